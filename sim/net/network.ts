@@ -1,0 +1,131 @@
+import type { Simulator } from '../kernel/simulator.ts';
+import type { RandomStream } from '../kernel/random.ts';
+import { LinkDirection, type LinkParams } from './link.ts';
+import type { Message } from './message.ts';
+import type { Signals } from './signals.ts';
+
+/** Anything the network can deliver to: a node. */
+export interface Endpoint {
+  readonly id: string;
+  index: number;
+  /** Called at arrival time; the endpoint queues or refuses it. */
+  receive(msg: Message, from: number): void;
+}
+
+/** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
+export interface Transport {
+  send(to: number, msg: Message): void;
+}
+
+class Delivery {
+  constructor(
+    readonly net: InProcessNetwork,
+    readonly from: number,
+    readonly to: number,
+    readonly msg: Message,
+  ) {}
+}
+
+function deliver(d: Delivery): void {
+  d.net.arrive(d.from, d.to, d.msg);
+}
+
+/**
+ * The in-process network of the simulator: per directed link, serialization (a transmitter sends
+ * one message at a time at the link's bandwidth), propagation delay, jitter, and loss on datagram
+ * links; in-order, lossless delivery on streams. Defaults for the whole network, overrides per link.
+ */
+export class InProcessNetwork {
+  private readonly endpoints: Endpoint[] = [];
+  private readonly byId = new Map<string, number>();
+  private readonly overrides = new Map<string, LinkParams>();
+  /** links[from][to], created on first use. */
+  private readonly links: (LinkDirection | undefined)[][] = [];
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly defaults: LinkParams,
+    readonly signals: Signals,
+    private readonly rng: RandomStream,
+  ) {}
+
+  attach(e: Endpoint): number {
+    if (this.byId.has(e.id)) throw new Error(`duplicate node id '${e.id}'`);
+    e.index = this.endpoints.length;
+    this.endpoints.push(e);
+    this.byId.set(e.id, e.index);
+    this.links.push([]);
+    return e.index;
+  }
+
+  indexOf(id: string): number {
+    const i = this.byId.get(id);
+    if (i === undefined) throw new Error(`unknown node '${id}'`);
+    return i;
+  }
+
+  endpoint(index: number): Endpoint {
+    return this.endpoints[index];
+  }
+
+  get size(): number {
+    return this.endpoints.length;
+  }
+
+  /** Sets the parameters of the link between a and b, both directions. */
+  setLink(a: string, b: string, params: LinkParams): void {
+    this.overrides.set(`${a}\u0000${b}`, params);
+    this.overrides.set(`${b}\u0000${a}`, params);
+  }
+
+  link(from: number, to: number): LinkDirection {
+    const row = this.links[from];
+    let l = row[to];
+    if (!l) {
+      const p =
+        this.overrides.get(`${this.endpoints[from].id}\u0000${this.endpoints[to].id}`) ?? this.defaults;
+      l = row[to] = new LinkDirection(p);
+    }
+    return l;
+  }
+
+  /** A node's transport: sends from that node. */
+  transportFor(from: number): Transport {
+    return { send: (to, msg) => this.send(from, to, msg) };
+  }
+
+  send(from: number, to: number, msg: Message): void {
+    const now = this.sim.now();
+    this.signals.sent(now, from, to, msg);
+    if (to < 0 || to >= this.endpoints.length) {
+      this.signals.dropped(now, from, to, msg, 'unroutable');
+      return;
+    }
+    const l = this.link(from, to);
+    const p = l.params;
+    let t = now;
+    const tx = l.serialization(msg.bytes);
+    if (tx > 0) {
+      t = (l.txFreeAt > now ? l.txFreeAt : now) + tx;
+      l.txFreeAt = t;
+    }
+    if (p.transport === 'datagram' && p.loss > 0 && this.rng.chance(p.loss)) {
+      // Lost in flight: counted where it would have arrived.
+      this.signals.dropped(now, from, to, msg, 'loss');
+      return;
+    }
+    t += p.delay;
+    if (p.jitter > 0) t += Math.round(this.rng.next() * p.jitter);
+    if (p.transport === 'stream') {
+      if (t < l.lastArrival) t = l.lastArrival;
+      l.lastArrival = t;
+    }
+    this.sim.post(t, deliver, new Delivery(this, from, to, msg));
+  }
+
+  /** Arrival at the far end (called by the kernel). */
+  arrive(from: number, to: number, msg: Message): void {
+    this.signals.delivered(this.sim.now(), from, to, msg);
+    this.endpoints[to].receive(msg, from);
+  }
+}

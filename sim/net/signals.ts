@@ -1,0 +1,36 @@
+import type { Ns } from '../kernel/time.ts';
+import type { Message } from './message.ts';
+
+/**
+ * The signals the network and nodes emit (DESIGN principle 6: observe, don't entangle). Recorders
+ * in sim/observe implement this; models never write files or know who listens.
+ *
+ * Node arguments are node indices; -1 stands for "outside the network" (workload, self).
+ */
+export interface Signals {
+  /** A message left `from` for `to`. */
+  sent(t: Ns, from: number, to: number, msg: Message): void;
+  /** A message reached `to` (before queueing there). */
+  delivered(t: Ns, from: number, to: number, msg: Message): void;
+  /** A message died: `at` is where (a link's far end, or the node that refused it). */
+  dropped(t: Ns, from: number, at: number, msg: Message, reason: DropReason): void;
+  /** A procedure began for a subscriber. */
+  procedureStarted(t: Ns, node: number, name: string, sub: number): void;
+  /** A procedure ended; `started` is when it began. */
+  procedureEnded(t: Ns, node: number, name: string, sub: number, started: Ns, outcome: Outcome): void;
+  /** A named counter-style signal from protocol logic ('binding.removed', 'dialog.released', …). */
+  signal(t: Ns, node: number, name: string, value: number, sub: number): void;
+}
+
+export type DropReason = 'loss' | 'node-down' | 'overload' | 'unroutable' | 'fault' | 'crash';
+export type Outcome = 'completed' | 'failed' | 'abandoned';
+
+/** A Signals that ignores everything: for unit tests of one component. */
+export const NO_SIGNALS: Signals = {
+  sent() {},
+  delivered() {},
+  dropped() {},
+  procedureStarted() {},
+  procedureEnded() {},
+  signal() {},
+};

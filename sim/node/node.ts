@@ -1,0 +1,287 @@
+import type { Simulator } from '../kernel/simulator.ts';
+import type { Timer } from '../kernel/clock.ts';
+import type { Ns } from '../kernel/time.ts';
+import type { RandomStream } from '../kernel/random.ts';
+import type { InProcessNetwork, Endpoint } from '../net/network.ts';
+import { FROM_SELF, FROM_WORKLOAD, type Message } from '../net/message.ts';
+import type { Signals, Outcome } from '../net/signals.ts';
+import { CostTable, type CapacityConfig } from './capacity.ts';
+
+export { FROM_SELF, FROM_WORKLOAD };
+
+/** Where a node stands in its lifecycle (INET's lifecycle operations: start / stop / crash). */
+export type NodeState = 'down' | 'up' | 'stopped' | 'crashed';
+
+/** A worker of the service queue: preallocated, so a service completion allocates nothing. */
+class Worker {
+  msg: Message | undefined = undefined;
+  from = 0;
+  startedAt: Ns = 0;
+  generation = 0;
+  constructor(readonly node: Node) {}
+}
+
+function completeService(w: Worker): void {
+  w.node.serviceDone(w);
+}
+
+class SelfMessage {
+  constructor(
+    readonly node: Node,
+    readonly msg: Message,
+    readonly generation: number,
+  ) {}
+}
+
+function deliverSelf(s: SelfMessage): void {
+  if (s.generation === s.node.generationNow && s.node.state === 'up') s.node.dispatch(s.msg, FROM_SELF);
+}
+
+export interface NodeContext {
+  sim: Simulator;
+  net: InProcessNetwork;
+  signals: Signals;
+  capacity: CapacityConfig;
+}
+
+/**
+ * The node base. A message arriving from the network or the workload waits in the service queue,
+ * is served by one of `workers` servers for its service time (capacity.ts), and then reaches the
+ * model's single entry point, `handleMessage` (the OMNeT++ habit). Whatever the model sends there
+ * leaves at the end of the service; the worker then takes the next queued message.
+ *
+ * Self-messages (timers) reach handleMessage directly, at no service cost.
+ * A crash loses the queue, the messages in service, pending self-messages and whatever volatile
+ * state the model clears in onCrash().
+ */
+export abstract class Node implements Endpoint {
+  index = -1;
+  state: NodeState = 'down';
+  protected readonly sim: Simulator;
+  protected readonly net: InProcessNetwork;
+  protected readonly signals: Signals;
+  readonly costs: CostTable;
+  /** Changes at every crash: completions and timers of an earlier life are ignored. */
+  private generation = 0;
+
+  workers: number;
+  queueLimit: number;
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private activeCount = 0;
+  // FIFO ring buffer of waiting messages and their senders.
+  private qMsgs: (Message | undefined)[] = new Array(16);
+  private qFrom = new Int32Array(16);
+  private qHead = 0;
+  private qLen = 0;
+
+  /** Busy time of finished services (ns, summed over workers). */
+  private busyDone: Ns = 0;
+  peakQueue = 0;
+  served = 0;
+  refused = 0;
+
+  constructor(
+    readonly id: string,
+    ctx: NodeContext,
+  ) {
+    this.sim = ctx.sim;
+    this.net = ctx.net;
+    this.signals = ctx.signals;
+    this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
+    this.workers = ctx.capacity.workers;
+    this.queueLimit = ctx.capacity.queueLimit;
+    for (let i = 0; i < this.workers; i++) this.all.push(new Worker(this));
+    for (let i = this.workers - 1; i >= 0; i--) this.idle.push(this.all[i]);
+    ctx.net.attach(this);
+  }
+
+  /** The one entry point of a model: called at the end of a message's service (or for a self-message). */
+  protected abstract handleMessage(msg: Message, from: number): void;
+
+  /** Clears volatile state on crash. Persistent state (an HSS's database) survives. */
+  protected onCrash(): void {}
+  /** Called when the node comes up (at the start of the run and after a restart). */
+  protected onStart(): void {}
+
+  /** The model's answer when the queue is full; the default refuses silently. */
+  protected onOverload(msg: Message, from: number): void {
+    this.signals.dropped(this.sim.now(), from, this.index, msg, 'overload');
+  }
+
+  get generationNow(): number {
+    return this.generation;
+  }
+
+  get queueLength(): number {
+    return this.qLen;
+  }
+
+  get busyWorkers(): number {
+    return this.activeCount;
+  }
+
+  /** Busy time up to now, summed over workers, including services under way. */
+  busyTime(): Ns {
+    let b = this.busyDone;
+    const now = this.sim.now();
+    for (const w of this.all) if (w.msg !== undefined) b += now - w.startedAt;
+    return b;
+  }
+
+  /** A stream of this node's own (DESIGN principle 2: one stream per component). */
+  protected stream(purpose: string): RandomStream {
+    return this.sim.stream(`node/${this.id}/${purpose}`);
+  }
+
+  protected now(): Ns {
+    return this.sim.now();
+  }
+
+  protected send(to: number, msg: Message): void {
+    this.net.send(this.index, to, msg);
+  }
+
+  /** Schedules a self-message (a timer, OMNeT-style); returns a handle for cancel(). */
+  protected scheduleSelf(delay: Ns, msg: Message): Timer {
+    return this.sim.schedule(delay, deliverSelf, new SelfMessage(this, msg, this.generation));
+  }
+
+  protected cancel(t: Timer): void {
+    this.sim.cancel(t);
+  }
+
+  protected procedureStarted(name: string, sub: number): void {
+    this.signals.procedureStarted(this.sim.now(), this.index, name, sub);
+  }
+
+  protected procedureEnded(name: string, sub: number, started: Ns, outcome: Outcome): void {
+    this.signals.procedureEnded(this.sim.now(), this.index, name, sub, started, outcome);
+  }
+
+  protected signal(name: string, value = 1, sub = -1): void {
+    this.signals.signal(this.sim.now(), this.index, name, value, sub);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  start(): void {
+    if (this.state === 'up') return;
+    this.state = 'up';
+    this.onStart();
+  }
+
+  /** Graceful stop: refuses new messages, finishes nothing more. */
+  stop(): void {
+    this.state = 'stopped';
+  }
+
+  /** Crash: queue, services under way and pending self-messages are lost with volatile state. */
+  crash(): void {
+    const now = this.sim.now();
+    this.generation++;
+    this.state = 'crashed';
+    this.idle.length = 0;
+    for (const w of this.all) {
+      if (w.msg !== undefined) {
+        this.busyDone += now - w.startedAt;
+        this.signals.dropped(now, w.from, this.index, w.msg, 'crash');
+        w.msg = undefined;
+      }
+    }
+    // Fresh workers: a completion event of the old life still points at the old ones and is ignored.
+    this.all.length = 0;
+    for (let i = 0; i < this.workers; i++) this.all.push(new Worker(this));
+    for (let i = this.workers - 1; i >= 0; i--) this.idle.push(this.all[i]);
+    this.activeCount = 0;
+    while (this.qLen > 0) {
+      const from = this.qFrom[this.qHead];
+      const m = this.dequeue();
+      this.signals.dropped(now, from, this.index, m, 'crash');
+    }
+    this.onCrash();
+  }
+
+  // ---- the service queue -----------------------------------------------------------------------
+
+  /** Arrival from the network or the workload. */
+  receive(msg: Message, from: number): void {
+    if (this.state !== 'up') {
+      this.signals.dropped(this.sim.now(), from, this.index, msg, 'node-down');
+      return;
+    }
+    const w = this.idle.pop();
+    if (w !== undefined) {
+      this.begin(w, msg, from);
+    } else if (this.qLen >= this.queueLimit) {
+      this.refused++;
+      this.onOverload(msg, from);
+    } else {
+      this.enqueue(msg, from);
+    }
+  }
+
+  private begin(w: Worker, msg: Message, from: number): void {
+    const now = this.sim.now();
+    w.msg = msg;
+    w.from = from;
+    w.startedAt = now;
+    w.generation = this.generation;
+    this.activeCount++;
+    this.sim.post(now + this.costs.serviceTime(msg), completeService, w);
+  }
+
+  /** @internal called by the kernel at the end of a service. */
+  serviceDone(w: Worker): void {
+    if (w.generation !== this.generation || w.msg === undefined || w.node !== this) return;
+    const msg = w.msg;
+    w.msg = undefined;
+    this.busyDone += this.sim.now() - w.startedAt;
+    this.activeCount--;
+    this.served++;
+    // Send first, then take the next message (the model's sends leave at the end of the service).
+    this.dispatch(msg, w.from);
+    if (this.state === 'up' && w.generation === this.generation && this.qLen > 0) {
+      const from = this.qFrom[this.qHead];
+      this.begin(w, this.dequeue(), from);
+    } else if (w.generation === this.generation) {
+      this.idle.push(w);
+    }
+  }
+
+  /** @internal */
+  dispatch(msg: Message, from: number): void {
+    this.handleMessage(msg, from);
+  }
+
+  private enqueue(msg: Message, from: number): void {
+    if (this.qLen === this.qMsgs.length) this.growQueue();
+    const i = (this.qHead + this.qLen) & (this.qMsgs.length - 1);
+    this.qMsgs[i] = msg;
+    this.qFrom[i] = from;
+    this.qLen++;
+    if (this.qLen > this.peakQueue) this.peakQueue = this.qLen;
+  }
+
+  private dequeue(): Message {
+    const m = this.qMsgs[this.qHead]!;
+    this.qMsgs[this.qHead] = undefined;
+    this.qHead = (this.qHead + 1) & (this.qMsgs.length - 1);
+    this.qLen--;
+    return m;
+  }
+
+  private growQueue(): void {
+    const cap = this.qMsgs.length * 2;
+    const msgs: (Message | undefined)[] = new Array(cap);
+    const from = new Int32Array(cap);
+    for (let k = 0; k < this.qLen; k++) {
+      const j = (this.qHead + k) & (this.qMsgs.length - 1);
+      msgs[k] = this.qMsgs[j];
+      from[k] = this.qFrom[j];
+    }
+    this.qMsgs = msgs;
+    this.qFrom = from;
+    this.qHead = 0;
+  }
+}

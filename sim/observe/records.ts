@@ -1,0 +1,109 @@
+/**
+ * The shapes of what RegLab reports: trace records, time-series samples, the run summary and rule
+ * results. These are the output-file contracts (docs/output-formats.md) and the dashboard's data;
+ * plain JSON-able types, no behaviour.
+ */
+
+/** One line of trace.jsonl: a message of a watched subscriber, delivered or dropped. */
+export interface TraceRecord {
+  /** Position in the trace (0-based), the id rules cite as evidence. */
+  seq: number;
+  /** Time in integer ns. */
+  t: number;
+  from: string;
+  to: string;
+  proto: string;
+  kind: string;
+  subscribers: number[];
+  bytes: number;
+  /** The message as it is on the wire (text; binary protocols as a readable dump). */
+  wire: string;
+  procedure?: string;
+  /** Spec step ids this message realises. */
+  rules: string[];
+  /** 'delivered' (default) or 'dropped' with the reason, so a ladder shows where a message died. */
+  event: 'delivered' | 'dropped';
+  reason?: string;
+}
+
+/** One row of metrics.csv: a node over one interval [t - interval, t). */
+export interface SampleRow {
+  /** End of the interval, ns. */
+  t: number;
+  node: string;
+  msgsIn: number;
+  msgsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Fraction of the interval the node's workers were busy (0..1). */
+  busy: number;
+  /** Queue length at the end of the interval. */
+  queue: number;
+  dropped: number;
+}
+
+export interface LatencyStats {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface ProcedureSummary {
+  started: number;
+  completed: number;
+  failed: number;
+  abandoned: number;
+  /** Milliseconds, over completed procedures; percentiles are nearest-rank. */
+  latencyMs: LatencyStats;
+}
+
+export interface NodeSummary {
+  type: string;
+  msgsIn: number;
+  msgsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Busy fraction over the run: busy time / (workers × simulated time). */
+  busy: number;
+  /** Busy time in seconds summed over workers (CPU-seconds of the capacity model). */
+  busySeconds: number;
+  peakQueue: number;
+  dropped: number;
+  /** Per message kind received: count and bytes. */
+  kindsIn: Record<string, { msgs: number; bytes: number }>;
+  /** Per message kind sent. */
+  kindsOut: Record<string, { msgs: number; bytes: number }>;
+  /** Named signals summed over the run. */
+  signals: Record<string, number>;
+}
+
+export interface RuleResult {
+  id: string;
+  title: string;
+  status: 'passed' | 'failed' | 'not-applicable';
+  /** Why, in a sentence: what was checked, or what broke it. */
+  detail: string;
+  /** Trace records (seq) that prove the status. */
+  evidence: number[];
+}
+
+export interface Summary {
+  scenario: string;
+  description: string;
+  seed: number;
+  reglabVersion: string;
+  /** Hash over every delivered message (time, endpoints, kind, subscriber ids), all subscribers. */
+  traceHash: string;
+  events: number;
+  wallMs: number;
+  simulatedNs: number;
+  population: number;
+  watched: number;
+  messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
+  procedures: Record<string, ProcedureSummary>;
+  nodes: Record<string, NodeSummary>;
+  rules: { passed: number; failed: number; notApplicable: number };
+}
