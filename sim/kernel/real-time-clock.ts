@@ -74,3 +74,13 @@ export class RealTimeClock implements Clock {
     }
   }
 }
+
+/** Milliseconds of wall time from an arbitrary origin: for measuring runs, never for model time. */
+export function wallClockMs(): number {
+  return performance.now();
+}
+
+/** Lets the host's event loop run (sockets, progress output) between chunks of a simulation. */
+export function yieldToHost(): Promise<void> {
+  return new Promise((res) => setImmediate(res));
+}

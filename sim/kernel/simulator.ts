@@ -1,5 +1,5 @@
 import { EventQueue, type EventFn } from './event-queue.ts';
-import { Timer, fireTimer, cancelTimer, checkDelay, type Clock } from './clock.ts';
+import { Timer, TimerState, fireTimer, checkDelay, type Clock } from './clock.ts';
 import { RandomStream } from './random.ts';
 import type { Ns } from './time.ts';
 
@@ -20,7 +20,9 @@ export class Simulator implements Clock {
   private current: Ns = 0;
   private stopRequested = false;
   private readonly streams = new Map<string, RandomStream>();
-  /** Events processed so far (cancelled timers included: they were popped and looked at). */
+  /** Cancelled timers still in the queue (cancellation is lazy). */
+  private cancelledPending = 0;
+  /** Events processed so far; cancelled timers are discarded unseen and not counted. */
   events = 0;
 
   constructor(readonly seed = 1) {}
@@ -29,9 +31,9 @@ export class Simulator implements Clock {
     return this.current;
   }
 
-  /** Pending events, cancelled timers included. */
+  /** Pending events, not counting cancelled timers. */
   get pending(): number {
-    return this.queue.size;
+    return this.queue.size - this.cancelledPending;
   }
 
   /** Time of the next event, or Infinity. */
@@ -58,7 +60,9 @@ export class Simulator implements Clock {
   }
 
   cancel(timer: Timer): void {
-    cancelTimer(timer);
+    if (timer.state !== TimerState.Pending) return;
+    timer.state = TimerState.Cancelled;
+    this.cancelledPending++;
   }
 
   /** The random stream of a component, created on first use from (seed, name). */
@@ -91,9 +95,15 @@ export class Simulator implements Clock {
       }
       if (budget-- <= 0) return 'budget';
       q.pop();
+      const fn = q.fn!;
+      // A cancelled timer neither advances time nor counts: a run ends at its last real event.
+      if (fn === fireTimer && (q.arg as Timer).state === TimerState.Cancelled) {
+        this.cancelledPending--;
+        budget++;
+        continue;
+      }
       this.current = q.time;
       this.events++;
-      const fn = q.fn!;
       fn(q.arg);
       if (this.stopRequested) return 'stopped';
     }

@@ -14,6 +14,8 @@ export interface Signals {
   delivered(t: Ns, from: number, to: number, msg: Message): void;
   /** A message died: `at` is where (a link's far end, or the node that refused it). */
   dropped(t: Ns, from: number, at: number, msg: Message, reason: DropReason): void;
+  /** A workload trigger reached `to` (not a network message: no per-node message counts). */
+  triggered(t: Ns, to: number, msg: Message): void;
   /** A procedure began for a subscriber. */
   procedureStarted(t: Ns, node: number, name: string, sub: number): void;
   /** A procedure ended; `started` is when it began. */
@@ -30,6 +32,7 @@ export const NO_SIGNALS: Signals = {
   sent() {},
   delivered() {},
   dropped() {},
+  triggered() {},
   procedureStarted() {},
   procedureEnded() {},
   signal() {},

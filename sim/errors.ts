@@ -1,0 +1,18 @@
+/**
+ * Stable error codes, in one place. Messages may improve; codes do not change, so scripts and the
+ * dashboard can rely on them.
+ */
+export const ERROR_CODES = {
+  E_SCENARIO: 'the scenario file (or a --set override) is invalid; every problem names its field',
+  E_USAGE: 'the command line is wrong: unknown command or option, missing argument',
+  E_OUT_DIR: '--out names a directory that exists and is not a RegLab run directory',
+  E_API: 'a dashboard API request is malformed or names something unknown',
+  E_RUN: 'the run itself failed (a bug: please report it with the scenario and seed)',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Exit codes (DESIGN, contracts): 0 success, 1 violated rules or failed procedures under --strict, 2 bad input. */
+export const EXIT_OK = 0;
+export const EXIT_STRICT = 1;
+export const EXIT_BAD_INPUT = 2;

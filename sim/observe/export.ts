@@ -1,0 +1,96 @@
+import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, readdirSync, createWriteStream } from 'node:fs';
+import { dirname, join, basename, resolve } from 'node:path';
+import type { RuleResult, SampleRow, Summary, TraceRecord } from './records.ts';
+
+/** Extra files a protocol module contributes to a run directory (e.g. trace.pcapng). */
+export type ExtraFile = { name: string; data: string | Uint8Array };
+
+export interface RunOutput {
+  summary: Summary;
+  rules: RuleResult[];
+  trace: readonly TraceRecord[];
+  samples: readonly SampleRow[];
+  /** Node ids in display order (lifelines). */
+  nodes: readonly string[];
+  manifest: Record<string, unknown>;
+  extra?: ExtraFile[];
+}
+
+/** The files a run directory holds; a directory with summary.json is taken to be a run directory. */
+export const RUN_FILES = ['summary.json', 'metrics.csv', 'trace.jsonl', 'rules.json', 'flows.mmd', 'manifest.json'];
+
+/**
+ * Writes a run directory atomically: everything goes into a sibling temporary directory, which
+ * replaces DIR only when complete, so a failed run never leaves a half-written DIR.
+ */
+export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
+  const target = resolve(dir);
+  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, 'summary.json'))) {
+    throw Object.assign(new Error(`--out ${dir}: exists and is not a RegLab run directory (no summary.json); choose an empty or new directory`), {
+      code: 'E_OUT_DIR',
+    });
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    writeFileSync(join(tmp, 'summary.json'), JSON.stringify(out.summary, null, 2) + '\n');
+    writeFileSync(join(tmp, 'rules.json'), JSON.stringify(out.rules, null, 2) + '\n');
+    writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(out.manifest, null, 2) + '\n');
+    writeFileSync(join(tmp, 'metrics.csv'), metricsCsv(out.samples));
+    writeFileSync(join(tmp, 'flows.mmd'), mermaid(out.nodes, out.trace));
+    await writeLines(join(tmp, 'trace.jsonl'), out.trace);
+    for (const f of out.extra ?? []) writeFileSync(join(tmp, f.name), f.data);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export const METRICS_COLUMNS = ['t_ns', 't_s', 'node', 'msgs_in', 'msgs_out', 'bytes_in', 'bytes_out', 'busy', 'queue', 'dropped'] as const;
+
+export function metricsCsv(samples: readonly SampleRow[]): string {
+  const lines = [METRICS_COLUMNS.join(',')];
+  for (const r of samples) {
+    lines.push([r.t, r.t / 1e9, csvField(r.node), r.msgsIn, r.msgsOut, r.bytesIn, r.bytesOut, r.busy, r.queue, r.dropped].join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function csvField(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+async function writeLines(path: string, recs: readonly TraceRecord[]): Promise<void> {
+  const ws = createWriteStream(path);
+  for (const r of recs) {
+    if (!ws.write(JSON.stringify(r) + '\n')) await new Promise<void>((res) => ws.once('drain', () => res()));
+  }
+  await new Promise<void>((res, rej) => {
+    ws.once('error', rej);
+    ws.end(() => res());
+  });
+}
+
+/** flows.mmd: the watched trace as a Mermaid sequence diagram; dropped messages end in a cross. */
+export function mermaid(nodes: readonly string[], trace: readonly TraceRecord[]): string {
+  const alias = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+  const used = new Set<string>();
+  for (const r of trace) {
+    used.add(r.from);
+    used.add(r.to);
+  }
+  const lines = ['sequenceDiagram', '  autonumber'];
+  // Pseudo-participants such as (workload) first: that is where a procedure's story begins.
+  for (const id of used) if (!nodes.includes(id)) lines.push(`  participant ${alias(id)} as ${id}`);
+  for (const id of nodes) if (used.has(id)) lines.push(`  participant ${alias(id)} as ${id}`);
+  for (const r of trace) {
+    const label = `${(r.t / 1e6).toFixed(3)} ms ${r.kind}${r.subscribers.length > 1 ? ` [${r.subscribers.length} subs]` : ''}`.replace(/[;#]/g, ' ');
+    if (r.event === 'dropped') lines.push(`  ${alias(r.from)}-x${alias(r.to)}: ${label} (dropped: ${r.reason})`);
+    else lines.push(`  ${alias(r.from)}->>${alias(r.to)}: ${label}`);
+  }
+  return lines.join('\n') + '\n';
+}

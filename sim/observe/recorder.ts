@@ -1,0 +1,282 @@
+import { LatencyRecorder } from './latency.ts';
+import { TraceHash } from './trace-hash.ts';
+import type { NodeSummary, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
+
+/** What a recorder needs of a message (structurally the network's Message; observe imports only kernel/). */
+export interface ObservedMessage {
+  readonly proto: string;
+  readonly kind: string;
+  readonly bytes: number;
+  readonly sub: number;
+  readonly subs?: ArrayLike<number>;
+  readonly procedure?: string;
+  readonly rules?: readonly string[];
+  wire?(): string;
+}
+
+/** What a recorder reads of a node when sampling. */
+export interface ObservedNode {
+  readonly id: string;
+  readonly workers: number;
+  readonly queueLength: number;
+  readonly peakQueue: number;
+  busyTime(): number;
+}
+
+/** A watched message kept in memory for the rule checker: the record and the message object. */
+export interface TraceEntry {
+  rec: TraceRecord;
+  msg: ObservedMessage;
+}
+
+export interface RecorderOptions {
+  nodes: readonly ObservedNode[];
+  nodeTypes: readonly string[];
+  population: number;
+  /** Subscribers whose messages are traced in full. */
+  watched: Uint8Array;
+  /** At most this many trace records are kept (the rest are counted, not stored). */
+  traceLimit: number;
+  onTrace?: (rec: TraceRecord) => void;
+}
+
+type KindCount = { msgs: number; bytes: number };
+
+class ProcStats {
+  started = 0;
+  completed = 0;
+  failed = 0;
+  abandoned = 0;
+  readonly latency = new LatencyRecorder();
+}
+
+/**
+ * Turns the network's and nodes' signals into metrics (DESIGN principle 6): per-node and per-kind
+ * counters, procedure latencies, named signals, the trace hash over all deliveries, the full trace
+ * of watched subscribers, and time-series samples.
+ */
+export class Recorder {
+  readonly hash = new TraceHash();
+  readonly entries: TraceEntry[] = [];
+  traceOverflow = 0;
+  deliveredCount = 0;
+  droppedTotal = 0;
+  bytesDelivered = 0;
+  readonly dropReasons: Record<string, number> = {};
+
+  private readonly n: number;
+  private readonly msgsIn: Float64Array;
+  private readonly msgsOut: Float64Array;
+  private readonly bytesIn: Float64Array;
+  private readonly bytesOut: Float64Array;
+  private readonly drops: Float64Array;
+  private readonly kindsIn: Map<string, KindCount>[];
+  private readonly kindsOut: Map<string, KindCount>[];
+  private readonly named: Map<string, number>[];
+  private readonly procs = new Map<string, ProcStats>();
+  // Cumulative values at the previous sample, for per-interval deltas.
+  private readonly last: { t: number; msgsIn: Float64Array; msgsOut: Float64Array; bytesIn: Float64Array; bytesOut: Float64Array; drops: Float64Array; busy: Float64Array };
+
+  constructor(private readonly opts: RecorderOptions) {
+    const n = (this.n = opts.nodes.length);
+    this.msgsIn = new Float64Array(n);
+    this.msgsOut = new Float64Array(n);
+    this.bytesIn = new Float64Array(n);
+    this.bytesOut = new Float64Array(n);
+    this.drops = new Float64Array(n);
+    this.kindsIn = Array.from({ length: n }, () => new Map());
+    this.kindsOut = Array.from({ length: n }, () => new Map());
+    this.named = Array.from({ length: n }, () => new Map());
+    this.last = {
+      t: 0,
+      msgsIn: new Float64Array(n),
+      msgsOut: new Float64Array(n),
+      bytesIn: new Float64Array(n),
+      bytesOut: new Float64Array(n),
+      drops: new Float64Array(n),
+      busy: new Float64Array(n),
+    };
+  }
+
+  // ---- Signals ---------------------------------------------------------------------------------
+
+  sent(_t: number, from: number, _to: number, msg: ObservedMessage): void {
+    if (from < 0) return;
+    this.msgsOut[from]++;
+    this.bytesOut[from] += msg.bytes;
+    count(this.kindsOut[from], msg.kind, msg.bytes);
+  }
+
+  delivered(t: number, from: number, to: number, msg: ObservedMessage): void {
+    this.deliveredCount++;
+    this.bytesDelivered += msg.bytes;
+    this.msgsIn[to]++;
+    this.bytesIn[to] += msg.bytes;
+    count(this.kindsIn[to], msg.kind, msg.bytes);
+    this.hash.add(t, from, to, msg.kind, msg.sub, msg.subs);
+    if (this.isWatched(msg)) this.record(t, from, to, msg, 'delivered');
+  }
+
+  dropped(t: number, from: number, at: number, msg: ObservedMessage, reason: string): void {
+    this.droppedTotal++;
+    this.dropReasons[reason] = (this.dropReasons[reason] ?? 0) + 1;
+    if (at >= 0 && at < this.n) this.drops[at]++;
+    if (this.isWatched(msg)) this.record(t, from, at, msg, 'dropped', reason);
+  }
+
+  triggered(t: number, to: number, msg: ObservedMessage): void {
+    this.hash.add(t, -1, to, msg.kind, msg.sub, msg.subs);
+    if (this.isWatched(msg)) this.record(t, -1, to, msg, 'delivered');
+  }
+
+  procedureStarted(_t: number, _node: number, name: string, _sub: number): void {
+    this.proc(name).started++;
+  }
+
+  procedureEnded(t: number, _node: number, name: string, _sub: number, started: number, outcome: string): void {
+    const p = this.proc(name);
+    if (outcome === 'completed') {
+      p.completed++;
+      p.latency.add(t - started);
+    } else if (outcome === 'failed') p.failed++;
+    else p.abandoned++;
+  }
+
+  signal(_t: number, node: number, name: string, value: number, _sub: number): void {
+    if (node < 0 || node >= this.n) return;
+    const m = this.named[node];
+    m.set(name, (m.get(name) ?? 0) + value);
+  }
+
+  // ---- trace -----------------------------------------------------------------------------------
+
+  private isWatched(msg: ObservedMessage): boolean {
+    const w = this.opts.watched;
+    const subs = msg.subs;
+    if (subs !== undefined) {
+      for (let i = 0; i < subs.length; i++) if (w[subs[i]] === 1) return true;
+      return false;
+    }
+    return msg.sub >= 0 && w[msg.sub] === 1;
+  }
+
+  private record(t: number, from: number, to: number, msg: ObservedMessage, event: 'delivered' | 'dropped', reason?: string): void {
+    if (this.entries.length >= this.opts.traceLimit) {
+      this.traceOverflow++;
+      return;
+    }
+    const nodes = this.opts.nodes;
+    const rec: TraceRecord = {
+      seq: this.entries.length,
+      t,
+      from: from >= 0 ? nodes[from].id : from === -2 ? '(self)' : '(workload)',
+      to: to >= 0 && to < nodes.length ? nodes[to].id : '(nowhere)',
+      proto: msg.proto,
+      kind: msg.kind,
+      subscribers: msg.subs ? Array.from(msg.subs) : msg.sub >= 0 ? [msg.sub] : [],
+      bytes: msg.bytes,
+      wire: msg.wire ? msg.wire() : '',
+      rules: msg.rules ? [...msg.rules] : [],
+      event,
+    };
+    if (msg.procedure) rec.procedure = msg.procedure;
+    if (reason) rec.reason = reason;
+    this.entries.push({ rec, msg });
+    this.opts.onTrace?.(rec);
+  }
+
+  // ---- time series and summaries ---------------------------------------------------------------
+
+  /** One row per node for the interval since the previous sample. */
+  sample(t: number): SampleRow[] {
+    const rows: SampleRow[] = [];
+    const L = this.last;
+    const span = t - L.t;
+    for (let i = 0; i < this.n; i++) {
+      const node = this.opts.nodes[i];
+      const busy = node.busyTime();
+      rows.push({
+        t,
+        node: node.id,
+        msgsIn: this.msgsIn[i] - L.msgsIn[i],
+        msgsOut: this.msgsOut[i] - L.msgsOut[i],
+        bytesIn: this.bytesIn[i] - L.bytesIn[i],
+        bytesOut: this.bytesOut[i] - L.bytesOut[i],
+        busy: span > 0 ? round4((busy - L.busy[i]) / (span * node.workers)) : 0,
+        queue: node.queueLength,
+        dropped: this.drops[i] - L.drops[i],
+      });
+      L.busy[i] = busy;
+    }
+    L.msgsIn.set(this.msgsIn);
+    L.msgsOut.set(this.msgsOut);
+    L.bytesIn.set(this.bytesIn);
+    L.bytesOut.set(this.bytesOut);
+    L.drops.set(this.drops);
+    L.t = t;
+    return rows;
+  }
+
+  nodeSummaries(simulatedNs: number): Record<string, NodeSummary> {
+    const out: Record<string, NodeSummary> = {};
+    for (let i = 0; i < this.n; i++) {
+      const node = this.opts.nodes[i];
+      const busy = node.busyTime();
+      out[node.id] = {
+        type: this.opts.nodeTypes[i],
+        msgsIn: this.msgsIn[i],
+        msgsOut: this.msgsOut[i],
+        bytesIn: this.bytesIn[i],
+        bytesOut: this.bytesOut[i],
+        busy: simulatedNs > 0 ? round4(busy / (simulatedNs * node.workers)) : 0,
+        busySeconds: busy / 1e9,
+        peakQueue: node.peakQueue,
+        dropped: this.drops[i],
+        kindsIn: Object.fromEntries(this.kindsIn[i]),
+        kindsOut: Object.fromEntries(this.kindsOut[i]),
+        signals: Object.fromEntries(this.named[i]),
+      };
+    }
+    return out;
+  }
+
+  procedureSummaries(): Record<string, ProcedureSummary> {
+    const out: Record<string, ProcedureSummary> = {};
+    for (const [name, p] of [...this.procs].sort((a, b) => a[0].localeCompare(b[0]))) {
+      const { count: _c, ...lat } = p.latency.stats(1e6);
+      out[name] = {
+        started: p.started,
+        completed: p.completed,
+        failed: p.failed,
+        abandoned: p.abandoned,
+        latencyMs: { count: p.latency.count, ...lat },
+      };
+    }
+    return out;
+  }
+
+  /** Sum of a named signal over all nodes. */
+  signalTotal(name: string): number {
+    let s = 0;
+    for (const m of this.named) s += m.get(name) ?? 0;
+    return s;
+  }
+
+  private proc(name: string): ProcStats {
+    let p = this.procs.get(name);
+    if (!p) this.procs.set(name, (p = new ProcStats()));
+    return p;
+  }
+}
+
+function count(m: Map<string, KindCount>, kind: string, bytes: number): void {
+  const c = m.get(kind);
+  if (c) {
+    c.msgs++;
+    c.bytes += bytes;
+  } else m.set(kind, { msgs: 1, bytes });
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,57 @@
+/**
+ * A 64-bit fingerprint of the delivered-message sequence, in two 32-bit lanes (murmur3 mixing,
+ * integer arithmetic only, so identical on every engine). Same scenario + seed → same hash
+ * (DESIGN principle 2); the fingerprint test guards it.
+ */
+export class TraceHash {
+  private h1 = 0x9e3779b9;
+  private h2 = 0x85ebca6b;
+  private readonly kindHashes = new Map<string, number>();
+
+  private mix(k: number): void {
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let h = this.h1 ^ k;
+    h = (h << 13) | (h >>> 19);
+    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    let g = this.h2 ^ Math.imul(k, 0x85ebca6b);
+    g = (g << 17) | (g >>> 15);
+    this.h2 = (Math.imul(g, 9) + 0x7feb352d + this.h1) | 0;
+  }
+
+  private kindHash(kind: string): number {
+    let h = this.kindHashes.get(kind);
+    if (h === undefined) {
+      h = 0x811c9dc5;
+      for (let i = 0; i < kind.length; i++) h = Math.imul(h ^ kind.charCodeAt(i), 16777619);
+      this.kindHashes.set(kind, h);
+    }
+    return h;
+  }
+
+  /** One delivered message: time (ns), endpoints, kind and every subscriber id it carries. */
+  add(t: number, from: number, to: number, kind: string, sub: number, subs: ArrayLike<number> | undefined): void {
+    this.mix(t >>> 0);
+    this.mix(Math.floor(t / 4294967296));
+    this.mix(from);
+    this.mix(to);
+    this.mix(this.kindHash(kind));
+    if (subs !== undefined) {
+      this.mix(subs.length);
+      for (let i = 0; i < subs.length; i++) this.mix(subs[i]);
+    } else {
+      this.mix(sub);
+    }
+  }
+
+  hex(): string {
+    let a = this.h1 ^ (this.h2 >>> 16);
+    a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
+    a ^= a >>> 13;
+    let b = this.h2 ^ (a >>> 15);
+    b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
+    b ^= b >>> 16;
+    return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  }
+}

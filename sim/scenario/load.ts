@@ -1,0 +1,175 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve, basename, sep } from 'node:path';
+import { totalmem } from 'node:os';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
+import { NODE_TYPE_BY_NAME } from './node-types.ts';
+import { ScenarioError } from './scenario-error.ts';
+import { applyOverrides } from './overrides.ts';
+import { describeIssue } from './issues.ts';
+import { parseDuration } from './units.ts';
+import { parseReplayCsv } from '../population/csv-replay.ts';
+import type { ReplayRows } from '../population/workload.ts';
+
+export { ScenarioError };
+
+/** A validated scenario, ready to build. */
+export interface Scenario {
+  /** e.g. 'learn/request-response' (path under scenarios/ without .yaml), or the file's base name. */
+  name: string;
+  file: string;
+  description: string;
+  seed: number;
+  duration: number;
+  doc: ScenarioDoc;
+  /** Parsed CSV replays, by workload index. */
+  replays: Map<number, ReplayRows>;
+  /** The --set overrides applied. */
+  sets: string[];
+}
+
+export interface LoadOptions {
+  seed?: number;
+  set?: string[];
+}
+
+/** Memory a subscriber costs outside any node: workload arrays, watch bitmap, bookkeeping. */
+const BASE_BYTES_PER_SUBSCRIBER = 32;
+/** Share of the machine's memory a population may plan to use. */
+const MEMORY_SHARE = 0.6;
+
+export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(path, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  return loadScenarioText(text, path, opts);
+}
+
+export function loadScenarioText(text: string, path: string, opts: LoadOptions = {}): Scenario {
+  const ydoc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (ydoc.errors.length > 0) {
+    throw new ScenarioError(
+      path,
+      ydoc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax: ${e.message.split('\n')[0]} — fix the YAML at that place`;
+      }),
+    );
+  }
+  const raw = ydoc.toJS() as unknown;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError(path, ['(top level): expected a mapping of fields (description, duration, nodes, population, …)']);
+  }
+  const rawDoc = raw as Record<string, unknown>;
+  const sets = opts.set ?? [];
+  const setProblems = applyOverrides(rawDoc, sets);
+  if (opts.seed !== undefined) rawDoc.seed = opts.seed;
+  if (setProblems.length) throw new ScenarioError(path, setProblems);
+
+  const parsed = ScenarioSchema.safeParse(rawDoc);
+  if (!parsed.success) {
+    throw new ScenarioError(path, dedupe(parsed.error.issues.map((i) => describeIssue(i as z.core.$ZodIssue, ScenarioSchema, rawDoc))));
+  }
+  const doc = parsed.data;
+  const problems = crossCheck(doc);
+  const replays = new Map<number, ReplayRows>();
+  doc.workload.forEach((w, i) => {
+    if (w.pattern.kind !== 'csv') return;
+    const file = resolve(dirname(path), w.pattern.file);
+    const field = `workload[${i}].pattern.file`;
+    if (!existsSync(file)) {
+      problems.push(`${field}: ${w.pattern.file} not found (looked at ${file}) — give a path relative to the scenario file`);
+      return;
+    }
+    const r = parseReplayCsv(readFileSync(file, 'utf8'), {
+      timeUnit: w.pattern.timeUnit,
+      population: doc.population.size,
+      parseDuration,
+    });
+    for (const p of r.problems) problems.push(`${field}: ${w.pattern.file} ${p}`);
+    if (r.rows) replays.set(i, r.rows);
+  });
+  if (problems.length) throw new ScenarioError(path, problems);
+  return {
+    name: scenarioName(path),
+    file: path,
+    description: doc.description.trim(),
+    seed: doc.seed,
+    duration: doc.duration,
+    doc,
+    replays,
+    sets: [...sets],
+  };
+}
+
+/** Checks that span fields: unique ids, references to nodes, subscriber ranges, memory. */
+function crossCheck(doc: ScenarioDoc): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  doc.nodes.forEach((n, i) => {
+    if (ids.has(n.id)) problems.push(`nodes[${i}].id: '${n.id}' is used by an earlier node — node ids must be unique`);
+    ids.add(n.id);
+  });
+  const known = () => [...ids].join(', ');
+  doc.nodes.forEach((n, i) => {
+    const t = NODE_TYPE_BY_NAME.get(n.type)!;
+    for (const [field, ref] of t.refs(n.params)) {
+      if (!ids.has(ref)) problems.push(`nodes[${i}].params.${field}: no node '${ref}' — declared nodes: ${known()}`);
+      if (ref === n.id) problems.push(`nodes[${i}].params.${field}: a node cannot name itself`);
+    }
+  });
+  doc.network.links.forEach((l, i) => {
+    l.between.forEach((id, k) => {
+      if (!ids.has(id)) problems.push(`network.links[${i}].between[${k}]: no node '${id}' — declared nodes: ${known()}`);
+    });
+    if (l.between[0] === l.between[1]) problems.push(`network.links[${i}].between: a link joins two different nodes`);
+  });
+  const size = doc.population.size;
+  doc.workload.forEach((w, i) => {
+    if (!ids.has(w.target)) problems.push(`workload[${i}].target: no node '${w.target}' — declared nodes: ${known()}`);
+    const count = w.subscribers.count ?? size - w.subscribers.from;
+    if (w.subscribers.from + count > size || count < 0) {
+      problems.push(
+        `workload[${i}].subscribers: ids ${w.subscribers.from} … ${w.subscribers.from + count - 1} exceed the population (0 … ${size - 1}) — lower from/count or raise population.size`,
+      );
+    }
+  });
+  const watch = doc.observe.watch;
+  for (const [k, id] of (watch.ids ?? []).entries()) {
+    if (id >= size) problems.push(`observe.watch.ids[${k}]: subscriber ${id} is outside the population (0 … ${size - 1})`);
+  }
+  // A population too large for memory is refused before anything is allocated.
+  let perSub = BASE_BYTES_PER_SUBSCRIBER;
+  for (const n of doc.nodes) perSub += NODE_TYPE_BY_NAME.get(n.type)!.bytesPerSubscriber;
+  const budget = totalmem() * MEMORY_SHARE;
+  const need = perSub * size;
+  if (size > 2 ** 31 - 1 || need > budget) {
+    const max = Math.min(2 ** 31 - 1, Math.floor(budget / perSub));
+    problems.push(
+      `population.size: ${size} subscribers need about ${gb(need)} (${perSub} bytes each with these nodes), more than the ${gb(budget)} this machine allows — use at most ${max}`,
+    );
+  }
+  return problems;
+}
+
+function gb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`;
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+/** 'scenarios/learn/x.yaml' → 'learn/x'; elsewhere the base name. */
+export function scenarioName(path: string): string {
+  const abs = resolve(path);
+  const parts = abs.split(sep);
+  const at = parts.lastIndexOf('scenarios');
+  const rel = at >= 0 ? parts.slice(at + 1).join('/') : basename(abs);
+  return rel.replace(/\.ya?ml$/, '');
+}
+

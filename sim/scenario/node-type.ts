@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import type { Node, NodeContext } from '../node/node.ts';
+import type { Rule } from '../observe/rules.ts';
+import type { ExtraFile } from '../observe/export.ts';
+import type { TraceEntry } from '../observe/recorder.ts';
+
+/** What a node factory may use besides its own parameters. */
+export interface BuildEnv {
+  /** Index of a node by id (all nodes are attached before any node starts). */
+  indexOf(id: string): number;
+  population: number;
+  seed: number;
+}
+
+/**
+ * A node type a scenario can name (`type:` in `nodes`). Each domain (generic/, ims/, msgin5g/)
+ * contributes its own; sim/scenario/node-types.ts lists them.
+ */
+export interface NodeType<P = any> {
+  type: string;
+  /** One line for docs and the dashboard. */
+  title: string;
+  /** Strict schema of `params`, with defaults. */
+  params: z.ZodType<P, any>;
+  /** Node ids named in params, as [field, id], so the loader can check they exist. */
+  refs(p: P): [field: string, id: string][];
+  create(id: string, ctx: NodeContext, p: P, env: BuildEnv): Node;
+  /** Volatile + persistent state per subscriber, in bytes, to refuse populations that cannot fit. */
+  bytesPerSubscriber: number;
+  /** Spec rules this node type's protocol realises (deduplicated by id across types). */
+  rules?: readonly Rule[];
+  /** Extra run-directory files built from the watched trace (pcapng exports and the like). */
+  exports?(trace: readonly TraceEntry[], nodes: readonly string[]): ExtraFile[];
+}

@@ -1,0 +1,121 @@
+import { wallClockMs, yieldToHost } from '../kernel/real-time-clock.ts';
+import { evaluateRules } from '../observe/rules.ts';
+import type { TraceEntry } from '../observe/recorder.ts';
+import type { RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
+import type { ExtraFile } from '../observe/export.ts';
+import { REGLAB_VERSION } from '../version.ts';
+import { buildTopology } from './build.ts';
+import type { Scenario } from './load.ts';
+
+export interface RunHooks {
+  onStarted?(info: { nodes: { id: string; type: string }[]; durationNs: number; sampleIntervalNs: number }): void;
+  /** Watched subscribers' messages, in time order. */
+  onTrace?(rec: TraceRecord): void;
+  /** One row per node at each sampling interval. */
+  onSample?(rows: SampleRow[]): void;
+  onProgress?(p: { simulatedNs: number; events: number; fraction: number }): void;
+  /** Abort → the promise rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  summary: Summary;
+  rules: RuleResult[];
+  trace: TraceRecord[];
+  samples: SampleRow[];
+  /** Node ids in scenario order. */
+  nodes: string[];
+  /** The watched trace with the message objects (for rule checks and protocol exports). */
+  entries: TraceEntry[];
+  /** Files protocol modules add to the run directory (e.g. trace.pcapng). */
+  extra: ExtraFile[];
+}
+
+/** Events processed between two looks at the host (abort, progress, sockets). */
+const CHUNK = 250_000;
+const PROGRESS_EVERY_MS = 100;
+
+export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<RunResult> {
+  const wall0 = wallClockMs();
+  const topo = buildTopology(sc, hooks.onTrace);
+  const { sim, nodes, recorder } = topo;
+  const doc = sc.doc;
+  const interval = doc.observe.interval;
+  hooks.onStarted?.({
+    nodes: doc.nodes.map((n) => ({ id: n.id, type: n.type })),
+    durationNs: sc.duration,
+    sampleIntervalNs: interval,
+  });
+
+  const samples: SampleRow[] = [];
+  let lastSample = 0;
+  const takeSample = (t: number) => {
+    const rows = recorder.sample(t);
+    lastSample = t;
+    for (const r of rows) samples.push(r);
+    hooks.onSample?.(rows);
+  };
+  // The sampler keeps itself alive only while the model has something left to do, so a run
+  // still ends when it goes idle before its horizon.
+  const sampler = () => {
+    takeSample(sim.now());
+    if (sim.pending > 0 && sim.now() + interval <= sc.duration) sim.schedule(interval, sampler);
+  };
+  if (interval <= sc.duration) sim.schedule(interval, sampler);
+
+  let lastProgress = wallClockMs();
+  for (;;) {
+    const outcome = sim.run(sc.duration, CHUNK);
+    if (outcome !== 'budget') break;
+    if (hooks.signal?.aborted) throw abortError();
+    const now = wallClockMs();
+    if (now - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = now;
+      hooks.onProgress?.({ simulatedNs: sim.now(), events: sim.events, fraction: Math.min(1, sim.now() / sc.duration) });
+    }
+    await yieldToHost();
+    if (hooks.signal?.aborted) throw abortError();
+  }
+  const end = sim.now();
+  if (end > lastSample) takeSample(end);
+  hooks.onProgress?.({ simulatedNs: end, events: sim.events, fraction: 1 });
+
+  const entries = recorder.entries;
+  const rules = evaluateRules(topo.rules, entries);
+  const nodeIds = nodes.map((n) => n.id);
+  const extra: ExtraFile[] = [];
+  for (const t of new Set(topo.nodeTypes)) if (t.exports) extra.push(...t.exports(entries, nodeIds));
+
+  const summary: Summary = {
+    scenario: sc.name,
+    description: sc.description,
+    seed: sc.seed,
+    reglabVersion: REGLAB_VERSION,
+    traceHash: recorder.hash.hex(),
+    events: sim.events,
+    wallMs: Math.round(wallClockMs() - wall0),
+    simulatedNs: end,
+    population: doc.population.size,
+    watched: topo.watched.reduce((a, b) => a + b, 0),
+    messages: {
+      delivered: recorder.deliveredCount,
+      dropped: recorder.droppedTotal,
+      bytes: recorder.bytesDelivered,
+      byReason: { ...recorder.dropReasons },
+    },
+    procedures: recorder.procedureSummaries(),
+    nodes: recorder.nodeSummaries(end),
+    rules: {
+      passed: rules.filter((r) => r.status === 'passed').length,
+      failed: rules.filter((r) => r.status === 'failed').length,
+      notApplicable: rules.filter((r) => r.status === 'not-applicable').length,
+    },
+  };
+  return { summary, rules, trace: entries.map((e) => e.rec), samples, nodes: nodeIds, entries, extra };
+}
+
+function abortError(): Error {
+  const e = new Error('run aborted');
+  e.name = 'AbortError';
+  return e;
+}

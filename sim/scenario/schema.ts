@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { Duration, Bandwidth, Probability, Rate, NodeId, Count, PositiveCount } from './fields.ts';
+import { NODE_TYPES } from './node-types.ts';
+
+/**
+ * The scenario file schema (docs/scenario.schema.json is generated from it: `npm run schema`).
+ * Strict everywhere: an unknown field is an error naming the fields allowed there.
+ */
+
+const Cost = z
+  .strictObject({
+    perMessage: Duration.default(0),
+    perEntry: Duration.default(0),
+    perByte: Duration.default(0),
+  })
+  .meta({ description: 'service time = perMessage + perEntry × entries + perByte × bytes' });
+
+const LinkFields = {
+  delay: Duration.optional(),
+  jitter: Duration.optional(),
+  bandwidth: Bandwidth.optional(),
+  loss: Probability.optional(),
+  transport: z.enum(['datagram', 'stream']).optional().meta({ description: 'datagram: may lose and reorder; stream: reliable and ordered' }),
+};
+
+const Network = z.strictObject({
+  defaults: z.strictObject(LinkFields).default({}),
+  links: z
+    .array(
+      z.strictObject({
+        between: z.tuple([NodeId, NodeId]).meta({ description: 'the two nodes this link joins (both directions)' }),
+        ...LinkFields,
+      }),
+    )
+    .default([]),
+});
+
+function nodeSchema(t: (typeof NODE_TYPES)[number]) {
+  return z
+    .strictObject({
+      id: NodeId,
+      type: z.literal(t.type),
+      workers: PositiveCount.default(1).meta({ description: 'parallel servers of the service queue' }),
+      queueLimit: z
+        .union([Count, z.literal('none')])
+        .default('none')
+        .meta({ description: "messages that may wait before the node answers 'overloaded'" }),
+      costs: z
+        .record(z.string(), Cost)
+        .default({})
+        .meta({ description: "service cost per message kind; the key 'default' applies to kinds not listed" }),
+      params: t.params.default({} as never),
+    })
+    .meta({ title: t.type, description: t.title });
+}
+
+const NodeDef = z.discriminatedUnion(
+  'type',
+  NODE_TYPES.map(nodeSchema) as unknown as [ReturnType<typeof nodeSchema>, ...ReturnType<typeof nodeSchema>[]],
+);
+
+const Pattern = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all-at-once'), at: Duration.default(0) }).meta({ description: 'every selected subscriber at the same instant' }),
+  z
+    .strictObject({ kind: z.literal('uniform'), start: Duration.default(0), window: Duration })
+    .meta({ description: 'each selected subscriber once, at a time drawn uniformly from [start, start + window)' }),
+  z
+    .strictObject({
+      kind: z.literal('poisson'),
+      start: Duration.default(0),
+      rate: Rate,
+      count: Count.optional().meta({ description: 'arrivals (default: one per selected subscriber)' }),
+      pick: z.enum(['sequential', 'random']).default('sequential').meta({ description: 'which subscriber each arrival concerns' }),
+    })
+    .meta({ description: 'arrivals of a Poisson process at the given rate' }),
+  z
+    .strictObject({
+      kind: z.literal('csv'),
+      file: z.string().min(1).meta({ description: 'CSV file (relative to the scenario file): time,subscriber[,event] per row' }),
+      timeUnit: z.enum(['ns', 'us', 'ms', 's']).default('s').meta({ description: 'unit of bare numbers in the time column' }),
+    })
+    .meta({ description: 'replay of recorded events (e.g. real detach logs)' }),
+]);
+
+const Workload = z.strictObject({
+  target: NodeId.meta({ description: 'node that receives the triggers (served by it like any message)' }),
+  event: z.string().min(1).default('trigger').meta({ description: 'trigger kind the target node acts on' }),
+  subscribers: z
+    .strictObject({ from: Count.default(0), count: Count.optional() })
+    .default({ from: 0 })
+    .meta({ description: 'the range of subscriber ids concerned (default: all)' }),
+  pattern: Pattern,
+});
+
+const Observe = z.strictObject({
+  watch: z
+    .strictObject({
+      first: Count.optional().meta({ description: 'watch subscribers 0 … first-1' }),
+      ids: z.array(Count).optional().meta({ description: 'watch these subscriber ids' }),
+      every: PositiveCount.optional().meta({ description: 'watch every n-th subscriber' }),
+    })
+    .default({ first: 10 })
+    .meta({ description: 'subscribers whose messages are traced in full (wire text, rules, ladder)' }),
+  interval: Duration.default(1_000_000_000).meta({ description: 'time-series sampling interval' }),
+  traceLimit: PositiveCount.default(100_000).meta({ description: 'trace records kept at most' }),
+});
+
+export const ScenarioSchema = z.strictObject({
+  description: z.string().min(1).meta({ description: 'what this scenario teaches or answers' }),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  duration: Duration.meta({ description: 'simulated time horizon; the run stops earlier when nothing is left to do' }),
+  network: Network.default({ defaults: {}, links: [] }),
+  nodes: z.array(NodeDef).min(1),
+  population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),
+  workload: z.array(Workload).default([]),
+  observe: Observe.default({ watch: { first: 10 }, interval: 1_000_000_000, traceLimit: 100_000 }),
+});
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type ScenarioDoc = z.output<typeof ScenarioSchema>;
+export type NodeDefOut = ScenarioDoc['nodes'][number];
+export type WorkloadOut = ScenarioDoc['workload'][number];
+export type PatternOut = WorkloadOut['pattern'];
+
+/** The JSON Schema editors use to complete scenario files. */
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });
+}
