@@ -120,20 +120,60 @@ test('post() events interleave with timers in (time, scheduling order)', () => {
   assert.deepEqual(fired, ['t1', 'p1', 'p2', 't2']);
 });
 
-test('events counts every processed event, cancelled timers included', () => {
+test('events counts processed events, across run() calls', () => {
   const sim = new Simulator();
-  sim.schedule(1, () => {});
-  const t = sim.schedule(2, () => assert.fail('cancelled'));
+  scheduleAt(sim, [1, 2, 3, 4, 5]);
   sim.post(3, () => {});
-  sim.cancel(t);
   assert.equal(sim.events, 0);
-  assert.equal(sim.pending, 3);
+  assert.equal(sim.pending, 6);
   sim.run(2);
   assert.equal(sim.events, 2);
+  sim.run(Infinity, 2);
+  assert.equal(sim.events, 4);
   sim.run();
-  assert.equal(sim.events, 3);
+  assert.equal(sim.events, 6);
   assert.equal(sim.pending, 0);
 });
+
+test('cancelled timers are discarded unseen: not counted in events or pending, not run', () => {
+  const sim = new Simulator();
+  sim.schedule(1, () => {});
+  const t = sim.schedule(2, () => assert.fail('cancelled timer fired'));
+  sim.post(3, () => {});
+  assert.equal(sim.pending, 3);
+  sim.cancel(t);
+  sim.cancel(t); // a second cancel must not be counted twice
+  assert.equal(sim.pending, 2);
+  assert.equal(sim.run(2), 'until');
+  assert.equal(sim.events, 1);
+  assert.equal(sim.pending, 1);
+  assert.equal(sim.run(), 'idle');
+  assert.equal(sim.events, 2);
+  assert.equal(sim.pending, 0);
+});
+
+test('a cancelled timer does not stretch a run: idle leaves now() at the last real event', () => {
+  const sim = new Simulator();
+  sim.schedule(5 * MS, () => {});
+  sim.cancel(sim.schedule(50 * MS, () => {}));
+  assert.equal(sim.run(), 'idle');
+  assert.equal(sim.now(), 5 * MS);
+});
+
+test(
+  'a cancelled timer does not stretch a run(until) either: only cancelled timers left means idle',
+  {
+    todo: "bug: sim/kernel/simulator.ts run() compares until with peekTime(), which still sees cancelled timers: returns 'until' and now()=until",
+  },
+  () => {
+    const sim = new Simulator();
+    sim.schedule(5 * MS, () => {});
+    sim.cancel(sim.schedule(50 * MS, () => {}));
+    // Same outcome as if the cancelled timer had never been scheduled.
+    assert.equal(sim.run(20 * MS), 'idle');
+    assert.equal(sim.now(), 5 * MS);
+  },
+);
 
 // ---- random streams ----------------------------------------------------------------------------
 
