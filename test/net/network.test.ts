@@ -5,7 +5,7 @@ import { MS, US, SECOND, type Ns } from '../../sim/kernel/time.ts';
 import { InProcessNetwork, type Endpoint } from '../../sim/net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../../sim/net/link.ts';
 import type { Message } from '../../sim/net/message.ts';
-import type { Signals, DropReason } from '../../sim/net/signals.ts';
+import { NO_SIGNALS, type Signals, type DropReason } from '../../sim/net/signals.ts';
 
 interface Msg extends Message {
   readonly n: number;
@@ -22,22 +22,17 @@ interface Event {
   n: number;
 }
 
-class RecordingSignals implements Signals {
+/** Records what the network signals; members it does not record come from NO_SIGNALS. */
+class RecordingSignals {
   readonly sentLog: Event[] = [];
   readonly deliveredLog: Event[] = [];
   readonly droppedLog: (Event & { reason: DropReason })[] = [];
-  sent(t: Ns, from: number, to: number, m: Message): void {
-    this.sentLog.push({ t, from, to, n: (m as Msg).n });
-  }
-  delivered(t: Ns, from: number, to: number, m: Message): void {
-    this.deliveredLog.push({ t, from, to, n: (m as Msg).n });
-  }
-  dropped(t: Ns, from: number, at: number, m: Message, reason: DropReason): void {
-    this.droppedLog.push({ t, from, to: at, n: (m as Msg).n, reason });
-  }
-  procedureStarted(): void {}
-  procedureEnded(): void {}
-  signal(): void {}
+  readonly signals: Signals = {
+    ...NO_SIGNALS,
+    sent: (t, from, to, m) => this.sentLog.push({ t, from, to, n: (m as Msg).n }),
+    delivered: (t, from, to, m) => this.deliveredLog.push({ t, from, to, n: (m as Msg).n }),
+    dropped: (t, from, at, m, reason) => this.droppedLog.push({ t, from, to: at, n: (m as Msg).n, reason }),
+  };
 }
 
 class Recorder implements Endpoint {
@@ -55,7 +50,7 @@ class Recorder implements Endpoint {
 function setup(link: Partial<LinkParams>, names = ['a', 'b', 'c'], seed = 1) {
   const sim = new Simulator(seed);
   const signals = new RecordingSignals();
-  const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, ...link }, signals, sim.stream('net'));
+  const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, ...link }, signals.signals, sim.stream('net'));
   const nodes = names.map((id) => new Recorder(id, sim));
   for (const n of nodes) net.attach(n);
   return { sim, net, signals, nodes };
