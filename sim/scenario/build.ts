@@ -51,7 +51,12 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
 
   const nodes: Node[] = [];
   const nodeTypes: NodeType[] = [];
-  const env = { indexOf: (id: string) => net.indexOf(id), population, seed: sc.seed };
+  const env = {
+    indexOf: (id: string) => net.indexOf(id),
+    population,
+    seed: sc.seed,
+    section: (name: string) => (doc as Record<string, unknown>)[name],
+  };
   for (const def of doc.nodes) {
     const type = NODE_TYPE_BY_NAME.get(def.type)!;
     const node = type.create(def.id, { sim, net, signals, capacity: capacity(def) }, def.params, env);

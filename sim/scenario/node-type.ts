@@ -10,6 +10,8 @@ export interface BuildEnv {
   indexOf(id: string): number;
   population: number;
   seed: number;
+  /** A domain section of the scenario (sections.ts), validated; undefined when the file has none. */
+  section(name: string): unknown;
 }
 
 /**

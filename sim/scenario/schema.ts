@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Duration, Bandwidth, Probability, Rate, NodeId, Count, PositiveCount } from './fields.ts';
 import { NODE_TYPES } from './node-types.ts';
+import { SECTIONS } from './sections.ts';
 
 /**
  * The scenario file schema (docs/scenario.schema.json is generated from it: `npm run schema`).
@@ -114,6 +115,7 @@ export const ScenarioSchema = z.strictObject({
   population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),
   workload: z.array(Workload).default([]),
   observe: Observe.default({ watch: { first: 10 }, interval: 1_000_000_000, traceLimit: 100_000 }),
+  ...Object.fromEntries(Object.entries(SECTIONS).map(([name, s]) => [name, s.optional()])),
 });
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
