@@ -49,7 +49,8 @@ export function cancelTimer(timer: Timer): void {
 }
 
 export function checkDelay(delay: Ns): void {
-  if (!(delay >= 0) || !Number.isFinite(delay)) {
-    throw new RangeError(`delay must be a finite number of ns >= 0, got ${delay}`);
+  // Integer ns only: a fractional delay would put an event off the kernel's time grid.
+  if (!(delay >= 0) || !Number.isSafeInteger(delay)) {
+    throw new RangeError(`delay must be a whole number of ns >= 0, got ${delay}`);
   }
 }

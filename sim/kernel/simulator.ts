@@ -86,9 +86,16 @@ export class Simulator implements Clock {
    */
   run(until: Ns = Infinity, maxEvents = Infinity): RunOutcome {
     const q = this.queue;
+    if (until < this.current) throw new RangeError(`run(until=${until}) is earlier than now (${this.current}): time never goes back`);
     this.stopRequested = false;
     let budget = maxEvents;
     while (q.size > 0) {
+      // Only cancelled timers left: the run is idle, whatever their due times.
+      if (q.size === this.cancelledPending) {
+        q.clear();
+        this.cancelledPending = 0;
+        break;
+      }
       if (q.peekTime() > until) {
         this.current = until;
         return 'until';

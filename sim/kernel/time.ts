@@ -34,9 +34,10 @@ export function toSeconds(t: Ns): number {
 
 /** Human form for tables and logs: picks the largest unit that keeps the number >= 1. */
 export function formatNs(t: Ns): string {
+  // Choose the unit after rounding, so 999_999_999 ns reads 1s, not 1000ms.
   const a = Math.abs(t);
-  if (a >= SECOND) return `${trim(t / SECOND)}s`;
-  if (a >= MS) return `${trim(t / MS)}ms`;
+  if (a >= SECOND || Number(trim(a / MS)) >= 1000) return `${trim(t / SECOND)}s`;
+  if (a >= MS || Number(trim(a / US)) >= 1000) return `${trim(t / MS)}ms`;
   if (a >= US) return `${trim(t / US)}us`;
   return `${t}ns`;
 }

@@ -76,6 +76,15 @@ export class InProcessNetwork {
   setLink(a: string, b: string, params: LinkParams): void {
     this.overrides.set(`${a}\u0000${b}`, params);
     this.overrides.set(`${b}\u0000${a}`, params);
+    // A link that already carried traffic keeps its state (transmitter, ordering) but takes the new parameters.
+    const ia = this.byId.get(a);
+    const ib = this.byId.get(b);
+    if (ia !== undefined && ib !== undefined) {
+      const ab = this.links[ia][ib];
+      const ba = this.links[ib][ia];
+      if (ab) ab.params = params;
+      if (ba) ba.params = params;
+    }
   }
 
   link(from: number, to: number): LinkDirection {
@@ -110,7 +119,7 @@ export class InProcessNetwork {
       l.txFreeAt = t;
     }
     if (p.transport === 'datagram' && p.loss > 0 && this.rng.chance(p.loss)) {
-      // Lost in flight: counted where it would have arrived.
+      // Lost in flight: reported at the send time, against the node it was heading for.
       this.signals.dropped(now, from, to, msg, 'loss');
       return;
     }

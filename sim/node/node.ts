@@ -169,9 +169,14 @@ export abstract class Node implements Endpoint {
     if (this.state === 'up') return;
     this.state = 'up';
     this.onStart();
+    // Messages that waited through a stop are served first, in their order.
+    while (this.qLen > 0 && this.idle.length > 0) {
+      const from = this.qFrom[this.qHead];
+      this.begin(this.idle.pop()!, this.dequeue(), from);
+    }
   }
 
-  /** Graceful stop: refuses new messages, finishes nothing more. */
+  /** Graceful stop: refuses new messages and starts no queued one; services under way finish. */
   stop(): void {
     this.state = 'stopped';
   }

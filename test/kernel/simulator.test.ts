@@ -33,7 +33,6 @@ test('run(until) processes an event due exactly at until', () => {
 
 test(
   'run(until) with until earlier than now() never moves time backwards',
-  { todo: 'bug: sim/kernel/simulator.ts run() sets current = until even when until < now()' },
   () => {
     const sim = new Simulator();
     const fired = scheduleAt(sim, [10 * MS, 30 * MS]);
@@ -162,9 +161,6 @@ test('a cancelled timer does not stretch a run: idle leaves now() at the last re
 
 test(
   'a cancelled timer does not stretch a run(until) either: only cancelled timers left means idle',
-  {
-    todo: "bug: sim/kernel/simulator.ts run() compares until with peekTime(), which still sees cancelled timers: returns 'until' and now()=until",
-  },
   () => {
     const sim = new Simulator();
     sim.schedule(5 * MS, () => {});

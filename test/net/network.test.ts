@@ -160,7 +160,6 @@ test('setLink overrides the defaults for both directions of that link only', () 
 
 test(
   'setLink takes effect on a link that has already carried traffic',
-  { todo: 'bug: sim/net/network.ts link() caches LinkDirection on first use; setLink() never updates it' },
   () => {
     const { sim, net, nodes } = setup({ delay: 10 * MS });
     net.send(0, 1, msg(1));

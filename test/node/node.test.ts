@@ -304,9 +304,6 @@ test("a stopped node refuses new messages with 'node-down'", () => {
 
 test(
   'stop() then start(): messages queued before the stop are served, in order, before later arrivals',
-  {
-    todo: 'bug: sim/node/node.ts start() does not restart idle workers on a non-empty queue; queued messages wait for (and are overtaken by) the next arrival',
-  },
   () => {
     const { sim, node, signals } = setup({ defaultCost: cost(10 * MS) });
     arriveAt(sim, node, 0, msg(0), msg(1), msg(2));
