@@ -1,5 +1,5 @@
 import type { Simulator } from '../kernel/simulator.ts';
-import type { Timer } from '../kernel/clock.ts';
+import type { Clock, Timer } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { RandomStream } from '../kernel/random.ts';
 import type { InProcessNetwork, Endpoint } from '../net/network.ts';
@@ -33,6 +33,20 @@ class SelfMessage {
   ) {}
 }
 
+/** A timer of a node's sub-layer (e.g. a SIP transaction), void once the node has crashed since. */
+class Guarded {
+  constructor(
+    readonly node: Node,
+    readonly generation: number,
+    readonly fn: (arg: any) => void,
+    readonly arg: unknown,
+  ) {}
+}
+
+function fireGuarded(g: Guarded): void {
+  if (g.generation === g.node.generationNow && g.node.state === 'up') g.fn(g.arg);
+}
+
 function deliverSelf(s: SelfMessage): void {
   if (s.generation === s.node.generationNow && s.node.state === 'up') s.node.dispatch(s.msg, FROM_SELF);
 }
@@ -64,6 +78,12 @@ export abstract class Node implements Endpoint {
   /** Changes at every crash: completions and timers of an earlier life are ignored. */
   private generation = 0;
 
+  /**
+   * The node's view of time, for sub-layers written against the Clock interface (SIP transactions,
+   * retry policies): its timers are void after a crash, like the node's own self-messages.
+   */
+  protected readonly clock: Clock;
+
   workers: number;
   queueLimit: number;
   private readonly idle: Worker[] = [];
@@ -93,6 +113,12 @@ export abstract class Node implements Endpoint {
     this.queueLimit = ctx.capacity.queueLimit;
     for (let i = 0; i < this.workers; i++) this.all.push(new Worker(this));
     for (let i = this.workers - 1; i >= 0; i--) this.idle.push(this.all[i]);
+    const sim = this.sim;
+    this.clock = {
+      now: () => sim.now(),
+      schedule: (delay: Ns, fn: (arg: any) => void, arg?: unknown) => sim.schedule(delay, fireGuarded, new Guarded(this, this.generation, fn, arg)),
+      cancel: (t: Timer) => sim.cancel(t),
+    };
     ctx.net.attach(this);
   }
 

@@ -17,7 +17,7 @@ export interface RunOutput {
 }
 
 /** The files a run directory holds; a directory with summary.json is taken to be a run directory. */
-export const RUN_FILES = ['summary.json', 'metrics.csv', 'trace.jsonl', 'rules.json', 'flows.mmd', 'manifest.json'];
+export const RUN_FILES = ['summary.json', 'metrics.csv', 'trace.jsonl', 'rules.json', 'flows.mmd', 'manifest.json', 'trace.pcapng'];
 
 /**
  * Writes a run directory atomically: everything goes into a sibling temporary directory, which

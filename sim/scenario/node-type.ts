@@ -3,6 +3,7 @@ import type { Node, NodeContext } from '../node/node.ts';
 import type { Rule } from '../observe/rules.ts';
 import type { ExtraFile } from '../observe/export.ts';
 import type { TraceEntry } from '../observe/recorder.ts';
+import type { PcapFrame } from '../observe/pcapng.ts';
 
 /** What a node factory may use besides its own parameters. */
 export interface BuildEnv {
@@ -31,6 +32,12 @@ export interface NodeType<P = any> {
   bytesPerSubscriber: number;
   /** Spec rules this node type's protocol realises (deduplicated by id across types). */
   rules?: readonly Rule[];
-  /** Extra run-directory files built from the watched trace (pcapng exports and the like). */
+  /** Extra run-directory files built from the watched trace. */
   exports?(trace: readonly TraceEntry[], nodes: readonly string[]): ExtraFile[];
+  /**
+   * Capture frames for the protocols this type speaks: every delivered watched message whose `proto`
+   * is listed goes through `frames` and the run writes one trace.pcapng for all protocols.
+   * `addressOf(nodeId)` is the node's IPv4 address in the capture.
+   */
+  pcap?: { protos: readonly string[]; frames(e: TraceEntry, addressOf: (nodeId: string) => string): PcapFrame[] };
 }

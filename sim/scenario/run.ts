@@ -3,6 +3,8 @@ import { evaluateRules } from '../observe/rules.ts';
 import type { TraceEntry } from '../observe/recorder.ts';
 import type { RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
 import type { ExtraFile } from '../observe/export.ts';
+import { writePcapng, nodeAddress, type PcapFrame } from '../observe/pcapng.ts';
+import type { NodeType } from './node-type.ts';
 import { REGLAB_VERSION } from '../version.ts';
 import { buildTopology } from './build.ts';
 import type { Scenario } from './load.ts';
@@ -85,6 +87,8 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
   const nodeIds = nodes.map((n) => n.id);
   const extra: ExtraFile[] = [];
   for (const t of new Set(topo.nodeTypes)) if (t.exports) extra.push(...t.exports(entries, nodeIds));
+  const pcap = capture(topo.nodeTypes, entries, nodeIds);
+  if (pcap) extra.push({ name: 'trace.pcapng', data: pcap });
 
   const summary: Summary = {
     scenario: sc.name,
@@ -118,4 +122,20 @@ function abortError(): Error {
   const e = new Error('run aborted');
   e.name = 'AbortError';
   return e;
+}
+
+/** One capture for every protocol some node type can frame; undefined when nothing was framed. */
+function capture(types: readonly NodeType[], entries: readonly TraceEntry[], nodeIds: readonly string[]): Uint8Array | undefined {
+  const byProto = new Map<string, NonNullable<NodeType['pcap']>>();
+  for (const t of types) if (t.pcap) for (const p of t.pcap.protos) byProto.set(p, t.pcap);
+  if (byProto.size === 0) return undefined;
+  const index = new Map(nodeIds.map((id, i) => [id, i]));
+  const addressOf = (id: string) => nodeAddress(index.get(id) ?? nodeIds.length);
+  const frames: PcapFrame[] = [];
+  for (const e of entries) {
+    if (e.rec.event !== 'delivered') continue;
+    const enc = byProto.get(e.rec.proto);
+    if (enc) frames.push(...enc.frames(e, addressOf));
+  }
+  return frames.length ? writePcapng(frames) : undefined;
 }
