@@ -1,0 +1,165 @@
+/**
+ * `reglab serve`: the dashboard (web/dist) and its API (api-types.ts) on one HTTP server.
+ *
+ *   GET /api/health      → { ok: true, version }
+ *   GET /api/scenarios   → ScenarioInfo[]
+ *   WS  /api/stream      → RunSession (one run at a time per socket)
+ *   GET /…               → web/dist, read-only; anything else 404
+ *
+ * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
+ * simulations on request, so it is not offered to the network by default.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { listScenarios } from './scenarios.ts';
+import { RunSession } from './run-session.ts';
+import { serveStatic } from './static-files.ts';
+import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port (the returned url has it). */
+  port?: number;
+  scenariosDir: string;
+  /** Build web/dist first if it is missing or older than its sources. */
+  buildIfNeeded?: boolean;
+  log?: (line: string) => void;
+  /** The built dashboard to serve; default web/dist of this checkout (tests point it elsewhere). */
+  webDist?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Largest command frame accepted; a run command is a few hundred bytes. */
+const MAX_FRAME_BYTES = 64 * 1024;
+
+const VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? 8080;
+  const log = opts.log ?? (() => {});
+  const scenariosDir = resolve(opts.scenariosDir);
+  const distDir = resolve(opts.webDist ?? join(WEB_DIR, 'dist'));
+  if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+
+  const http = createServer((req, res) => {
+    handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
+      log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  http.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/api/stream' || !sameOrigin(req)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const session = new RunSession(ws, scenariosDir, log);
+      // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
+      ws.on('message', (data) => session.handle(data.toString()));
+      ws.on('close', () => session.close());
+      ws.on('error', (e) => log(`websocket error: ${e.message}`));
+    });
+  });
+
+  await new Promise<void>((done, fail) => {
+    http.once('error', fail);
+    http.listen(port, host, () => {
+      http.off('error', fail);
+      done();
+    });
+  });
+  const addr = http.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((done) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        http.close(() => done());
+        http.closeAllConnections();
+      }),
+  };
+}
+
+async function handleHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void },
+): Promise<void> {
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+    return;
+  }
+  if (rawPath === '/api/health') {
+    sendJson(res, 200, { ok: true, version: VERSION });
+    return;
+  }
+  if (rawPath === '/api/scenarios') {
+    sendJson(res, 200, await listScenarios(ctx.scenariosDir));
+    return;
+  }
+  if (rawPath.startsWith('/api/')) {
+    sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
+    return;
+  }
+  const result = await serveStatic(ctx.distDir, rawPath, req, res);
+  if (result === 'served') return;
+  if (result === 'bad-request') {
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('bad request path\n');
+    return;
+  }
+  if (rawPath === '/' || rawPath === '/index.html') {
+    // No dashboard build: say how to get one rather than a bare 404.
+    res
+      .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('The dashboard is not built. Run `npm start` (builds it if needed) or `npm run build:web`.\n');
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+/**
+ * A browser always sends Origin on a WebSocket handshake; refuse pages from other origins, so a web
+ * page the user happens to visit cannot drive the local simulator. Non-browser clients send none.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
