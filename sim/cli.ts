@@ -6,9 +6,13 @@ import { loadScenarioFile, ScenarioError, type Scenario } from './scenario/load.
 import { runScenario } from './scenario/run.ts';
 import { scenarioJsonSchema } from './scenario/schema.ts';
 import { writeRunDir } from './observe/export.ts';
-import { formatSummary } from './observe/summary-table.ts';
+import { formatSummary, formatComparison } from './observe/summary-table.ts';
+import { rowsToCsv } from './observe/headline.ts';
+import { runJobs } from './scenario/worker-pool.ts';
+import { runManifest, type Job, type JobResult } from './scenario/job.ts';
 import { ProgressBar } from './observe/progress.ts';
 import { REGLAB_VERSION } from './version.ts';
+import { wallClockMs } from './kernel/real-time-clock.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from './errors.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,7 +20,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `reglab ${REGLAB_VERSION} — 3GPP registration-on-behalf simulator
 
 usage:
-  reglab run SCENARIO [--seed N] [--set path=value]… [--out DIR] [--strict] [--quiet]
+  reglab run SCENARIO [--seed N] [--set path=value]… [--out DIR] [--strict] [--quiet] [--variant NAME]
+      a scenario with variants runs each of them (on the same seed) and prints them side by side;
+      --out DIR then gets DIR/<variant>/ and DIR/comparison.csv
+  reglab sweep SCENARIO --vary path=v1,v2,… [--vary …] [--seed N] [--set …] [--workers N] --out DIR
+      runs every combination of the varied values on a worker pool; one row per run in DIR/sweep.csv
   reglab validate SCENARIO…
   reglab serve [--port N] [--host ADDR] [--build-if-needed]
   reglab schema [--out FILE]        write the scenario JSON Schema (default docs/scenario.schema.json)
@@ -31,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest);
       case 'validate':
         return cmdValidate(rest);
+      case 'sweep':
+        return await cmdSweep(rest);
       case 'serve':
         return await cmdServe(rest);
       case 'schema':
@@ -82,10 +92,22 @@ async function cmdRun(args: string[]): Promise<number> {
       out: { type: 'string' },
       strict: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      variant: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw usageError('run takes exactly one scenario file');
-  const sc = loadScenarioFile(positionals[0], { seed: parseSeed(values.seed), set: values.set });
+  const seed = parseSeed(values.seed);
+  const base = loadScenarioFile(positionals[0], { seed, set: values.set });
+  const variants = base.doc.variants ?? {};
+  if (values.variant !== undefined && !(values.variant in variants)) {
+    throw usageError(`--variant ${values.variant}: the scenario has ${Object.keys(variants).length ? `variants ${Object.keys(variants).join(', ')}` : 'no variants'}`);
+  }
+  if (values.variant === undefined && Object.keys(variants).length > 0) {
+    return runVariants(positionals[0], base.seed, values.set ?? [], variants, values.out, values.strict, values.quiet);
+  }
+  const sc = values.variant
+    ? loadScenarioFile(positionals[0], { seed, set: [...(values.set ?? []), ...variants[values.variant]], skipVariants: true })
+    : base;
   const bar = values.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
   const result = await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
@@ -96,7 +118,7 @@ async function cmdRun(args: string[]): Promise<number> {
       trace: result.trace,
       samples: result.samples,
       nodes: result.nodes,
-      manifest: manifest(sc),
+      manifest: runManifest(sc.name, sc.file, sc.seed, sc.sets),
       extra: result.extra,
     });
   }
@@ -106,20 +128,6 @@ async function cmdRun(args: string[]): Promise<number> {
     if (result.summary.rules.failed > 0 || failedProcs) return EXIT_STRICT;
   }
   return EXIT_OK;
-}
-
-/** The run manifest: enough to reproduce the run exactly. */
-function manifest(sc: Scenario): Record<string, unknown> {
-  return {
-    reglabVersion: REGLAB_VERSION,
-    scenario: sc.name,
-    file: sc.file,
-    seed: sc.seed,
-    sets: sc.sets,
-    node: process.version,
-    createdAt: new Date().toISOString(),
-    command: `reglab run ${sc.file} --seed ${sc.seed}${sc.sets.map((s) => ` --set ${s}`).join('')}`,
-  };
 }
 
 function cmdValidate(args: string[]): number {
@@ -177,4 +185,98 @@ function cmdSchema(args: string[]): number {
   writeFileSync(out, JSON.stringify(schema, null, 2) + '\n');
   console.log(`wrote ${out}`);
   return EXIT_OK;
+}
+
+/** Every variant on the same seed, two at a time, then a side-by-side table. */
+async function runVariants(
+  file: string,
+  seed: number,
+  sets: string[],
+  variants: Record<string, string[]>,
+  out: string | undefined,
+  strict: boolean,
+  quiet: boolean,
+): Promise<number> {
+  const names = Object.keys(variants);
+  const jobs: Job[] = names.map((name) => ({
+    label: name,
+    file,
+    seed,
+    sets: [...sets, ...variants[name]],
+    out: out ? resolve(out, name) : undefined,
+  }));
+  if (!quiet) console.error(`running ${names.length} variants: ${names.join(', ')}`);
+  const results = await runJobs(jobs, 2, (r, done) => {
+    if (!quiet) console.error(`  ${done}/${jobs.length} ${r.label} ${r.ok ? `done in ${(r.summary.wallMs / 1000).toFixed(1)} s` : `failed: ${r.code}`}`);
+  });
+  const failed = results.filter((r): r is Extract<JobResult, { ok: false }> => !r.ok);
+  for (const f of failed) console.error(`variant ${f.label}: ${f.message}`);
+  if (failed.length) return failed.some((f) => f.code === 'E_SCENARIO') ? EXIT_BAD_INPUT : EXIT_STRICT;
+  const ok = results as Extract<JobResult, { ok: true }>[];
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(resolve(out, 'comparison.csv'), rowsToCsv(ok.map((r) => ({ variant: r.label, seed, ...r.headline }))));
+  }
+  process.stdout.write(formatComparison(ok.map((r) => ({ label: r.label, summary: r.summary, headline: r.headline }))));
+  if (out) console.log(`wrote ${out}/comparison.csv and ${names.map((n) => `${out}/${n}/`).join(', ')}`);
+  if (strict && ok.some((r) => r.summary.rules.failed > 0 || Object.values(r.summary.procedures).some((p) => p.failed + p.abandoned > 0))) {
+    return EXIT_STRICT;
+  }
+  return EXIT_OK;
+}
+
+async function cmdSweep(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      vary: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw usageError('sweep takes exactly one scenario file');
+  if (!values.out) throw usageError('sweep needs --out DIR (it writes DIR/sweep.csv)');
+  if (!values.vary?.length) throw usageError('sweep needs at least one --vary path=v1,v2,…');
+  const workers = values.workers === undefined ? 2 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${values.workers}: expected a whole number from 1 to 64`);
+  const axes = values.vary.map((v) => {
+    const eq = v.indexOf('=');
+    const vals = eq > 0 ? v.slice(eq + 1).split(',').map((x) => x.trim()).filter((x) => x !== '') : [];
+    if (eq <= 0 || vals.length === 0) throw usageError(`--vary ${v}: expected path=v1,v2,… (e.g. --vary network.defaults.loss=0,1%,5%)`);
+    return { path: v.slice(0, eq).trim(), vals };
+  });
+  // Check the scenario and every varied value before starting anything.
+  const seed = parseSeed(values.seed);
+  const base = loadScenarioFile(positionals[0], { seed, set: values.set });
+  const combos = axes.reduce<string[][]>((acc, ax) => acc.flatMap((c) => ax.vals.map((v) => [...c, `${ax.path}=${v}`])), [[]]);
+  const problems: string[] = [];
+  for (const c of combos) {
+    try {
+      loadScenarioFile(positionals[0], { seed, set: [...(values.set ?? []), ...c], skipVariants: true });
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      for (const p of err.problems) problems.push(`${c.join(' ')}: ${p}`);
+    }
+  }
+  if (problems.length) throw new ScenarioError(positionals[0], [...new Set(problems)]);
+  const jobs: Job[] = combos.map((c, i) => ({ label: String(i + 1), file: positionals[0], seed: base.seed, sets: [...(values.set ?? []), ...c] }));
+  if (!values.quiet) console.error(`sweep: ${jobs.length} runs on ${Math.min(workers, jobs.length)} worker(s)`);
+  const t0 = wallClockMs();
+  const results = await runJobs(jobs, workers, (r, done) => {
+    if (!values.quiet) console.error(`  ${done}/${jobs.length} run ${r.label} ${r.ok ? `(${(r.summary.wallMs / 1000).toFixed(1)} s)` : `failed: ${r.code}`}`);
+  });
+  const rows = results.map((r, i) => {
+    const varied = Object.fromEntries(combos[i].map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)]));
+    return r.ok ? { run: i + 1, ...varied, seed: base.seed, status: 'ok', ...r.headline } : { run: i + 1, ...varied, seed: base.seed, status: `failed: ${r.code}` };
+  });
+  mkdirSync(values.out, { recursive: true });
+  writeFileSync(resolve(values.out, 'sweep.csv'), rowsToCsv(rows));
+  console.log(`sweep: ${jobs.length} runs in ${((wallClockMs() - t0) / 1000).toFixed(1)} s wall, wrote ${values.out}/sweep.csv`);
+  const failed = results.filter((r) => !r.ok);
+  for (const f of failed) if (!f.ok) console.error(`run ${f.label} failed: ${f.message}`);
+  return failed.length ? EXIT_STRICT : EXIT_OK;
 }

@@ -43,6 +43,7 @@ export interface RecorderOptions {
 type KindCount = { msgs: number; bytes: number };
 
 class ProcStats {
+  lastCompleted = 0;
   started = 0;
   completed = 0;
   failed = 0;
@@ -70,6 +71,9 @@ export class Recorder {
   private readonly bytesIn: Float64Array;
   private readonly bytesOut: Float64Array;
   private readonly drops: Float64Array;
+  /** Delivered messages and bytes per directed link, indexed from × n + to. */
+  private readonly linkMsgs: Float64Array;
+  private readonly linkBytes: Float64Array;
   private readonly kindsIn: Map<string, KindCount>[];
   private readonly kindsOut: Map<string, KindCount>[];
   private readonly named: Map<string, number>[];
@@ -84,6 +88,8 @@ export class Recorder {
     this.bytesIn = new Float64Array(n);
     this.bytesOut = new Float64Array(n);
     this.drops = new Float64Array(n);
+    this.linkMsgs = new Float64Array(n * n);
+    this.linkBytes = new Float64Array(n * n);
     this.kindsIn = Array.from({ length: n }, () => new Map());
     this.kindsOut = Array.from({ length: n }, () => new Map());
     this.named = Array.from({ length: n }, () => new Map());
@@ -112,6 +118,11 @@ export class Recorder {
     this.bytesDelivered += msg.bytes;
     this.msgsIn[to]++;
     this.bytesIn[to] += msg.bytes;
+    if (from >= 0) {
+      const k = from * this.n + to;
+      this.linkMsgs[k]++;
+      this.linkBytes[k] += msg.bytes;
+    }
     count(this.kindsIn[to], msg.kind, msg.bytes);
     this.hash.add(t, from, to, msg.kind, msg.sub, msg.subs);
     if (this.isWatched(msg)) this.record(t, from, to, msg, 'delivered');
@@ -138,6 +149,7 @@ export class Recorder {
     if (outcome === 'completed') {
       p.completed++;
       p.latency.add(t - started);
+      if (t > p.lastCompleted) p.lastCompleted = t;
     } else if (outcome === 'failed') p.failed++;
     else p.abandoned++;
   }
@@ -250,7 +262,20 @@ export class Recorder {
         failed: p.failed,
         abandoned: p.abandoned,
         latencyMs: { count: p.latency.count, ...lat },
+        lastCompletedMs: p.lastCompleted / 1e6,
       };
+    }
+    return out;
+  }
+
+  linkSummaries(): Record<string, { msgs: number; bytes: number }> {
+    const out: Record<string, { msgs: number; bytes: number }> = {};
+    const nodes = this.opts.nodes;
+    for (let f = 0; f < this.n; f++) {
+      for (let t = 0; t < this.n; t++) {
+        const k = f * this.n + t;
+        if (this.linkMsgs[k] > 0) out[`${nodes[f].id}→${nodes[t].id}`] = { msgs: this.linkMsgs[k], bytes: this.linkBytes[k] };
+      }
     }
     return out;
   }

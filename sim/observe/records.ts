@@ -58,6 +58,8 @@ export interface ProcedureSummary {
   abandoned: number;
   /** Milliseconds, over completed procedures; percentiles are nearest-rank. */
   latencyMs: LatencyStats;
+  /** Simulated time of the last completion, ms ("time until every UE is registered"); 0 if none. */
+  lastCompletedMs: number;
 }
 
 export interface NodeSummary {
@@ -105,5 +107,7 @@ export interface Summary {
   messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
   procedures: Record<string, ProcedureSummary>;
   nodes: Record<string, NodeSummary>;
+  /** Per directed link, keyed 'from→to': messages and bytes delivered. */
+  links: Record<string, { msgs: number; bytes: number }>;
   rules: { passed: number; failed: number; notApplicable: number };
 }

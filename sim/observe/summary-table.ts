@@ -51,3 +51,32 @@ export function table(head: string[], rows: (string | number)[][]): string[] {
   const fmt = (r: string[]) => r.map((c, i) => (i <= 1 && typeof rows[0]?.[i] === 'string' ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   return [fmt(head), w.map((x) => '─'.repeat(x)).join('  '), ...cells.slice(1).map(fmt)];
 }
+
+/**
+ * Variants side by side: one row per headline metric that is non-zero somewhere, one column per
+ * variant, and with two variants the ratio second/first, the number an architect reads first.
+ */
+export function formatComparison(runs: readonly { label: string; summary: Summary; headline: Record<string, number | string> }[]): string {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const r of runs) for (const k of Object.keys(r.headline)) if (!seen.has(k) && k !== 'trace_hash' && k !== 'wall_ms') (seen.add(k), keys.push(k));
+  const rows = keys
+    .filter((k) => runs.some((r) => typeof r.headline[k] === 'number' && r.headline[k] !== 0))
+    .map((k) => {
+      const vals = runs.map((r) => r.headline[k]);
+      const cells: (string | number)[] = [k, ...vals.map((v) => (v === undefined ? '—' : typeof v === 'number' ? num(v) : v))];
+      if (runs.length === 2) {
+        const [a, b] = vals;
+        cells.push(typeof a === 'number' && typeof b === 'number' && a !== 0 ? `${(b / a).toFixed(3)}×` : '—');
+      }
+      return cells;
+    });
+  const head = ['metric', ...runs.map((r) => r.label), ...(runs.length === 2 ? [`${runs[1].label}/${runs[0].label}`] : [])];
+  const lines = [`${runs[0]?.summary.scenario ?? ''} — ${runs.length} variants, seed ${runs[0]?.summary.seed}`, '', ...table(head, rows)];
+  lines.push('', ...runs.map((r) => `${r.label}: traceHash ${r.summary.traceHash}, rules ${r.summary.rules.passed} passed / ${r.summary.rules.failed} failed, ${(r.summary.wallMs / 1000).toFixed(2)} s wall`));
+  return lines.join('\n') + '\n';
+}
+
+function num(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : 4);
+}

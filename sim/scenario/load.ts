@@ -32,6 +32,8 @@ export interface Scenario {
 export interface LoadOptions {
   seed?: number;
   set?: string[];
+  /** Skip checking each variant (used when loading a variant itself). */
+  skipVariants?: boolean;
 }
 
 /** Memory a subscriber costs outside any node: workload arrays, watch bitmap, bookkeeping. */
@@ -93,6 +95,17 @@ export function loadScenarioText(text: string, path: string, opts: LoadOptions =
     for (const p of r.problems) problems.push(`${field}: ${w.pattern.file} ${p}`);
     if (r.rows) replays.set(i, r.rows);
   });
+  if (!opts.skipVariants) {
+    // Each variant must itself be a valid scenario: check it now, not halfway through a comparison.
+    for (const [name, vsets] of Object.entries(doc.variants ?? {})) {
+      try {
+        loadScenarioText(text, path, { seed: opts.seed, set: [...sets, ...vsets], skipVariants: true });
+      } catch (err) {
+        if (!(err instanceof ScenarioError)) throw err;
+        for (const p of err.problems) problems.push(`variants.${name}: ${p}`);
+      }
+    }
+  }
   if (problems.length) throw new ScenarioError(path, problems);
   return {
     name: scenarioName(path),

@@ -115,6 +115,13 @@ export const ScenarioSchema = z.strictObject({
   population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),
   workload: z.array(Workload).default([]),
   observe: Observe.default({ watch: { first: 10 }, interval: 1_000_000_000, traceLimit: 100_000 }),
+  variants: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a variant name has only letters, digits, '-', '_' and '.'"),
+      z.array(z.string().min(1)).meta({ description: 'overrides in --set syntax: path=value' }),
+    )
+    .optional()
+    .meta({ description: 'named sets of overrides; `reglab run` runs each on the same seed and compares them side by side' }),
   ...Object.fromEntries(Object.entries(SECTIONS).map(([name, s]) => [name, s.optional()])),
 });
 
