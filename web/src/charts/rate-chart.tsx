@@ -1,0 +1,53 @@
+/** Messages per second per node over simulated time: one line per node (presentational). */
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RatePoint, RateSeries } from './rates.ts';
+import { seriesColor } from './palette.ts';
+
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const SECONDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+
+export function RateChart({ series, height = 280 }: { series: RateSeries; height?: number }) {
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart data={series.points} margin={{ top: 8, right: 24, bottom: 4, left: 4 }}>
+        <CartesianGrid stroke="#e8ebef" vertical={false} />
+        <XAxis
+          dataKey="t"
+          type="number"
+          domain={['dataMin', 'dataMax']}
+          tickFormatter={(v: number) => `${SECONDS.format(v)} s`}
+          stroke="#8b95a3"
+          fontSize={12}
+          tickLine={false}
+        />
+        <YAxis
+          stroke="#8b95a3"
+          fontSize={12}
+          tickLine={false}
+          axisLine={false}
+          width={64}
+          tickFormatter={(v: number) => NUMBER.format(v)}
+          label={{ value: 'msg/s', angle: -90, position: 'insideLeft', offset: 10, fill: '#6b7482', fontSize: 12 }}
+        />
+        <Tooltip
+          formatter={(v) => [`${NUMBER.format(Number(v))} msg/s`]}
+          labelFormatter={(t) => `t = ${SECONDS.format(Number(t))} s`}
+          contentStyle={{ borderRadius: 6, borderColor: '#dde1e6', fontSize: 12 }}
+        />
+        <Legend iconType="plainline" wrapperStyle={{ fontSize: 12, paddingTop: 4 }} />
+        {series.nodes.map((node, i) => (
+          <Line
+            key={node}
+            name={node}
+            type="linear"
+            dataKey={(p: RatePoint) => p.rates[node]}
+            stroke={seriesColor(i)}
+            strokeWidth={1.8}
+            dot={false}
+            isAnimationActive={false}
+          />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}
