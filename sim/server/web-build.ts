@@ -8,14 +8,17 @@
  * sees a half-written folder. Vite is imported only when a build is needed: serving needs no Vite.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The web/ folder of this checkout. */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
-/** Written last into dist by a successful build; its mtime is "when dist was built". */
+/**
+ * Written into dist after a successful build by the stamp plugin in web/vite.config.ts (so
+ * `npm run build:web` leaves it too); its mtime is "when dist was built".
+ */
 export const BUILD_STAMP = '.reglab-build.json';
 
 export interface BuildCheck {
@@ -76,10 +79,13 @@ async function doBuild({ webDir = WEB_DIR, log = () => {}, force = false }: { we
     await build({
       root: webDir,
       configFile: join(webDir, 'vite.config.ts'),
+      // Loads the config through Vite's module runner: no temporary .mjs written beside it.
+      configLoader: 'runner',
       logLevel: 'warn',
       build: { outDir: tmp, emptyOutDir: true },
     });
-    await writeFile(join(tmp, BUILD_STAMP), JSON.stringify({ builtAt: new Date().toISOString() }) + '\n');
+    // The config's build-stamp plugin wrote BUILD_STAMP into tmp; without it, the build is not trusted.
+    if (!existsSync(join(tmp, BUILD_STAMP))) throw new Error(`vite build finished without writing ${BUILD_STAMP} (is the stamp plugin in web/vite.config.ts?)`);
     await swapIn(tmp, dist, webDir);
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
