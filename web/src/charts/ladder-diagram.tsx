@@ -107,7 +107,6 @@ function Arrow({ a, width, selected, onSelect }: { a: ArrowLayout; width: number
         x={labelX}
         y={a.self ? y - 1 : y - 7}
         textAnchor={a.self ? 'start' : 'middle'}
-        fill={a.dropped ? DROPPED_COLOR : undefined}
       >
         {label}
       </text>

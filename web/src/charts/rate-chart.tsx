@@ -14,7 +14,7 @@ export function RateChart({ series, height = 280 }: { series: RateSeries; height
         <XAxis
           dataKey="t"
           type="number"
-          domain={['dataMin', 'dataMax']}
+          domain={[0, 'auto']}
           tickFormatter={(v: number) => `${SECONDS.format(v)} s`}
           stroke="#8b95a3"
           fontSize={12}

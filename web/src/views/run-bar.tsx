@@ -57,12 +57,12 @@ export function RunBar({ scenario, run, onRun, onCancel }: RunBarProps) {
         </div>
       </form>
       {seed === 'invalid' && <p className="field-error">Seed must be a whole number, 0 or more (or empty for the scenario's own seed).</p>}
-      <RunStatus run={run} />
+      <RunStatus run={run} selected={scenario?.path} />
     </section>
   );
 }
 
-function RunStatus({ run }: { run: RunState }) {
+function RunStatus({ run, selected }: { run: RunState; selected?: string }) {
   if (run.phase === 'idle') return null;
   const p = run.progress;
   const fraction = run.phase === 'finished' ? 1 : (p?.fraction ?? 0);
@@ -95,6 +95,7 @@ function RunStatus({ run }: { run: RunState }) {
         <span className="status-dot" aria-hidden />
         {text}
         {run.trace.length > 0 && <span className="muted"> · {formatInt(run.trace.length)} traced messages</span>}
+        {run.request && run.request.scenario !== selected && <span className="muted"> · results of {run.request.scenario}</span>}
       </div>
     </div>
   );
