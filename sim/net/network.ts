@@ -2,7 +2,7 @@ import type { Simulator } from '../kernel/simulator.ts';
 import type { RandomStream } from '../kernel/random.ts';
 import { LinkDirection, type LinkParams } from './link.ts';
 import type { Message } from './message.ts';
-import type { Signals } from './signals.ts';
+import type { Signals, DropReason } from './signals.ts';
 
 /** Anything the network can deliver to: a node. */
 export interface Endpoint {
@@ -15,6 +15,20 @@ export interface Endpoint {
 /** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
 export interface Transport {
   send(to: number, msg: Message): void;
+}
+
+/**
+ * What a fault injector does to a message in flight (sim/faults): drop it, delay it, or deliver
+ * extra copies. Undefined means untouched, the fast path.
+ */
+export interface FaultAction {
+  drop?: string;
+  extraDelay?: number;
+  duplicates?: number;
+}
+
+export interface Interceptor {
+  onSend(from: number, to: number, msg: Message, now: number): FaultAction | undefined;
 }
 
 class Delivery {
@@ -41,6 +55,9 @@ export class InProcessNetwork {
   private readonly overrides = new Map<string, LinkParams>();
   /** links[from][to], created on first use. */
   private readonly links: (LinkDirection | undefined)[][] = [];
+
+  /** Set by the fault injector when the scenario declares network faults. */
+  interceptor: Interceptor | undefined = undefined;
 
   constructor(
     private readonly sim: Simulator,
@@ -110,6 +127,23 @@ export class InProcessNetwork {
       this.signals.dropped(now, from, to, msg, 'unroutable');
       return;
     }
+    let extra = 0;
+    let copies = 1;
+    if (this.interceptor !== undefined) {
+      const act = this.interceptor.onSend(from, to, msg, now);
+      if (act !== undefined) {
+        if (act.drop !== undefined) {
+          this.signals.dropped(now, from, to, msg, act.drop as DropReason);
+          return;
+        }
+        extra = act.extraDelay ?? 0;
+        copies += act.duplicates ?? 0;
+      }
+    }
+    for (let c = 0; c < copies; c++) this.transmit(from, to, msg, now, extra);
+  }
+
+  private transmit(from: number, to: number, msg: Message, now: number, extra: number): void {
     const l = this.link(from, to);
     const p = l.params;
     let t = now;
@@ -123,7 +157,7 @@ export class InProcessNetwork {
       this.signals.dropped(now, from, to, msg, 'loss');
       return;
     }
-    t += p.delay;
+    t += p.delay + extra;
     if (p.jitter > 0) t += Math.round(this.rng.next() * p.jitter);
     if (p.transport === 'stream') {
       if (t < l.lastArrival) t = l.lastArrival;

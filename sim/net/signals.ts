@@ -22,9 +22,12 @@ export interface Signals {
   procedureEnded(t: Ns, node: number, name: string, sub: number, started: Ns, outcome: Outcome): void;
   /** A named counter-style signal from protocol logic ('binding.removed', 'dialog.released', …). */
   signal(t: Ns, node: number, name: string, value: number, sub: number): void;
+  /** An injected fault acted (a crash, a restart, an overload window…): always traced, watched or not. */
+  fault(t: Ns, node: number, kind: string, detail: string): void;
 }
 
-export type DropReason = 'loss' | 'node-down' | 'overload' | 'unroutable' | 'fault' | 'crash';
+/** Why a message died; injected faults report `fault:<rule name>`. */
+export type DropReason = 'loss' | 'node-down' | 'overload' | 'unroutable' | 'fault' | 'crash' | `fault:${string}`;
 export type Outcome = 'completed' | 'failed' | 'abandoned';
 
 /** A Signals that ignores everything: for unit tests of one component. */
@@ -36,4 +39,5 @@ export const NO_SIGNALS: Signals = {
   procedureStarted() {},
   procedureEnded() {},
   signal() {},
+  fault() {},
 };

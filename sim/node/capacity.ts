@@ -44,9 +44,12 @@ export class CostTable {
     return this.byKind.get(kind) ?? this.cfg.defaultCost;
   }
 
+  /** Multiplies every service time (1 = as configured). */
+  factor = 1;
+
   serviceTime(msg: Message): Ns {
     const c = this.byKind.get(msg.kind) ?? this.cfg.defaultCost;
-    return Math.round(c.perMessage + c.perEntry * msg.entries + c.perByte * msg.bytes);
+    return Math.round((c.perMessage + c.perEntry * msg.entries + c.perByte * msg.bytes) * this.factor);
   }
 
   /** Replaces costs at run time (the failure issue's "capacity reduced for an interval"). */

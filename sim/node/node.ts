@@ -51,6 +51,23 @@ function deliverSelf(s: SelfMessage): void {
   if (s.generation === s.node.generationNow && s.node.state === 'up') s.node.dispatch(s.msg, FROM_SELF);
 }
 
+/**
+ * An injected error answer (sim/faults): the node serves the message but, instead of processing it,
+ * answers with this error in its protocol's terms (SIP status, Diameter result code, MSGin5G cause).
+ */
+export interface ErrorAnswer {
+  /** Name of the fault rule, for traces. */
+  rule: string;
+  /** SIP or HTTP status. */
+  status?: number;
+  /** Retry-After to advertise (ns). */
+  retryAfter?: Ns;
+  /** Diameter Result-Code / Experimental-Result-Code. */
+  result?: number;
+  /** Protocol-specific failure cause (e.g. MSGin5G 'authentication-failed'). */
+  cause?: string;
+}
+
 export interface NodeContext {
   sim: Simulator;
   net: InProcessNetwork;
@@ -129,6 +146,20 @@ export abstract class Node implements Endpoint {
   protected onCrash(): void {}
   /** Called when the node comes up (at the start of the run and after a restart). */
   protected onStart(): void {}
+
+  /**
+   * Set by the fault injector: consulted at the end of each service; a returned ErrorAnswer replaces
+   * processing by answerError().
+   */
+  errorInjector: ((msg: Message, from: number) => ErrorAnswer | undefined) | undefined = undefined;
+
+  /**
+   * How this node's protocol answers an injected error. The default drops the message (reported as a
+   * fault), for nodes whose protocol has no error answer to give.
+   */
+  protected answerError(msg: Message, from: number, e: ErrorAnswer): void {
+    this.signals.dropped(this.sim.now(), from, this.index, msg, `fault:${e.rule}`);
+  }
 
   /** The model's answer when the queue is full; the default refuses silently. */
   protected onOverload(msg: Message, from: number): void {
@@ -282,7 +313,19 @@ export abstract class Node implements Endpoint {
 
   /** @internal */
   dispatch(msg: Message, from: number): void {
+    if (this.errorInjector !== undefined && from !== FROM_SELF) {
+      const e = this.errorInjector(msg, from);
+      if (e !== undefined) {
+        this.answerError(msg, from, e);
+        return;
+      }
+    }
     this.handleMessage(msg, from);
+  }
+
+  /** Scales every service time (an overload fault: factor 4 = a quarter of the capacity). */
+  setCostFactor(factor: number): void {
+    this.costs.factor = factor;
   }
 
   private enqueue(msg: Message, from: number): void {

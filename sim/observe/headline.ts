@@ -39,6 +39,7 @@ export function headline(s: Summary): Record<string, number | string> {
     row[`${k}.dropped`] = n.dropped;
     for (const [sig, v] of Object.entries(n.signals)) row[`${k}.signal.${sig}`] = v;
   }
+  for (const [name, n] of Object.entries(s.faults)) row[`fault.${name}`] = n;
   for (const [link, l] of Object.entries(s.links)) {
     row[`link.${link}.msgs`] = l.msgs;
     row[`link.${link}.bytes`] = l.bytes;

@@ -64,6 +64,8 @@ export class Recorder {
   droppedTotal = 0;
   bytesDelivered = 0;
   readonly dropReasons: Record<string, number> = {};
+  /** Injected fault events by kind (crash, restart, overload-start, …). */
+  readonly faultCounts: Record<string, number> = {};
 
   private readonly n: number;
   private readonly msgsIn: Float64Array;
@@ -138,6 +140,13 @@ export class Recorder {
   triggered(t: number, to: number, msg: ObservedMessage): void {
     this.hash.add(t, -1, to, msg.kind, msg.sub, msg.subs);
     if (this.isWatched(msg)) this.record(t, -1, to, msg, 'delivered');
+  }
+
+  fault(t: number, node: number, kind: string, detail: string): void {
+    this.faultCounts[kind] = (this.faultCounts[kind] ?? 0) + 1;
+    // Fault events concern nodes, not subscribers: always traced, so a ladder shows them.
+    const msg: ObservedMessage = { proto: 'fault', kind, bytes: 0, sub: -1, wire: () => detail };
+    this.record(t, node, node, msg, 'delivered');
   }
 
   procedureStarted(_t: number, _node: number, name: string, _sub: number): void {

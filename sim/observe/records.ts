@@ -107,6 +107,8 @@ export interface Summary {
   messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
   procedures: Record<string, ProcedureSummary>;
   nodes: Record<string, NodeSummary>;
+  /** Injected faults: times each rule acted, by rule name (empty without faults). */
+  faults: Record<string, number>;
   /** Per directed link, keyed 'from→to': messages and bytes delivered. */
   links: Record<string, { msgs: number; bytes: number }>;
   rules: { passed: number; failed: number; notApplicable: number };

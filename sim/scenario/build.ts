@@ -11,6 +11,8 @@ import type { TraceRecord } from '../observe/records.ts';
 import { generateTriggers, type Triggers, type WorkloadPattern } from '../population/workload.ts';
 import { Trigger } from '../population/trigger.ts';
 import { NODE_TYPE_BY_NAME } from './node-types.ts';
+import { FaultInjector } from '../faults/fault-injector.ts';
+import type { FaultRule } from '../faults/fault-rules.ts';
 import type { NodeType } from './node-type.ts';
 import type { Scenario } from './load.ts';
 import type { ScenarioDoc } from './schema.ts';
@@ -24,6 +26,7 @@ export interface Topology {
   recorder: Recorder;
   watched: Uint8Array;
   rules: Rule[];
+  faults: FaultInjector | undefined;
 }
 
 export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void): Topology {
@@ -42,6 +45,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
     procedureStarted: (t, n, name, s) => recorder.procedureStarted(t, n, name, s),
     procedureEnded: (t, n, name, s, st, o) => recorder.procedureEnded(t, n, name, s, st, o),
     signal: (t, n, name, v, s) => recorder.signal(t, n, name, v, s),
+    fault: (t, n, kind, detail) => recorder.fault(t, n, kind, detail),
   };
 
   const net = new InProcessNetwork(sim, linkParams(doc.network.defaults, DEFAULT_LINK), signals, sim.stream('net/links'));
@@ -75,6 +79,16 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
 
   for (const n of nodes) n.start();
 
+  const faults = doc.faults.length
+    ? new FaultInjector(
+        sim,
+        net,
+        nodes,
+        signals,
+        doc.faults.map((f, i) => ({ ...f, name: f.name ?? `${f.kind}-${i + 1}` }) as FaultRule),
+      )
+    : undefined;
+
   doc.workload.forEach((w, i) => {
     const from = w.subscribers.from;
     const count = w.subscribers.count ?? population - from;
@@ -91,7 +105,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
   const seen = new Set<string>();
   for (const t of nodeTypes) for (const r of t.rules ?? []) if (!seen.has(r.id)) (seen.add(r.id), rules.push(r));
 
-  return { sim, net, nodes, nodeTypes, recorder, watched, rules };
+  return { sim, net, nodes, nodeTypes, recorder, watched, rules, faults };
 }
 
 /** Feeds one workload's sorted triggers to its target, one pending kernel event at a time. */

@@ -151,6 +151,28 @@ function crossCheck(doc: ScenarioDoc): string[] {
       );
     }
   });
+  const faultNames = new Set<string>();
+  doc.faults.forEach((f, i) => {
+    const at = `faults[${i}]`;
+    const name = f.name ?? `${f.kind}-${i + 1}`;
+    if (faultNames.has(name)) problems.push(`${at}.name: '${name}' is used by an earlier fault — names must be unique`);
+    faultNames.add(name);
+    const refs: [string, string][] = [];
+    if ('node' in f) refs.push(['node', f.node]);
+    if ('link' in f && f.link) f.link.forEach((id, k) => refs.push([`link[${k}]`, id]));
+    if (f.kind === 'partition') f.between.forEach((id, k) => refs.push([`between[${k}]`, id]));
+    if ('match' in f && f.match) {
+      if (f.match.from) refs.push(['match.from', f.match.from]);
+      if (f.match.to) refs.push(['match.to', f.match.to]);
+    }
+    for (const [field, id] of refs) if (!ids.has(id)) problems.push(`${at}.${field}: no node '${id}' — declared nodes: ${known()}`);
+    if ('window' in f && f.window.to !== undefined && f.window.to <= f.window.from) {
+      problems.push(`${at}.window: 'to' must be later than 'from'`);
+    }
+    if (f.kind === 'overload' && f.capacityFactor === undefined && f.queueLimit === undefined) {
+      problems.push(`${at}: an overload needs capacityFactor and/or queueLimit`);
+    }
+  });
   const watch = doc.observe.watch;
   for (const [k, id] of (watch.ids ?? []).entries()) {
     if (id >= size) problems.push(`observe.watch.ids[${k}]: subscriber ${id} is outside the population (0 … ${size - 1})`);

@@ -110,6 +110,7 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
     procedures: recorder.procedureSummaries(),
     nodes: recorder.nodeSummaries(end),
     links: recorder.linkSummaries(),
+    faults: topo.faults ? Object.fromEntries(topo.faults.fired) : {},
     rules: {
       passed: rules.filter((r) => r.status === 'passed').length,
       failed: rules.filter((r) => r.status === 'failed').length,

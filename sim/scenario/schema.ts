@@ -93,6 +93,76 @@ const Workload = z.strictObject({
   pattern: Pattern,
 });
 
+const FaultWindow = z
+  .strictObject({ from: Duration.default(0), to: Duration.optional() })
+  .default({ from: 0 })
+  .meta({ description: 'when the rule acts: [from, to); default the whole run' });
+
+const MessageMatch = z
+  .strictObject({
+    proto: z.string().optional().meta({ description: "protocol: 'sip', 'cx', 'msgin5g', …" }),
+    kind: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .optional()
+      .transform((k) => (k === undefined ? undefined : Array.isArray(k) ? k : [k]))
+      .meta({ description: "message kind(s) as in traces: 'REGISTER', '200 REGISTER', 'UAR', …" }),
+    from: NodeId.optional(),
+    to: NodeId.optional(),
+    subscriber: Count.optional(),
+    procedure: z.string().optional().meta({ description: "the procedure the message belongs to, e.g. 'deregistration'" }),
+  })
+  .meta({ description: 'which messages the rule concerns; every field given must match' });
+
+const LinkPair = z.tuple([NodeId, NodeId]).meta({ description: 'a link (both directions); omit for all links' });
+const FaultName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a fault name has only letters, digits, '-', '_' and '.'").optional();
+
+const Fault = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('loss'), name: FaultName, link: LinkPair.optional(), probability: Probability, window: FaultWindow }).meta({ description: 'messages lost in flight' }),
+  z
+    .strictObject({ kind: z.literal('delay'), name: FaultName, link: LinkPair.optional(), match: MessageMatch.optional(), extra: Duration, probability: Probability.default(1), window: FaultWindow })
+    .meta({ description: 'extra delay on matching messages' }),
+  z
+    .strictObject({ kind: z.literal('duplicate'), name: FaultName, link: LinkPair.optional(), match: MessageMatch.optional(), probability: Probability, window: FaultWindow })
+    .meta({ description: 'an extra copy of matching messages' }),
+  z
+    .strictObject({ kind: z.literal('drop'), name: FaultName, match: MessageMatch, probability: Probability.default(1), window: FaultWindow })
+    .meta({ description: 'matching messages dropped, e.g. the 200 OK to a deregistration towards the MSC' }),
+  z
+    .strictObject({
+      kind: z.literal('error'),
+      name: FaultName,
+      node: NodeId,
+      match: MessageMatch.optional(),
+      answer: z
+        .strictObject({
+          status: z.number().int().min(100).max(699).optional().meta({ description: 'SIP/HTTP status, e.g. 503' }),
+          retryAfter: Duration.optional(),
+          result: z.number().int().min(1).optional().meta({ description: 'Diameter result code, e.g. 5003' }),
+          cause: z.string().optional().meta({ description: "protocol-specific cause, e.g. 'authentication-failed'" }),
+        })
+        .meta({ description: 'the error the node answers with instead of processing' }),
+      probability: Probability.default(1),
+      window: FaultWindow,
+    })
+    .meta({ description: 'the node answers with an error instead of processing' }),
+  z
+    .strictObject({ kind: z.literal('crash'), name: FaultName, node: NodeId, at: Duration, restartAfter: Duration.optional() })
+    .meta({ description: 'the node crashes (volatile state lost) and restarts after restartAfter, if given' }),
+  z
+    .strictObject({ kind: z.literal('partition'), name: FaultName, between: z.tuple([NodeId, NodeId]), window: FaultWindow })
+    .meta({ description: 'nothing passes between the two nodes' }),
+  z
+    .strictObject({
+      kind: z.literal('overload'),
+      name: FaultName,
+      node: NodeId,
+      window: FaultWindow,
+      capacityFactor: z.number().gt(0).max(1).optional().meta({ description: 'share of normal capacity (0.25: service times ×4)' }),
+      queueLimit: Count.optional(),
+    })
+    .meta({ description: "the node's capacity reduced or its queue limit lowered for a while" }),
+]);
+
 const Observe = z.strictObject({
   watch: z
     .strictObject({
@@ -115,6 +185,7 @@ export const ScenarioSchema = z.strictObject({
   population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),
   workload: z.array(Workload).default([]),
   observe: Observe.default({ watch: { first: 10 }, interval: 1_000_000_000, traceLimit: 100_000 }),
+  faults: z.array(Fault).default([]).meta({ description: 'fault injection rules (docs/faults.md)' }),
   variants: z
     .record(
       z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a variant name has only letters, digits, '-', '_' and '.'"),
