@@ -9,7 +9,7 @@
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
  * simulations on request, so it is not offered to the network by default.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -54,6 +54,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => {});
   const scenariosDir = resolve(opts.scenariosDir);
   const distDir = resolve(opts.webDist ?? join(WEB_DIR, 'dist'));
+  if (!statSync(scenariosDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
+  }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
 
   const http = createServer((req, res) => {

@@ -87,6 +87,10 @@ describe('dashboard server', () => {
     assert.notEqual(new URL(server.url).port, '0');
   });
 
+  test('refuses to start on a scenarios folder that does not exist', async () => {
+    await assert.rejects(startServer({ port: 0, scenariosDir: join(tmp, 'no-such-folder') }), /scenarios folder .*no-such-folder does not exist/);
+  });
+
   test('GET /api/health answers ok with the version', async () => {
     const r = await get('/api/health');
     assert.equal(r.status, 200);
