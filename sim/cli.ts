@@ -10,6 +10,7 @@ import { formatSummary, formatComparison } from './observe/summary-table.ts';
 import { rowsToCsv } from './observe/headline.ts';
 import { runJobs } from './scenario/worker-pool.ts';
 import { runManifest, type Job, type JobResult } from './scenario/job.ts';
+import { stat, defaultCompareMetrics, formatCompare, type Stat } from './observe/compare-table.ts';
 import { ProgressBar } from './observe/progress.ts';
 import { REGLAB_VERSION } from './version.ts';
 import { wallClockMs } from './kernel/real-time-clock.ts';
@@ -25,6 +26,9 @@ usage:
       --out DIR then gets DIR/<variant>/ and DIR/comparison.csv
   reglab sweep SCENARIO --vary path=v1,v2,… [--vary …] [--seed N] [--set …] [--workers N] --out DIR
       runs every combination of the varied values on a worker pool; one row per run in DIR/sweep.csv
+  reglab compare SCENARIO [--policy path=a,b,c] [--seeds K] [--metric COL]… [--workers N] [--out DIR]
+      the same faults under each policy, K seeds each: mean ± sd per metric, DIR/compare.csv;
+      an ffs/ scenario's own compare: section is the default question
   reglab validate SCENARIO…
   reglab serve [--port N] [--host ADDR] [--build-if-needed]
   reglab schema [--out FILE]        write the scenario JSON Schema (default docs/scenario.schema.json)
@@ -41,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return cmdValidate(rest);
       case 'sweep':
         return await cmdSweep(rest);
+      case 'compare':
+        return await cmdCompare(rest);
       case 'serve':
         return await cmdServe(rest);
       case 'schema':
@@ -279,4 +285,97 @@ async function cmdSweep(args: string[]): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   for (const f of failed) if (!f.ok) console.error(`run ${f.label} failed: ${f.message}`);
   return failed.length ? EXIT_STRICT : EXIT_OK;
+}
+
+async function cmdCompare(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      policy: { type: 'string' },
+      seeds: { type: 'string' },
+      seed: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      metric: { type: 'string', multiple: true },
+      workers: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw usageError('compare takes exactly one scenario file');
+  const file = positionals[0];
+  const base = loadScenarioFile(file, { seed: parseSeed(values.seed), set: values.set });
+  const declared = base.doc.compare;
+  let path = declared?.policy;
+  let policies = declared?.values;
+  if (values.policy !== undefined) {
+    const eq = values.policy.indexOf('=');
+    const vals = eq > 0 ? values.policy.slice(eq + 1).split(',').map((x) => x.trim()).filter(Boolean) : [];
+    if (eq <= 0 || vals.length < 2) throw usageError(`--policy ${values.policy}: expected path=a,b[,c…] with at least two policies`);
+    path = values.policy.slice(0, eq).trim();
+    policies = vals;
+  }
+  if (!path || !policies) throw usageError('compare needs --policy path=a,b,… or a scenario with a compare: section');
+  const seeds = values.seeds !== undefined ? Number(values.seeds) : (declared?.seeds ?? 5);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) throw usageError(`--seeds ${values.seeds}: expected a whole number from 1 to 1000`);
+  const workers = values.workers === undefined ? 2 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${values.workers}: expected a whole number from 1 to 64`);
+  // Every policy must make a valid scenario before anything runs.
+  const problems: string[] = [];
+  for (const p of policies) {
+    try {
+      loadScenarioFile(file, { set: [...(values.set ?? []), `${path}=${p}`], skipVariants: true });
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      for (const q of err.problems) problems.push(`${path}=${p}: ${q}`);
+    }
+  }
+  if (problems.length) throw new ScenarioError(file, problems);
+  const jobs: Job[] = policies.flatMap((p) =>
+    Array.from({ length: seeds }, (_, k) => ({ label: `${p}#${k}`, file, seed: base.seed + k, sets: [...(values.set ?? []), `${path}=${p}`] })),
+  );
+  if (!values.quiet) console.error(`compare: ${policies.length} policies × ${seeds} seeds = ${jobs.length} runs on ${Math.min(workers, jobs.length)} worker(s)`);
+  const results = await runJobs(jobs, workers, (r, done) => {
+    if (!values.quiet && (done % Math.max(1, Math.floor(jobs.length / 10)) === 0 || done === jobs.length)) console.error(`  ${done}/${jobs.length}`);
+  });
+  const failed = results.filter((r) => !r.ok);
+  for (const f of failed) if (!f.ok) console.error(`run ${f.label} failed: ${f.message}`);
+  if (failed.length) return EXIT_STRICT;
+  const ok = results as Extract<JobResult, { ok: true }>[];
+  const columns = [...new Set(ok.flatMap((r) => Object.keys(r.headline)))];
+  const metrics = values.metric?.length ? values.metric : (declared?.metrics ?? defaultCompareMetrics(columns));
+  const unknown = metrics.filter((m) => !columns.includes(m));
+  if (unknown.length) console.error(`note: no run reported ${unknown.join(', ')} (shown as —)`);
+  const rows = policies.map((p, i) => {
+    const mine = ok.slice(i * seeds, (i + 1) * seeds);
+    const stats: Record<string, Stat> = {};
+    for (const m of metrics) {
+      const xs = mine.map((r) => r.headline[m]).filter((v): v is number => typeof v === 'number');
+      stats[m] = stat(xs);
+    }
+    return { policy: p, stats, hashes: mine.map((r) => r.summary.traceHash) };
+  });
+  process.stdout.write(formatCompare(path, rows, metrics, seeds));
+  if (values.out) {
+    mkdirSync(values.out, { recursive: true });
+    const csvRows = rows.map((r) => {
+      const row: Record<string, number | string> = { policy: r.policy, policy_path: path!, seeds, first_seed: base.seed };
+      for (const m of metrics) {
+        const st = r.stats[m];
+        row[`${m}.mean`] = st.mean;
+        row[`${m}.sd`] = st.sd;
+        row[`${m}.min`] = st.min;
+        row[`${m}.max`] = st.max;
+      }
+      row.trace_hashes = r.hashes.join(' ');
+      return row;
+    });
+    writeFileSync(resolve(values.out, 'compare.csv'), rowsToCsv(csvRows));
+    writeFileSync(
+      resolve(values.out, 'manifest.json'),
+      JSON.stringify({ ...runManifest(base.name, file, base.seed, values.set ?? []), compare: { policy: path, values: policies, seeds } }, null, 2) + '\n',
+    );
+    console.log(`wrote ${values.out}/compare.csv`);
+  }
+  return EXIT_OK;
 }

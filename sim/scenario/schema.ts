@@ -185,6 +185,18 @@ export const ScenarioSchema = z.strictObject({
   population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),
   workload: z.array(Workload).default([]),
   observe: Observe.default({ watch: { first: 10 }, interval: 1_000_000_000, traceLimit: 100_000 }),
+  compare: z
+    .strictObject({
+      policy: z.string().min(1).meta({ description: 'the field path of the policy compared, e.g. nodes.msc1.params.deregFailure' }),
+      values: z.array(z.string().min(1)).min(2).meta({ description: 'the policies (values of that field) to compare' }),
+      seeds: PositiveCount.default(5).meta({ description: 'runs per policy, seeds seed … seed+seeds-1' }),
+      metrics: z
+        .array(z.string().min(1))
+        .optional()
+        .meta({ description: 'headline columns to show (docs/output-formats.md); default: procedures, messages, bytes and named signals' }),
+    })
+    .optional()
+    .meta({ description: 'what `reglab compare` compares by default: the question an ffs/ scenario asks' }),
   faults: z.array(Fault).default([]).meta({ description: 'fault injection rules (docs/faults.md)' }),
   variants: z
     .record(
