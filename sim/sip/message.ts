@@ -3,6 +3,20 @@ import type { Message } from '../net/message.ts';
 /** A header as it appears on the wire: name (as written) and value. Order is kept. */
 export type SipHeader = readonly [name: string, value: string];
 
+/** Options of `SipMessage.request` / `SipMessage.response`. */
+export interface SipMessageOptions {
+  body?: string;
+  /**
+   * The body as bytes, when it is not (valid) UTF-8 text — a binary MIME part, as RFC 4475 mpart01.
+   * When given, `bytes` counts these bytes, `wireBytes()` sends them, and `body` is only a lossy
+   * rendering for display. The parser sets it for bodies that are not valid UTF-8.
+   */
+  bodyBytes?: Uint8Array;
+  sub?: number;
+  procedure?: string;
+  rules?: readonly string[];
+}
+
 /**
  * A SIP message (RFC 3261 §7) as the simulator carries it: start line, ordered headers, body.
  *
@@ -10,12 +24,19 @@ export type SipHeader = readonly [name: string, value: string];
  * text `wire()` renders) but computed from the parts' lengths, so a message that nobody watches is
  * never rendered. Content-Length is always derived from the body, never taken from the caller, so
  * it cannot be wrong; it is rendered last among the headers.
+ *
+ * Structured fields the transaction layer needs on every message (top Via branch, CSeq) are read
+ * lazily from the headers and cached, so building a message costs one pass over the lengths only.
  */
 export class SipMessage implements Message {
   readonly proto = 'sip';
   readonly entries = 1;
   readonly kind: string;
   readonly bytes: number;
+  /** Binary body (see SipMessageOptions.bodyBytes), or undefined for a text body. */
+  readonly bodyBytes: Uint8Array | undefined;
+  /** Cache of the top Via branch ('' when none); undefined until first asked. */
+  private branchCache: string | undefined = undefined;
 
   private constructor(
     /** Request method; for a response, the method of its CSeq. */
@@ -32,23 +53,24 @@ export class SipMessage implements Message {
     readonly procedure: string | undefined,
     /** Spec step ids this message realises (attached by the code that built it). */
     readonly rules: readonly string[] | undefined,
+    bodyBytes: Uint8Array | undefined,
   ) {
     this.kind = status === 0 ? method : `${status} ${method}`;
-    let n = utf8Length(this.startLine()) + 2;
+    this.bodyBytes = bodyBytes;
+    let n =
+      status === 0
+        ? utf8Length(method) + 1 + utf8Length(requestUri) + 8 // "M uri SIP/2.0"
+        : 8 + digits(status) + 1 + utf8Length(reason); // "SIP/2.0 200 OK"
+    n += 2;
     for (let i = 0; i < headers.length; i++) n += utf8Length(headers[i][0]) + 2 + utf8Length(headers[i][1]) + 2;
-    const bodyBytes = utf8Length(body);
-    n += 16 + digits(bodyBytes) + 2; // "Content-Length: " + n + CRLF
-    n += 2 + bodyBytes; // blank line + body
+    const bodyLen = bodyBytes !== undefined ? bodyBytes.length : utf8Length(body);
+    n += 16 + digits(bodyLen) + 2; // "Content-Length: " + n + CRLF
+    n += 2 + bodyLen; // blank line + body
     this.bytes = n;
   }
 
-  static request(
-    method: string,
-    requestUri: string,
-    headers: readonly SipHeader[],
-    opts: { body?: string; sub?: number; procedure?: string; rules?: readonly string[] } = {},
-  ): SipMessage {
-    return new SipMessage(method, requestUri, 0, '', headers, opts.body ?? '', opts.sub ?? -1, opts.procedure, opts.rules);
+  static request(method: string, requestUri: string, headers: readonly SipHeader[], opts: SipMessageOptions = {}): SipMessage {
+    return new SipMessage(method, requestUri, 0, '', headers, opts.body ?? '', opts.sub ?? -1, opts.procedure, opts.rules, opts.bodyBytes);
   }
 
   /** A response; `method` is the CSeq method of the request it answers. */
@@ -57,9 +79,9 @@ export class SipMessage implements Message {
     reason: string,
     method: string,
     headers: readonly SipHeader[],
-    opts: { body?: string; sub?: number; procedure?: string; rules?: readonly string[] } = {},
+    opts: SipMessageOptions = {},
   ): SipMessage {
-    return new SipMessage(method, '', status, reason, headers, opts.body ?? '', opts.sub ?? -1, opts.procedure, opts.rules);
+    return new SipMessage(method, '', status, reason, headers, opts.body ?? '', opts.sub ?? -1, opts.procedure, opts.rules, opts.bodyBytes);
   }
 
   get isRequest(): boolean {
@@ -73,24 +95,56 @@ export class SipMessage implements Message {
   /** First value of a header, by name, case-insensitively (compact forms included: 'v' = Via, …). */
   header(name: string): string | undefined {
     const want = canonicalName(name);
-    for (const [n, v] of this.headers) if (canonicalName(n) === want) return v;
+    const hs = this.headers;
+    for (let i = 0; i < hs.length; i++) if (isHeader(hs[i][0], want)) return hs[i][1];
     return undefined;
   }
 
-  /** Every value of a header, in order. */
+  /** Every value of a header, in order (header lines as written: a line may hold a comma list). */
   headerAll(name: string): string[] {
     const want = canonicalName(name);
     const out: string[] = [];
-    for (const [n, v] of this.headers) if (canonicalName(n) === want) out.push(v);
+    const hs = this.headers;
+    for (let i = 0; i < hs.length; i++) if (isHeader(hs[i][0], want)) out.push(hs[i][1]);
     return out;
   }
 
-  /** The message as RFC 3261 text. */
+  /**
+   * The branch parameter of the top Via (RFC 3261 §8.1.1.7), '' when there is none. Cached: the
+   * transaction layer asks for it on every message.
+   */
+  get branch(): string {
+    let b = this.branchCache;
+    if (b === undefined) {
+      const via = this.header('via');
+      b = this.branchCache = via === undefined ? '' : viaBranch(via);
+    }
+    return b;
+  }
+
+  /** The method of the CSeq header (for a request the request method; RFC 3261 §8.1.1.5). */
+  get cseqMethod(): string {
+    return this.method;
+  }
+
+  /** The message as RFC 3261 text (a binary body is shown decoded as UTF-8, lossily; see wireBytes). */
   wire(): string {
     let s = this.startLine() + '\r\n';
-    for (const [n, v] of this.headers) s += `${n}: ${v}\r\n`;
-    s += `Content-Length: ${utf8Length(this.body)}\r\n\r\n`;
+    const hs = this.headers;
+    for (let i = 0; i < hs.length; i++) s += `${hs[i][0]}: ${hs[i][1]}\r\n`;
+    const bodyLen = this.bodyBytes !== undefined ? this.bodyBytes.length : utf8Length(this.body);
+    s += `Content-Length: ${bodyLen}\r\n\r\n`;
     return s + this.body;
+  }
+
+  /** The exact bytes on the wire (`bytes` long), binary body included. */
+  wireBytes(): Uint8Array {
+    if (this.bodyBytes === undefined) return Buffer.from(this.wire(), 'utf8');
+    const head = Buffer.from(this.wire().slice(0, this.wire().length - this.body.length), 'utf8');
+    const out = new Uint8Array(head.length + this.bodyBytes.length);
+    out.set(head, 0);
+    out.set(this.bodyBytes, head.length);
+    return out;
   }
 }
 
@@ -110,12 +164,68 @@ const COMPACT: Record<string, string> = {
   r: 'refer-to',
   b: 'referred-by',
   x: 'session-expires',
+  y: 'identity',
+  a: 'accept-contact',
+  j: 'reject-contact',
+  d: 'request-disposition',
 };
 
 /** Lower-case long form of a header name ('V' → 'via', 'Call-ID' → 'call-id'). */
 export function canonicalName(name: string): string {
   const l = name.toLowerCase();
   return COMPACT[l] ?? l;
+}
+
+/** Whether a header name as written is the header whose canonical name is `want` (no allocation). */
+export function isHeader(name: string, want: string): boolean {
+  if (name.length === want.length) {
+    for (let i = 0; i < name.length; i++) {
+      let c = name.charCodeAt(i);
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== want.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+  return name.length === 1 && COMPACT[name.toLowerCase()] === want;
+}
+
+/**
+ * The branch parameter of the first Via in a Via header value ('' when absent). Stops at the first
+ * comma outside quotes: a Via line may carry several via-parms.
+ */
+export function viaBranch(via: string): string {
+  const n = via.length;
+  let i = 0;
+  let quoted = false;
+  while (i < n) {
+    const c = via.charCodeAt(i);
+    if (quoted) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34) quoted = false;
+    } else if (c === 34 /* " */) quoted = true;
+    else if (c === 44 /* , */) return '';
+    else if (c === 59 /* ; */) {
+      let j = i + 1;
+      while (j < n && (via.charCodeAt(j) === 32 || via.charCodeAt(j) === 9)) j++;
+      if (n - j > 6 && via.substr(j, 6).toLowerCase() === 'branch') {
+        let k = j + 6;
+        while (k < n && (via.charCodeAt(k) === 32 || via.charCodeAt(k) === 9)) k++;
+        if (via.charCodeAt(k) === 61 /* = */) {
+          k++;
+          while (k < n && (via.charCodeAt(k) === 32 || via.charCodeAt(k) === 9)) k++;
+          let e = k;
+          while (e < n) {
+            const d = via.charCodeAt(e);
+            if (d === 59 || d === 44 || d === 32 || d === 9) break;
+            e++;
+          }
+          return via.slice(k, e);
+        }
+      }
+    }
+    i++;
+  }
+  return '';
 }
 
 /** UTF-8 byte length without encoding (ASCII strings, the usual case, cost one pass of charCodeAt). */

@@ -1,0 +1,412 @@
+/**
+ * Structured SIP header values (RFC 3261 §20, grammar of §25.1): parse what the transaction layer
+ * and registrars need — name-addr with parameters (From, To, Contact, Route), Via, CSeq, Expires —
+ * and BUILD them correctly, so node code never concatenates header syntax by hand.
+ *
+ * Parsers return `{ ok: true, value }` or `{ ok: false, error }` where `error` names what is wrong;
+ * they never throw on bad input (DESIGN principle 7).
+ */
+import { parseUri, type Uri } from './uri.ts';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A header parameter: name as written and value (undefined for a flag; quoted strings keep their quotes). */
+export type HeaderParam = readonly [name: string, value: string | undefined];
+
+// token = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~")
+const TOKEN = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~") TOKEN[ch.charCodeAt(0)] = 1;
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN[c] === 0) return false;
+  }
+  return true;
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/** Reads a quoted-string starting at s[i] === '"'; returns the index after the closing quote, or -1. */
+export function scanQuoted(s: string, i: number): number {
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 92 /* \ */) {
+      // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F): not CR or LF
+      const n = s.charCodeAt(j + 1);
+      if (!(n >= 0 && n <= 0x7f) || n === 10 || n === 13) return -1;
+      j++;
+    } else if (c === 34) return j + 1;
+  }
+  return -1;
+}
+
+/** The content of a quoted-string, escapes removed: '"a\\"b"' → 'a"b'. */
+export function unquote(q: string): string {
+  if (q.length < 2 || q[0] !== '"') return q;
+  return q.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+/** A quoted-string for `s` (quotes and backslashes escaped). */
+export function quote(s: string): string {
+  return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
+}
+
+/**
+ * Splits a header value on commas that separate list elements (not inside quotes or <>).
+ * Fails on an unbalanced quote or angle bracket (RFC 4475 quotbal, regbadct).
+ */
+export function splitList(value: string): Parsed<string[]> {
+  const out: string[] = [];
+  let start = 0;
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 34) {
+      const e = scanQuoted(value, i);
+      if (e < 0) return { ok: false, error: `unbalanced quote in '${value}'` };
+      i = e - 1;
+    } else if (c === 60) {
+      if (angle) return { ok: false, error: `nested '<' in '${value}'` };
+      angle = true;
+    } else if (c === 62) {
+      if (!angle) return { ok: false, error: `'>' without '<' in '${value}'` };
+      angle = false;
+    } else if (c === 44 && !angle) {
+      out.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (angle) return { ok: false, error: `'<' without '>' in '${value}'` };
+  out.push(value.slice(start).trim());
+  for (const e of out) if (e.length === 0) return { ok: false, error: `empty element in the list '${value}'` };
+  return { ok: true, value: out };
+}
+
+/**
+ * Parses `;name=value;flag` parameters (generic-param: token [ "=" ( token / host / quoted-string ) ]).
+ * `s` starts at the first ';' (or is empty).
+ */
+export function parseParams(s: string): Parsed<HeaderParam[]> {
+  const out: HeaderParam[] = [];
+  let i = 0;
+  const n = s.length;
+  const skip = () => {
+    while (i < n && isWs(s.charCodeAt(i))) i++;
+  };
+  skip();
+  while (i < n) {
+    if (s.charCodeAt(i) !== 59) return { ok: false, error: `expected ';' before a parameter at '${s.slice(i)}'` };
+    i++;
+    skip();
+    let j = i;
+    while (j < n && s.charCodeAt(j) < 128 && TOKEN[s.charCodeAt(j)] === 1) j++;
+    const name = s.slice(i, j);
+    if (name.length === 0) return { ok: false, error: `empty parameter name at '${s.slice(i - 1)}'` };
+    i = j;
+    skip();
+    let value: string | undefined;
+    if (i < n && s.charCodeAt(i) === 61 /* = */) {
+      i++;
+      skip();
+      if (s.charCodeAt(i) === 34) {
+        const e = scanQuoted(s, i);
+        if (e < 0) return { ok: false, error: `unbalanced quote in the value of parameter '${name}'` };
+        value = s.slice(i, e);
+        i = e;
+      } else {
+        j = i;
+        // token / host (host adds '[', ']', ':' for IPv6 references)
+        while (j < n) {
+          const c = s.charCodeAt(j);
+          if (c < 128 && (TOKEN[c] === 1 || c === 91 || c === 93 || c === 58)) j++;
+          else break;
+        }
+        value = s.slice(i, j);
+        if (value.length === 0) return { ok: false, error: `parameter '${name}=' has no value` };
+        i = j;
+      }
+      skip();
+    }
+    out.push([name, value]);
+  }
+  return { ok: true, value: out };
+}
+
+/** A parameter's value by name, case-insensitively: '' for a flag, undefined when absent. */
+export function param(params: readonly HeaderParam[], name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [n, v] of params) if (n.toLowerCase() === want) return v ?? '';
+  return undefined;
+}
+
+/** name-addr / addr-spec with header parameters: From, To, Contact, Route, Record-Route, P-Asserted-Identity… */
+export interface NameAddr {
+  /** Display name, unquoted (undefined when absent). */
+  readonly display: string | undefined;
+  /** The URI text as written. */
+  readonly uriText: string;
+  readonly uri: Uri;
+  /** Whether the URI was in <> (name-addr) or bare (addr-spec). */
+  readonly angle: boolean;
+  /** Header parameters after the URI (tag, expires, q, +sip.instance, …). */
+  readonly params: readonly HeaderParam[];
+}
+
+/**
+ * Parses one name-addr or addr-spec with parameters (RFC 3261 §20.10, §25.1):
+ *   (name-addr / addr-spec) *( SEMI generic-param );  name-addr = [ display-name ] LAQUOT addr-spec RAQUOT
+ * In the addr-spec form everything after the first ';' is a header parameter (RFC 3261 §20.10),
+ * so `sip:a@b;unknownparam` puts `unknownparam` on the header (RFC 4475 cparam01).
+ */
+export function parseNameAddr(value: string): Parsed<NameAddr> {
+  const v = value.trim();
+  if (v.length === 0) return { ok: false, error: 'empty value (expected a URI or "Name" <URI>)' };
+  let display: string | undefined;
+  let i = 0;
+  if (v.charCodeAt(0) === 34) {
+    const e = scanQuoted(v, 0);
+    if (e < 0) return { ok: false, error: `display name has an unbalanced quote in '${v}'` };
+    display = unquote(v.slice(0, e));
+    i = e;
+    while (i < v.length && isWs(v.charCodeAt(i))) i++;
+    if (v.charCodeAt(i) !== 60) return { ok: false, error: `a quoted display name must be followed by <URI> in '${v}'` };
+  }
+  const lt = v.indexOf('<', i);
+  if (lt >= 0) {
+    if (display === undefined) {
+      const d = v.slice(0, lt).trim();
+      if (d.length > 0) {
+        // display-name = *(token LWS) / quoted-string
+        for (const w of d.split(/\s+/)) {
+          if (!isToken(w)) return { ok: false, error: `display name '${d}' must be tokens or a quoted string (RFC 3261 §25.1 display-name)` };
+        }
+        display = d;
+      }
+    }
+    const gt = v.indexOf('>', lt);
+    if (gt < 0) return { ok: false, error: `'<' without '>' in '${v}'` };
+    const uriText = v.slice(lt + 1, gt);
+    if (/[\s<"]/.test(uriText)) return { ok: false, error: `the URI in <${uriText}> contains whitespace, '<' or a quote` };
+    const u = parseUri(uriText);
+    if (!u.ok) return { ok: false, error: u.error };
+    const p = parseParams(v.slice(gt + 1));
+    if (!p.ok) return { ok: false, error: `${p.error} after <${uriText}>` };
+    return { ok: true, value: { display, uriText, uri: u.uri, angle: true, params: p.value } };
+  }
+  if (v.indexOf('>') >= 0) return { ok: false, error: `'>' without '<' in '${v}'` };
+  // addr-spec: the URI ends at the first ';' (which starts the header parameters) or whitespace.
+  let e = 0;
+  while (e < v.length && v.charCodeAt(e) !== 59 && !isWs(v.charCodeAt(e))) e++;
+  const uriText = v.slice(0, e);
+  if (uriText.indexOf('?') >= 0 || uriText.indexOf(',') >= 0) {
+    return { ok: false, error: `a URI with '?' or ',' must be enclosed in <> (RFC 3261 §20.10): '${uriText}'` };
+  }
+  const u = parseUri(uriText);
+  if (!u.ok) return { ok: false, error: u.error };
+  const p = parseParams(v.slice(e));
+  if (!p.ok) return { ok: false, error: `${p.error} after ${uriText}` };
+  return { ok: true, value: { display: undefined, uriText, uri: u.uri, angle: false, params: p.value } };
+}
+
+/** Contact: "*" or a comma list of name-addr with params (RFC 3261 §20.10). */
+export function parseContacts(value: string): Parsed<NameAddr[] | '*'> {
+  if (value.trim() === '*') return { ok: true, value: '*' };
+  const l = splitList(value);
+  if (!l.ok) return l;
+  const out: NameAddr[] = [];
+  for (const e of l.value) {
+    const r = parseNameAddr(e);
+    if (!r.ok) return r;
+    out.push(r.value);
+  }
+  return { ok: true, value: out };
+}
+
+/** One via-parm (RFC 3261 §20.42). */
+export interface Via {
+  readonly protocol: string;
+  readonly version: string;
+  /** Transport token as written (UDP, TCP, TLS, SCTP, WS, … or unknown ones: RFC 4475 transports). */
+  readonly transport: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly params: readonly HeaderParam[];
+  /** branch parameter, '' when absent. */
+  readonly branch: string;
+}
+
+/** Parses a Via header value: one or more via-parms separated by commas. */
+export function parseVia(value: string): Parsed<Via[]> {
+  const l = splitList(value);
+  if (!l.ok) return l;
+  const out: Via[] = [];
+  for (const e of l.value) {
+    // sent-protocol = protocol-name SLASH protocol-version SLASH transport; SLASH = SWS "/" SWS
+    const m = /^([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+([^;]+?)\s*(;.*)?$/s.exec(e);
+    if (!m) return { ok: false, error: `Via '${e}' is not 'SIP/2.0/<transport> host[:port][;params]'` };
+    const [, protocol, version, transport, sentBy, rest] = m;
+    if (!isToken(protocol) || !isToken(version) || !isToken(transport)) {
+      return { ok: false, error: `Via '${e}': protocol, version and transport must be tokens` };
+    }
+    const sb = sentBy.replace(/\s+/g, '');
+    let host = sb;
+    let port: number | undefined;
+    const close = sb.lastIndexOf(']');
+    const pc = sb.lastIndexOf(':');
+    if (pc > close) {
+      host = sb.slice(0, pc);
+      const p = sb.slice(pc + 1);
+      if (!/^[0-9]{1,5}$/.test(p) || Number(p) > 65535) return { ok: false, error: `Via '${e}': port '${p}' is not a number 0..65535` };
+      port = Number(p);
+    }
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(host)) return { ok: false, error: `Via '${e}': sent-by host '${host}' is not a hostname or address` };
+    const pr = parseParams(rest ?? '');
+    if (!pr.ok) return { ok: false, error: `Via '${e}': ${pr.error}` };
+    out.push({ protocol, version, transport, host, port, params: pr.value, branch: param(pr.value, 'branch') ?? '' });
+  }
+  return { ok: true, value: out };
+}
+
+/** CSeq (RFC 3261 §20.16): 32-bit sequence number below 2^31 and a method token. */
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+export const MAX_CSEQ = 2 ** 31 - 1;
+
+export function parseCSeq(value: string): Parsed<CSeq> {
+  const m = /^\s*([0-9]+)\s+(\S+)\s*$/.exec(value);
+  if (!m) return { ok: false, error: `CSeq '${value}' is not '<number> <METHOD>'` };
+  if (m[1].length > 10 || Number(m[1]) > MAX_CSEQ) return { ok: false, error: `CSeq number ${m[1]} exceeds 2^31-1 (RFC 3261 §8.1.1.5)` };
+  if (!isToken(m[2])) return { ok: false, error: `CSeq method '${m[2]}' is not a token` };
+  return { ok: true, value: { seq: Number(m[1]), method: m[2] } };
+}
+
+/** Expires (RFC 3261 §20.19): delta-seconds. Values above 2^32-1 are taken as 2^32-1 (§25.1 note). */
+export function parseExpires(value: string): Parsed<number> {
+  const m = /^\s*([0-9]+)\s*$/.exec(value);
+  if (!m) return { ok: false, error: `Expires '${value}' is not a number of seconds` };
+  const n = Number(m[1]);
+  return { ok: true, value: n > 4294967295 ? 4294967295 : n };
+}
+
+/** Max-Forwards (RFC 3261 §20.22): 1*DIGIT, 0..255 in practice. */
+export function parseMaxForwards(value: string): Parsed<number> {
+  const m = /^\s*([0-9]{1,3})\s*$/.exec(value);
+  if (!m || Number(m[1]) > 255) return { ok: false, error: `Max-Forwards '${value}' is not a number 0..255` };
+  return { ok: true, value: Number(m[1]) };
+}
+
+// ---- builders ---------------------------------------------------------------------------------
+
+/** RFC 3261 §8.1.1.7: "The branch ID inserted by an element compliant with this specification MUST always begin with the characters z9hG4bK." */
+export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
+
+/**
+ * Deterministic unique identifiers for branches, tags and Call-IDs (DESIGN principle 2: no
+ * Math.random): a prefix naming the node plus a base-36 counter.
+ */
+export class SipIds {
+  private n = 0;
+  constructor(readonly prefix: string) {
+    if (!isToken(prefix)) throw new TypeError(`SipIds prefix '${prefix}' must be a SIP token (letters, digits, - . ! % * _ + \` ' ~)`);
+  }
+  /** A fresh branch: z9hG4bK + prefix + counter. */
+  branch(): string {
+    return BRANCH_MAGIC_COOKIE + this.prefix + (this.n++).toString(36);
+  }
+  /** A fresh tag. */
+  tag(): string {
+    return this.prefix + (this.n++).toString(36);
+  }
+  /** A fresh Call-ID: counter@host. */
+  callId(host: string): string {
+    return `${this.prefix}${(this.n++).toString(36)}@${host}`;
+  }
+}
+
+/** A parameter value as it must appear: kept when a token, host or quoted string, quoted otherwise. */
+export function paramValue(v: string): string {
+  if (isToken(v)) return v;
+  if (/^\[[0-9A-Fa-f:.]+\]$/.test(v)) return v;
+  if (v.length >= 2 && v[0] === '"' && scanQuoted(v, 0) === v.length) return v;
+  return quote(v);
+}
+
+/** Parameters as `;name=value;flag`. `true` renders a flag; a value is quoted when it must be. */
+export function formatParams(params: Readonly<Record<string, string | number | true | undefined>> | readonly HeaderParam[] | undefined): string {
+  if (params === undefined) return '';
+  let s = '';
+  if (Array.isArray(params)) {
+    for (const [n, v] of params as readonly HeaderParam[]) s += v === undefined ? `;${n}` : `;${n}=${paramValue(v)}`;
+    return s;
+  }
+  for (const [n, v] of Object.entries(params as Record<string, string | number | true | undefined>)) {
+    if (v === undefined) continue;
+    s += v === true ? `;${n}` : `;${n}=${paramValue(String(v))}`;
+  }
+  return s;
+}
+
+/** A Via value: `SIP/2.0/UDP host:port;branch=z9hG4bK…` (RFC 3261 §8.1.1.7, §18.1.1). */
+export function viaValue(v: {
+  transport?: string;
+  host: string;
+  port?: number;
+  branch: string;
+  params?: Readonly<Record<string, string | number | true | undefined>>;
+}): string {
+  if (!v.branch.startsWith(BRANCH_MAGIC_COOKIE)) {
+    throw new TypeError(`Via branch '${v.branch}' must begin with ${BRANCH_MAGIC_COOKIE} (RFC 3261 §8.1.1.7)`);
+  }
+  const hp = v.port === undefined ? v.host : `${v.host}:${v.port}`;
+  return `SIP/2.0/${v.transport ?? 'UDP'} ${hp};branch=${v.branch}${formatParams(v.params)}`;
+}
+
+/**
+ * A name-addr value: `"Display" <uri>;params` (always in <>, which RFC 3261 §20.10 requires when
+ * the URI has parameters, and which keeps URI and header parameters apart).
+ */
+export function nameAddrValue(v: {
+  uri: string;
+  display?: string;
+  params?: Readonly<Record<string, string | number | true | undefined>> | readonly HeaderParam[];
+}): string {
+  const d = v.display === undefined ? '' : (isTokenWords(v.display) ? v.display : quote(v.display)) + ' ';
+  return `${d}<${v.uri}>${formatParams(v.params)}`;
+}
+
+function isTokenWords(s: string): boolean {
+  return s.length > 0 && s.split(' ').every(isToken);
+}
+
+/** A From or To value with an optional tag. */
+export function fromToValue(uri: string, tag?: string, display?: string): string {
+  return nameAddrValue({ uri, display, params: tag === undefined ? undefined : { tag } });
+}
+
+/**
+ * A Contact value. Feature tags and instance ids go in `params`, e.g.
+ * `{ '+sip.instance': '<urn:gsma:imei:35209900-176148-0>', 'g.3gpp.ics': '"server"', expires: 0 }`
+ * renders `<sip:msc@…>;+sip.instance="<urn:gsma:imei:35209900-176148-0>";g.3gpp.ics="server";expires=0`
+ * (a value that is not a token is quoted; write the quotes yourself to quote a token, as RFC 3840
+ * feature-tag strings must be).
+ */
+export function contactValue(v: {
+  uri: string;
+  display?: string;
+  params?: Readonly<Record<string, string | number | true | undefined>> | readonly HeaderParam[];
+}): string {
+  return nameAddrValue(v);
+}
+
+/** A CSeq value. */
+export function cseqValue(seq: number, method: string): string {
+  if (!Number.isInteger(seq) || seq < 0 || seq > MAX_CSEQ) throw new RangeError(`CSeq number ${seq} must be an integer 0..2^31-1`);
+  return `${seq} ${method}`;
+}

@@ -1,0 +1,120 @@
+import type { SipMessage } from './message.ts';
+import { timeout64 } from './timers.ts';
+import { Transaction, TxState, type ClientTransaction, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
+
+/*
+ * RFC 3261 §17.1.2.2 (Figure 6):
+ *
+ *   "The 'Trying' state is entered when the TU initiates a new client transaction with a request.
+ *    When entering this state, the client transaction SHOULD set timer F to fire in 64*T1 seconds.
+ *    The request MUST be passed to the transport layer for transmission. If an unreliable transport
+ *    is in use, the client transaction MUST set timer E to fire in T1 seconds. If timer E fires while
+ *    still in this state, the timer is reset, but this time with a value of MIN(2*T1, T2). When the
+ *    timer fires again, it is reset to a MIN(4*T1, T2). This process continues so that
+ *    retransmissions occur with an exponentially increasing interval that caps at T2. [...]
+ *    If Timer F fires while the client transaction is still in the 'Trying' state, the client
+ *    transaction SHOULD inform the TU about the timeout, and then it SHOULD enter the 'Terminated'
+ *    state. If a provisional response is received while in the 'Trying' state, the response MUST be
+ *    passed to the TU, and then the client transaction SHOULD move to the 'Proceeding' state. If a
+ *    final response (status codes 200-699) is received while in the 'Trying' state, the response MUST
+ *    be passed to the TU, and the client transaction MUST transition to the 'Completed' state.
+ *
+ *    If Timer E fires while in the 'Proceeding' state, the request MUST be passed to the transport
+ *    layer for retransmission, and Timer E MUST be reset with a value of T2 seconds. [...]
+ *
+ *    Once the client transaction enters the 'Completed' state, it MUST set Timer K to fire in T4
+ *    seconds for unreliable transports, and zero seconds for reliable transports. The 'Completed'
+ *    state exists to buffer any additional response retransmissions that may be received [...]
+ *    If Timer K fires while in this state, the client transaction MUST transition to the
+ *    'Terminated' state."
+ */
+
+/** A non-INVITE client transaction (REGISTER, BYE, SUBSCRIBE, NOTIFY, OPTIONS, …). */
+export class NonInviteClientTransaction extends Transaction implements ClientTransaction {
+  /** Retransmissions sent so far (not counting the first transmission). */
+  retransmissions = 0;
+
+  constructor(
+    env: TransactionEnv,
+    request: SipMessage,
+    dest: number,
+    reliable: boolean,
+    readonly tu: ClientTransactionUser,
+  ) {
+    super(env, request, dest, reliable, TxState.Trying);
+  }
+
+  start(): void {
+    const clock = this.env.clock;
+    const t = this.env.timers;
+    this.stateTimer = clock.schedule(timeout64(t), fireTimerF, this);
+    if (!this.reliable) {
+      this.interval = t.T1;
+      this.retransmitTimer = clock.schedule(t.T1, fireTimerE, this);
+    }
+    this.env.send(this.request, this.dest);
+  }
+
+  /** @internal Timer E: retransmit the same request object (identical bytes). */
+  timerE(): void {
+    this.retransmitTimer = undefined;
+    if (this.state !== TxState.Trying && this.state !== TxState.Proceeding) return;
+    const t = this.env.timers;
+    this.interval = this.state === TxState.Trying ? Math.min(2 * this.interval, t.T2) : t.T2;
+    this.retransmitTimer = this.env.clock.schedule(this.interval, fireTimerE, this);
+    this.retransmissions++;
+    this.env.send(this.request, this.dest);
+  }
+
+  /** @internal Timer F: no final response in 64·T1. */
+  timerF(): void {
+    this.stateTimer = undefined;
+    if (this.state !== TxState.Trying && this.state !== TxState.Proceeding) return;
+    this.cancelTimers();
+    this.tu.onTimeout(this);
+    this.terminate();
+  }
+
+  /** @internal Timer K: stop absorbing response retransmissions. */
+  timerK(): void {
+    this.stateTimer = undefined;
+    if (this.state === TxState.Completed) this.terminate();
+  }
+
+  receiveResponse(response: SipMessage): void {
+    const s = this.state;
+    if (s !== TxState.Trying && s !== TxState.Proceeding) return; // Completed: absorbed; Terminated: gone
+    if (response.status < 200) {
+      this.state = TxState.Proceeding;
+      this.tu.onResponse(response, this);
+      return;
+    }
+    this.state = TxState.Completed;
+    this.cancelTimers();
+    this.tu.onResponse(response, this);
+    if (this.state !== TxState.Completed) return;
+    if (this.reliable) this.terminate(); // Timer K = 0
+    else this.stateTimer = this.env.clock.schedule(this.env.timers.T4, fireTimerK, this);
+  }
+
+  transportError(): void {
+    if (this.state === TxState.Terminated || this.state === TxState.Completed) return;
+    this.cancelTimers();
+    this.tu.onTransportError?.(this);
+    this.terminate();
+  }
+
+  protected notifyTerminated(): void {
+    this.tu.onTerminated?.(this);
+  }
+}
+
+function fireTimerE(tx: NonInviteClientTransaction): void {
+  tx.timerE();
+}
+function fireTimerF(tx: NonInviteClientTransaction): void {
+  tx.timerF();
+}
+function fireTimerK(tx: NonInviteClientTransaction): void {
+  tx.timerK();
+}

@@ -1,0 +1,146 @@
+import type { Clock, Timer } from '../kernel/clock.ts';
+import type { SipMessage } from './message.ts';
+import type { SipTimers } from './timers.ts';
+
+/**
+ * What every transaction shares with the others of its layer (one object per node, not per
+ * transaction, so a million transactions in flight cost no closures): the node's Clock, the timer
+ * values, how to put a message on the wire, and whom to tell when a transaction ends.
+ * `TransactionLayer` implements it; tests may pass a plain object.
+ */
+export interface TransactionEnv {
+  readonly clock: Clock;
+  readonly timers: SipTimers;
+  /** Hands a message to the transport towards `dest` (a node index; -1 when the caller routes). */
+  send(msg: SipMessage, dest: number): void;
+  /** Called once when a transaction reaches Terminated (the layer forgets it). */
+  terminated(tx: Transaction): void;
+  /** Called when an INVITE server transaction enters Accepted (the layer then routes the 2xx's ACK to it). */
+  accepted?(tx: Transaction): void;
+}
+
+/** Transaction states, named as RFC 3261 §17 (Figures 5–8) and RFC 6026 (Accepted) name them. */
+export enum TxState {
+  Calling = 0,
+  Trying = 1,
+  Proceeding = 2,
+  Completed = 3,
+  Confirmed = 4,
+  Accepted = 5,
+  Terminated = 6,
+}
+
+/**
+ * The transaction user of a client transaction (RFC 3261 §17.1: the UAC core or proxy core).
+ * One object usually serves all of a node's transactions: the transaction is passed along, and
+ * `tx.context` carries whatever the TU attached (a subscriber index, a procedure record).
+ */
+export interface ClientTransactionUser {
+  /** Every response the transaction passes up: provisional ones, the final one, and (INVITE, Accepted) 2xx retransmissions. */
+  onResponse(response: SipMessage, tx: ClientTransaction): void;
+  /**
+   * Timer F (non-INVITE) or Timer B (INVITE) fired without a final response: RFC 3261 §8.1.3.1 has
+   * the TU treat it as a 408 (Request Timeout). Called once; the transaction is then terminated.
+   */
+  onTimeout(tx: ClientTransaction): void;
+  /** The transport reported a failure (§17.1.4); treated as a 503 by the TU. */
+  onTransportError?(tx: ClientTransaction): void;
+  /** The transaction reached Terminated and was forgotten by its layer. */
+  onTerminated?(tx: ClientTransaction): void;
+}
+
+/** The transaction user of server transactions. */
+export interface ServerTransactionUser {
+  /**
+   * Timer H fired (an INVITE's non-2xx final response was never acknowledged) or, in Accepted, no
+   * ACK came for the 2xx within 64·T1 (RFC 3261 §13.3.1.4: the session should then be ended).
+   */
+  onTimeout?(tx: ServerTransaction): void;
+  onTerminated?(tx: ServerTransaction): void;
+}
+
+/** Fields and helpers every transaction has. Subclasses implement one RFC 3261 §17 state machine. */
+export abstract class Transaction {
+  state: TxState;
+  /** Whatever the transaction user attached (subscriber index, procedure state…); RegLab never reads it. */
+  context: unknown = undefined;
+  /** The layer's matching key (set by TransactionLayer). */
+  key = '';
+  /** Timer E / A / G (retransmission) — the one timer that repeats. */
+  protected retransmitTimer: Timer | undefined = undefined;
+  /** Timer F / B / H / J / K / D / I / L / M — the one that ends a state. */
+  protected stateTimer: Timer | undefined = undefined;
+  /** Current retransmission interval (ns). */
+  protected interval = 0;
+
+  constructor(
+    readonly env: TransactionEnv,
+    /** The request that created the transaction; retransmissions resend this very object. */
+    readonly request: SipMessage,
+    /** Peer node index (where requests go for a client transaction; where responses go for a server one). */
+    readonly dest: number,
+    /** Reliable transport (stream: TCP/SCTP): no retransmissions, zero wait timers (§17.1.2.2, §17.2.2). */
+    readonly reliable: boolean,
+    initial: TxState,
+  ) {
+    this.state = initial;
+  }
+
+  /** The branch of the request's top Via: the transaction id (RFC 3261 §17.1.3). */
+  get branch(): string {
+    return this.request.branch;
+  }
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  get terminated(): boolean {
+    return this.state === TxState.Terminated;
+  }
+
+  protected cancelTimers(): void {
+    const clock = this.env.clock;
+    if (this.retransmitTimer !== undefined) {
+      clock.cancel(this.retransmitTimer);
+      this.retransmitTimer = undefined;
+    }
+    if (this.stateTimer !== undefined) {
+      clock.cancel(this.stateTimer);
+      this.stateTimer = undefined;
+    }
+  }
+
+  /** Enters Terminated once: cancels timers, tells the layer (which forgets the transaction) and the TU. */
+  protected terminate(): void {
+    if (this.state === TxState.Terminated) return;
+    this.state = TxState.Terminated;
+    this.cancelTimers();
+    this.env.terminated(this);
+    this.notifyTerminated();
+  }
+
+  protected abstract notifyTerminated(): void;
+}
+
+/** A client transaction of either kind (what a ClientTransactionUser is handed). */
+export interface ClientTransaction extends Transaction {
+  readonly tu: ClientTransactionUser;
+  /** Starts the transaction: sends the request and starts its timers. */
+  start(): void;
+  /** A response matched to this transaction by the layer (RFC 3261 §17.1.3). */
+  receiveResponse(response: SipMessage): void;
+  /** The transport failed to deliver (§17.1.4). */
+  transportError(): void;
+}
+
+/** A server transaction of either kind (what the layer hands the TU with a new request). */
+export interface ServerTransaction extends Transaction {
+  readonly tu: ServerTransactionUser;
+  /** Sends a response through the transaction (RFC 3261 §17.2: the TU passes every response here). */
+  respond(response: SipMessage): void;
+  /** A retransmission of the request (or, INVITE, the ACK) matched to this transaction. */
+  receiveRequest(request: SipMessage): void;
+  /** The last response sent, if any (resent on request retransmissions). */
+  readonly lastResponse: SipMessage | undefined;
+}
