@@ -50,7 +50,8 @@ function nodeSchema(t: (typeof NODE_TYPES)[number]) {
         .record(z.string(), Cost)
         .default({})
         .meta({ description: "service cost per message kind; the key 'default' applies to kinds not listed" }),
-      params: t.params.default({} as never),
+      // prefault, not default: zod 4 returns a default as is, and the params' own defaults must apply.
+      params: t.params.prefault({} as never),
     })
     .meta({ title: t.type, description: t.title });
 }
