@@ -18,6 +18,8 @@ import {
 function unitField(kind: string, parse: (v: unknown) => number | undefined, help: string, example: string) {
   return z
     .union([z.string(), z.number()])
+    // On the inner union too: a field's own .meta() replaces the outer description, not this one.
+    .meta({ description: `${kind}: ${help}` })
     .transform((v, ctx) => {
       const x = parse(v);
       if (x === undefined) {

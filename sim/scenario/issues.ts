@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Turns a schema issue into one line: the field path, what was wrong, and what is allowed there.
@@ -37,7 +37,15 @@ export function describeIssue(issue: z.core.$ZodIssue, root: z.ZodType, raw: unk
           ? `${where}: required field is missing — one of: ${options.join(', ')}`
           : `${where}: ${show(v)} is not known — one of: ${options.join(', ')}`;
       }
-      return `${where}: ${show(value)} does not match any allowed form`;
+      const target = schemaAt(root, issue.path, raw);
+      const allowed = target ? describeAllowed(target) : undefined;
+      if (value === undefined) return `${where}: required field is missing${allowed ? ` — expected ${allowed}` : ''}`;
+      return `${where}: ${show(value)} is not allowed${allowed ? ` — expected ${allowed}` : ''}`;
+    }
+    case 'invalid_key': {
+      const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message;
+      const key = issue.path.length ? String(issue.path[issue.path.length - 1]) : '';
+      return `${where}: the key '${key}' is not allowed${inner ? ` — ${inner}` : ''}`;
     }
     case 'invalid_value':
       return `${where}: ${show(value)} is not allowed — one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -102,6 +110,78 @@ function unwrap(s: z.ZodType): z.ZodType {
     else if (d.type === 'pipe' && d.in) s = d.in;
     else return s;
   }
+}
+
+/** The allowed forms of a field, in words (what it may be, then what it is for). */
+function describeAllowed(s: z.ZodType): string | undefined {
+  const purpose = description(s);
+  const inner = unwrap(s);
+  let forms = description(inner);
+  const d = defOf(inner);
+  if (!forms && d.type === 'union' && d.options) {
+    const list = d.options.map(describeForm).filter((f): f is string => f !== undefined);
+    forms = list.length ? list.join(' or ') : undefined;
+  }
+  forms ??= describeForm(inner);
+  if (forms && purpose && purpose !== forms) return `${forms} (${purpose})`;
+  return forms ?? purpose;
+}
+
+function description(s: z.ZodType): string | undefined {
+  return (z.globalRegistry.get(s) as { description?: string } | undefined)?.description;
+}
+
+function describeForm(s: z.ZodType): string | undefined {
+  const desc = (z.globalRegistry.get(s) as { description?: string } | undefined)?.description;
+  if (desc) return desc;
+  const u = unwrap(s);
+  const d = defOf(u) as Def & { values?: unknown[]; checks?: unknown[]; entries?: Record<string, unknown> };
+  switch (d.type) {
+    case 'literal':
+      return (d.values ?? []).map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(' or ');
+    case 'enum':
+      return `one of ${Object.values(d.entries ?? {}).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'number': {
+      const n = u as unknown as z.ZodNumber;
+      const lo = n.minValue !== null && n.minValue > -Number.MAX_SAFE_INTEGER ? ` ≥ ${n.minValue}` : '';
+      return `${n.isInt ? 'a whole number' : 'a number'}${lo}`;
+    }
+    case 'string':
+      return 'text';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return undefined;
+  }
+}
+
+/** Walks the schema along the path (choosing union branches by the data) to the schema there. */
+function schemaAt(root: z.ZodType, path: readonly PropertyKey[], raw: unknown): z.ZodType | undefined {
+  let s: z.ZodType = root;
+  let data: unknown = raw;
+  for (const p of path) {
+    let u = unwrap(s);
+    let d = defOf(u);
+    if (d.type === 'union' && d.options && d.discriminator && data && typeof data === 'object') {
+      const want = (data as Record<string, unknown>)[d.discriminator];
+      const hit = d.options.find((o) => {
+        const lit = defOf(unwrap(o)).shape?.[d.discriminator!];
+        return lit && (defOf(lit) as { values?: unknown[] }).values?.includes(want);
+      });
+      if (!hit) return undefined;
+      u = unwrap(hit);
+      d = defOf(u);
+    }
+    let next: z.ZodType | undefined;
+    if (d.type === 'object' && d.shape) next = d.shape[p as string];
+    else if (d.type === 'array' && d.element) next = d.element;
+    else if (d.type === 'record' && d.valueType) next = d.valueType;
+    else if (d.type === 'tuple' && d.items) next = d.items[p as number];
+    if (!next) return undefined;
+    s = next;
+    data = data && typeof data === 'object' ? (data as Record<PropertyKey, unknown>)[p as string] : undefined;
+  }
+  return s;
 }
 
 /** Walks the schema along the path (choosing union branches by the data) to the object there. */

@@ -1,4 +1,5 @@
 import YAML from 'yaml';
+import { formatPath } from './issues.ts';
 
 /**
  * `--set path=value` on the raw scenario before validation. Paths are dotted, with [n] for list
@@ -35,7 +36,7 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
           (cur as Record<string, unknown>)[segs[i] as string] = made;
           cur = made;
         } else {
-          problems.push(`--set ${path}: '${segs.slice(0, i + 1).join('.')}' does not exist in the scenario`);
+          problems.push(`--set ${path}: '${formatPath(segs.slice(0, i + 1))}' does not exist in the scenario`);
           ok = false;
         }
       } else cur = next;

@@ -52,7 +52,8 @@ export function parseBandwidth(v: unknown): number | undefined {
   const m = BANDWIDTH_RE.exec(v.trim());
   if (!m) return undefined;
   const bps = Number(m[1]) * BANDWIDTH_UNITS[m[2]];
-  return bps > 0 ? bps : undefined;
+  // An overflowing number must not turn into 'unlimited'.
+  return bps > 0 && Number.isFinite(bps) ? bps : undefined;
 }
 
 const RATE_UNITS: Record<string, number> = { s: 1, sec: 1, min: 1 / 60, h: 1 / 3600 };
