@@ -34,7 +34,7 @@ export interface RunResult {
 }
 
 /** Events processed between two looks at the host (abort, progress, sockets). */
-const CHUNK = 250_000;
+const CHUNK = 50_000;
 const PROGRESS_EVERY_MS = 100;
 
 export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<RunResult> {
