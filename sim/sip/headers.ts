@@ -295,10 +295,10 @@ export function parseExpires(value: string): Parsed<number> {
   return { ok: true, value: n > 4294967295 ? 4294967295 : n };
 }
 
-/** Max-Forwards (RFC 3261 §20.22): 1*DIGIT, 0..255 in practice. */
+/** Max-Forwards (RFC 3261 §20.22): 1*DIGIT (leading zeros allowed: RFC 4475 wsinv's 0068), at most 255. */
 export function parseMaxForwards(value: string): Parsed<number> {
-  const m = /^\s*([0-9]{1,3})\s*$/.exec(value);
-  if (!m || Number(m[1]) > 255) return { ok: false, error: `Max-Forwards '${value}' is not a number 0..255` };
+  const m = /^\s*([0-9]+)\s*$/.exec(value);
+  if (!m || m[1].length > 10 || Number(m[1]) > 255) return { ok: false, error: `Max-Forwards '${value}' is not a number 0..255` };
   return { ok: true, value: Number(m[1]) };
 }
 

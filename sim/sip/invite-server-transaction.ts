@@ -34,7 +34,7 @@ import { MS } from '../kernel/time.ts';
  * RFC 3261 §13.3.1.4 makes the UAS core retransmit the 2xx (T1 doubling up to T2) until the ACK
  * arrives, and end the session if none comes within 64*T1. RegLab's transaction carries that duty
  * for its TU: in 'Accepted' it retransmits the 2xx until `ackReceived()` (the layer routes the ACK
- * by Call-ID and CSeq number), and reports `onTimeout` when Timer L fires unacknowledged.
+ * by Call-ID and CSeq number), and reports `onAckTimeout` when Timer L fires unacknowledged.
  */
 
 /** RFC 3261 §17.2.1's "200 ms" before a server transaction answers 100 Trying on its own. */
@@ -113,7 +113,7 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
     this.stateTimer = undefined;
     if (this.state === TxState.Completed || (this.state === TxState.Accepted && !this.acknowledged)) {
       this.cancelTimers();
-      this.tu.onTimeout?.(this);
+      this.tu.onAckTimeout?.(this);
     }
     this.terminate();
   }
@@ -157,7 +157,7 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
   }
 
   protected notifyTerminated(): void {
-    this.tu.onTerminated?.(this);
+    this.tu.onServerTerminated?.(this);
   }
 }
 

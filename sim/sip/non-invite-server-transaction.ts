@@ -79,7 +79,7 @@ export class NonInviteServerTransaction extends Transaction implements ServerTra
   }
 
   protected notifyTerminated(): void {
-    this.tu.onTerminated?.(this);
+    this.tu.onServerTerminated?.(this);
   }
 }
 

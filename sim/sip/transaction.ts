@@ -49,14 +49,17 @@ export interface ClientTransactionUser {
   onTerminated?(tx: ClientTransaction): void;
 }
 
-/** The transaction user of server transactions. */
+/**
+ * The transaction user of server transactions. Its hooks have names of their own, so that one
+ * object can serve as both a client and a server transaction user.
+ */
 export interface ServerTransactionUser {
   /**
    * Timer H fired (an INVITE's non-2xx final response was never acknowledged) or, in Accepted, no
    * ACK came for the 2xx within 64·T1 (RFC 3261 §13.3.1.4: the session should then be ended).
    */
-  onTimeout?(tx: ServerTransaction): void;
-  onTerminated?(tx: ServerTransaction): void;
+  onAckTimeout?(tx: ServerTransaction): void;
+  onServerTerminated?(tx: ServerTransaction): void;
 }
 
 /** Fields and helpers every transaction has. Subclasses implement one RFC 3261 §17 state machine. */

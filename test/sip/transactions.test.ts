@@ -165,7 +165,7 @@ test('non-INVITE server: absorbs retransmissions in Trying, resends the last res
   const env = new Env(sim);
   const req = request('REGISTER');
   let terminated = 0;
-  const tx = new NonInviteServerTransaction(env, req, 3, false, { onTerminated: () => terminated++ });
+  const tx = new NonInviteServerTransaction(env, req, 3, false, { onServerTerminated: () => terminated++ });
   tx.receiveRequest(req); // Trying: discarded
   assert.equal(env.sent.length, 0);
   const trying = createResponse(req, 100);
@@ -276,7 +276,7 @@ test('INVITE server: Timer H reports a missing ACK', () => {
   const env = new Env(sim);
   const inv = request('INVITE');
   let timeouts = 0;
-  const tx = new InviteServerTransaction(env, inv, 2, true, { onTimeout: () => timeouts++ }, false);
+  const tx = new InviteServerTransaction(env, inv, 2, true, { onAckTimeout: () => timeouts++ }, false);
   tx.respond(createResponse(inv, 404, { toTag: 'b' }));
   sim.run();
   assert.equal(timeouts, 1);
