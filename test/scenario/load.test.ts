@@ -51,7 +51,8 @@ test('defaults are filled in: seed 1, workers 1, queueLimit none, watch first 10
   assert.deepEqual(sc.doc.nodes[1].params, { payload: 200 });
 });
 
-test("an omitted params: still gets the node type's defaults", { todo: 'bug: params omitted → {} (zod 4 .default() skips parsing), so gen-server has no payload, its messages have NaN bytes and the run dies with "cannot post an event in the past (at=NaN)" (sim/scenario/schema.ts nodeSchema: params: t.params.prefault({}))' }, () => {
+// Regression: zod 4's .default({}) skipped the params schema, so gen-server had no payload, NaN bytes, and the run died.
+test("an omitted params: still gets the node type's defaults", () => {
   const sc = loadScenarioText(MINIMAL.replace('type: gen-server, params: {} }', 'type: gen-server }'), 'x.yaml');
   assert.deepEqual(sc.doc.nodes[1].params, { payload: 200 });
 });
