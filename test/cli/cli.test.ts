@@ -1,0 +1,218 @@
+import { after, afterEach, beforeEach, test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../sim/cli.ts';
+import { NODE_TYPES } from '../../sim/scenario/node-types.ts';
+import { REGLAB_VERSION } from '../../sim/version.ts';
+
+/**
+ * The command line's argument handling and exit codes (0 ok, 1 --strict findings, 2 bad input),
+ * called in-process through main() with console output captured. Only paths that fail before a
+ * run prints its table are exercised here; full runs are in test/integration/generic-run.test.ts.
+ */
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const LEARN = join(ROOT, 'scenarios/learn/request-response.yaml');
+const VARIANTS = join(ROOT, 'test/fixtures/generic-variants.yaml');
+
+const tmp = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
+  mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
+});
+afterEach(() => mock.restoreAll());
+
+async function reglab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  out.length = 0;
+  err.length = 0;
+  const code = await main(args);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+// ---- commands and usage -----------------------------------------------------------------------
+
+test('no command: usage, exit 2; --help: usage, exit 0; --version', async () => {
+  const none = await reglab();
+  assert.equal(none.code, 2);
+  assert.match(none.out, /^usage:$/m);
+  assert.match(none.out, /exit codes: 0 success, 1 .*--strict.*, 2 bad input/);
+  for (const h of ['--help', '-h', 'help']) {
+    const r = await reglab(h);
+    assert.equal(r.code, 0, h);
+    assert.match(r.out, /reglab run SCENARIO/);
+  }
+  const v = await reglab('--version');
+  assert.equal(v.code, 0);
+  assert.equal(v.out, REGLAB_VERSION);
+});
+
+test('an unknown command: exit 2 with E_USAGE and the usage', async () => {
+  const r = await reglab('rnu', LEARN);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^reglab: unknown command 'rnu' \[E_USAGE\]/);
+  assert.match(r.err, /usage:/);
+});
+
+test('run: no file, two files, or an unknown option → exit 2, E_USAGE', async () => {
+  for (const args of [['run'], ['run', LEARN, LEARN], ['run', LEARN, '--bogus'], ['run', LEARN, '--seed']]) {
+    const r = await reglab(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /\[E_USAGE\]$/, args.join(' '));
+  }
+  assert.match((await reglab('run')).err, /run takes exactly one scenario file/);
+});
+
+test('run --seed must be a whole number from 0 to 2^32-1', async () => {
+  for (const s of ['abc', '-1', '1.5', '4294967296', '1e3']) {
+    const r = await reglab('run', LEARN, `--seed=${s}`, '--quiet');
+    assert.equal(r.code, 2, s);
+    assert.match(r.err, new RegExp(`--seed ${s.replace('.', '\\.')}: expected a whole number from 0 to 4294967295 \\[E_USAGE\\]`), s);
+  }
+});
+
+test('run on a file that does not exist: exit 2, E_SCENARIO, the reason', async () => {
+  const r = await reglab('run', join(tmp, 'nope.yaml'), '--quiet');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^reglab: invalid scenario \[E_SCENARIO\]/);
+  assert.match(r.err, /cannot read the file: ENOENT/);
+});
+
+test('run --variant: an unknown name lists the variants there are', async () => {
+  const none = await reglab('run', LEARN, '--variant', 'fast', '--quiet');
+  assert.equal(none.code, 2);
+  assert.match(none.err, /--variant fast: the scenario has no variants \[E_USAGE\]/);
+  const some = await reglab('run', VARIANTS, '--variant', 'fast', '--quiet');
+  assert.equal(some.code, 2);
+  assert.match(some.err, /--variant fast: the scenario has variants one-worker, four-workers \[E_USAGE\]/);
+});
+
+test('run --out into a directory that is not a run directory: exit 2, E_OUT_DIR, the directory untouched', async () => {
+  const dir = join(tmp, 'mine');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'notes.txt'), 'keep');
+  const r = await reglab('run', LEARN, '--out', dir, '--quiet');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /not a RegLab run directory.*\[E_OUT_DIR\]/);
+  assert.deepEqual(readdirSync(dir), ['notes.txt']);
+  assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'keep');
+});
+
+test('run --out naming an existing file: exit 2, E_OUT_DIR, the file untouched', { todo: 'bug: writeRunDir calls readdirSync on the file → uncaught ENOTDIR, main() rethrows, `reglab run … --out FILE` exits 1 with a stack trace (sim/observe/export.ts writeRunDir: refuse a non-directory with E_OUT_DIR; better still, check --out before running)' }, async () => {
+  const file = join(tmp, 'report.txt');
+  writeFileSync(file, 'keep');
+  const r = await reglab('run', LEARN, '--out', file, '--quiet');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /\[E_OUT_DIR\]/);
+  assert.equal(readFileSync(file, 'utf8'), 'keep');
+});
+
+test('validate without files: exit 2, E_USAGE', async () => {
+  const r = await reglab('validate');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /validate takes one or more scenario files \[E_USAGE\]/);
+});
+
+test('validate reports each file: ok lines for good ones, problems for bad ones, exit 2 if any is bad', async () => {
+  const ok = await reglab('validate', LEARN, VARIANTS);
+  assert.equal(ok.code, 0);
+  assert.equal(out.length, 2);
+  const bad = await reglab('validate', LEARN, join(ROOT, 'test/fixtures/bad-scenarios/workers-zero.yaml'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.out, /^ok: .*request-response\.yaml — 3 nodes, population 50, 1 workload\(s\)$/);
+  assert.match(bad.err, /workers-zero\.yaml: 1 problem\(s\)\n {2}nodes\[2\]\.workers: 0 is too small — must be ≥ 1/);
+});
+
+// ---- sweep ------------------------------------------------------------------------------------
+
+test('sweep: --out and --vary are required, --vary needs path=v1,v2,…', async () => {
+  const noOut = await reglab('sweep', LEARN, '--vary', 'nodes.server.workers=1,2', '--quiet');
+  assert.equal(noOut.code, 2);
+  assert.match(noOut.err, /sweep needs --out DIR/);
+  const noVary = await reglab('sweep', LEARN, '--out', join(tmp, 's0'), '--quiet');
+  assert.equal(noVary.code, 2);
+  assert.match(noVary.err, /sweep needs at least one --vary/);
+  for (const v of ['nodes.server.workers', 'nodes.server.workers=', '=1,2', 'nodes.server.workers=,']) {
+    const r = await reglab('sweep', LEARN, '--vary', v, '--out', join(tmp, 's0'), '--quiet');
+    assert.equal(r.code, 2, v);
+    assert.match(r.err, /expected path=v1,v2,… .*\[E_USAGE\]/, v);
+  }
+  assert.equal(existsSync(join(tmp, 's0')), false);
+});
+
+test('sweep --workers must be 1 … 64', async () => {
+  for (const w of ['0', '65', 'two', '1.5']) {
+    const r = await reglab('sweep', LEARN, '--vary', 'nodes.server.workers=1,2', '--workers', w, '--out', join(tmp, 's1'), '--quiet');
+    assert.equal(r.code, 2, w);
+    assert.match(r.err, new RegExp(`--workers ${w.replace('.', '\\.')}: expected a whole number from 1 to 64`), w);
+  }
+});
+
+test('sweep checks every combination before running anything: a bad value or path → exit 2, no output', async () => {
+  const dir = join(tmp, 's2');
+  const r = await reglab('sweep', LEARN, '--vary', 'nodes.server.workers=1,0', '--vary', 'nodes.nope.workers=1', '--out', dir, '--quiet');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /nodes\.server\.workers=0 nodes\.nope\.workers=1: --set nodes\.nope\.workers: 'nodes\.nope' does not exist/);
+  const r2 = await reglab('sweep', LEARN, '--vary', 'nodes.server.workers=1,0', '--out', dir, '--quiet');
+  assert.equal(r2.code, 2);
+  assert.match(r2.err, /nodes\.server\.workers=0: nodes\[2\]\.workers: 0 is too small — must be ≥ 1/);
+  assert.doesNotMatch(r2.err, /nodes\.server\.workers=1:/, 'the good value is not reported');
+  assert.equal(existsSync(dir), false);
+});
+
+// ---- serve and schema -------------------------------------------------------------------------
+
+test('serve --port out of range: exit 2 before anything listens', async () => {
+  for (const p of ['70000', '-1', 'http']) {
+    const r = await reglab('serve', `--port=${p}`);
+    assert.equal(r.code, 2, p);
+    assert.match(r.err, new RegExp(`--port ${p}: expected a port number from 0 to 65535 \\[E_USAGE\\]`));
+  }
+});
+
+test('schema --out writes a JSON Schema with the top-level fields and every node type and its params', async () => {
+  const file = join(tmp, 'sub', 'scenario.schema.json');
+  const r = await reglab('schema', '--out', file);
+  assert.equal(r.code, 0);
+  assert.equal(r.out, `wrote ${file}`);
+  const s = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(s.title, 'RegLab scenario');
+  assert.match(s.$schema, /json-schema\.org/);
+  assert.equal(s.additionalProperties, false);
+  for (const k of ['description', 'seed', 'duration', 'network', 'nodes', 'population', 'workload', 'observe', 'variants']) assert.ok(k in s.properties, k);
+  assert.deepEqual([...s.required].sort(), ['description', 'duration', 'nodes', 'population']);
+  assert.match(s.properties.network.properties.defaults.properties.delay.description, /ns, us, ms, s, min or h/);
+  const variants: { properties: { type: { const: string }; params: { properties: Record<string, unknown>; additionalProperties: boolean } } }[] =
+    s.properties.nodes.items.oneOf ?? s.properties.nodes.items.anyOf;
+  const byType = new Map(variants.map((v) => [v.properties.type.const, v.properties.params]));
+  assert.deepEqual([...byType.keys()].sort(), NODE_TYPES.map((t) => t.type).sort());
+  const client = byType.get('gen-client')!;
+  assert.deepEqual(Object.keys(client.properties).sort(), ['payload', 'timeout', 'via']);
+  assert.equal(client.additionalProperties, false);
+  assert.deepEqual(Object.keys(byType.get('gen-server')!.properties), ['payload']);
+});
+
+// ---- the real binary --------------------------------------------------------------------------
+
+test('bin/reglab.mjs turns main()’s result into the process exit code', () => {
+  const r = spawnSync(process.execPath, ['bin/reglab.mjs', 'nonsense'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command 'nonsense' \[E_USAGE\]/);
+});
+
+test('schema: a unit field with its own description still tells editors its unit format', { todo: "bug: .meta({ description }) on Duration fields replaces the unit help, so the JSON Schema's duration, observe.interval, pattern.window … say nothing about '5ms' etc. (sim/scenario/schema.ts: append to the unit help instead of replacing it, or add a pattern)" }, async () => {
+  const file = join(tmp, 'schema2.json');
+  assert.equal((await reglab('schema', '--out', file)).code, 0);
+  const s = JSON.parse(readFileSync(file, 'utf8'));
+  assert.match(s.properties.duration.description, /ns, us, ms, s, min or h/);
+  assert.match(s.properties.observe.properties.interval.description, /ns, us, ms, s, min or h/);
+});
