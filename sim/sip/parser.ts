@@ -130,6 +130,37 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     }
   }
 
+  // ---- header lines: unfold (LWS = [*WSP CRLF] 1*WSP), split name ":" value ----
+  // Read before the start line is judged, so that even a 505 or a 400 for the request line can
+  // copy Via, From, To, Call-ID and CSeq into its answer.
+  const headers: [string, string][] = [];
+  let headerFault: string | undefined;
+  for (let k = 1; k < rawLines.length; k++) {
+    let line = rawLines[k];
+    if (line.length === 0) continue; // only possible when no blank line terminated the section; reported below
+    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) {
+      if (headers.length === 0) {
+        headerFault ??= `line ${k + 1} continues a header but no header precedes it`;
+        continue;
+      }
+      const h = headers[headers.length - 1];
+      h[1] = (h[1] + ' ' + line.trim()).trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon < 0) {
+      headerFault ??= `header line '${clip(line)}' has no ':'`;
+      continue;
+    }
+    const name = line.slice(0, colon).replace(/[ \t]+$/, '');
+    if (!isToken(name)) {
+      headerFault ??= `header name '${clip(name)}' is not a token`;
+      continue;
+    }
+    line = line.slice(colon + 1).trim();
+    headers.push([name, line]);
+  }
+
   // ---- start line ----
   const first = rawLines[0];
   let method = '';
@@ -143,20 +174,20 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     const sp1 = first.indexOf(' ');
     const version = sp1 < 0 ? first : first.slice(0, sp1);
     if (!/^SIP\/2\.0$/i.test(version)) {
-      return fail('E_SIP_BAD_VERSION', `status line version '${version}' is not SIP/2.0`, { isResponse });
+      return fail('E_SIP_BAD_VERSION', `status line version '${version}' is not SIP/2.0`, { isResponse, headers });
     }
     const sp2 = first.indexOf(' ', sp1 + 1);
     const code = sp2 < 0 ? first.slice(sp1 + 1) : first.slice(sp1 + 1, sp2);
     if (sp1 < 0 || sp2 < 0) {
-      return fail('E_SIP_BAD_START_LINE', `status line '${clip(first)}' needs "SIP/2.0 SP code SP reason" (the SP after the code is required, the reason may be empty)`, { isResponse });
+      return fail('E_SIP_BAD_START_LINE', `status line '${clip(first)}' needs "SIP/2.0 SP code SP reason" (the SP after the code is required, the reason may be empty)`, { isResponse, headers });
     }
     if (!/^[1-6][0-9][0-9]$/.test(code)) {
-      return fail('E_SIP_BAD_STATUS', `status code '${clip(code)}' is not three digits 100..699`, { isResponse });
+      return fail('E_SIP_BAD_STATUS', `status code '${clip(code)}' is not three digits 100..699`, { isResponse, headers });
     }
     status = Number(code);
     reason = first.slice(sp2 + 1);
     if (/[\x00-\x08\x0a-\x1f\x7f]/.test(reason)) {
-      return fail('E_SIP_BAD_START_LINE', 'the reason phrase holds control characters', { isResponse });
+      return fail('E_SIP_BAD_START_LINE', 'the reason phrase holds control characters', { isResponse, headers });
     }
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version CRLF (exactly two single spaces)
@@ -164,7 +195,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     const last = parts[parts.length - 1];
     // The version first: a well-framed line with another version is answered 505 (RFC 4475 §3.1.2.16 badvers).
     if (parts.length === 3 && /^SIP\/[0-9]+\.[0-9]+$/i.test(last) && !/^SIP\/2\.0$/i.test(last)) {
-      return fail('E_SIP_BAD_VERSION', `request line version '${last}' is not SIP/2.0`, { isResponse, method: parts[0], requestUri: parts[1] });
+      return fail('E_SIP_BAD_VERSION', `request line version '${last}' is not SIP/2.0`, { isResponse, method: parts[0], requestUri: parts[1], headers });
     }
     if (parts.length !== 3 || parts[0] === '' || parts[1] === '' || !/^SIP\/2\.0$/i.test(last)) {
       const why =
@@ -172,12 +203,12 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
         : /\s\s/.test(first) ? 'has more than one space between elements (RFC 4475 §3.1.2.9 lwsstart)'
         : parts.length > 3 ? 'has a space inside the Request-URI (RFC 4475 §3.1.2.8 lwsruri)'
         : 'is not "Method SP Request-URI SP SIP/2.0"';
-      return fail('E_SIP_BAD_START_LINE', `request line '${clip(first)}' ${why}`, { isResponse, method: parts[0] });
+      return fail('E_SIP_BAD_START_LINE', `request line '${clip(first)}' ${why}`, { isResponse, method: parts[0], headers });
     }
     method = parts[0];
     requestUri = parts[1];
-    if (!isToken(method)) return fail('E_SIP_BAD_METHOD', `method '${clip(method)}' is not a token`, { isResponse });
-    const ctx = { isResponse, method, requestUri };
+    if (!isToken(method)) return fail('E_SIP_BAD_METHOD', `method '${clip(method)}' is not a token`, { isResponse, headers });
+    const ctx = { isResponse, method, requestUri, headers };
     if (requestUri.startsWith('<') || requestUri.endsWith('>')) {
       return fail('E_SIP_BAD_REQUEST_URI', `Request-URI '${clip(requestUri)}' must not be enclosed in <> (RFC 4475 §3.1.2.7 ltgtruri)`, ctx);
     }
@@ -190,25 +221,8 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     if (!SUPPORTED_SCHEMES.includes(ruri.scheme)) unsupported.push({ field: 'Request-URI', scheme: ruri.scheme });
   }
 
-  // ---- header lines: unfold (LWS = [*WSP CRLF] 1*WSP), split name ":" value ----
-  const headers: [string, string][] = [];
   const ctxBase = { isResponse, method: method || undefined, requestUri: requestUri || undefined, headers };
-  for (let k = 1; k < rawLines.length; k++) {
-    let line = rawLines[k];
-    if (line.length === 0) continue; // only possible when no blank line terminated the section; reported below
-    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) {
-      if (headers.length === 0) return fail('E_SIP_BAD_HEADER_LINE', `line ${k + 1} continues a header but no header precedes it`, ctxBase);
-      const h = headers[headers.length - 1];
-      h[1] = (h[1] + ' ' + line.trim()).trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon < 0) return fail('E_SIP_BAD_HEADER_LINE', `header line '${clip(line)}' has no ':'`, ctxBase);
-    const name = line.slice(0, colon).replace(/[ \t]+$/, '');
-    if (!isToken(name)) return fail('E_SIP_BAD_HEADER_LINE', `header name '${clip(name)}' is not a token`, ctxBase);
-    line = line.slice(colon + 1).trim();
-    headers.push([name, line]);
-  }
+  if (headerFault !== undefined) return fail('E_SIP_BAD_HEADER_LINE', headerFault, ctxBase);
 
   // ---- index the headers we check ----
   const idx = new Map<string, number[]>();

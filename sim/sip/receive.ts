@@ -68,6 +68,13 @@ export function receiveSip(bytes: Uint8Array | string, policy: ReceiverPolicy = 
     const e = r.error;
     if (e.isResponse) return { kind: 'drop', why: `malformed response dropped: ${e.reason}`, error: e };
     if (e.method === 'ACK') return { kind: 'drop', why: `malformed ACK dropped (an ACK is never answered): ${e.reason}`, error: e };
+    // RFC 4475 §3.1.2.18 mismatch02: a CSeq mismatch on a method the element does not implement is
+    // best answered 501, as the method check (RFC 3261 §8.2.1) comes first.
+    const methods = policy.methods ?? DEFAULT_METHODS;
+    if (e.code === 'E_SIP_CSEQ_MISMATCH' && e.method !== undefined && !methods.includes(e.method)) {
+      const why = `method '${e.method}' is not implemented here (RFC 3261 §8.2.1); besides, ${e.reason}`;
+      return { kind: 'reject', answer: answerForParseError({ ...e, status: 501, reason: why }, bytes, policy, [['Allow', methods.join(', ')]]), why, error: e };
+    }
     return { kind: 'reject', answer: answerForParseError(e, bytes, policy), why: e.reason, error: e };
   }
   if (!r.msg.isRequest || r.msg.method === 'ACK') return { kind: 'accept', parsed: r };
@@ -190,7 +197,7 @@ function derivedTag(callId: string, cseq: string): string {
  * RFC 3261 §8.2.6.2 needs From, Call-ID, CSeq and Via copied from the request. For a request that
  * failed to parse, each is copied only if its own value parses: an answer must not repeat the fault.
  */
-function answerForParseError(e: SipParseError, bytes: Uint8Array | string, policy: ReceiverPolicy): SipMessage {
+function answerForParseError(e: SipParseError, bytes: Uint8Array | string, policy: ReceiverPolicy, extra: SipHeader[] = []): SipMessage {
   const headers: SipHeader[] = [];
   const seen = new Set<string>();
   let cseqMethod = e.method;
@@ -224,6 +231,7 @@ function answerForParseError(e: SipParseError, bytes: Uint8Array | string, polic
       }
     }
   }
+  for (const h of extra) headers.push(h);
   headers.push(warning(policy, e.reason));
   return SipMessage.response(e.status, reasonPhrase(e.status), cseqMethod ?? 'UNKNOWN', headers);
 }
