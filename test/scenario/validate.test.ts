@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,15 +10,29 @@ import { fileURLToPath } from 'node:url';
  * `reglab validate` on broken scenario files (test/fixtures/bad-scenarios, one problem each): exit 2,
  * and stderr names the field path and says what is allowed there (DESIGN principle 7). The CLI is
  * spawned once for all bad files (it takes several and reports each under its own header), to keep
- * the suite fast; each file's block is then checked on its own.
+ * the suite fast; each file's block is then checked on its own. The CLI processes are started
+ * together at load time and awaited by the tests that read them.
  */
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BAD = 'test/fixtures/bad-scenarios';
 const LEARN = 'scenarios/learn/request-response.yaml';
 
-function reglab(...args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+interface Proc {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function reglab(...args: string[]): Promise<Proc> {
+  return new Promise((res) => {
+    const p = spawn(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => res({ status, stdout, stderr }));
+  });
 }
 
 interface Case {
@@ -83,31 +97,48 @@ const badFiles = readdirSync(join(ROOT, BAD))
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 
-/** One validate run over every bad file plus one good file; stderr split into per-file blocks. */
-let all: SpawnSyncReturns<string> | undefined;
-let blocks: Map<string, { count: number; lines: string[] }> | undefined;
-function validateAll() {
-  if (!all) {
-    all = reglab('validate', ...badFiles.map((f) => `${BAD}/${f}`), LEARN);
-    blocks = new Map();
-    let cur: string[] | undefined;
-    for (const line of all.stderr.split('\n')) {
-      const m = /^(\S+\.yaml): (\d+) problem\(s\)$/.exec(line);
-      if (m) {
-        cur = [];
-        blocks.set(m[1], { count: Number(m[2]), lines: cur });
-      } else if (cur && line.startsWith('  ')) cur.push(line.trim());
-    }
+const shipped = readdirSync(join(ROOT, 'scenarios'), { recursive: true })
+  .map(String)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => `scenarios/${f}`);
+const goodFixtures = readdirSync(join(ROOT, 'test/fixtures'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => `test/fixtures/${f}`);
+
+const tmp = mkdtempSync(join(tmpdir(), 'reglab-validate-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const BAD_RUN = join(tmp, 'bad-run');
+const BAD_SET = join(tmp, 'bad-set');
+
+const runs = {
+  /** One validate run over every bad file plus one good file. */
+  all: reglab('validate', ...badFiles.map((f) => `${BAD}/${f}`), LEARN),
+  shipped: reglab('validate', ...shipped, ...goodFixtures),
+  badRun: reglab('run', `${BAD}/link-undeclared-node.yaml`, '--out', BAD_RUN, '--quiet'),
+  badSet: reglab('run', LEARN, '--set', 'nodes.nope.workers=3', '--set', 'nodes.server.workers=0', '--out', BAD_SET, '--quiet'),
+};
+
+/** The validate run over all bad files, its stderr split into per-file blocks. */
+async function validateAll() {
+  const res = await runs.all;
+  const blocks = new Map<string, { count: number; lines: string[] }>();
+  let cur: string[] | undefined;
+  for (const line of res.stderr.split('\n')) {
+    const m = /^(\S+\.yaml): (\d+) problem\(s\)$/.exec(line);
+    if (m) {
+      cur = [];
+      blocks.set(m[1], { count: Number(m[2]), lines: cur });
+    } else if (cur && line.startsWith('  ')) cur.push(line.trim());
   }
-  return { res: all, blocks: blocks! };
+  return { res, blocks };
 }
 
 test('every bad-scenario fixture has a row in the table, and every row a fixture', () => {
   assert.deepEqual(badFiles.map((f) => f.replace(/\.yaml$/, '')), Object.keys(CASES).sort());
 });
 
-test('validate over all bad files exits 2, reports each file, and still says ok for the good one', () => {
-  const { res, blocks } = validateAll();
+test('validate over all bad files exits 2, reports each file, and still says ok for the good one', async () => {
+  const { res, blocks } = await validateAll();
   assert.equal(res.status, 2, res.stderr);
   assert.equal(blocks.size, badFiles.length, `blocks for: ${[...blocks.keys()].join(', ')}`);
   assert.match(res.stdout, new RegExp(`^ok: ${LEARN} — 3 nodes, population 50`, 'm'));
@@ -115,8 +146,8 @@ test('validate over all bad files exits 2, reports each file, and still says ok 
 });
 
 for (const [name, c] of Object.entries(CASES)) {
-  test(`validate ${name}.yaml: ${c.expect[0]}`, { todo: c.todo }, () => {
-    const { blocks } = validateAll();
+  test(`validate ${name}.yaml: ${c.expect[0]}`, { todo: c.todo }, async () => {
+    const { blocks } = await validateAll();
     const b = blocks.get(`${BAD}/${name}.yaml`);
     assert.ok(b, `no problem report for ${name}.yaml`);
     assert.equal(b.lines.length, b.count);
@@ -127,53 +158,31 @@ for (const [name, c] of Object.entries(CASES)) {
   });
 }
 
-test('validate on a single bad file exits 2 and prints nothing on stdout', () => {
-  const r = reglab('validate', `${BAD}/workers-zero.yaml`);
-  assert.equal(r.status, 2);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /invalid|problem/);
-});
-
-test('every shipped scenario under scenarios/ and every valid fixture validates (exit 0)', () => {
-  const shipped = readdirSync(join(ROOT, 'scenarios'), { recursive: true })
-    .map(String)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => `scenarios/${f}`);
-  const fixtures = readdirSync(join(ROOT, 'test/fixtures'))
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => `test/fixtures/${f}`);
+test('every shipped scenario under scenarios/ and every valid fixture validates (exit 0)', async () => {
   assert.ok(shipped.includes(LEARN));
-  const r = reglab('validate', ...shipped, ...fixtures);
+  const r = await runs.shipped;
   assert.equal(r.status, 0, r.stderr);
-  for (const f of [...shipped, ...fixtures]) assert.match(r.stdout, new RegExp(`^ok: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
+  for (const f of [...shipped, ...goodFixtures]) assert.match(r.stdout, new RegExp(`^ok: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'));
 });
 
-test('run with a bad scenario and --out exits 2 and leaves the directory absent', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'reglab-validate-'));
-  try {
-    const out = join(tmp, 'run');
-    const r = reglab('run', `${BAD}/link-undeclared-node.yaml`, '--out', out, '--quiet');
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /E_SCENARIO/);
-    assert.match(r.stderr, /network\.links\[0\]\.between\[1\]/);
-    assert.equal(r.stdout, '');
-    assert.equal(existsSync(out), false);
-    assert.deepEqual(readdirSync(tmp), [], 'no temporary directory left behind either');
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+test('run with a bad scenario and --out exits 2 and leaves the directory absent', async () => {
+  const r = await runs.badRun;
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /E_SCENARIO/);
+  assert.match(r.stderr, /network\.links\[0\]\.between\[1\]/);
+  assert.equal(r.stdout, '');
+  assert.equal(existsSync(BAD_RUN), false);
 });
 
-test('run with a bad --set path exits 2, names the path, and writes nothing', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'reglab-validate-'));
-  try {
-    const out = join(tmp, 'run');
-    const r = reglab('run', LEARN, '--set', 'nodes.nope.workers=3', '--set', 'nodes.server.workers=0', '--out', out, '--quiet');
-    assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /--set nodes\.nope\.workers: 'nodes\.nope' does not exist in the scenario/);
-    assert.equal(r.stdout, '');
-    assert.deepEqual(readdirSync(tmp), []);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+test('run with a bad --set path exits 2, names the path, and writes nothing', async () => {
+  const r = await runs.badSet;
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--set nodes\.nope\.workers: 'nodes\.nope' does not exist in the scenario/);
+  assert.equal(r.stdout, '');
+  assert.equal(existsSync(BAD_SET), false);
+});
+
+test('nothing at all, not even a temporary directory, is left next to a refused --out', async () => {
+  await Promise.all([runs.badRun, runs.badSet]);
+  assert.deepEqual(readdirSync(tmp), []);
 });
