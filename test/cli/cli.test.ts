@@ -116,6 +116,18 @@ test('run --out naming an existing file: exit 2, E_OUT_DIR, the file untouched',
   assert.equal(readFileSync(file, 'utf8'), 'keep');
 });
 
+test('run a scenario with variants --out DIR whose variant directory is not a run directory: refused up front, nothing written', { todo: 'bug: each variant job meets E_OUT_DIR only after running, runVariants maps it to exit 1 (the --strict code) with a stack trace, and the other variants\' directories are already written (sim/cli.ts runVariants: check DIR/<variant> for every variant before running, exit 2)' }, async () => {
+  const dir = join(tmp, 'variants-out');
+  mkdirSync(join(dir, 'one-worker'), { recursive: true });
+  writeFileSync(join(dir, 'one-worker', 'notes.txt'), 'keep');
+  const r = await reglab('run', VARIANTS, '--out', dir, '--quiet');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /\[E_OUT_DIR\]/);
+  assert.doesNotMatch(r.err, /at writeRunDir/, 'no stack trace for bad input');
+  assert.deepEqual(readdirSync(dir), ['one-worker']);
+  assert.deepEqual(readdirSync(join(dir, 'one-worker')), ['notes.txt']);
+});
+
 test('validate without files: exit 2, E_USAGE', async () => {
   const r = await reglab('validate');
   assert.equal(r.code, 2);
