@@ -1,0 +1,73 @@
+import type { InProcessNetwork } from '../net/network.ts';
+import { nodeAddress } from '../observe/pcapng.ts';
+import type { ImsConfig } from './config.ts';
+import { Identities } from './identities.ts';
+
+/**
+ * What every IMS node and message of one run shares: the configuration of the `ims:` section, the
+ * identities derived from it, and the address of each node. One per network (a run), built on
+ * first use by whichever IMS node is created first.
+ *
+ * Addresses: a node's SIP host is its IPv4 address — the same one its packets carry in
+ * trace.pcapng (nodeAddress, RFC 5737 documentation ranges) — so Via sent-by matches the packet
+ * source and no `received` parameter is due (RFC 3261 §18.2.1). Diameter identities are FQDNs:
+ * <node id>.ims.mnc<MNC>.mcc<MCC>.3gppnetwork.org, realm ims.mnc<MNC>.mcc<MCC>.3gppnetwork.org.
+ */
+export class ImsContext {
+  readonly ids: Identities;
+  private readonly hosts: string[] = [];
+  private readonly fqdns: string[] = [];
+  /** Diameter realm of the home network. */
+  readonly realm: string;
+  /** Far-end party numbering (see ImsConfig.peers). */
+  readonly cfgPeers: { domain: string; numberBase: number; numberDigits: number };
+
+  constructor(
+    readonly cfg: ImsConfig,
+    readonly population: number,
+    private readonly net: Pick<InProcessNetwork, 'endpoint' | 'size'>,
+  ) {
+    this.ids = new Identities(cfg, population);
+    this.realm = this.ids.imsDomain;
+    const nb = cfg.peers.numberBase;
+    if (!/^[0-9]{1,15}$/.test(nb)) throw new RangeError(`ims.peers.numberBase: '${nb}' must be 1 to 15 digits`);
+    if (Number(nb) + population > 10 ** nb.length) throw new RangeError(`ims.peers.numberBase: ${population} numbers from ${nb} run past ${nb.length} digits`);
+    this.cfgPeers = { domain: cfg.peers.domain, numberBase: Number(nb), numberDigits: nb.length };
+  }
+
+  /** SIP host (IPv4 address) of node i. */
+  host(i: number): string {
+    let h = this.hosts[i];
+    if (h === undefined) h = this.hosts[i] = nodeAddress(i);
+    return h;
+  }
+
+  /** Diameter identity (FQDN) of node i. */
+  fqdn(i: number): string {
+    let h = this.fqdns[i];
+    if (h === undefined) h = this.fqdns[i] = `${this.nodeId(i)}.${this.ids.imsDomain}`;
+    return h;
+  }
+
+  nodeId(i: number): string {
+    return this.net.endpoint(i).id;
+  }
+
+  /** Index of the node with this id, -1 if none (for rules reading node ids off trace records). */
+  indexOfId(id: string): number {
+    for (let i = 0; i < this.net.size; i++) if (this.net.endpoint(i).id === id) return i;
+    return -1;
+  }
+}
+
+const contexts = new WeakMap<object, ImsContext>();
+
+/** The run's context (one per network object), created by the first IMS node built. */
+export function imsContextFor(net: InProcessNetwork, cfg: ImsConfig, population: number): ImsContext {
+  let c = contexts.get(net);
+  if (!c) {
+    c = new ImsContext(cfg, population, net);
+    contexts.set(net, c);
+  }
+  return c;
+}

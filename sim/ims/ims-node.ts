@@ -1,0 +1,202 @@
+import type { Ns } from '../kernel/time.ts';
+import type { Message } from '../net/message.ts';
+import { Node, FROM_SELF, FROM_WORKLOAD, type NodeContext } from '../node/node.ts';
+import type { SipMessage } from '../sip/message.ts';
+import { sipTimers } from '../sip/timers.ts';
+import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
+import type { ImsConfig } from './config.ts';
+import { imsContextFor, type ImsContext } from './context.ts';
+import { CxMessage } from './cx.ts';
+import { ImsTimer } from './ims-timer.ts';
+import { RawSip } from './raw-sip.ts';
+import { ImsSip, Shape } from './sip-message.ts';
+import { SipStack, asIms, respond, type StackUser } from './sip-stack.ts';
+
+/** What every IMS node is built with besides its own parameters. */
+export interface ImsEnv {
+  cfg: ImsConfig;
+  population: number;
+  indexOf(id: string): number;
+}
+
+/** Granularity of the Cx answer timeout check: timeouts fire up to this much late, in one batch. */
+const CX_TICK: Ns = 100_000_000;
+
+/**
+ * The base of the IMS nodes: the shared context (identities, addresses), a SIP stack with RFC 3261
+ * transactions on the node's crash-guarded Clock, Diameter request/answer matching with a timeout,
+ * and the dispatch of the node's one entry point (handleMessage) to SIP, Cx, workload triggers and
+ * the node's own timers.
+ */
+export abstract class ImsNode extends Node implements StackUser {
+  readonly ctx: ImsContext;
+  readonly stack: SipStack;
+  readonly population: number;
+  protected readonly env: ImsEnv;
+
+  // Diameter requests in flight: answer matching by Hop-by-Hop id, timeouts in send order.
+  private hopByHop = 0;
+  private readonly cxPending = new Map<number, unknown>();
+  private cxFifoIds: number[] = [];
+  private cxFifoDeadlines: number[] = [];
+  private cxFifoHead = 0;
+  private cxTickArmed = false;
+  protected cxTimeout: Ns = 5_000_000_000;
+
+  constructor(id: string, nctx: NodeContext, env: ImsEnv) {
+    super(id, nctx);
+    this.env = env;
+    this.population = env.population;
+    this.ctx = imsContextFor(nctx.net, env.cfg, env.population);
+    const t = env.cfg.timers;
+    const self = this;
+    this.stack = new SipStack(
+      {
+        clock: this.clock,
+        index: this.index,
+        transmit: (m, d) => self.transmit(m, d),
+        reliable: (d) => self.isReliable(d),
+      },
+      sipTimers({ T1: t.T1, T2: t.T2, T4: t.T4, D: Math.max(32_000_000_000, 64 * t.T1) }),
+      this,
+    );
+  }
+
+  /** Every SIP message leaves through here (the first send time is kept for the rule checker). */
+  transmit(m: ImsSip, dest: number): void {
+    if (m.sentAt < 0) m.sentAt = this.now();
+    this.send(dest, m);
+  }
+
+  isReliable(dest: number): boolean {
+    return this.net.link(this.index, dest).params.transport === 'stream';
+  }
+
+  /** Whether the hop to `dest` runs over TCP (the Via transport). */
+  protected tcpTo(dest: number): boolean {
+    return this.isReliable(dest);
+  }
+
+  protected override onCrash(): void {
+    this.stack.clear();
+    this.cxPending.clear();
+    this.cxFifoIds = [];
+    this.cxFifoDeadlines = [];
+    this.cxFifoHead = 0;
+    this.cxTickArmed = false;
+  }
+
+  protected handleMessage(msg: Message, from: number): void {
+    if (msg instanceof ImsSip) {
+      this.stack.receive(msg, from);
+    } else if (msg instanceof CxMessage) {
+      if (msg.request) this.onCxRequest(msg, from);
+      else this.cxAnswered(msg);
+    } else if (from === FROM_SELF && msg instanceof ImsTimer) {
+      if (msg.kind === 'cx-tick') this.cxTick();
+      else this.onTimer(msg);
+    } else if (from === FROM_WORKLOAD) {
+      this.onTrigger(msg.kind, msg.sub);
+    } else if (msg instanceof RawSip) {
+      this.onRawSip(msg, from);
+    } else {
+      // A message of another model (e.g. a SipMessage answer to raw bytes): counted, not acted on.
+      this.signal('message.ignored', 1, msg.sub);
+    }
+  }
+
+  // ---- hooks for the concrete nodes --------------------------------------------------------------
+
+  abstract onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void;
+  abstract onResponse(resp: SipMessage, tx: ClientTransaction): void;
+  abstract onTimeout(tx: ClientTransaction): void;
+  onStrayResponse(resp: ImsSip, _from: number): void {
+    this.signal('sip.stray-response', 1, resp.sub);
+  }
+  protected onCxRequest(req: CxMessage, _from: number): void {
+    this.signal('cx.unexpected-request', 1, req.sub);
+  }
+  protected onCxAnswer(_ans: CxMessage, _context: unknown): void {}
+  protected onCxTimeout(_context: unknown): void {}
+  protected onTimer(_t: ImsTimer): void {}
+  protected onTrigger(kind: string, sub: number): void {
+    this.signal(`trigger.unknown.${kind}`, 1, sub);
+  }
+  /** Raw bytes on the SIP input (tests feed RFC 4475 messages this way); default: not served. */
+  protected onRawSip(raw: RawSip, _from: number): void {
+    this.signal('sip.raw-ignored', 1, raw.sub);
+  }
+
+  // ---- SIP helpers -------------------------------------------------------------------------------
+
+  /** Answers a request through its server transaction with a header-only response. */
+  protected answer(tx: ServerTransaction, req: ImsSip, status: number, reason: string, toTag: number, rules?: readonly string[]): ImsSip {
+    const r = req.response(status, reason, Shape.Plain, toTag).seal(req.procedure, rules);
+    respond(tx, r);
+    return r;
+  }
+
+  protected asIms(m: SipMessage): ImsSip {
+    return asIms(m);
+  }
+
+  // ---- Diameter (Cx) requests with answer timeout ----------------------------------------------
+
+  nextHopByHop(): number {
+    this.hopByHop = (this.hopByHop + 1) >>> 0;
+    return this.hopByHop;
+  }
+
+  /** Sends a Cx request (its hopByHop set by nextHopByHop) and waits for its answer or the timeout. */
+  protected sendCx(req: CxMessage, to: number, context: unknown): void {
+    this.cxPending.set(req.hopByHop, context);
+    this.cxFifoIds.push(req.hopByHop);
+    this.cxFifoDeadlines.push(this.now() + this.cxTimeout);
+    if (!this.cxTickArmed) this.armCxTick();
+    this.send(to, req);
+  }
+
+  private cxAnswered(ans: CxMessage): void {
+    const ctx = this.cxPending.get(ans.hopByHop);
+    if (ctx === undefined) {
+      this.signal('cx.late-answer', 1, ans.sub);
+      return;
+    }
+    this.cxPending.delete(ans.hopByHop);
+    this.onCxAnswer(ans, ctx);
+  }
+
+  private armCxTick(): void {
+    if (this.cxFifoHead >= this.cxFifoIds.length) return;
+    const due = this.cxFifoDeadlines[this.cxFifoHead];
+    // One check per CX_TICK at most: requests are timed out in batches, not one kernel timer each.
+    const at = Math.ceil(due / CX_TICK) * CX_TICK;
+    this.cxTickArmed = true;
+    this.scheduleSelf(Math.max(0, at - this.now()), CX_TICK_MSG);
+  }
+
+  private cxTick(): void {
+    this.cxTickArmed = false;
+    const now = this.now();
+    while (this.cxFifoHead < this.cxFifoIds.length && this.cxFifoDeadlines[this.cxFifoHead] <= now) {
+      const id = this.cxFifoIds[this.cxFifoHead++];
+      const ctx = this.cxPending.get(id);
+      if (ctx !== undefined) {
+        this.cxPending.delete(id);
+        this.signal('cx.timeout');
+        this.onCxTimeout(ctx);
+      }
+    }
+    // Drop consumed entries now and then so the FIFO does not grow without bound.
+    if (this.cxFifoHead > 4096 && this.cxFifoHead * 2 > this.cxFifoIds.length) {
+      this.cxFifoIds = this.cxFifoIds.slice(this.cxFifoHead);
+      this.cxFifoDeadlines = this.cxFifoDeadlines.slice(this.cxFifoHead);
+      this.cxFifoHead = 0;
+    }
+    // Skip entries already answered, then wait for the next one still pending.
+    while (this.cxFifoHead < this.cxFifoIds.length && !this.cxPending.has(this.cxFifoIds[this.cxFifoHead])) this.cxFifoHead++;
+    this.armCxTick();
+  }
+}
+
+const CX_TICK_MSG = new ImsTimer('cx-tick', -1);

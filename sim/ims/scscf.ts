@@ -1,0 +1,485 @@
+import type { Ns } from '../kernel/time.ts';
+import type { NodeContext } from '../node/node.ts';
+import type { SipMessage } from '../sip/message.ts';
+import { receiveSip } from '../sip/receive.ts';
+import { createResponse } from '../sip/response.ts';
+import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
+import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions } from './config.ts';
+import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
+import { ImsNode, type ImsEnv } from './ims-node.ts';
+import type { RawSip } from './raw-sip.ts';
+import { RULE } from './rule-ids.ts';
+import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via as ViaRef } from './sip-message.ts';
+import { respond, requestOf } from './sip-stack.ts';
+import { notifierTag, preRegisteredToken, regToTag, subscriberTag, subscriptionToken } from './tags.ts';
+
+export interface ScscfParams {
+  hss: string;
+  /** Where the subscribers' sessions go (the far end). */
+  farEnd: string;
+  /** SAR type on a user deregistration (TS 24.229 §5.4.1.4; REFERENCE §2). */
+  deregistrationSar: 'USER_DEREGISTRATION' | 'USER_DEREGISTRATION_STORE_SERVER_NAME';
+  /**
+   * A REGISTER with expiry 0 whose Call-ID differs from the binding's: 'ignore' it (the binding is
+   * matched on Contact + Call-ID, as Kamailio does — REFERENCE §1 [V]) or 'remove' the binding
+   * (RFC 3261 §10.3 step 7 read literally).
+   */
+  staleCallId: 'ignore' | 'remove';
+  /** Longest registration / subscription the S-CSCF grants, seconds. */
+  maxExpires: number;
+  cxTimeout: Ns;
+}
+
+interface PendingSar {
+  kind: 'register' | 'deregister';
+  req: ImsSip;
+  tx: ServerTransaction;
+}
+
+const SAR_RULES = [RULE.sarType];
+const NOTIFY_RULES = [RULE.notifyState];
+
+/** A registration's subscription state at the S-CSCF. */
+const NO_WATCHER = -1;
+
+/**
+ * The S-CSCF (TS 24.229 §5.4): registrar for the ICS subscribers, notifier of their reg event
+ * (RFC 3680), and the proxy their sessions pass (with Record-Route).
+ *
+ * Registration: SAR REGISTRATION on a first REGISTER, then the binding is stored and 200 OK names
+ * the implicit set (P-Associated-URI) and the Service-Route. Deregistration (expiry 0, §5.4.1.4):
+ * the binding of the identity and its whole implicit set is removed, SAR USER_DEREGISTRATION (or
+ * …_STORE_SERVER_NAME) is sent, and on the SAA the watchers get a NOTIFY with every identity
+ * terminated/unregistered and Subscription-State terminated, and the REGISTER its 200 OK echoing
+ * the removed contact with expires=0.
+ *
+ * Per-subscriber state, typed arrays (≈ 31 bytes): the binding (MSC, Call-ID token, CSeq, instance),
+ * the reg-event watcher (node, subscription token, NOTIFY CSeq) and the dialogs it proxies.
+ */
+export class Scscf extends ImsNode {
+  readonly bindMsc: Int16Array;
+  readonly bindToken: Uint32Array;
+  readonly bindCseq: Uint32Array;
+  readonly bindInstance: Int32Array;
+  readonly bindExpires: Uint32Array;
+  readonly watcher: Int16Array;
+  readonly subToken: Uint32Array;
+  readonly notifyCseq: Uint32Array;
+  readonly dialogs: Uint8Array;
+  private hss = -1;
+  private farEnd = -1;
+  private readonly p: ScscfParams;
+  private readonly deregSar: number;
+
+  constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
+    super(id, nctx, env);
+    this.p = p;
+    this.cxTimeout = p.cxTimeout;
+    this.deregSar =
+      p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.UserDeregistration : ServerAssignmentType.UserDeregistrationStoreServerName;
+    const n = env.population;
+    this.bindMsc = new Int16Array(n).fill(-1);
+    this.bindToken = new Uint32Array(n);
+    this.bindCseq = new Uint32Array(n);
+    this.bindInstance = new Int32Array(n).fill(-1);
+    this.bindExpires = new Uint32Array(n);
+    this.watcher = new Int16Array(n).fill(NO_WATCHER);
+    this.subToken = new Uint32Array(n);
+    this.notifyCseq = new Uint32Array(n);
+    this.dialogs = new Uint8Array(n);
+  }
+
+  protected override onStart(): void {
+    this.hss = this.env.indexOf(this.p.hss);
+    this.farEnd = this.env.indexOf(this.p.farEnd);
+    const pre = this.env.cfg.preRegistered;
+    if (pre && pre.scscf === this.id && this.served === 0) {
+      const msc = this.env.indexOf(pre.msc);
+      const cfg = this.env.cfg;
+      const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
+      const expires = Math.min(600000, this.p.maxExpires);
+      for (let s = 0; s < this.population; s++) {
+        const tok = preRegisteredToken(s);
+        this.bindMsc[s] = msc;
+        this.bindToken[s] = tok;
+        this.bindCseq[s] = 1;
+        this.bindInstance[s] = s;
+        this.bindExpires[s] = expires;
+        this.watcher[s] = msc;
+        this.subToken[s] = subscriptionToken(tok);
+        this.notifyCseq[s] = 1;
+        if (hasSessions(cfg, s)) this.dialogs[s] = mask;
+      }
+    }
+  }
+
+  protected override onCrash(): void {
+    super.onCrash();
+    // Registrations are kept (a real S-CSCF restores them from storage); sessions in flight are lost.
+    this.dialogs.fill(0);
+  }
+
+  // ---- SIP requests --------------------------------------------------------------------------------
+
+  onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void {
+    const sub = req.sub;
+    if (sub < 0 || sub >= this.population) {
+      if (tx) this.answer(tx, req, 404, 'Not Found', 1);
+      return;
+    }
+    if (tx === undefined) {
+      if (req.method === 'ACK') this.forwardAck(req);
+      return;
+    }
+    switch (req.method) {
+      case 'REGISTER':
+        return this.register(req, tx);
+      case 'SUBSCRIBE':
+        return this.subscribe(req, from, tx);
+      case 'INVITE':
+      case 'BYE':
+        return this.proxyDialogRequest(req, tx);
+      default:
+        this.answer(tx, req, 405, 'Method Not Allowed', notifierTag(req.callToken));
+    }
+  }
+
+  private register(req: ImsSip, tx: ServerTransaction): void {
+    const sub = req.sub;
+    const tag = regToTag(req.callToken);
+    if (!req.authDone) {
+      // The model runs no AKA challenge: a REGISTER without integrity-protected="auth-done" is refused.
+      this.answer(tx, req, 403, 'Forbidden', tag);
+      return;
+    }
+    const expiry = req.expires >= 0 ? req.expires : req.contactExpires >= 0 ? req.contactExpires : 3600;
+    const bound = this.bindMsc[sub] >= 0;
+    const bi = this.bindInstance[sub];
+    const sameContact = bound && this.bindMsc[sub] === req.contactNode && (bi < 0 || req.contactInstance < 0 || bi === req.contactInstance);
+    const sameCall = bound && this.bindToken[sub] === req.callToken;
+    if (sameContact && sameCall && req.cseq <= this.bindCseq[sub]) {
+      // RFC 3261 §10.3 step 7: a CSeq not higher than the binding's aborts the update.
+      this.answer(tx, req, 500, 'Server Internal Error', tag);
+      return;
+    }
+    if (expiry === 0) {
+      if (!sameContact || (!sameCall && this.p.staleCallId === 'ignore')) {
+        // Nothing of ours matches: 200 OK listing what stays bound (RFC 3261 §10.3 step 8).
+        this.signal(bound ? 'scscf.dereg-binding-not-matched' : 'scscf.dereg-not-registered', 1, sub);
+        this.registerOk(req, tx, false);
+        return;
+      }
+      // 24.229 §5.4.1.4: remove the binding of the identity and of its whole implicit set …
+      if (this.dialogs[sub] !== 0) this.signal('scscf.dialogs-at-deregistration', 1, sub);
+      const instance = this.bindInstance[sub];
+      this.unbind(sub);
+      this.signal('binding.removed', 1, sub);
+      // … and, no contact being left, tell the HSS (SAR USER_DEREGISTRATION / …_STORE_SERVER_NAME).
+      this.sar(req, tx, this.deregSar, { kind: 'deregister', req, tx, instance } as PendingSar);
+      return;
+    }
+    const granted = Math.min(expiry, this.p.maxExpires);
+    if (!bound) {
+      this.sar(req, tx, ServerAssignmentType.Registration, { kind: 'register', req, tx });
+      return;
+    }
+    // Re-registration (same contact, same Call-ID) or a new contact replacing the old one (same
+    // device: +sip.instance, RFC 5626 §6): no SAR, the HSS already names this S-CSCF.
+    const replaced = !(sameContact && sameCall);
+    this.bind(req, granted);
+    this.signal(replaced ? 'binding.replaced' : 'binding.refreshed', 1, sub);
+    this.registerOk(req, tx, true);
+    this.notifyWatcher(sub, false, replaced ? ContactEvent.Created : ContactEvent.Refreshed, this.bindMsc[sub], this.bindInstance[sub], granted);
+  }
+
+  private bind(req: ImsSip, granted: number): void {
+    const sub = req.sub;
+    this.bindMsc[sub] = req.contactNode;
+    this.bindToken[sub] = req.callToken;
+    this.bindCseq[sub] = req.cseq;
+    this.bindInstance[sub] = req.contactInstance;
+    this.bindExpires[sub] = granted;
+  }
+
+  private unbind(sub: number): void {
+    this.bindMsc[sub] = -1;
+    this.bindToken[sub] = 0;
+    this.bindCseq[sub] = 0;
+    this.bindInstance[sub] = -1;
+    this.bindExpires[sub] = 0;
+  }
+
+  private sar(req: ImsSip, _tx: ServerTransaction, type: number, pending: PendingSar): void {
+    const sar = new CxMessage(this.ctx, req.sub, CxCommand.ServerAssignment, true);
+    sar.sessionNode = this.index;
+    sar.sessionHi = 2;
+    sar.hopByHop = this.nextHopByHop();
+    sar.sessionLo = sar.hopByHop;
+    sar.endToEnd = sar.hopByHop;
+    sar.origin = this.index;
+    sar.destination = this.hss;
+    sar.serverName = this.index;
+    // 24.229:5.4.1.4/sar-type
+    sar.assignmentType = type;
+    this.sendCx(sar.seal(req.procedure, SAR_RULES), this.hss, pending);
+  }
+
+  protected override onCxAnswer(ans: CxMessage, context: unknown): void {
+    const p = context as PendingSar & { instance?: number };
+    const req = p.req;
+    const sub = req.sub;
+    if (p.kind === 'register') {
+      if (!ans.success) {
+        this.answer(p.tx, req, 403, 'Forbidden', regToTag(req.callToken));
+        return;
+      }
+      const expiry = req.expires >= 0 ? req.expires : req.contactExpires >= 0 ? req.contactExpires : 3600;
+      const granted = Math.min(expiry, this.p.maxExpires);
+      this.bind(req, granted);
+      this.signal('binding.created', 1, sub);
+      this.registerOk(req, p.tx, true);
+      this.notifyWatcher(sub, false, ContactEvent.Registered, req.contactNode, req.contactInstance, granted);
+      return;
+    }
+    // Deregistration: the watchers learn it, then the REGISTER gets its 200 OK (whatever the SAA
+    // said: the binding is gone either way; a failed SAA is the HSS's to reconcile).
+    if (!ans.success) this.signal('scscf.sar-failed', 1, sub);
+    this.notifyWatcher(sub, true, ContactEvent.Unregistered, req.contactNode, p.instance ?? req.contactInstance, -1, req.callToken, true);
+    this.deregisterOk(req, p.tx, p.instance ?? req.contactInstance);
+  }
+
+  protected override onCxTimeout(context: unknown): void {
+    const p = context as PendingSar & { instance?: number };
+    if (p.kind === 'register') {
+      this.answer(p.tx, p.req, 480, 'Temporarily Unavailable', regToTag(p.req.callToken));
+      return;
+    }
+    this.signal('scscf.sar-timeout', 1, p.req.sub);
+    this.notifyWatcher(p.req.sub, true, ContactEvent.Unregistered, p.req.contactNode, p.instance ?? p.req.contactInstance, -1, p.req.callToken, true);
+    this.deregisterOk(p.req, p.tx, p.instance ?? p.req.contactInstance);
+  }
+
+  /** 200 OK to a REGISTER: the current binding (if any) with its expiry; on registration, the implicit set and Service-Route. */
+  private registerOk(req: ImsSip, tx: ServerTransaction, registered: boolean): void {
+    const sub = req.sub;
+    const r = req.response(200, 'OK', Shape.RegisterResponse, regToTag(req.callToken));
+    if (this.bindMsc[sub] >= 0) {
+      r.contactNode = this.bindMsc[sub];
+      r.contactInstance = this.bindInstance[sub];
+      r.contactExpires = this.bindExpires[sub];
+      r.contactIcs = req.contactIcs;
+    }
+    if (registered) {
+      r.associatedUris = true;
+      r.serviceRoute = this.index;
+    }
+    respond(tx, r.seal(req.procedure, undefined));
+  }
+
+  /** 200 OK to a deregistration: the removed contact with expires=0 (TS 24.229 §5.4.1.4). */
+  private deregisterOk(req: ImsSip, tx: ServerTransaction, instance: number): void {
+    const r = req.response(200, 'OK', Shape.RegisterResponse, regToTag(req.callToken));
+    r.contactNode = req.contactNode;
+    r.contactInstance = instance;
+    r.contactExpires = 0;
+    r.contactIcs = req.contactIcs;
+    respond(tx, r.seal(req.procedure, [RULE.on200]));
+  }
+
+  // ---- reg event (RFC 3680, TS 24.229 §5.4.2.1) ------------------------------------------------
+
+  private subscribe(req: ImsSip, from: number, tx: ServerTransaction): void {
+    const sub = req.sub;
+    const tag = notifierTag(req.callToken);
+    if (!req.event) {
+      this.answer(tx, req, 489, 'Bad Event', tag);
+      return;
+    }
+    const current = this.watcher[sub] === from && this.subToken[sub] === req.callToken;
+    if (req.expires === 0) {
+      // An unsubscribe (RFC 6665 §4.1.2.3): 200, then the final NOTIFY.
+      this.subscribeOk(req, tx, 0);
+      if (current) this.notifyWatcher(sub, this.bindMsc[sub] < 0, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true);
+      return;
+    }
+    if (this.bindMsc[sub] < 0) {
+      this.answer(tx, req, 403, 'Forbidden', tag);
+      return;
+    }
+    if (!current && this.watcher[sub] !== NO_WATCHER) {
+      // One watcher per subscriber in this model: the new subscription ends the old one.
+      this.signal('scscf.watcher-replaced', 1, sub);
+      this.notifyWatcher(sub, false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true);
+    }
+    if (!current) {
+      this.watcher[sub] = from;
+      this.subToken[sub] = req.callToken;
+      this.notifyCseq[sub] = 0;
+    }
+    const granted = Math.min(req.expires >= 0 ? req.expires : 3600, this.p.maxExpires);
+    this.subscribeOk(req, tx, granted);
+    // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted SUBSCRIBE, with the full state.
+    this.notifyWatcher(sub, false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, false, granted);
+  }
+
+  private subscribeOk(req: ImsSip, tx: ServerTransaction, granted: number): void {
+    const r = req.response(200, 'OK', Shape.SubscribeResponse, notifierTag(req.callToken));
+    r.contactNode = this.index;
+    r.expires = granted;
+    respond(tx, r.seal(req.procedure, undefined));
+  }
+
+  /**
+   * A NOTIFY to the subscriber's watcher, if any: full state, one <registration> per identity of the
+   * implicit set. `ended` ends the subscription (Subscription-State: terminated).
+   */
+  private notifyWatcher(
+    sub: number,
+    terminated: boolean,
+    event: ContactEvent,
+    contactNode: number,
+    instance: number,
+    contactExpires: number,
+    bindToken = 0,
+    ended = terminated,
+    subExpires = this.p.maxExpires,
+  ): void {
+    const w = this.watcher[sub];
+    if (w === NO_WATCHER) return;
+    const tok = this.subToken[sub];
+    const n = new ImsSip(this.ctx, sub, 'NOTIFY', Shape.Notify);
+    n.ruri = Ruri.Node;
+    n.ruriNode = w;
+    n.via = this.newVia(w);
+    n.maxForwards = 70;
+    n.fromParty = Party.Public;
+    n.fromTag = notifierTag(tok);
+    n.toParty = Party.Public;
+    n.toTag = subscriberTag(tok);
+    n.callKind = CallKind.Subscription;
+    n.callToken = tok;
+    n.callHost = w;
+    n.cseq = ++this.notifyCseq[sub];
+    n.contactNode = contactNode >= 0 ? contactNode : w;
+    n.contactInstance = instance;
+    n.contactExpires = terminated ? -1 : contactExpires;
+    n.event = true;
+    n.subTerminated = ended;
+    n.subExpires = subExpires;
+    n.body = Body.RegInfo;
+    n.regVersion = this.notifyCseq[sub] - 1;
+    n.regTerminated = terminated;
+    n.contactEvent = event;
+    n.bindToken = bindToken !== 0 ? bindToken : this.bindToken[sub];
+    if (ended) this.watcher[sub] = NO_WATCHER;
+    // 24.229:5.4.2.1.2/notify-state — on deregistration every identity terminated/unregistered.
+    this.stack.request(n.seal(terminated ? 'ics-deregistration' : 'reg-event', terminated ? NOTIFY_RULES : undefined), w, { sub, tok });
+  }
+
+  private newVia(dest: number) {
+    return new ViaRef(this.index, this.stack.nextBranch(), this.tcpTo(dest), null);
+  }
+
+  // ---- sessions: the S-CSCF as a record-routing proxy (RFC 3261 §16) -----------------------------
+
+  private proxyDialogRequest(req: ImsSip, tx: ServerTransaction): void {
+    if (req.method === 'INVITE') {
+      // A proxy answers 100 Trying at once (RFC 3261 §16.2), sparing the caller Timer A retransmissions.
+      respond(tx, req.response(100, 'Trying', Shape.Plain, 0).seal(req.procedure, undefined));
+    }
+    const fwd = req.forwardedBy(this.index, this.stack.nextBranch(), this.tcpTo(this.farEnd), req.method === 'INVITE');
+    this.stack.request(fwd, this.farEnd, tx);
+  }
+
+  /** The ACK of a 2xx, passed on statelessly along the route (RFC 3261 §16.11). */
+  private forwardAck(req: ImsSip): void {
+    this.stack.sendDirect(req.forwardedBy(this.index, this.stack.nextBranch(), this.tcpTo(this.farEnd)), this.farEnd);
+  }
+
+  onResponse(resp: SipMessage, ctx: ClientTransaction): void {
+    const r = this.asIms(resp);
+    const c = ctx.context;
+    if (r.method === 'NOTIFY') {
+      const { sub, tok } = c as { sub: number; tok: number };
+      // RFC 6665 §4.2.2: a 481 (or any failure) to a NOTIFY removes the subscription.
+      if (r.status >= 300 && this.subToken[sub] === tok && this.watcher[sub] !== NO_WATCHER) this.watcher[sub] = NO_WATCHER;
+      if (r.status >= 300) this.signal(`notify.answered-${r.status}`, 1, sub);
+      return;
+    }
+    // A response to a proxied INVITE/BYE: track the dialog, pass the response back.
+    if (r.status < 100 || r.status === 100) return;
+    const slot = r.callKind - CallKind.Call;
+    if (slot >= 0 && slot < 8 && r.status >= 200 && r.status < 300) {
+      if (r.method === 'INVITE') this.dialogs[r.sub] |= 1 << slot;
+      else if (r.method === 'BYE') this.dialogs[r.sub] &= ~(1 << slot);
+    }
+    respond(c as ServerTransaction, r.relayedBack());
+  }
+
+  onTimeout(ctx: ClientTransaction): void {
+    const req = requestOf(ctx);
+    if (req.method === 'NOTIFY') {
+      const { sub, tok } = ctx.context as { sub: number; tok: number };
+      if (this.subToken[sub] === tok) this.watcher[sub] = NO_WATCHER;
+      this.signal('notify.timeout', 1, sub);
+      return;
+    }
+    const tx = ctx.context as ServerTransaction;
+    const orig = requestOf(tx);
+    this.answer(tx, orig, 408, 'Request Timeout', 0);
+  }
+
+  // ---- HSS-initiated deregistration (RTR, TS 29.228 §6.1.3) --------------------------------------
+
+  protected override onCxRequest(req: CxMessage, from: number): void {
+    if (req.command !== CxCommand.RegistrationTermination) return super.onCxRequest(req, from);
+    const sub = req.sub;
+    const ans = req.answer(this.index);
+    ans.resultCode = DIAMETER_SUCCESS;
+    if (sub >= 0 && sub < this.population && this.bindMsc[sub] >= 0) {
+      const event = req.reasonCode === DeregistrationReasonCode.PermanentTermination ? ContactEvent.Rejected : ContactEvent.Deactivated;
+      const msc = this.bindMsc[sub];
+      const inst = this.bindInstance[sub];
+      const tok = this.bindToken[sub];
+      this.unbind(sub);
+      this.signal('binding.removed-by-hss', 1, sub);
+      this.notifyWatcher(sub, true, event, msc, inst, -1, tok, true);
+    }
+    this.send(from, ans.seal(req.procedure, undefined));
+  }
+
+  // ---- raw bytes on the SIP input (RFC 4475) ---------------------------------------------------
+
+  /**
+   * Bytes that are not (yet) a message: parsed by the strict parser. A request that cannot be served
+   * gets its 400/505/4xx (sim/sip/receive.ts); a malformed response or ACK is dropped; a valid
+   * foreign request is answered as this registrar would (it serves only ICS registrations built
+   * by an MSC: others get 403 / 404 / 200 for OPTIONS). Nothing here touches subscriber state.
+   */
+  protected override onRawSip(raw: RawSip, from: number): void {
+    const r = receiveSip(raw.data, { role: 'registrar' });
+    if (r.kind === 'drop') {
+      this.signal('sip.raw-dropped');
+      return;
+    }
+    if (r.kind === 'reject') {
+      this.signal(`sip.raw-rejected-${r.answer.status}`);
+      this.send(from, r.answer);
+      return;
+    }
+    const m = r.parsed.msg;
+    if (!m.isRequest || m.method === 'ACK') {
+      this.signal('sip.raw-accepted');
+      return;
+    }
+    this.signal('sip.raw-accepted');
+    let status: number;
+    if (m.method === 'OPTIONS') status = 200;
+    else if (m.method === 'REGISTER') {
+      const sub = this.ctx.ids.subscriberOf(r.parsed.fields.to.uriText);
+      status = sub >= 0 && sub < this.population ? 403 : 404;
+    } else status = 404;
+    this.send(from, createResponse(m, status, { toTag: 'scscf-raw' }));
+  }
+}
+

@@ -1,0 +1,657 @@
+import type { Message } from '../net/message.ts';
+import type { ImsContext } from './context.ts';
+import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
+
+/**
+ * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
+ * responses) in a compact form built for populations of millions: a handful of numbers per
+ * message instead of header strings. `bytes` is exact for every message (a LengthSink pass over
+ * the same renderer that writes the text); `wire()` renders RFC 3261 text only when someone reads
+ * it — watched subscribers, exports, tests.
+ *
+ * The text follows RFC 3261 §7 and §20: one header per line, Content-Length always last and
+ * always right, a Via per hop with a `z9hG4bK` branch unique per transaction, Max-Forwards on
+ * requests. Every message parses with RegLab's strict parser and with sip.js (test/ims/).
+ *
+ * Where a field realises a step of TS 24.292 §6.3.6.2, the builder (msc-ics.ts) cites the step and
+ * attaches its rule id to the message (`rules`).
+ */
+
+/** A Via header field value (one hop), most recent first. */
+export class Via {
+  constructor(
+    /** The node that added it (its address is the sent-by). */
+    readonly node: number,
+    /** Transaction id, unique per node; rendered z9hG4bK<node hex2><id hex8>. */
+    readonly branch: number,
+    /** Transport of the hop: TCP on stream links, UDP on datagram links. */
+    readonly tcp: boolean,
+    readonly next: Via | null,
+  ) {}
+}
+
+/** How each kind of message is laid out (which headers it carries). */
+export const enum Shape {
+  Register = 0,
+  RegisterResponse,
+  Subscribe,
+  SubscribeResponse,
+  Notify,
+  Invite,
+  InviteResponse,
+  Ack,
+  Bye,
+  /** Any other response: the mandatory headers only (200 BYE, 200 NOTIFY, 403, 408, 480, 481, 5xx…). */
+  Plain,
+}
+
+/** Request-URI kinds. */
+export const enum Ruri {
+  /** sip:<home domain> (REGISTER, §6.3.6.2 step 1). */
+  Home = 0,
+  /** A public user identity of the subscriber (SUBSCRIBE to reg). */
+  Public,
+  /** A node's contact address (NOTIFY to the MSC; ACK/BYE to the far end). */
+  Node,
+  /** The far-end party's address of record (INVITE). */
+  Far,
+}
+
+/** From / To parties. */
+export const enum Party {
+  /** Public user identity k of the subscriber. */
+  Public = 0,
+  /** The far-end party the subscriber talks to. */
+  Far,
+}
+
+/** Call-ID families (the prefix of the Call-ID: reg-, sub-, call<j>-). */
+export const enum CallKind {
+  Registration = 0,
+  Subscription = 1,
+  /** Dialog slot j is CallKind.Call + j. */
+  Call = 2,
+}
+
+export const enum Body {
+  None = 0,
+  RegInfo,
+  SdpOffer,
+  SdpAnswer,
+}
+
+/** RFC 3680 contact event attribute values. */
+export const CONTACT_EVENTS = ['registered', 'created', 'refreshed', 'shortened', 'expired', 'deactivated', 'probation', 'unregistered', 'rejected'] as const;
+export const enum ContactEvent {
+  Registered = 0,
+  Created,
+  Refreshed,
+  Shortened,
+  Expired,
+  Deactivated,
+  Probation,
+  Unregistered,
+  Rejected,
+}
+
+/** The ICS feature tags of the MSC's Contact (TS 24.292 §6.3.3 [R]). */
+const ICS_TAGS = ';+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel";+g.3gpp.ics="server"';
+
+const lengthSink = new LengthSink();
+const KIND_CACHE = new Map<number, string>();
+const METHODS = ['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'INVITE', 'ACK', 'BYE', 'OPTIONS', 'CANCEL', 'MESSAGE', 'UPDATE', 'PRACK', 'INFO', 'REFER', 'PUBLISH'];
+
+/** 'REGISTER', '200 REGISTER', … without building a string per message. */
+function kindOf(method: string, status: number): string {
+  if (status === 0) return method;
+  const mi = METHODS.indexOf(method);
+  if (mi < 0) return `${status} ${method}`;
+  const key = status * 32 + mi;
+  let k = KIND_CACHE.get(key);
+  if (k === undefined) KIND_CACHE.set(key, (k = `${status} ${method}`));
+  return k;
+}
+
+/**
+ * One SIP message. Fields are plain numbers (node indices, tokens, counters) so that a message of
+ * an unwatched subscriber costs one small object; -1 means "absent" throughout.
+ */
+export class ImsSip implements Message {
+  readonly proto = 'sip';
+  readonly entries = 1;
+  kind = '';
+  bytes = 0;
+  procedure: string | undefined = undefined;
+  rules: readonly string[] | undefined = undefined;
+  /** When the sender first put it on the wire (ns; -1 before): the rule checker orders steps by it. */
+  sentAt = -1;
+
+  // start line
+  method: string;
+  status = 0;
+  reason = '';
+  ruri: Ruri = Ruri.Home;
+  ruriK = 0;
+  ruriNode = -1;
+  shape: Shape;
+
+  via: Via | null = null;
+  maxForwards = -1;
+  /** Route: <sip:[orig@]host:5060;lr> (node, -1 none). */
+  routeNode = -1;
+  routeOrig = false;
+  /** Record-Route: <sip:host:5060;lr> (node, -1 none). */
+  recordRoute = -1;
+
+  fromParty: Party = Party.Public;
+  fromK = 0;
+  fromTag = 0;
+  toParty: Party = Party.Public;
+  toK = 0;
+  toTag = 0;
+
+  callKind: number = CallKind.Registration;
+  callToken = 0;
+  callHost = -1;
+  cseq = 1;
+
+  /** Contact: <sip:host:5060> of this node (-1 none). */
+  contactNode = -1;
+  /** Whose IMEI is the +sip.instance (a subscriber index; -1: no +sip.instance). */
+  contactInstance = -1;
+  /** expires parameter of the Contact (-1 none). */
+  contactExpires = -1;
+  /** Carry the ICS feature tags (the MSC's REGISTER Contact). */
+  contactIcs = false;
+  /** Expires header (-1 none). */
+  expires = -1;
+
+  /** REGISTER: Authorization with integrity-protected="auth-done" and P-Visited-Network-ID. */
+  authDone = false;
+  /** 200 REGISTER: P-Associated-URI with the implicit set, Service-Route via this node (-1 none). */
+  associatedUris = false;
+  serviceRoute = -1;
+
+  /** reg event: Event: reg header; Subscription-State for NOTIFY (0 active, 1 terminated). */
+  event = false;
+  subTerminated = false;
+  subExpires = -1;
+
+  body: Body = Body.None;
+  /** reginfo: version, registration state (false active / true terminated), contact event, binding token. */
+  regVersion = 0;
+  regTerminated = false;
+  contactEvent: ContactEvent = ContactEvent.Registered;
+  bindToken = 0;
+
+  constructor(
+    readonly ctx: ImsContext,
+    readonly sub: number,
+    method: string,
+    shape: Shape,
+  ) {
+    this.method = method;
+    this.shape = shape;
+  }
+
+  /** Computes kind and exact bytes; call once all fields are set (builders do). */
+  seal(procedure: string | undefined, rules: readonly string[] | undefined): this {
+    this.procedure = procedure;
+    this.rules = rules;
+    this.kind = kindOf(this.method, this.status);
+    const o = lengthSink;
+    o.len = 0;
+    this.writeHead(o);
+    const head = o.len;
+    o.len = 0;
+    this.writeBody(o);
+    const body = o.len;
+    this.bytes = head + 16 + decimalLength(body) + 4 + body; // Content-Length: n CRLF CRLF body
+    return this;
+  }
+
+  get isRequest(): boolean {
+    return this.status === 0;
+  }
+
+  /** The top Via's branch (the transaction id, RFC 3261 §17). */
+  get branch(): string {
+    const v = this.via;
+    if (v === null) return '';
+    const o = new StringSink();
+    writeBranch(o, v);
+    return o.out;
+  }
+
+  /** The message as RFC 3261 text. */
+  wire(): string {
+    const o = new StringSink();
+    this.writeHead(o);
+    const b = new StringSink();
+    this.writeBody(b);
+    return `${o.out}Content-Length: ${b.out.length}\r\n\r\n${b.out}`;
+  }
+
+  /** First value of a header, by name (case-insensitive), read off the rendered text: for tests and rare paths. */
+  header(name: string): string | undefined {
+    return this.headerAll(name)[0];
+  }
+
+  headerAll(name: string): string[] {
+    const want = name.toLowerCase();
+    const text = this.wire();
+    const head = text.slice(0, text.indexOf('\r\n\r\n'));
+    const out: string[] = [];
+    for (const line of head.split('\r\n').slice(1)) {
+      const c = line.indexOf(':');
+      if (line.slice(0, c).trim().toLowerCase() === want) out.push(line.slice(c + 1).trim());
+    }
+    return out;
+  }
+
+  /** Header lines as [name, value] (what a SipMessage exposes as `headers`), rendered on demand. */
+  get headers(): [string, string][] {
+    const text = this.wire();
+    const head = text.slice(0, text.indexOf('\r\n\r\n'));
+    return head
+      .split('\r\n')
+      .slice(1)
+      .filter((l) => !/^content-length\s*:/i.test(l))
+      .map((l) => {
+        const c = l.indexOf(':');
+        return [l.slice(0, c), l.slice(c + 1).trim()] as [string, string];
+      });
+  }
+
+  get requestUri(): string {
+    const o = new StringSink();
+    this.writeRuri(o);
+    return o.out;
+  }
+
+  // ---- copies: what proxies and responders build from a message they received -------------------
+
+  /** A field-for-field copy (unsealed). */
+  copy(): ImsSip {
+    const m = new ImsSip(this.ctx, this.sub, this.method, this.shape);
+    m.status = this.status;
+    m.reason = this.reason;
+    m.ruri = this.ruri;
+    m.ruriK = this.ruriK;
+    m.ruriNode = this.ruriNode;
+    m.via = this.via;
+    m.maxForwards = this.maxForwards;
+    m.routeNode = this.routeNode;
+    m.routeOrig = this.routeOrig;
+    m.recordRoute = this.recordRoute;
+    m.fromParty = this.fromParty;
+    m.fromK = this.fromK;
+    m.fromTag = this.fromTag;
+    m.toParty = this.toParty;
+    m.toK = this.toK;
+    m.toTag = this.toTag;
+    m.callKind = this.callKind;
+    m.callToken = this.callToken;
+    m.callHost = this.callHost;
+    m.cseq = this.cseq;
+    m.contactNode = this.contactNode;
+    m.contactInstance = this.contactInstance;
+    m.contactExpires = this.contactExpires;
+    m.contactIcs = this.contactIcs;
+    m.expires = this.expires;
+    m.authDone = this.authDone;
+    m.associatedUris = this.associatedUris;
+    m.serviceRoute = this.serviceRoute;
+    m.event = this.event;
+    m.subTerminated = this.subTerminated;
+    m.subExpires = this.subExpires;
+    m.body = this.body;
+    m.regVersion = this.regVersion;
+    m.regTerminated = this.regTerminated;
+    m.contactEvent = this.contactEvent;
+    m.bindToken = this.bindToken;
+    return m;
+  }
+
+  /**
+   * The request as a proxy forwards it (RFC 3261 §16.6): its own Via on top, Max-Forwards − 1, its
+   * own Route entry removed (loose routing), optionally a Record-Route of its own. Sealed with the
+   * same procedure and rules.
+   */
+  forwardedBy(node: number, branch: number, tcp: boolean, recordRoute = false): ImsSip {
+    const m = this.copy();
+    m.via = new Via(node, branch, tcp, this.via);
+    m.maxForwards = this.maxForwards - 1;
+    if (m.routeNode === node) {
+      m.routeNode = -1;
+      m.routeOrig = false;
+    }
+    if (recordRoute) m.recordRoute = node;
+    return m.seal(this.procedure, this.rules);
+  }
+
+  /**
+   * A response to this request (RFC 3261 §8.2.6): Via, From, To (with `toTag`), Call-ID and CSeq
+   * copied; the shape says what else it carries. Unsealed: the caller sets the extras, then seals.
+   */
+  response(status: number, reason: string, shape: Shape, toTag: number): ImsSip {
+    const m = new ImsSip(this.ctx, this.sub, this.method, shape);
+    m.status = status;
+    m.reason = reason;
+    m.via = this.via;
+    m.recordRoute = this.recordRoute;
+    m.fromParty = this.fromParty;
+    m.fromK = this.fromK;
+    m.fromTag = this.fromTag;
+    m.toParty = this.toParty;
+    m.toK = this.toK;
+    m.toTag = this.toTag !== 0 ? this.toTag : toTag;
+    m.callKind = this.callKind;
+    m.callToken = this.callToken;
+    m.callHost = this.callHost;
+    m.cseq = this.cseq;
+    return m;
+  }
+
+  /** The response as the proxy passes it back (RFC 3261 §16.7 step 3: its own Via removed). */
+  relayedBack(): ImsSip {
+    const m = this.copy();
+    m.via = this.via === null ? null : this.via.next;
+    return m.seal(this.procedure, this.rules);
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------
+
+  private writeRuri(o: TextSink): void {
+    const ids = this.ctx.ids;
+    switch (this.ruri) {
+      case Ruri.Home:
+        o.s(ids.homeDomainUri);
+        break;
+      case Ruri.Public:
+        ids.writePublicId(o, this.sub, this.ruriK);
+        break;
+      case Ruri.Node:
+        o.s('sip:');
+        o.s(this.ctx.host(this.ruriNode));
+        o.s(':5060');
+        break;
+      case Ruri.Far:
+        this.writeFar(o);
+        break;
+    }
+  }
+
+  private writeFar(o: TextSink): void {
+    const p = this.ctx.cfgPeers;
+    o.s('sip:+');
+    o.dec(p.numberBase + this.sub, p.numberDigits);
+    o.s('@');
+    o.s(p.domain);
+    o.s(';user=phone');
+  }
+
+  private writeParty(o: TextSink, party: Party, k: number, tag: number): void {
+    o.s('<');
+    if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
+    else this.writeFar(o);
+    o.s('>');
+    if (tag !== 0) {
+      o.s(';tag=');
+      o.hex(tag, 8);
+    }
+  }
+
+  private writeContactUri(o: TextSink, node: number): void {
+    o.s('<sip:');
+    o.s(this.ctx.host(node));
+    o.s(':5060>');
+  }
+
+  /** The Contact of a registration: address, expires, +sip.instance, feature tags. */
+  private writeBindingContact(o: TextSink): void {
+    this.writeContactUri(o, this.contactNode);
+    if (this.contactExpires >= 0) {
+      o.s(';expires=');
+      o.dec(this.contactExpires);
+    }
+    if (this.contactInstance >= 0) {
+      o.s(';+sip.instance="<');
+      this.ctx.ids.writeInstanceUrn(o, this.contactInstance);
+      o.s('>"');
+    }
+    if (this.contactIcs) o.s(ICS_TAGS);
+  }
+
+  private writeHead(o: TextSink): void {
+    const ctx = this.ctx;
+    const ids = ctx.ids;
+    const isReq = this.status === 0;
+    if (isReq) {
+      o.s(this.method);
+      o.s(' ');
+      this.writeRuri(o);
+      o.s(' SIP/2.0\r\n');
+    } else {
+      o.s('SIP/2.0 ');
+      o.dec(this.status);
+      o.s(' ');
+      o.s(this.reason);
+      o.s('\r\n');
+    }
+    for (let v = this.via; v !== null; v = v.next) {
+      o.s(v.tcp ? 'Via: SIP/2.0/TCP ' : 'Via: SIP/2.0/UDP ');
+      o.s(ctx.host(v.node));
+      o.s(':5060;branch=');
+      writeBranch(o, v);
+      o.s('\r\n');
+    }
+    if (isReq) {
+      o.s('Max-Forwards: ');
+      o.dec(this.maxForwards);
+      o.s('\r\n');
+      if (this.routeNode >= 0) {
+        o.s(this.routeOrig ? 'Route: <sip:orig@' : 'Route: <sip:');
+        o.s(ctx.host(this.routeNode));
+        o.s(':5060;lr>\r\n');
+      }
+    }
+    if (this.recordRoute >= 0) {
+      o.s('Record-Route: <sip:');
+      o.s(ctx.host(this.recordRoute));
+      o.s(':5060;lr>\r\n');
+    }
+    o.s('From: ');
+    this.writeParty(o, this.fromParty, this.fromK, this.fromTag);
+    o.s('\r\nTo: ');
+    this.writeParty(o, this.toParty, this.toK, this.toTag);
+    o.s('\r\nCall-ID: ');
+    o.s(this.callKind === CallKind.Registration ? 'reg-' : this.callKind === CallKind.Subscription ? 'sub-' : 'call');
+    if (this.callKind >= CallKind.Call) {
+      o.dec(this.callKind - CallKind.Call);
+      o.s('-');
+    }
+    o.hex(this.callToken, 8);
+    o.s('-');
+    o.hex(this.sub, 6);
+    o.s('@');
+    o.s(ctx.host(this.callHost));
+    o.s('\r\nCSeq: ');
+    o.dec(this.cseq);
+    o.s(' ');
+    o.s(this.method);
+    o.s('\r\n');
+
+    switch (this.shape) {
+      case Shape.Register:
+        // TS 24.292 §6.3.3 / §6.3.6.2 step 4: the MSC's address, the registration's instance ID, feature tags.
+        o.s('Contact: ');
+        this.writeBindingContact(o);
+        o.s('\r\n');
+        this.writeExpires(o);
+        if (this.authDone) {
+          // TS 24.229 §5.4.1.2.2 / REFERENCE §1: the MSC authenticated the user; no challenge.
+          o.s('Authorization: Digest username="');
+          ids.writePrivateId(o, this.sub);
+          o.s('", realm="');
+          o.s(ids.homeDomain);
+          o.s('", uri="');
+          o.s(ids.homeDomainUri);
+          o.s('", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "');
+          o.s(ids.networkDomain);
+          o.s('"\r\n');
+        }
+        o.s('Supported: path\r\n');
+        break;
+      case Shape.RegisterResponse:
+        if (this.contactNode >= 0) {
+          // RFC 3261 §10.3 step 8 / TS 24.229 §5.4.1.4: the bindings, a removed one with expires=0.
+          o.s('Contact: ');
+          this.writeBindingContact(o);
+          o.s('\r\n');
+        }
+        if (this.associatedUris) {
+          o.s('P-Associated-URI: ');
+          for (let k = 0; k < ids.implicitSet; k++) {
+            if (k > 0) o.s(', ');
+            o.s('<');
+            ids.writePublicId(o, this.sub, k);
+            o.s('>');
+          }
+          o.s('\r\n');
+        }
+        if (this.serviceRoute >= 0) {
+          o.s('Service-Route: <sip:orig@');
+          o.s(ctx.host(this.serviceRoute));
+          o.s(':5060;lr>\r\n');
+        }
+        break;
+      case Shape.Subscribe:
+        o.s('Contact: ');
+        this.writeContactUri(o, this.contactNode);
+        o.s('\r\nEvent: reg\r\n');
+        this.writeExpires(o);
+        o.s('Accept: application/reginfo+xml\r\n');
+        break;
+      case Shape.SubscribeResponse:
+        if (this.contactNode >= 0) {
+          o.s('Contact: ');
+          this.writeContactUri(o, this.contactNode);
+          o.s('\r\n');
+        }
+        this.writeExpires(o);
+        break;
+      case Shape.Notify:
+        o.s('Contact: ');
+        this.writeContactUri(o, this.contactNode);
+        o.s('\r\nEvent: reg\r\nSubscription-State: ');
+        if (this.subTerminated) o.s('terminated');
+        else {
+          o.s('active;expires=');
+          o.dec(this.subExpires);
+        }
+        o.s('\r\nContent-Type: application/reginfo+xml\r\n');
+        break;
+      case Shape.Invite:
+      case Shape.InviteResponse:
+        if (this.contactNode >= 0) {
+          o.s('Contact: ');
+          this.writeContactUri(o, this.contactNode);
+          o.s('\r\n');
+        }
+        if (this.body !== Body.None) o.s('Content-Type: application/sdp\r\n');
+        break;
+      case Shape.Ack:
+      case Shape.Bye:
+      case Shape.Plain:
+        break;
+    }
+  }
+
+  private writeExpires(o: TextSink): void {
+    if (this.expires >= 0) {
+      o.s('Expires: ');
+      o.dec(this.expires);
+      o.s('\r\n');
+    }
+  }
+
+  private writeBody(o: TextSink): void {
+    switch (this.body) {
+      case Body.None:
+        return;
+      case Body.RegInfo:
+        this.writeRegInfo(o);
+        return;
+      case Body.SdpOffer:
+      case Body.SdpAnswer:
+        this.writeSdp(o);
+        return;
+    }
+  }
+
+  /**
+   * RFC 3680 reginfo, full state, one <registration> per identity of the implicit set (TS 24.229
+   * §5.4.2.1.2: the S-CSCF reports every identity of the set). On deregistration every registration
+   * is terminated and its contact terminated with event "unregistered" (REFERENCE §2).
+   */
+  private writeRegInfo(o: TextSink): void {
+    const ids = this.ctx.ids;
+    o.s('<?xml version="1.0"?>\r\n<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="');
+    o.dec(this.regVersion);
+    o.s('" state="full">\r\n');
+    for (let k = 0; k < ids.implicitSet; k++) {
+      o.s(' <registration aor="');
+      ids.writePublicId(o, this.sub, k);
+      o.s('" id="a');
+      o.hex(this.sub, 6);
+      o.s('-');
+      o.dec(k);
+      o.s(this.regTerminated ? '" state="terminated">\r\n' : '" state="active">\r\n');
+      o.s('  <contact id="c');
+      o.hex(this.bindToken, 8);
+      o.s(this.regTerminated ? '" state="terminated" event="' : '" state="active" event="');
+      o.s(CONTACT_EVENTS[this.contactEvent]);
+      if (this.contactExpires >= 0) {
+        o.s('" expires="');
+        o.dec(this.contactExpires);
+      }
+      o.s('">\r\n   <uri>sip:');
+      o.s(this.ctx.host(this.contactNode));
+      o.s(':5060</uri>\r\n');
+      if (this.contactInstance >= 0) {
+        o.s('   <unknown-param name="+sip.instance">"&lt;');
+        ids.writeInstanceUrn(o, this.contactInstance);
+        o.s('&gt;"</unknown-param>\r\n');
+      }
+      o.s('  </contact>\r\n </registration>\r\n');
+    }
+    o.s('</reginfo>\r\n');
+  }
+
+  /** A minimal AMR-WB audio session description (RFC 4566), offer from the MSC, answer from the far end. */
+  private writeSdp(o: TextSink): void {
+    const node = this.contactNode;
+    const host = this.ctx.host(node);
+    o.s('v=0\r\no=- ');
+    o.dec(this.callToken);
+    o.s(this.body === Body.SdpOffer ? ' 1 IN IP4 ' : ' 2 IN IP4 ');
+    o.s(host);
+    o.s('\r\ns=-\r\nc=IN IP4 ');
+    o.s(host);
+    o.s('\r\nt=0 0\r\nm=audio ');
+    o.dec(20000 + 2 * ((this.sub + this.callKind) % 10000));
+    o.s(' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n');
+    o.s('a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n');
+  }
+}
+
+function writeBranch(o: TextSink, v: Via): void {
+  o.s('z9hG4bK');
+  o.hex(v.node, 2);
+  o.hex(v.branch, 8);
+}
+
+function decimalLength(x: number): number {
+  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : String(x).length;
+}

@@ -1,0 +1,191 @@
+import type { Clock } from '../kernel/clock.ts';
+import type { SipMessage } from '../sip/message.ts';
+import type { SipTimers } from '../sip/timers.ts';
+import { NonInviteClientTransaction } from '../sip/non-invite-client-transaction.ts';
+import { NonInviteServerTransaction } from '../sip/non-invite-server-transaction.ts';
+import { InviteClientTransaction } from '../sip/invite-client-transaction.ts';
+import { InviteServerTransaction } from '../sip/invite-server-transaction.ts';
+import type {
+  ClientTransaction,
+  ClientTransactionUser,
+  ServerTransaction,
+  ServerTransactionUser,
+  Transaction,
+  TransactionEnv,
+} from '../sip/transaction.ts';
+import { ImsSip } from './sip-message.ts';
+
+/**
+ * The thin adapter between the IMS nodes and the RFC 3261 §17 transactions of sim/sip/: it runs
+ * the SIP layer's own transaction state machines (Timer E/F/K, A/B/D, G/H/I, J, RFC 6026 Accepted)
+ * on the node's crash-guarded Clock, and matches messages to them with NUMERIC keys taken from
+ * the compact IMS messages (the top Via's node and branch id), so a million transactions cost no
+ * string keys and no header parsing. The matching rules are the RFC's:
+ *
+ * - §17.1.3 a response matches the client transaction whose request had the same top-Via branch
+ *   (branch ids are unique per node, and CSeq methods never share a branch here: no CANCEL);
+ * - §17.2.3 a request matches the server transaction with the same branch and sent-by (the Via's
+ *   node) and method (an ACK matches its INVITE's transaction);
+ * - the ACK of a 2xx has a branch of its own and goes to the dialog (the TU), which tells the
+ *   INVITE server transaction in Accepted that it came (RFC 6026).
+ *
+ * The sim/sip transactions are typed on SipMessage; ImsSip offers the members they read
+ * (method, status, branch, and header()/headers for the rare paths that build an ACK for a non-2xx
+ * or a 100 Trying), so the casts below are confined to this file.
+ */
+export interface StackNode {
+  readonly clock: Clock;
+  readonly index: number;
+  /** Puts a message on the wire towards node `dest`. */
+  transmit(msg: ImsSip, dest: number): void;
+  /** Whether the link to `dest` is a reliable stream (TCP/SCTP). */
+  reliable(dest: number): boolean;
+}
+
+/** What the stack hands the node: a new request (with its server transaction, none for an ACK). */
+export interface StackUser extends ClientTransactionUser, ServerTransactionUser {
+  onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void;
+  /** A response that matched no client transaction (e.g. after Timer K). */
+  onStrayResponse?(resp: ImsSip, from: number): void;
+}
+
+const TWO32 = 4294967296;
+
+export class SipStack implements TransactionEnv {
+  private readonly clients = new Map<number, ClientTransaction>();
+  private readonly servers = new Map<number, ServerTransaction>();
+  /** INVITE server transactions in Accepted, by dialog (Call-ID token + CSeq), for their 2xx's ACK. */
+  private readonly accepted2xx = new Map<string, InviteServerTransaction>();
+  private branchCounter = 0;
+  readonly clock: Clock;
+
+  constructor(
+    private readonly node: StackNode,
+    readonly timers: SipTimers,
+    private readonly user: StackUser,
+  ) {
+    this.clock = node.clock;
+  }
+
+  /** A branch id unique to this node (rendered z9hG4bK<node><id>). */
+  nextBranch(): number {
+    this.branchCounter = (this.branchCounter + 1) >>> 0;
+    return this.branchCounter;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+  get serverCount(): number {
+    return this.servers.size;
+  }
+
+  // ---- TransactionEnv --------------------------------------------------------------------------
+
+  send(msg: SipMessage, dest: number): void {
+    this.node.transmit(msg as unknown as ImsSip, dest);
+  }
+
+  terminated(tx: Transaction): void {
+    const key = (tx as unknown as { imsKey: number }).imsKey;
+    if (this.clients.get(key) === tx) this.clients.delete(key);
+    else if (this.servers.get(key) === tx) this.servers.delete(key);
+    if (tx instanceof InviteServerTransaction) {
+      const d = dialogKey(tx.request as unknown as ImsSip);
+      if (this.accepted2xx.get(d) === tx) this.accepted2xx.delete(d);
+    }
+  }
+
+  accepted(tx: Transaction): void {
+    if (tx instanceof InviteServerTransaction) this.accepted2xx.set(dialogKey(tx.request as unknown as ImsSip), tx);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  /** Starts a client transaction for `req` (its top Via must be this node's) towards `dest`. */
+  request(req: ImsSip, dest: number, context: unknown, tu: ClientTransactionUser = this.user): ClientTransaction {
+    const v = req.via;
+    if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
+    const reliable = this.node.reliable(dest);
+    const r = req as unknown as SipMessage;
+    const tx: ClientTransaction =
+      req.method === 'INVITE' ? new InviteClientTransaction(this, r, dest, reliable, tu) : new NonInviteClientTransaction(this, r, dest, reliable, tu);
+    (tx as unknown as { imsKey: number }).imsKey = v.branch;
+    tx.context = context;
+    this.clients.set(v.branch, tx);
+    tx.start();
+    return tx;
+  }
+
+  /** A message outside any transaction: the ACK of a 2xx (RFC 3261 §13.2.2.4) or a stateless answer. */
+  sendDirect(msg: ImsSip, dest: number): void {
+    this.node.transmit(msg, dest);
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------
+
+  /** Hands an incoming message to its transaction, or to the node. */
+  receive(msg: ImsSip, from: number): void {
+    const v = msg.via;
+    if (msg.status !== 0) {
+      const tx = v === null || v.node !== this.node.index ? undefined : this.clients.get(v.branch);
+      if (tx === undefined) {
+        this.user.onStrayResponse?.(msg, from);
+        return;
+      }
+      tx.receiveResponse(msg as unknown as SipMessage);
+      return;
+    }
+    if (v === null) {
+      this.user.onRequest(msg, from, undefined); // no Via: the node answers 400 itself
+      return;
+    }
+    const key = v.node * TWO32 + v.branch;
+    const existing = this.servers.get(key);
+    if (existing !== undefined) {
+      existing.receiveRequest(msg as unknown as SipMessage);
+      return;
+    }
+    if (msg.method === 'ACK') {
+      const acc = this.accepted2xx.get(dialogKey(msg));
+      if (acc !== undefined) acc.ackReceived();
+      this.user.onRequest(msg, from, undefined);
+      return;
+    }
+    const reliable = this.node.reliable(from);
+    const r = msg as unknown as SipMessage;
+    // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
+    const tx: ServerTransaction =
+      msg.method === 'INVITE' ? new InviteServerTransaction(this, r, from, reliable, this.user, false) : new NonInviteServerTransaction(this, r, from, reliable, this.user);
+    (tx as unknown as { imsKey: number }).imsKey = key;
+    this.servers.set(key, tx);
+    this.user.onRequest(msg, from, tx);
+  }
+
+  /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */
+  clear(): void {
+    this.clients.clear();
+    this.servers.clear();
+    this.accepted2xx.clear();
+  }
+}
+
+/** Sends a response through its server transaction (typed wrapper for the cast). */
+export function respond(tx: ServerTransaction, resp: ImsSip): void {
+  tx.respond(resp as unknown as SipMessage);
+}
+
+/** The request that created a transaction, as the IMS message it is. */
+export function requestOf(tx: Transaction): ImsSip {
+  return tx.request as unknown as ImsSip;
+}
+
+/** The IMS message a transaction user was handed. */
+export function asIms(m: SipMessage): ImsSip {
+  return m as unknown as ImsSip;
+}
+
+/** Call-ID (kind, token, subscriber, host) + CSeq number: an ACK's INVITE (INVITEs are few: a string key is fine). */
+function dialogKey(m: ImsSip): string {
+  return `${m.callKind}:${m.callToken}:${m.sub}:${m.callHost}:${m.cseq}`;
+}

@@ -1,0 +1,213 @@
+import { z } from 'zod';
+import type { NodeType } from '../node-type.ts';
+import { Duration, NodeId, Probability } from '../fields.ts';
+import { DEFAULT_IMS_CONFIG, MAX_DIALOGS_PER_SUBSCRIBER, type ImsConfig } from '../../ims/config.ts';
+import { MscIcs } from '../../ims/msc-ics.ts';
+import { Icscf } from '../../ims/icscf.ts';
+import { Scscf } from '../../ims/scscf.ts';
+import { Hss } from '../../ims/hss.ts';
+import { FarEnd } from '../../ims/far-end.ts';
+import { IMS_RULES } from '../../ims/rules.ts';
+import { imsPcapFrames } from '../../ims/pcap.ts';
+import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY } from '../../policies/msc-dereg-failure.ts';
+import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY } from '../../policies/reg-event-after-cancel.ts';
+import type { BuildEnv } from '../node-type.ts';
+
+/**
+ * The IMS domain in scenario files: the `ims:` section (what every IMS node must agree on) and the
+ * node types msc-ics, icscf, scscf, hss and far-end. docs/ims.md explains each field.
+ */
+
+const digits = (min: number, max: number, what: string) =>
+  z.string().regex(new RegExp(`^[0-9]{${min},${max}}$`), `${what}: ${min === max ? min : `${min} to ${max}`} decimal digits, quoted (e.g. '234')`);
+
+const SECOND = 1_000_000_000;
+
+export const IMS_SECTION = z
+  .strictObject({
+    mcc: digits(3, 3, 'Mobile Country Code').default(DEFAULT_IMS_CONFIG.mcc),
+    mnc: digits(2, 3, 'Mobile Network Code as in the IMSI').default(DEFAULT_IMS_CONFIG.mnc),
+    imsiBase: digits(6, 15, 'IMSI of subscriber 0 (MCC + MNC + MSIN)')
+      .optional()
+      .meta({ description: "IMSI of subscriber 0; subscriber i has MSIN + i (default: MCC + MNC + zeros to 15 digits)" }),
+    msisdnBase: digits(4, 15, 'MSISDN of subscriber 0, E.164 without +').default(DEFAULT_IMS_CONFIG.msisdnBase),
+    imeiBase: digits(14, 14, 'IMEI of subscriber 0 (TAC + SNR, no check digit)').default(DEFAULT_IMS_CONFIG.imeiBase),
+    implicitSet: z
+      .number()
+      .int()
+      .min(1)
+      .max(16)
+      .default(DEFAULT_IMS_CONFIG.implicitSet)
+      .meta({ description: 'public user identities in each implicit registration set (1 … 16)' }),
+    sessions: z
+      .strictObject({
+        share: Probability.default(0).meta({ description: 'share of subscribers with established IMS sessions (INVITE dialogs) when deregistered' }),
+        perSubscriber: z.number().int().min(1).max(MAX_DIALOGS_PER_SUBSCRIBER).default(1).meta({ description: 'dialogs per such subscriber (1 … 4)' }),
+      })
+      .default({ share: 0, perSubscriber: 1 }),
+    peers: z
+      .strictObject({
+        domain: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a domain name').default(DEFAULT_IMS_CONFIG.peers.domain),
+        numberBase: digits(1, 15, 'E.164 number of subscriber 0’s peer').default(DEFAULT_IMS_CONFIG.peers.numberBase),
+      })
+      .default(DEFAULT_IMS_CONFIG.peers),
+    timers: z
+      .strictObject({
+        T1: Duration.default(500_000_000),
+        T2: Duration.default(4 * SECOND),
+        T4: Duration.default(5 * SECOND),
+      })
+      .default({ T1: 500_000_000, T2: 4 * SECOND, T4: 5 * SECOND })
+      .meta({ description: 'RFC 3261 timers (TS 24.229 Table 7.7.1 values by default)' }),
+    preRegistered: z
+      .strictObject({ msc: NodeId, scscf: NodeId })
+      .optional()
+      .meta({ description: 'sizing: every subscriber starts registered at this MSC and S-CSCF, subscribed, with its sessions up (no messages for that)' }),
+  })
+  .superRefine((s, ctx) => {
+    if (s.imsiBase !== undefined && !s.imsiBase.startsWith(s.mcc + s.mnc)) {
+      ctx.addIssue({ code: 'custom', path: ['imsiBase'], message: `'${s.imsiBase}' must start with MCC + MNC ('${s.mcc}${s.mnc}')` });
+    }
+    if (s.timers.T1 <= 0) ctx.addIssue({ code: 'custom', path: ['timers', 'T1'], message: 'T1 must be > 0 (every SIP timer derives from it)' });
+    if (s.timers.T2 < s.timers.T1) ctx.addIssue({ code: 'custom', path: ['timers', 'T2'], message: 'T2 must be ≥ T1' });
+  })
+  .meta({ description: 'IMS home network, identities (TS 23.003 §20.3), implicit sets, sessions and SIP timers shared by every IMS node' });
+
+export type ImsSectionOut = z.output<typeof IMS_SECTION>;
+
+/** The validated section (or its defaults when the file has none) as the nodes' ImsConfig. */
+export function imsConfigOf(section: unknown): ImsConfig {
+  const s = (section ?? IMS_SECTION.parse({})) as ImsSectionOut;
+  return {
+    mcc: s.mcc,
+    mnc: s.mnc,
+    imsiBase: s.imsiBase ?? (s.mcc + s.mnc).padEnd(15, '0'),
+    msisdnBase: s.msisdnBase,
+    imeiBase: s.imeiBase,
+    implicitSet: s.implicitSet,
+    sessions: { share: s.sessions.share, perSubscriber: s.sessions.perSubscriber },
+    peers: { domain: s.peers.domain, numberBase: s.peers.numberBase },
+    timers: { T1: s.timers.T1, T2: s.timers.T2, T4: s.timers.T4 },
+    preRegistered: s.preRegistered,
+  };
+}
+
+function imsEnv(env: BuildEnv) {
+  return { cfg: imsConfigOf(env.section('ims')), population: env.population, indexOf: env.indexOf };
+}
+
+const DEREG_POLICY_NAMES = Object.keys(DEREG_FAILURE_POLICIES) as [keyof typeof DEREG_FAILURE_POLICIES, ...(keyof typeof DEREG_FAILURE_POLICIES)[]];
+const NOTIFY_POLICY_NAMES = Object.keys(REG_EVENT_AFTER_CANCEL_POLICIES) as [
+  keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES,
+  ...(keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES)[],
+];
+
+const MscParams = z.strictObject({
+  icscf: NodeId.meta({ description: 'the I-CSCF REGISTERs go to' }),
+  farEnd: NodeId.meta({ description: 'the far end of the subscribers’ sessions' }),
+  expires: z.number().int().min(1).default(600000).meta({ description: 'requested registration expiry, seconds' }),
+  expiresIn: z.enum(['header', 'contact']).default('header').meta({ description: 'carry the expiry (0 to deregister) in the Expires header or the Contact expires parameter' }),
+  subscribeRegEvent: z.boolean().default(true).meta({ description: 'subscribe to the reg event after registering' }),
+  sessionSetupAfter: Duration.default(SECOND).meta({ description: 'subscribers with sessions (ims.sessions.share) set them up this long after registering' }),
+  sweepSpread: Duration.default(10 * SECOND).meta({ description: "'maintenance' / 'restart' triggers deregister every subscriber here, evenly over this interval" }),
+  policies: z
+    .strictObject({
+      deregFailure: z.enum(DEREG_POLICY_NAMES).default(DEFAULT_DEREG_FAILURE_POLICY).meta({ description: 'what to do when a deregistration gets no 200 OK (TS 24.292 FFS)' }),
+      regEventAfterCancel: z
+        .enum(NOTIFY_POLICY_NAMES)
+        .default(DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY)
+        .meta({ description: 'how to answer a NOTIFY for the reg-event subscription considered cancelled' }),
+    })
+    .default({ deregFailure: DEFAULT_DEREG_FAILURE_POLICY, regEventAfterCancel: DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY }),
+  testMutation: z
+    .enum(['none', 'fresh-call-id', 'no-instance', 'register-before-bye-answers'])
+    .default('none')
+    .meta({ description: 'TEST ONLY: break §6.3.6.2 on purpose to see the rule checker fail' }),
+});
+
+const IcscfParams = z.strictObject({
+  hss: NodeId,
+  scscfs: z.array(NodeId).min(1).meta({ description: 'S-CSCFs to assign on a first registration (by subscriber id modulo their number)' }),
+  cxTimeout: Duration.default(5 * SECOND).meta({ description: 'no UAA within this time: answer 480' }),
+});
+
+const ScscfParams = z.strictObject({
+  hss: NodeId,
+  farEnd: NodeId.meta({ description: 'where the subscribers’ INVITEs go' }),
+  deregistrationSar: z.enum(['USER_DEREGISTRATION', 'USER_DEREGISTRATION_STORE_SERVER_NAME']).default('USER_DEREGISTRATION'),
+  staleCallId: z
+    .enum(['ignore', 'remove'])
+    .default('ignore')
+    .meta({ description: 'a deregistration with another Call-ID than the binding: ignore it (Kamailio) or remove the binding (RFC 3261 §10.3)' }),
+  maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
+  cxTimeout: Duration.default(5 * SECOND),
+});
+
+const HssParams = z.strictObject({
+  storeServerName: z.boolean().default(true).meta({ description: 'keep the S-CSCF name on SAR …_STORE_SERVER_NAME (else answer 2004)' }),
+  rtrReason: z.enum(['PERMANENT_TERMINATION', 'NEW_SERVER_ASSIGNED', 'SERVER_CHANGE', 'REMOVE_S-CSCF']).default('PERMANENT_TERMINATION'),
+});
+
+const FarEndParams = z.strictObject({
+  answerAfter: Duration.default(2 * SECOND).meta({ description: 'from INVITE (answered 180 at once) to 200 OK' }),
+});
+
+const pcap = { protos: ['sip', 'cx'] as const, frames: imsPcapFrames };
+
+export const IMS_NODE_TYPES: NodeType[] = [
+  {
+    type: 'msc-ics',
+    title: 'MSC Server enhanced for ICS: registers CS subscribers with IMS on their behalf and deregisters them (TS 24.292 §6.3.6.2)',
+    params: MscParams,
+    refs: (p: z.output<typeof MscParams>) => [
+      ['icscf', p.icscf],
+      ['farEnd', p.farEnd],
+    ],
+    create: (id, ctx, p, env) => new MscIcs(id, ctx, p, imsEnv(env)),
+    bytesPerSubscriber: 58,
+    rules: IMS_RULES,
+    pcap,
+  },
+  {
+    type: 'icscf',
+    title: 'I-CSCF: Cx UAR/UAA to find the S-CSCF, forwards REGISTER (TS 24.229 §5.3.1)',
+    params: IcscfParams,
+    refs: (p: z.output<typeof IcscfParams>) => [['hss', p.hss], ...p.scscfs.map((s, i) => [`scscfs[${i}]`, s] as [string, string])],
+    create: (id, ctx, p, env) => new Icscf(id, ctx, p, imsEnv(env)),
+    bytesPerSubscriber: 0,
+    rules: IMS_RULES,
+    pcap,
+  },
+  {
+    type: 'scscf',
+    title: 'S-CSCF: registrar (Cx SAR/SAA), reg-event notifier (RFC 3680), session proxy (TS 24.229 §5.4)',
+    params: ScscfParams,
+    refs: (p: z.output<typeof ScscfParams>) => [
+      ['hss', p.hss],
+      ['farEnd', p.farEnd],
+    ],
+    create: (id, ctx, p, env) => new Scscf(id, ctx, p, imsEnv(env)),
+    bytesPerSubscriber: 31,
+    rules: IMS_RULES,
+    pcap,
+  },
+  {
+    type: 'hss',
+    title: 'HSS: answers UAR and SAR, sends RTR (TS 29.228 §6.1)',
+    params: HssParams,
+    refs: () => [],
+    create: (id, ctx, p, env) => new Hss(id, ctx, p, imsEnv(env)),
+    bytesPerSubscriber: 3,
+    rules: IMS_RULES,
+    pcap,
+  },
+  {
+    type: 'far-end',
+    title: 'Far end of the IMS sessions: answers INVITE (180, 200) and BYE',
+    params: FarEndParams,
+    refs: () => [],
+    create: (id, ctx, p, env) => new FarEnd(id, ctx, p, imsEnv(env)),
+    bytesPerSubscriber: 1,
+    pcap,
+  },
+];
