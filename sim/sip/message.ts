@@ -57,15 +57,19 @@ export class SipMessage implements Message {
   ) {
     this.kind = status === 0 ? method : `${status} ${method}`;
     this.bodyBytes = bodyBytes;
-    let n =
-      status === 0
-        ? utf8Length(method) + 1 + utf8Length(requestUri) + 8 // "M uri SIP/2.0"
-        : 8 + digits(status) + 1 + utf8Length(reason); // "SIP/2.0 200 OK"
+    // Fixed parts: "M uri SIP/2.0" or "SIP/2.0 200 reason", ": " and CRLF per header,
+    // "Content-Length: " + digits + CRLF, the blank line. The text parts are measured in one pass.
+    let text = status === 0 ? method + requestUri : reason;
+    let n = status === 0 ? 1 + 8 : 8 + digits(status) + 1;
     n += 2;
-    for (let i = 0; i < headers.length; i++) n += utf8Length(headers[i][0]) + 2 + utf8Length(headers[i][1]) + 2;
-    const bodyLen = bodyBytes !== undefined ? bodyBytes.length : utf8Length(body);
-    n += 16 + digits(bodyLen) + 2; // "Content-Length: " + n + CRLF
-    n += 2 + bodyLen; // blank line + body
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i];
+      text += h[0];
+      text += h[1];
+      n += 4;
+    }
+    const bodyLen = bodyBytes !== undefined ? bodyBytes.length : body.length === 0 ? 0 : utf8Length(body);
+    n += utf8Length(text) + 16 + digits(bodyLen) + 2 + 2 + bodyLen;
     this.bytes = n;
   }
 
@@ -140,7 +144,8 @@ export class SipMessage implements Message {
   /** The exact bytes on the wire (`bytes` long), binary body included. */
   wireBytes(): Uint8Array {
     if (this.bodyBytes === undefined) return Buffer.from(this.wire(), 'utf8');
-    const head = Buffer.from(this.wire().slice(0, this.wire().length - this.body.length), 'utf8');
+    const text = this.wire();
+    const head = Buffer.from(text.slice(0, text.length - this.body.length), 'utf8');
     const out = new Uint8Array(head.length + this.bodyBytes.length);
     out.set(head, 0);
     out.set(this.bodyBytes, head.length);
@@ -228,17 +233,31 @@ export function viaBranch(via: string): string {
   return '';
 }
 
-/** UTF-8 byte length without encoding (ASCII strings, the usual case, cost one pass of charCodeAt). */
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(16384);
+
+/**
+ * UTF-8 byte length of a string. Short strings: one pass of charCodeAt. Longer ones (a message's
+ * text, concatenated): the engine's native encoder into a reused scratch buffer, which measured
+ * 3–4× faster than a JS loop on the cons-strings that header building produces (bench/sip-message.ts).
+ */
 export function utf8Length(s: string): number {
+  const len = s.length;
+  if (len < 48) return utf8LengthLoop(s);
+  if (len * 3 > scratch.length) scratch = new Uint8Array(Math.max(len * 3, scratch.length * 2));
+  return encoder.encodeInto(s, scratch).written;
+}
+
+function utf8LengthLoop(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff) {
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       n += 2; // surrogate pair: 4 bytes for 2 UTF-16 units
       i++;
-    } else n += 2;
+    } else n += 2; // BMP char, or a lone surrogate (encoded as U+FFFD: 3 bytes)
   }
   return n;
 }

@@ -79,8 +79,20 @@ export type ReceiveOutcome =
  */
 export class TransactionLayer implements TransactionEnv {
   readonly timers: SipTimers;
+  /**
+   * Client transactions by top-Via branch (the branch is unique per transaction: §8.1.1.7), and
+   * the CANCELs, which share their INVITE's branch, apart. No key string is built per message:
+   * the branch string is the message's own (cached, so its hash is too).
+   */
   private readonly clients = new Map<string, ClientTransaction>();
+  private readonly cancels = new Map<string, ClientTransaction>();
+  /**
+   * Server transactions by branch; a hit is confirmed on method and sent-by (§17.2.3). A second
+   * transaction with the same branch (a CANCEL, or another client's clashing branch) lives in
+   * `serversByFullKey` under branch + sent-by + method.
+   */
   private readonly servers = new Map<string, ServerTransaction>();
+  private readonly serversByFullKey = new Map<string, ServerTransaction>();
   /** INVITE server transactions in Accepted, by Call-ID + CSeq number, for the ACK of their 2xx. */
   private readonly acceptedInvites = new Map<string, InviteServerTransaction>();
   private readonly reliableFn: (peer: number) => boolean;
@@ -100,12 +112,12 @@ export class TransactionLayer implements TransactionEnv {
 
   /** Client transactions in flight. */
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients.size + this.cancels.size;
   }
 
   /** Server transactions in flight. */
   get serverCount(): number {
-    return this.servers.size;
+    return this.servers.size + this.serversByFullKey.size;
   }
 
   /** @internal TransactionEnv */
@@ -123,16 +135,16 @@ export class TransactionLayer implements TransactionEnv {
     if (request.method === 'ACK') throw new TypeError('an ACK has no client transaction: use sendAck()');
     const branch = request.branch;
     if (branch === '') throw new TypeError(`the ${request.method} request has no Via branch: every request needs one (RFC 3261 §8.1.1.7)`);
-    const key = clientKey(branch, request.method);
-    if (this.clients.has(key)) throw new Error(`a client transaction with branch ${branch} and method ${request.method} is already in flight`);
+    const map = request.method === 'CANCEL' ? this.cancels : this.clients;
+    if (map.has(branch)) throw new Error(`a client transaction with branch ${branch} and method ${request.method} is already in flight`);
     const reliable = this.reliableFn(dest);
     const tx: ClientTransaction =
       request.method === 'INVITE'
         ? new InviteClientTransaction(this, request, dest, reliable, tu)
         : new NonInviteClientTransaction(this, request, dest, reliable, tu);
-    tx.key = key;
+    tx.key = branch;
     tx.context = context;
-    this.clients.set(key, tx);
+    map.set(branch, tx);
     tx.start();
     return tx;
   }
@@ -150,8 +162,9 @@ export class TransactionLayer implements TransactionEnv {
   /** Hands an incoming SIP message to its transaction, or to the user. */
   receive(msg: SipMessage, from: number): ReceiveOutcome {
     if (msg.status !== 0) {
-      const tx = this.clients.get(clientKey(msg.branch, msg.method));
-      if (tx === undefined) {
+      // §17.1.3: same branch, and the CSeq method of the request that created the transaction.
+      const tx = (msg.method === 'CANCEL' ? this.cancels : this.clients).get(msg.branch);
+      if (tx === undefined || tx.request.method !== msg.method) {
         this.user.onStrayResponse?.(msg, from);
         return 'stray';
       }
@@ -159,8 +172,7 @@ export class TransactionLayer implements TransactionEnv {
       return 'response';
     }
     const isAck = msg.method === 'ACK';
-    const key = serverKey(msg, isAck ? 'INVITE' : msg.method);
-    const existing = this.servers.get(key);
+    const existing = this.findServer(msg, isAck ? 'INVITE' : msg.method);
     if (existing !== undefined) {
       existing.receiveRequest(msg);
       return 'absorbed';
@@ -176,10 +188,27 @@ export class TransactionLayer implements TransactionEnv {
       msg.method === 'INVITE'
         ? new InviteServerTransaction(this, msg, from, reliable, this.user, this.autoTrying)
         : new NonInviteServerTransaction(this, msg, from, reliable, this.user);
-    tx.key = key;
-    this.servers.set(key, tx);
+    const branch = msg.branch;
+    if (branch.startsWith(MAGIC_COOKIE) && !this.servers.has(branch)) {
+      tx.key = branch;
+      this.servers.set(branch, tx);
+    } else {
+      tx.key = fullServerKey(msg, msg.method);
+      this.serversByFullKey.set(tx.key, tx);
+    }
     this.user.onRequest(msg, from, tx);
     return 'request';
+  }
+
+  /** RFC 3261 §17.2.3 matching (see the comment above the class). */
+  private findServer(req: SipMessage, method: string): ServerTransaction | undefined {
+    const branch = req.branch;
+    if (branch.startsWith(MAGIC_COOKIE)) {
+      const tx = this.servers.get(branch);
+      if (tx !== undefined && tx.request.method === method && sentBy(tx.request.header('via') ?? '') === sentBy(req.header('via') ?? '')) return tx;
+      if (this.serversByFullKey.size === 0) return undefined;
+    }
+    return this.serversByFullKey.get(fullServerKey(req, method));
   }
 
   /** @internal TransactionEnv: an INVITE server transaction sent a 2xx; its ACK will come with a new branch. */
@@ -189,18 +218,21 @@ export class TransactionLayer implements TransactionEnv {
 
   /** The INVITE server transaction a CANCEL refers to (RFC 3261 §9.2: same branch and sent-by, method INVITE). */
   inviteFor(cancel: SipMessage): ServerTransaction | undefined {
-    return this.servers.get(serverKey(cancel, 'INVITE'));
+    return this.findServer(cancel, 'INVITE');
   }
 
   /** The client transaction of a request this layer sent, by branch and method. */
   clientTransaction(branch: string, method: string): ClientTransaction | undefined {
-    return this.clients.get(clientKey(branch, method));
+    const tx = (method === 'CANCEL' ? this.cancels : this.clients).get(branch);
+    return tx !== undefined && tx.request.method === method ? tx : undefined;
   }
 
   /** @internal TransactionEnv: a transaction reached Terminated. */
   terminated(tx: Transaction): void {
     if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
     else if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
+    else if (this.cancels.get(tx.key) === tx) this.cancels.delete(tx.key);
+    else if (this.serversByFullKey.get(tx.key) === tx) this.serversByFullKey.delete(tx.key);
     if (tx instanceof InviteServerTransaction) {
       const k = dialogKey(tx.request);
       if (this.acceptedInvites.get(k) === tx) this.acceptedInvites.delete(k);
@@ -213,7 +245,9 @@ export class TransactionLayer implements TransactionEnv {
    */
   clear(): void {
     this.clients.clear();
+    this.cancels.clear();
     this.servers.clear();
+    this.serversByFullKey.clear();
     this.acceptedInvites.clear();
   }
 }
@@ -225,13 +259,9 @@ function alwaysFalse(): boolean {
   return false;
 }
 
-function clientKey(branch: string, method: string): string {
-  return branch + ' ' + method;
-}
-
 const MAGIC_COOKIE = 'z9hG4bK';
 
-function serverKey(req: SipMessage, method: string): string {
+function fullServerKey(req: SipMessage, method: string): string {
   const branch = req.branch;
   const via = req.header('via') ?? '';
   if (branch.startsWith(MAGIC_COOKIE)) return branch + ' ' + sentBy(via) + ' ' + method;

@@ -450,3 +450,39 @@ test('sipTimers validates its values and derives from T1', () => {
 });
 
 void ({} as ClientTransaction);
+
+test('TransactionLayer: the same branch from another sent-by is another transaction (RFC 3261 §17.2.3)', () => {
+  const sim = new Simulator();
+  const seen: string[] = [];
+  const layer = new TransactionLayer(sim, () => {}, { onRequest: (r) => seen.push(r.header('via')!) });
+  const a = request('OPTIONS', 'z9hG4bKsame');
+  const b = SipMessage.request('OPTIONS', a.requestUri, [['Via', viaValue({ host: 'other.example.net', branch: 'z9hG4bKsame' })], ...a.headers.slice(1)]);
+  assert.equal(layer.receive(a, 1), 'request');
+  assert.equal(layer.receive(b, 2), 'request');
+  assert.equal(layer.receive(b, 2), 'absorbed');
+  assert.equal(layer.receive(a, 1), 'absorbed');
+  assert.equal(seen.length, 2);
+  assert.equal(layer.serverCount, 2);
+});
+
+test('TransactionLayer: an RFC 2543 client (no magic cookie) is matched on Call-ID, CSeq, From tag and Via; its ACK reaches the INVITE transaction', () => {
+  const sim = new Simulator();
+  const sent: SipMessage[] = [];
+  const txs: (ServerTransaction | undefined)[] = [];
+  const layer = new TransactionLayer(sim, (m) => sent.push(m), { onRequest: (_r, _f, tx) => txs.push(tx) }, { autoTrying: false });
+  const hdrs = (method: string, cseq: string): [string, string][] => [
+    ['Via', 'SIP/2.0/UDP iftgw.example.com'],
+    ['From', '<sip:+13035551111@ift.client.example.net;user=phone>;tag=f1'],
+    ['To', 'sip:+16505552222@ss1.example.net;user=phone'],
+    ['Call-ID', 'inv2543.1717@ift.client.example.com'],
+    ['CSeq', cseq],
+  ];
+  const inv = SipMessage.request('INVITE', 'sip:UserB@example.com', hdrs('INVITE', '56 INVITE'));
+  assert.equal(inv.branch, '');
+  assert.equal(layer.receive(inv, 1), 'request');
+  assert.equal(layer.receive(inv, 1), 'absorbed');
+  txs[0]!.respond(createResponse(inv, 486, { toTag: 'b' }));
+  const ack = SipMessage.request('ACK', 'sip:UserB@example.com', hdrs('ACK', '56 ACK'));
+  assert.equal(layer.receive(ack, 1), 'absorbed');
+  assert.equal(txs[0]!.state, TxState.Confirmed);
+});
