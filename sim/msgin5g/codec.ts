@@ -33,6 +33,7 @@ export interface ParsedHead {
 }
 
 export interface ParseError {
+  readonly parseError: true;
   status: number;
   cause: FailureCause;
   detail: string;
@@ -42,7 +43,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Splits an HTTP/1.1 message into start line, headers and body; errors name what is wrong. */
 export function parseHead(text: string, kind: 'request' | 'response'): ParsedHead | ParseError {
-  const bad = (detail: string): ParseError => ({ status: 400, cause: 'MALFORMED_REQUEST', detail });
+  const bad = (detail: string): ParseError => perr(400, 'MALFORMED_REQUEST', detail);
   const end = text.indexOf('\r\n\r\n');
   if (end < 0) return bad('the head does not end with an empty line (CRLF CRLF)');
   const lines = text.slice(0, end).split('\r\n');
@@ -74,7 +75,7 @@ export function parseHead(text: string, kind: 'request' | 'response'): ParsedHea
   const cl = out.headers.get('content-length');
   const bodyBytes = Buffer.byteLength(body, 'utf8');
   if (cl === undefined) {
-    if (bodyBytes > 0) return { status: 411, cause: 'MALFORMED_REQUEST', detail: 'a body without Content-Length' };
+    if (bodyBytes > 0) return perr(411, 'MALFORMED_REQUEST', 'a body without Content-Length');
   } else {
     if (!/^[0-9]{1,9}$/.test(cl)) return bad(`Content-Length '${cl}' is not a number`);
     if (Number(cl) !== bodyBytes) return bad(`Content-Length says ${cl} bytes but the body has ${bodyBytes}`);
@@ -83,18 +84,22 @@ export function parseHead(text: string, kind: 'request' | 'response'): ParsedHea
 }
 
 function isError(x: unknown): x is ParseError {
-  return typeof x === 'object' && x !== null && 'cause' in x && 'status' in x && !('headers' in x);
+  return typeof x === 'object' && x !== null && (x as { parseError?: unknown }).parseError === true;
+}
+
+function perr(status: number, cause: FailureCause, detail: string): ParseError {
+  return { parseError: true, status, cause, detail };
 }
 
 function parseJson(h: ParsedHead): { value: unknown } | ParseError {
   const ct = (h.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (ct !== 'application/json' && ct !== 'application/problem+json') {
-    return { status: 415, cause: 'MALFORMED_REQUEST', detail: `Content-Type '${ct || '(none)'}' — the API takes application/json` };
+    return perr(415, 'MALFORMED_REQUEST', `Content-Type '${ct || '(none)'}' — the API takes application/json`);
   }
   try {
     return { value: JSON.parse(h.body) as unknown };
   } catch (err) {
-    return { status: 400, cause: 'MALFORMED_REQUEST', detail: `the body is not JSON: ${(err as Error).message}` };
+    return perr(400, 'MALFORMED_REQUEST', `the body is not JSON: ${(err as Error).message}`);
   }
 }
 
@@ -119,21 +124,21 @@ export function parseRequest(text: string, dir: UeDirectory, gateway: string, tx
   const method = h.method!;
   const known = [PATH.registrations, PATH.bulkRegistrations, PATH.bulkDeregistrations];
   if (path.startsWith(`${PATH.registrations}/`)) {
-    if (method !== 'DELETE') return { status: 405, cause: 'UNKNOWN_RESOURCE', detail: `${method} on a registration: only DELETE is allowed` };
-    if (h.body.length > 0) return { status: 400, cause: 'MALFORMED_REQUEST', detail: 'a de-registration (DELETE) carries no body' };
+    if (method !== 'DELETE') return perr(405, 'UNKNOWN_RESOURCE', `${method} on a registration: only DELETE is allowed`);
+    if (h.body.length > 0) return perr(400, 'MALFORMED_REQUEST', 'a de-registration (DELETE) carries no body');
     const id = decodeSegment(path.slice(PATH.registrations.length + 1));
     const entry: DeregistrationEntry = id === '' ? {} : { ueServiceId: id };
     return new DeregistrationRequest(ch, dir.ueOf(entry.ueServiceId), tx, conn, 'test', entry);
   }
   if (!known.includes(path as (typeof known)[number])) {
-    return { status: 404, cause: 'UNKNOWN_RESOURCE', detail: `no resource ${path.slice(0, 80)} (the API root is ${API_ROOT})` };
+    return perr(404, 'UNKNOWN_RESOURCE', `no resource ${path.slice(0, 80)} (the API root is ${API_ROOT})`);
   }
-  if (method !== 'POST') return { status: 405, cause: 'UNKNOWN_RESOURCE', detail: `${method} ${path}: only POST is allowed` };
+  if (method !== 'POST') return perr(405, 'UNKNOWN_RESOURCE', `${method} ${path}: only POST is allowed`);
   const j = parseJson(h);
   if (isError(j)) return j;
   const v = j.value;
   if (path === PATH.registrations) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return { status: 400, cause: 'MALFORMED_REQUEST', detail: 'the body is not a JSON object' };
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return perr(400, 'MALFORMED_REQUEST', 'the body is not a JSON object');
     const e = v as RegistrationEntry;
     return new RegistrationRequest(ch, dir.ueOf(e.ueServiceId), tx, conn, 'test', e);
   }
@@ -162,7 +167,7 @@ export function parseResponse(text: string, req: Msgin5gRequest): Msgin5gRespons
   const h = parseHead(text, 'response');
   if (isError(h)) return h;
   if (!h.headers.has(ENCODING_HEADER.toLowerCase())) {
-    return { status: 400, cause: 'MALFORMED_REQUEST', detail: `no ${ENCODING_HEADER} header: not RegLab's non-standard encoding` };
+    return perr(400, 'MALFORMED_REQUEST', `no ${ENCODING_HEADER} header: not RegLab's non-standard encoding`);
   }
   const j = parseJson(h);
   if (isError(j)) return j;

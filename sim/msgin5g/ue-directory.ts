@@ -198,7 +198,7 @@ export class UeDirectory {
   /** The credential the gateway is configured with for the UE (wrong for bad-credential UEs). */
   gatewayCredential(ue: number): string {
     if (!this.hasBadCredential(ue)) return this.expectedCredential(ue);
-    return hex8(mix32(ue, SALT_CRED1) ^ 0xffffffff) + hex8(mix32(ue, SALT_CRED2));
+    return hex8((mix32(ue, SALT_CRED1) ^ 0xffffffff) >>> 0) + hex8(mix32(ue, SALT_CRED2));
   }
 
   authorised(ue: number): boolean {
