@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, ScenarioError, type Scenario } from './scenario/load.ts';
 import { runScenario } from './scenario/run.ts';
 import { scenarioJsonSchema } from './scenario/schema.ts';
-import { writeRunDir } from './observe/export.ts';
+import { writeRunDir, checkRunDir } from './observe/export.ts';
 import { formatSummary, formatComparison } from './observe/summary-table.ts';
 import { rowsToCsv } from './observe/headline.ts';
 import { runJobs } from './scenario/worker-pool.ts';
@@ -114,6 +114,7 @@ async function cmdRun(args: string[]): Promise<number> {
   const sc = values.variant
     ? loadScenarioFile(positionals[0], { seed, set: [...(values.set ?? []), ...variants[values.variant]], skipVariants: true })
     : base;
+  if (values.out) checkRunDir(values.out);
   const bar = values.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
   const result = await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
@@ -204,6 +205,8 @@ async function runVariants(
   quiet: boolean,
 ): Promise<number> {
   const names = Object.keys(variants);
+  // Every variant's directory is checked before anything runs: no run wasted, nothing half-written.
+  if (out) for (const name of names) checkRunDir(resolve(out, name));
   const jobs: Job[] = names.map((name) => ({
     label: name,
     file,

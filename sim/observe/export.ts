@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, readdirSync, createWriteStream } from 'node:fs';
+import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, readdirSync, statSync, createWriteStream } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
 import type { RuleResult, SampleRow, Summary, TraceRecord } from './records.ts';
 
@@ -24,12 +24,8 @@ export const RUN_FILES = ['summary.json', 'metrics.csv', 'trace.jsonl', 'rules.j
  * replaces DIR only when complete, so a failed run never leaves a half-written DIR.
  */
 export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
+  checkRunDir(dir);
   const target = resolve(dir);
-  if (existsSync(target) && readdirSync(target).length > 0 && !existsSync(join(target, 'summary.json'))) {
-    throw Object.assign(new Error(`--out ${dir}: exists and is not a RegLab run directory (no summary.json); choose an empty or new directory`), {
-      code: 'E_OUT_DIR',
-    });
-  }
   mkdirSync(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -47,6 +43,22 @@ export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Throws E_OUT_DIR unless `dir` may become a run directory: absent, empty, or a run directory
+ * already (which it replaces). Callers check before a run, so a long run is not wasted.
+ */
+export function checkRunDir(dir: string): void {
+  const target = resolve(dir);
+  if (!existsSync(target)) return;
+  const refuse = (why: string) => {
+    throw Object.assign(new Error(`--out ${dir}: ${why}; choose an empty or new directory`), { code: 'E_OUT_DIR' });
+  };
+  if (!statSync(target).isDirectory()) refuse('exists and is not a directory');
+  if (readdirSync(target).length > 0 && !existsSync(join(target, 'summary.json'))) {
+    refuse('exists and is not a RegLab run directory (no summary.json)');
   }
 }
 
@@ -77,7 +89,20 @@ async function writeLines(path: string, recs: readonly TraceRecord[]): Promise<v
 
 /** flows.mmd: the watched trace as a Mermaid sequence diagram; dropped messages end in a cross. */
 export function mermaid(nodes: readonly string[], trace: readonly TraceRecord[]): string {
-  const alias = (id: string) => id.replace(/[^A-Za-z0-9_]/g, '_');
+  // Positional aliases: ids such as 'a-b' and 'a_b' must not collapse into one participant.
+  const aliases = new Map<string, string>();
+  const taken = new Set<string>();
+  const alias = (id: string) => {
+    let a = aliases.get(id);
+    if (a === undefined) {
+      const base = id.replace(/[^A-Za-z0-9_]/g, '_');
+      a = base;
+      for (let k = 2; taken.has(a); k++) a = `${base}_${k}`;
+      aliases.set(id, a);
+      taken.add(a);
+    }
+    return a;
+  };
   const used = new Set<string>();
   for (const r of trace) {
     used.add(r.from);

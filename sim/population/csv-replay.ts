@@ -54,7 +54,7 @@ export function parseReplayCsv(
     rows: {
       times: Float64Array.from(times),
       subs: Int32Array.from(subs),
-      events: Int16Array.from(events),
+      events: Int32Array.from(events),
       eventNames: [...names.keys()],
     },
     problems: [],

@@ -16,14 +16,14 @@ export interface ReplayRows {
   times: Float64Array;
   subs: Int32Array;
   /** Per-row event index into `eventNames`, -1 for the workload's default event. */
-  events: Int16Array;
+  events: Int32Array;
   eventNames: string[];
 }
 
 export interface Triggers {
   times: Float64Array;
   subs: Int32Array;
-  events: Int16Array;
+  events: Int32Array;
   eventNames: string[];
   length: number;
 }
@@ -35,7 +35,7 @@ export function generateTriggers(p: WorkloadPattern, from: number, count: number
       const times = new Float64Array(count).fill(p.at);
       const subs = new Int32Array(count);
       for (let i = 0; i < count; i++) subs[i] = from + i;
-      return { times, subs, events: new Int16Array(count).fill(-1), eventNames: [], length: count };
+      return { times, subs, events: new Int32Array(count).fill(-1), eventNames: [], length: count };
     }
     case 'uniform': {
       // Draw in subscriber order (so subscriber i's time does not depend on the others), then sort.
@@ -43,7 +43,7 @@ export function generateTriggers(p: WorkloadPattern, from: number, count: number
       for (let i = 0; i < count; i++) times[i] = p.start + Math.floor(rng.next() * p.window);
       const subs = new Int32Array(count);
       for (let i = 0; i < count; i++) subs[i] = from + i;
-      return sortByTime(times, subs, new Int16Array(count).fill(-1), []);
+      return sortByTime(times, subs, new Int32Array(count).fill(-1), []);
     }
     case 'poisson': {
       const n = p.count ?? count;
@@ -56,7 +56,7 @@ export function generateTriggers(p: WorkloadPattern, from: number, count: number
         times[i] = t;
         subs[i] = count === 0 ? from : p.pick === 'random' ? from + rng.int(count) : from + (i % count);
       }
-      return { times, subs, events: new Int16Array(n).fill(-1), eventNames: [], length: n };
+      return { times, subs, events: new Int32Array(n).fill(-1), eventNames: [], length: n };
     }
     case 'replay': {
       const r = p.rows;
@@ -66,14 +66,14 @@ export function generateTriggers(p: WorkloadPattern, from: number, count: number
 }
 
 /** Stable sort by time (ties keep generation order). */
-function sortByTime(times: Float64Array, subs: Int32Array, events: Int16Array, eventNames: string[]): Triggers {
+function sortByTime(times: Float64Array, subs: Int32Array, events: Int32Array, eventNames: string[]): Triggers {
   const n = times.length;
   const idx = new Uint32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   idx.sort((a, b) => times[a] - times[b] || a - b);
   const t2 = new Float64Array(n);
   const s2 = new Int32Array(n);
-  const e2 = new Int16Array(n);
+  const e2 = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = idx[i];
     t2[i] = times[k];

@@ -48,3 +48,12 @@ export const NodeId = z
 
 export const Count = z.number().int().min(0);
 export const PositiveCount = z.number().int().min(1);
+
+/**
+ * A unit field with a purpose of its own: the description says what the field is for and keeps the
+ * unit help, so editors still show how to write it ('5ms', '2s').
+ */
+export function withPurpose<T extends z.ZodType>(field: T, purpose: string): T {
+  const help = (z.globalRegistry.get(field) as { description?: string } | undefined)?.description;
+  return field.meta({ description: help ? `${purpose} — ${help}` : purpose }) as T;
+}

@@ -58,7 +58,8 @@ export function loadScenarioText(text: string, path: string, opts: LoadOptions =
       path,
       ydoc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax: ${e.message.split('\n')[0]} — fix the YAML at that place`;
+        const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax: ${what} — fix the YAML at that place`;
       }),
     );
   }

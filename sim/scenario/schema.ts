@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration, Bandwidth, Probability, Rate, NodeId, Count, PositiveCount } from './fields.ts';
+import { Duration, Bandwidth, Probability, Rate, NodeId, Count, PositiveCount, withPurpose } from './fields.ts';
 import { NODE_TYPES } from './node-types.ts';
 import { SECTIONS } from './sections.ts';
 
@@ -173,14 +173,14 @@ const Observe = z.strictObject({
     })
     .default({ first: 10 })
     .meta({ description: 'subscribers whose messages are traced in full (wire text, rules, ladder)' }),
-  interval: Duration.default(1_000_000_000).meta({ description: 'time-series sampling interval' }),
+  interval: withPurpose(Duration, 'time-series sampling interval').default(1_000_000_000),
   traceLimit: PositiveCount.default(100_000).meta({ description: 'trace records kept at most' }),
 });
 
 export const ScenarioSchema = z.strictObject({
   description: z.string().min(1).meta({ description: 'what this scenario teaches or answers' }),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-  duration: Duration.meta({ description: 'simulated time horizon; the run stops earlier when nothing is left to do' }),
+  duration: withPurpose(Duration, 'simulated time horizon; the run stops earlier when nothing is left to do'),
   network: Network.default({ defaults: {}, links: [] }),
   nodes: z.array(NodeDef).min(1),
   population: z.strictObject({ size: Count.meta({ description: 'number of subscribers (ids 0 … size-1)' }) }),

@@ -107,7 +107,7 @@ test('run --out into a directory that is not a run directory: exit 2, E_OUT_DIR,
   assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'keep');
 });
 
-test('run --out naming an existing file: exit 2, E_OUT_DIR, the file untouched', { todo: 'bug: writeRunDir calls readdirSync on the file → uncaught ENOTDIR, main() rethrows, `reglab run … --out FILE` exits 1 with a stack trace (sim/observe/export.ts writeRunDir: refuse a non-directory with E_OUT_DIR; better still, check --out before running)' }, async () => {
+test('run --out naming an existing file: exit 2, E_OUT_DIR, the file untouched', async () => {
   const file = join(tmp, 'report.txt');
   writeFileSync(file, 'keep');
   const r = await reglab('run', LEARN, '--out', file, '--quiet');
@@ -116,7 +116,7 @@ test('run --out naming an existing file: exit 2, E_OUT_DIR, the file untouched',
   assert.equal(readFileSync(file, 'utf8'), 'keep');
 });
 
-test('run a scenario with variants --out DIR whose variant directory is not a run directory: refused up front, nothing written', { todo: 'bug: each variant job meets E_OUT_DIR only after running, runVariants maps it to exit 1 (the --strict code) with a stack trace, and the other variants\' directories are already written (sim/cli.ts runVariants: check DIR/<variant> for every variant before running, exit 2)' }, async () => {
+test('run a scenario with variants --out DIR whose variant directory is not a run directory: refused up front, nothing written', async () => {
   const dir = join(tmp, 'variants-out');
   mkdirSync(join(dir, 'one-worker'), { recursive: true });
   writeFileSync(join(dir, 'one-worker', 'notes.txt'), 'keep');
@@ -221,7 +221,7 @@ test('bin/reglab.mjs turns main()’s result into the process exit code', () => 
   assert.match(r.stderr, /unknown command 'nonsense' \[E_USAGE\]/);
 });
 
-test('schema: a unit field with its own description still tells editors its unit format', { todo: "bug: .meta({ description }) on Duration fields replaces the unit help, so the JSON Schema's duration, observe.interval, pattern.window … say nothing about '5ms' etc. (sim/scenario/schema.ts: append to the unit help instead of replacing it, or add a pattern)" }, async () => {
+test('schema: a unit field with its own description still tells editors its unit format', async () => {
   const file = join(tmp, 'schema2.json');
   assert.equal((await reglab('schema', '--out', file)).code, 0);
   const s = JSON.parse(readFileSync(file, 'utf8'));

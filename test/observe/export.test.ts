@@ -150,7 +150,7 @@ test('writeRunDir: refuses a directory that is not a run directory (E_OUT_DIR) a
   }
 });
 
-test('writeRunDir: refuses an existing file with E_OUT_DIR, leaving it alone', { todo: 'bug: --out naming an existing file fails with a raw ENOTDIR from readdirSync (reglab run then exits 1 with a stack trace); sim/observe/export.ts writeRunDir: check statSync(target).isDirectory() and throw E_OUT_DIR' }, async () => {
+test('writeRunDir: refuses an existing file with E_OUT_DIR, leaving it alone', async () => {
   const base = tmp();
   try {
     const file = join(base, 'notes.txt');
@@ -187,4 +187,13 @@ test('writeRunDir: a failed first write leaves no directory at all', async () =>
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('mermaid: node ids that sanitise alike (a-b, a_b) stay two participants', () => {
+  const rec = (from: string, to: string, seq: number) => ({ seq, t: seq * 1e6, from, to, proto: 'gen', kind: 'request', subscribers: [0], bytes: 1, wire: '', rules: [], event: 'delivered' as const });
+  const text = mermaid(['a-b', 'a_b'], [rec('a-b', 'a_b', 0), rec('a_b', 'a-b', 1)]);
+  assert.match(text, /participant a_b as a-b/);
+  assert.match(text, /participant a_b_2 as a_b/);
+  assert.match(text, /a_b->>a_b_2: /);
+  assert.match(text, /a_b_2->>a_b: /);
 });

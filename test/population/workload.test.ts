@@ -124,7 +124,7 @@ test('replay: sorted by time, stably (rows at the same time keep their file orde
   const rows: ReplayRows = {
     times: Float64Array.from([30, 10, 20, 10, 30, 10]),
     subs: Int32Array.from([0, 1, 2, 3, 4, 5]),
-    events: Int16Array.from([-1, 0, 1, -1, 0, 1]),
+    events: Int32Array.from([-1, 0, 1, -1, 0, 1]),
     eventNames: ['detach', 'attach'],
   };
   const t = generateTriggers({ kind: 'replay', rows }, 0, 0, rng());
@@ -142,7 +142,7 @@ test('replay: a large file with many ties stays stable', () => {
   const rows: ReplayRows = {
     times: Float64Array.from({ length: n }, (_, i) => (i * 7919) % 10),
     subs: Int32Array.from({ length: n }, (_, i) => i),
-    events: new Int16Array(n).fill(-1),
+    events: new Int32Array(n).fill(-1),
     eventNames: [],
   };
   const t = generateTriggers({ kind: 'replay', rows }, 0, 0, rng());
