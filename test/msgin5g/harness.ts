@@ -122,7 +122,7 @@ nodes:
     type: msgin5g-server
     costs:
       default: ${o.serverCosts ?? '{ perMessage: 1ms, perEntry: 0.1ms }'}
-    params: { maxBulkSize: 1000${o.server ? `, ${o.server}` : ''} }
+    params: { ${o.server ?? 'maxBulkSize: 1000'} }
 population: { size: ${o.population} }
 ${o.msgin5g ? `msgin5g:\n${o.msgin5g.replace(/^/gm, '  ')}\n` : ''}workload:
 ${o.workload.replace(/^/gm, '  ')}
