@@ -15,7 +15,7 @@ import { createResponse } from '../sim/sip/response.ts';
 import { parseSip } from '../sim/sip/parser.ts';
 import { contactValue, cseqValue, fromToValue, viaValue } from '../sim/sip/headers.ts';
 
-const N = Number(process.argv[2] ?? 300_000);
+const N = Math.round(Number(process.argv[2] ?? 300_000));
 const HOME = 'sip:ics.mnc015.mcc234.3gppnetwork.org';
 const INSTANCE = '<urn:gsma:imei:35209900-176148-0>';
 
@@ -71,15 +71,16 @@ time('branch', (i) => {
 });
 time('wire()', (i) => {
   sink += reqs[i & 1023].wire().length;
-}, N / 3);
+}, Math.round(N / 3));
 const text = sample.wire();
 time('parseSip', () => {
   const r = parseSip(text);
   sink += r.ok ? r.consumed : 0;
-}, N / 30);
+}, Math.round(N / 30));
 
+const keep: SipMessage[] = new Array(200_000);
+globalThis.gc?.();
 const mem0 = process.memoryUsage().heapUsed;
-const keep: SipMessage[] = new Array(100_000);
 for (let i = 0; i < keep.length; i++) keep[i] = SipMessage.request('REGISTER', HOME, prebuilt, { sub: i });
 globalThis.gc?.();
 const mem1 = process.memoryUsage().heapUsed;

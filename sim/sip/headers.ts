@@ -52,6 +52,7 @@ export function unquote(q: string): string {
 
 /** A quoted-string for `s` (quotes and backslashes escaped). */
 export function quote(s: string): string {
+  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return '"' + s + '"';
   return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
 }
 
@@ -346,9 +347,11 @@ export function formatParams(params: Readonly<Record<string, string | number | t
     for (const [n, v] of params as readonly HeaderParam[]) s += v === undefined ? `;${n}` : `;${n}=${paramValue(v)}`;
     return s;
   }
-  for (const [n, v] of Object.entries(params as Record<string, string | number | true | undefined>)) {
+  const rec = params as Record<string, string | number | true | undefined>;
+  for (const n in rec) {
+    const v = rec[n];
     if (v === undefined) continue;
-    s += v === true ? `;${n}` : `;${n}=${paramValue(String(v))}`;
+    s += v === true ? ';' + n : ';' + n + '=' + (typeof v === 'number' ? String(v) : paramValue(v));
   }
   return s;
 }
@@ -364,8 +367,9 @@ export function viaValue(v: {
   if (!v.branch.startsWith(BRANCH_MAGIC_COOKIE)) {
     throw new TypeError(`Via branch '${v.branch}' must begin with ${BRANCH_MAGIC_COOKIE} (RFC 3261 §8.1.1.7)`);
   }
-  const hp = v.port === undefined ? v.host : `${v.host}:${v.port}`;
-  return `SIP/2.0/${v.transport ?? 'UDP'} ${hp};branch=${v.branch}${formatParams(v.params)}`;
+  const hp = v.port === undefined ? v.host : v.host + ':' + v.port;
+  const s = 'SIP/2.0/' + (v.transport ?? 'UDP') + ' ' + hp + ';branch=' + v.branch;
+  return v.params === undefined ? s : s + formatParams(v.params);
 }
 
 /**
@@ -385,9 +389,12 @@ function isTokenWords(s: string): boolean {
   return s.length > 0 && s.split(' ').every(isToken);
 }
 
-/** A From or To value with an optional tag. */
+/** A From or To value with an optional tag (a tag is a token: RFC 3261 §25.1 tag-param). */
 export function fromToValue(uri: string, tag?: string, display?: string): string {
-  return nameAddrValue({ uri, display, params: tag === undefined ? undefined : { tag } });
+  if (display !== undefined) return nameAddrValue({ uri, display, params: tag === undefined ? undefined : { tag } });
+  if (tag === undefined) return '<' + uri + '>';
+  if (!isToken(tag)) throw new TypeError(`tag '${tag}' is not a token`);
+  return '<' + uri + '>;tag=' + tag;
 }
 
 /**

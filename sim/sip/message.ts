@@ -200,37 +200,50 @@ export function isHeader(name: string, want: string): boolean {
  */
 export function viaBranch(via: string): string {
   const n = via.length;
-  let i = 0;
   let quoted = false;
-  while (i < n) {
+  for (let i = 0; i < n; i++) {
     const c = via.charCodeAt(i);
     if (quoted) {
       if (c === 92 /* \ */) i++;
       else if (c === 34) quoted = false;
-    } else if (c === 34 /* " */) quoted = true;
+      continue;
+    }
+    if (c === 34 /* " */) quoted = true;
     else if (c === 44 /* , */) return '';
     else if (c === 59 /* ; */) {
       let j = i + 1;
-      while (j < n && (via.charCodeAt(j) === 32 || via.charCodeAt(j) === 9)) j++;
-      if (n - j > 6 && via.substr(j, 6).toLowerCase() === 'branch') {
+      while (j < n && isWsp(via.charCodeAt(j))) j++;
+      // "branch", case-insensitively, without allocating (| 0x20 lower-cases ASCII letters)
+      if (
+        j + 6 < n &&
+        (via.charCodeAt(j) | 0x20) === 98 &&
+        (via.charCodeAt(j + 1) | 0x20) === 114 &&
+        (via.charCodeAt(j + 2) | 0x20) === 97 &&
+        (via.charCodeAt(j + 3) | 0x20) === 110 &&
+        (via.charCodeAt(j + 4) | 0x20) === 99 &&
+        (via.charCodeAt(j + 5) | 0x20) === 104
+      ) {
         let k = j + 6;
-        while (k < n && (via.charCodeAt(k) === 32 || via.charCodeAt(k) === 9)) k++;
+        while (k < n && isWsp(via.charCodeAt(k))) k++;
         if (via.charCodeAt(k) === 61 /* = */) {
           k++;
-          while (k < n && (via.charCodeAt(k) === 32 || via.charCodeAt(k) === 9)) k++;
+          while (k < n && isWsp(via.charCodeAt(k))) k++;
           let e = k;
           while (e < n) {
             const d = via.charCodeAt(e);
-            if (d === 59 || d === 44 || d === 32 || d === 9) break;
+            if (d === 59 || d === 44 || isWsp(d)) break;
             e++;
           }
           return via.slice(k, e);
         }
       }
     }
-    i++;
   }
   return '';
+}
+
+function isWsp(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 const encoder = new TextEncoder();
