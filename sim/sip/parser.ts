@@ -273,7 +273,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     if (!r.ok) return fail('E_SIP_BAD_VIA', `Via: ${r.error}`, ctxBase);
     for (const x of r.value) {
       if (!/^SIP$/i.test(x.protocol) || x.version !== '2.0') {
-        return fail(isResponse ? 'E_SIP_BAD_VIA' : 'E_SIP_BAD_VERSION', `Via '${x.protocol}/${x.version}/${x.transport}' is not SIP/2.0`, ctxBase);
+        return fail('E_SIP_BAD_VIA', `Via '${x.protocol}/${x.version}/${x.transport}' is not SIP/2.0 (505 is for the start line's version)`, ctxBase);
       }
       vias.push(x);
     }
@@ -401,7 +401,9 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
 }
 
 function fail(code: SipErrorCode, reason: string, ctx: Parameters<typeof sipError>[2]): ParseResult {
-  return { ok: false, error: sipError(code, reason, ctx) };
+  // A reason quotes the offending text; a hostile message must not make it megabytes long.
+  const r = reason.length > 240 ? reason.slice(0, 160) + ' ... ' + reason.slice(-70) : reason;
+  return { ok: false, error: sipError(code, r, ctx) };
 }
 
 /** Keeps error reasons readable when the offending text is huge (RFC 4475 longreq-sized values). */
