@@ -160,6 +160,9 @@ export class Msgin5gServer extends Node {
     if (msg instanceof RegistrationRequest || msg instanceof DeregistrationRequest || msg instanceof BulkRequest) {
       this.signal('request.overloaded', 1, msg.sub);
       this.respondWhole(msg, from, 'SERVER_OVERLOADED', 503, 'queue full');
+    } else if (msg instanceof RawHttpRequest) {
+      this.signal('request.overloaded', 1, msg.sub);
+      this.send(from, new ProblemResponse(503, problem('SERVER_OVERLOADED', 503, 'queue full'), msg.tx, msg.conn, msg.sub));
     } else super.onOverload(msg, from);
   }
 

@@ -217,3 +217,57 @@ test('connections bound what is outstanding: one connection means one request at
   // Each request waits for the previous round trip (10 ms + 1.1 ms service).
   assert.ok(r.summary.procedures[REGP].lastCompletedMs >= 20 * 11, `${r.summary.procedures[REGP].lastCompletedMs}`);
 });
+
+test('injected error answers (faults): a 503 is retried after Retry-After, an entry-scope cause fails each entry', async () => {
+  const yaml = (answer: string) =>
+    scenarioYaml({
+      population: 20,
+      msgin5g: 'bulking: { maxSize: 10, window: 10ms }\nentryFailure: { policy: give-up }\nrequestFailure: { policy: resend, delay: 100ms, maxRetries: 5 }',
+      workload: '- { target: gateway, event: register, pattern: { kind: all-at-once } }',
+    }) + `faults:\n  - { kind: error, name: inj, node: server, answer: ${answer}, window: { from: 0s, to: 500ms } }\n`;
+  const busy = await runYaml(yaml('{ status: 503, retryAfter: 2s }'));
+  assert.equal(busy.summary.procedures[REGP].completed, 20);
+  assert.equal(kinds(busy, 'gateway')['503 bulk-registration'].msgs, 2);
+  assert.ok(busy.summary.procedures[REGP].latencyMs.p50 >= 2000);
+  const auth = await runYaml(yaml('{ cause: authentication-failed }'));
+  assert.equal(auth.summary.procedures[REGP].failed, 20);
+  assert.equal(auth.summary.nodes.server.signals['ue.registered'] ?? 0, 0);
+  const body = auth.entries.find((e) => e.rec.kind === '200 bulk-registration')!.rec.wire;
+  assert.equal((body.match(/"failureCause":"AUTHENTICATION_FAILED"/g) ?? []).length, 10);
+});
+
+test('churn and mass de-registration: Poisson arrivals and departures, then every UE de-registered at once', async () => {
+  const churn = await runYaml(
+    scenarioYaml({
+      population: 2000,
+      msgin5g: 'bulking: { maxSize: 50, window: 100ms }',
+      workload:
+        '- { target: gateway, event: register, pattern: { kind: poisson, rate: 500/s, count: 3000, pick: random } }\n' +
+        '- { target: gateway, event: deregister, pattern: { kind: poisson, start: 1s, rate: 200/s, count: 1000, pick: random } }',
+      duration: '30s',
+    }),
+  );
+  const reg = churn.summary.procedures[REGP];
+  const dereg = churn.summary.procedures[DEREGP];
+  assert.equal(reg.failed + reg.abandoned + dereg.failed + dereg.abandoned, 0);
+  // Every procedure started has ended, none failed.
+  assert.equal(reg.started, reg.completed);
+  assert.equal(dereg.started, dereg.completed);
+  const registeredNow = churn.summary.nodes.server.signals['ue.registered'] - (churn.summary.nodes.server.signals['ue.deleted'] ?? 0);
+  assert.ok(registeredNow > 0);
+  assert.equal(churn.summary.rules.failed, 0);
+  const mass = await runYaml(
+    scenarioYaml({
+      population: 5000,
+      gateway: 'initiallyRegistered: true',
+      server: 'initiallyRegistered: true',
+      msgin5g: 'bulking: { maxSize: 500, window: 10ms }',
+      workload: '- { target: gateway, event: deregister, pattern: { kind: all-at-once } }',
+    }),
+  );
+  assert.equal(mass.summary.procedures[DEREGP].completed, 5000);
+  assert.equal(kinds(mass, 'server')['bulk-deregistration'].msgs, 10);
+  assert.equal(mass.summary.nodes.server.signals['ue.deleted'], 5000);
+  assert.equal(mass.summary.rules.failed, 0);
+  assert.equal(mass.rules.find((r) => r.id === '23.554:8.2.4/3')!.status, 'passed');
+});
