@@ -271,3 +271,31 @@ test('churn and mass de-registration: Poisson arrivals and departures, then ever
   assert.equal(mass.summary.rules.failed, 0);
   assert.equal(mass.rules.find((r) => r.id === '23.554:8.2.4/3')!.status, 'passed');
 });
+
+test('several gateways serve one server: each registers its own UEs and may de-register only those', async () => {
+  const yaml = `description: two gateways
+duration: 10s
+nodes:
+  - { id: gw-a, type: message-gateway, params: { kind: legacy-3gpp, servers: [server], ues: { from: 0, count: 30 } } }
+  - { id: gw-b, type: message-gateway, params: { kind: non-3gpp, servers: [server], ues: { from: 30, count: 30 } } }
+  - { id: server, type: msgin5g-server }
+population: { size: 60 }
+msgin5g: { bulking: { maxSize: 100, window: 10ms } }
+workload:
+  - { target: gw-a, event: register, subscribers: { from: 0, count: 30 }, pattern: { kind: all-at-once } }
+  - { target: gw-b, event: register, subscribers: { from: 30, count: 30 }, pattern: { kind: all-at-once } }
+  - { target: gw-a, event: deregister, subscribers: { from: 0, count: 40 }, pattern: { kind: all-at-once, at: 1s } }
+observe: { watch: { first: 60 } }
+`;
+  const r = await runYaml(yaml);
+  assert.equal(r.summary.procedures['msgin5g-registration'].completed, 60);
+  assert.equal(r.summary.links['gw-a→server'].msgs, 2);
+  assert.equal(r.summary.links['gw-b→server'].msgs, 1);
+  // gw-a is told to de-register 40 UEs but serves only 30: the other 10 are not its own.
+  assert.equal(r.summary.nodes['gw-a'].signals['trigger.foreign-ue'], 10);
+  assert.equal(r.summary.procedures['msgin5g-deregistration'].completed, 30);
+  assert.equal(r.summary.nodes.server.signals['ue.deleted'], 30);
+  const ua = r.trace.filter((t) => t.kind === 'bulk-registration').map((t) => /User-Agent: (.*)\r\n/.exec(t.wire)![1]).sort();
+  assert.deepEqual(ua, ['RegLab-Message-Gateway/gw-a (MSGin5G-2)', 'RegLab-Message-Gateway/gw-b (MSGin5G-4)']);
+  assert.equal(r.summary.rules.failed, 0);
+});

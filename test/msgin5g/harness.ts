@@ -86,7 +86,13 @@ export function serverHarness(population: number, opts: { ues?: Partial<UeSettin
     if (gw.received.length !== before + 1) throw new Error(`expected one answer, got ${gw.received.length - before}`);
     return gw.received[gw.received.length - 1];
   }
-  return { sim, net, gw, server, dir, ch, exchange };
+  /** Another gateway on the same server, with its own id and token. */
+  function otherGateway(id: string): { probe: Probe; ch: Channel } {
+    const probe = new Probe(id, ctx, dir);
+    probe.start();
+    return { probe, ch: { ...channel(dir, id), userAgent: `RegLab-Message-Gateway/${id} (MSGin5G-4)` } };
+  }
+  return { sim, net, gw, server, dir, ch, exchange, otherGateway };
 }
 
 /** Runs a scenario given as YAML text (file name only for messages). */

@@ -35,6 +35,8 @@ test('scenario errors: unknown policy, unknown cause, bad templates, unknown fie
   assert.match(problems(base('ues: { serviceIdTemplate: "ue {n}" }'))[0], /^msgin5g\.ues\.serviceIdTemplate: "ue \{n\}" renders "ue 12345", not a UE Service ID/);
   assert.match(problems(base('bulking: { maxsize: 5 }'))[0], /^msgin5g\.bulking: unknown field 'maxsize' — allowed: maxSize, minSize, window/);
   assert.match(problems(base('', 'connections: 0'))[0], /^nodes\[0\]\.params\.connections: 0 is too small/);
+  const noParams = base('').replace('    params: { servers: [server] }\n', '');
+  assert.deepEqual(problems(noParams), ['nodes[0].params.servers: required field is missing — expected array']);
   const noServer = base('').replace('params: { servers: [server] }', 'params: { servers: [nowhere] }');
   assert.match(problems(noServer)[0], /^nodes\[0\]\.params\.servers\[0\]: no node 'nowhere'/);
 });

@@ -151,9 +151,17 @@ test('authentication, authorisation and the gateway’s own token are checked pe
   assert.equal(bad.status, 401);
   assert.equal(bad.body().failureCause, 'GATEWAY_AUTHENTICATION_FAILED');
   assert.equal(h.server.registered[5], 0);
-  // Another gateway may not de-register what this one registered.
+  // A gateway presenting another gateway's token is refused.
   const other = h.exchange(new DeregistrationRequest({ ...h.ch, token: 'gw.other' }, 2, 1, 0, 'urgent')) as DeregistrationResponse;
   assert.equal(other.status, 401);
+  // A second gateway, authenticated as itself, may not de-register what the first one registered.
+  const b = h.otherGateway('gw-b');
+  b.probe.sendTo(h.server.index, new DeregistrationRequest(b.ch, 2, 1, 0, 'urgent'));
+  h.sim.run();
+  const nb = b.probe.received.pop() as DeregistrationResponse;
+  assert.equal(nb.status, 403);
+  assert.equal(nb.body().failureCause, 'NOT_AUTHORISED');
+  assert.equal(h.server.registered[2], 1);
 });
 
 test('per-ue authentication: one challenge round trip per entry; a wrong answer fails that entry; no answer times out', () => {

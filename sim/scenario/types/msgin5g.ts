@@ -149,11 +149,6 @@ function directory(env: BuildEnv): UeDirectory {
   return new UeDirectory(env.population, s.ues, s.profiles);
 }
 
-/** Node params arrive unparsed when a scenario omits `params` altogether (the schema's default is returned as is). */
-function serverParams(p: ServerParamsOut): ServerParamsOut {
-  return p.maxBulkSize === undefined ? ServerParams.parse(p ?? {}) : p;
-}
-
 export const MSGIN5G_NODE_TYPES: NodeType[] = [
   {
     type: 'message-gateway',
@@ -192,8 +187,7 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
     title: 'MSGin5G Server: authenticates, authorises and stores (deletes) Non-MSGin5G UEs, one by one or split from a bulk',
     params: ServerParams,
     refs: () => [],
-    create: (id, ctx, raw: ServerParamsOut, env) => {
-      const p = serverParams(raw);
+    create: (id, ctx, p: ServerParamsOut, env) => {
       const s = section(env);
       return new Msgin5gServer(id, ctx, {
         maxBulkSize: p.maxBulkSize,
