@@ -365,8 +365,9 @@ export class MessageGateway extends Node {
   }
 
   /**
-   * §8.2.X step 1: "checks whether the Non-MSGin5G UE registrations can be bulked. If [not], the
-   * Message Gateway shall use the procedure specified in clause 8.2.3" — the bulking policy decides.
+   * 23.554:8.2.X/1 — §8.2.X step 1: "checks whether the Non-MSGin5G UE registrations can be bulked.
+   * If [not], the Message Gateway shall use the procedure specified in clause 8.2.3" — the bulking
+   * policy decides.
    */
   private route(ue: number, op: Op, urgent: boolean, individualRetry: boolean): void {
     const peer = this.peerOf(ue);
@@ -423,6 +424,7 @@ export class MessageGateway extends Node {
         const ue = (uo - op) / 2;
         const slot = peer.free[--peer.nFree];
         const tx = ++this.txSeq;
+        // 23.554:8.2.4/2 — a de-registration request includes the UE Service ID (Table 8.2.4-1).
         const msg =
           op === REG ? new RegistrationRequest(peer.ch, ue, tx, slot, WHY[why]) : new DeregistrationRequest(peer.ch, ue, tx, slot, WHY[why]);
         peer.slotTx[slot] = tx;
@@ -439,7 +441,7 @@ export class MessageGateway extends Node {
         }
         const slot = peer.free[--peer.nFree];
         const tx = ++this.txSeq;
-        // §8.2.X step 2: the bulk request with Table 8.2.X-1's IEs.
+        // 23.554:8.2.X/2 — §8.2.X step 2: the bulk request with Table 8.2.X-1's IEs.
         const msg = new BulkRequest(job.op, peer.ch, job.subs, tx, slot, this.policySnapshot);
         peer.slotTx[slot] = tx;
         peer.slotReq[slot] = msg;

@@ -218,7 +218,7 @@ export class Msgin5gServer extends Node {
       if (req.explicit) entries = [req.explicit];
     }
     const n = subs.length;
-    // §8.2.X step 3: "splits the Non-MSGin5G UE bulk registration request" — each entry on its own.
+    // 23.554:8.2.X/3 — §8.2.X step 3: "splits the Non-MSGin5G UE bulk registration request" — each entry on its own.
     const early = new Uint8Array(n);
     let seen: Set<number> | undefined;
     for (let k = 0; k < n; k++) {
@@ -307,7 +307,7 @@ export class Msgin5gServer extends Node {
       else if (this.via[ue] !== VIA_ANY && this.via[ue] !== from + 1) cause = 'NOT_AUTHORISED';
       else {
         obs |= OBS_AUTHORISED;
-        // §8.2.4 step 3: "deletes any applicable UE Service ID and associated MSGin5G Client Profile".
+        // 23.554:8.2.4/3 — §8.2.4 step 3: "deletes any applicable UE Service ID and associated MSGin5G Client Profile".
         this.registered[ue] = 0;
         this.profile[ue] = 0;
         this.via[ue] = 0;
@@ -319,7 +319,10 @@ export class Msgin5gServer extends Node {
     return (cause === undefined ? 0 : causeCode(cause)) | (obs << 8);
   }
 
-  /** §8.2.X step 4 / §8.2.4 step 4: one response entry per request entry, in the request's order. */
+  /**
+   * 23.554:8.2.X/4, 23.554:8.2.4/4 — §8.2.X step 4 / §8.2.4 step 4: one response entry per request
+   * entry, in the request's order, each with UE Service ID, result and (on failure) a cause.
+   */
   private respond(req: Msgin5gRequest, from: number, subs: Int32Array, results: Uint8Array, observed: Uint8Array): void {
     const ch = this.channelFor(req);
     if (req instanceof BulkRequest) {
