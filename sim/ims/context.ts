@@ -2,6 +2,26 @@ import type { InProcessNetwork } from '../net/network.ts';
 import { nodeAddress } from '../observe/pcapng.ts';
 import type { ImsConfig } from './config.ts';
 import { Identities } from './identities.ts';
+import { LengthSink } from './text-sink.ts';
+
+/**
+ * Lengths of the identity strings, the same for every subscriber: identities are rendered at fixed
+ * widths (IMSI, MSISDN and IMEI zero-padded to their digit counts, checked at construction), so
+ * the exact size of a message is arithmetic on these numbers (sip-message.ts computeLength()).
+ */
+export interface IdentityLengths {
+  /** Public identity k of the implicit set. */
+  pub: number[];
+  /** Sum over the implicit set of '<' + pub[k] + '>' plus ', ' separators (P-Associated-URI). */
+  associated: number;
+  privateId: number;
+  instanceUrn: number;
+  homeDomain: number;
+  homeUri: number;
+  networkDomain: number;
+  imsDomain: number;
+  far: number;
+}
 
 /**
  * What every IMS node and message of one run shares: the configuration of the `ims:` section, the
@@ -19,6 +39,8 @@ export class ImsContext {
   private readonly fqdns: string[] = [];
   /** Diameter realm of the home network. */
   readonly realm: string;
+  readonly len: IdentityLengths;
+  private readonly hostLens: number[] = [];
   /** Far-end party numbering (see ImsConfig.peers). */
   readonly cfgPeers: { domain: string; numberBase: number; numberDigits: number };
 
@@ -33,6 +55,25 @@ export class ImsContext {
     if (!/^[0-9]{1,15}$/.test(nb)) throw new RangeError(`ims.peers.numberBase: '${nb}' must be 1 to 15 digits`);
     if (Number(nb) + population > 10 ** nb.length) throw new RangeError(`ims.peers.numberBase: ${population} numbers from ${nb} run past ${nb.length} digits`);
     this.cfgPeers = { domain: cfg.peers.domain, numberBase: Number(nb), numberDigits: nb.length };
+    const ids = this.ids;
+    const measure = (f: (o: LengthSink) => void) => {
+      const o = new LengthSink();
+      f(o);
+      return o.len;
+    };
+    const pub: number[] = [];
+    for (let k = 0; k < ids.implicitSet; k++) pub.push(measure((o) => ids.writePublicId(o, 0, k)));
+    this.len = {
+      pub,
+      associated: pub.reduce((a, b) => a + b + 2, 0) + 2 * (pub.length - 1),
+      privateId: measure((o) => ids.writePrivateId(o, 0)),
+      instanceUrn: measure((o) => ids.writeInstanceUrn(o, 0)),
+      homeDomain: ids.homeDomain.length,
+      homeUri: ids.homeDomainUri.length,
+      networkDomain: ids.networkDomain.length,
+      imsDomain: ids.imsDomain.length,
+      far: 'sip:+'.length + nb.length + 1 + cfg.peers.domain.length + ';user=phone'.length,
+    };
   }
 
   /** SIP host (IPv4 address) of node i. */
@@ -40,6 +81,17 @@ export class ImsContext {
     let h = this.hosts[i];
     if (h === undefined) h = this.hosts[i] = nodeAddress(i);
     return h;
+  }
+
+  /** Length of host(i). */
+  hostLen(i: number): number {
+    let n = this.hostLens[i];
+    if (n === undefined) n = this.hostLens[i] = this.host(i).length;
+    return n;
+  }
+
+  fqdnLen(i: number): number {
+    return this.fqdn(i).length;
   }
 
   /** Diameter identity (FQDN) of node i. */

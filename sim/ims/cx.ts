@@ -230,12 +230,18 @@ const KINDS: Record<number, [string, string]> = { 300: ['UAR', 'UAA'], 301: ['SA
  * hop-by-hop and end-to-end identifiers (RFC 6733 §6.2) and add their result.
  */
 export class CxMessage implements Message {
-  readonly proto = 'cx';
-  readonly entries = 1;
+  get proto(): string {
+    return 'cx';
+  }
+  get entries(): number {
+    return 1;
+  }
   readonly kind: string;
   bytes = 0;
   procedure: string | undefined = undefined;
   rules: readonly string[] | undefined = undefined;
+  /** When the sender put it on the wire (ns; -1 before). */
+  sentAt = -1;
 
   /** Session-Id: <origin fqdn>;<hi>;<lo> (RFC 6733 §8.8). */
   sessionNode = -1;
@@ -274,10 +280,55 @@ export class CxMessage implements Message {
   seal(procedure: string | undefined, rules: readonly string[] | undefined): this {
     this.procedure = procedure;
     this.rules = rules;
+    this.bytes = this.computeLength();
+    if (CHECK_BYTES) {
+      const slow = this.encodedLength();
+      if (slow !== this.bytes) throw new Error(`Cx ${this.kind}: computed ${this.bytes} bytes, the AVP description gives ${slow}`);
+    }
+    return this;
+  }
+
+  /** 20-byte header + the AVPs as described by writeAvps() (the reference computeLength() is checked against). */
+  encodedLength(): number {
     const a = new AvpLength();
     this.writeAvps(a);
-    this.bytes = 20 + a.len;
-    return this;
+    return 20 + a.len;
+  }
+
+  /**
+   * The exact encoded size by arithmetic, AVP by AVP as writeAvps() lists them (8-byte AVP header,
+   * 12 with the 3GPP Vendor-Id, data padded to 4). Cross-checked in every test run.
+   */
+  computeLength(): number {
+    const ctx = this.ctx;
+    const L = ctx.len;
+    let n = 20;
+    n += 8 + pad4(ctx.fqdnLen(this.sessionNode) + 1 + decLen(this.sessionHi) + 1 + decLen(this.sessionLo)); // Session-Id
+    if (!this.request) n += this.experimentalCode >= 0 ? 8 + 12 + 12 : 12; // Experimental-Result | Result-Code
+    n += 8 + 12 + 12; // Vendor-Specific-Application-Id { Vendor-Id, Auth-Application-Id }
+    n += 12; // Auth-Session-State
+    n += 8 + pad4(ctx.fqdnLen(this.origin)); // Origin-Host
+    n += 8 + pad4(ctx.realm.length); // Origin-Realm
+    if (this.request) {
+      if (this.destination >= 0) n += 8 + pad4(ctx.fqdnLen(this.destination));
+      n += 8 + pad4(ctx.realm.length); // Destination-Realm
+      n += 8 + pad4(L.privateId); // User-Name
+    }
+    switch (this.command) {
+      case CxCommand.UserAuthorization:
+        if (this.request) n += 12 + pad4(L.pub[0]) + 12 + pad4(L.networkDomain) + 16;
+        else if (this.serverName >= 0) n += 12 + pad4(serverNameLength(ctx, this.serverName));
+        else if (this.capabilities) n += 12 + 16 + 16;
+        break;
+      case CxCommand.ServerAssignment:
+        if (this.request) n += 12 + pad4(L.pub[0]) + 12 + pad4(serverNameLength(ctx, this.serverName)) + 16 + 16;
+        else if (this.userData) n += 12 + pad4(userDataLength(ctx));
+        break;
+      case CxCommand.RegistrationTermination:
+        if (this.request) n += 12 + 16 + 12 + pad4((REASON_INFO[this.reasonCode] ?? 'deregistered').length);
+        break;
+    }
+    return n;
   }
 
   /** The answer to this request: same Session-Id and identifiers, from the node that answers. */
@@ -425,6 +476,28 @@ function serverCapabilities(g: AvpSink): void {
   g.u32(AVP.MandatoryCapability, true, 1);
   g.u32(AVP.OptionalCapability, true, 2);
 }
+
+function decLen(x: number): number {
+  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : String(x).length;
+}
+
+function serverNameLength(ctx: ImsContext, node: number): number {
+  return 'sip:'.length + ctx.hostLen(node) + ':5060'.length;
+}
+
+const userDataLengths = new WeakMap<ImsContext, number>();
+/** User-Data is the same length for every subscriber (fixed-width identities): measured once. */
+function userDataLength(ctx: ImsContext): number {
+  let n = userDataLengths.get(ctx);
+  if (n === undefined) {
+    const o = new LengthSink();
+    writeUserData(o, ctx, 0);
+    userDataLengths.set(ctx, (n = o.len));
+  }
+  return n;
+}
+
+const CHECK_BYTES = typeof process !== 'undefined' && process.env?.REGLAB_TEST === '1';
 
 /** Server-Name: the S-CSCF's SIP URI (TS 29.229 §6.3.7). */
 function writeServerName(o: TextSink, ctx: ImsContext, node: number): void {

@@ -17,11 +17,6 @@ export interface IcscfParams {
   cxTimeout: Ns;
 }
 
-interface PendingUar {
-  req: ImsSip;
-  tx: ServerTransaction;
-}
-
 const UAR_RULES = [RULE.uarType];
 
 /**
@@ -63,12 +58,13 @@ export class Icscf extends ImsNode {
     uar.origin = this.index;
     // 24.229:5.3.1.2/uar-type — "DE_REGISTRATION if the Expires … is zero, REGISTRATION otherwise".
     uar.authType = expiry === 0 ? UserAuthorizationType.DeRegistration : UserAuthorizationType.Registration;
-    const pending: PendingUar = { req, tx };
-    this.sendCx(uar.seal(req.procedure, UAR_RULES), this.hss, pending);
+    // The server transaction is the context: the REGISTER is its request.
+    this.sendCx(uar.seal(req.procedure, UAR_RULES), this.hss, tx);
   }
 
   protected override onCxAnswer(ans: CxMessage, context: unknown): void {
-    const { req, tx } = context as PendingUar;
+    const tx = context as ServerTransaction;
+    const req = requestOf(tx);
     if (!ans.success) {
       // REFERENCE §2: UAA 5001/5002/5003/5004 → 403 Forbidden.
       this.signal('icscf.uaa-error', 1, req.sub);
@@ -81,7 +77,8 @@ export class Icscf extends ImsNode {
   }
 
   protected override onCxTimeout(context: unknown): void {
-    const { req, tx } = context as PendingUar;
+    const tx = context as ServerTransaction;
+    const req = requestOf(tx);
     this.answer(tx, req, 480, 'Temporarily Unavailable', regToTag(req.callToken));
   }
 

@@ -11,6 +11,7 @@ import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
 import { SipStack, asIms, respond, type StackUser } from './sip-stack.ts';
+import { TimerService } from './timer-service.ts';
 
 /** What every IMS node is built with besides its own parameters. */
 export interface ImsEnv {
@@ -33,6 +34,8 @@ export abstract class ImsNode extends Node implements StackUser {
   readonly stack: SipStack;
   readonly population: number;
   protected readonly env: ImsEnv;
+  /** The SIP transactions' timers (eager cancellation; see timer-service.ts). */
+  protected readonly timers: TimerService;
 
   // Diameter requests in flight: answer matching by Hop-by-Hop id, timeouts in send order.
   private hopByHop = 0;
@@ -50,9 +53,10 @@ export abstract class ImsNode extends Node implements StackUser {
     this.ctx = imsContextFor(nctx.net, env.cfg, env.population);
     const t = env.cfg.timers;
     const self = this;
+    this.timers = new TimerService(this.clock);
     this.stack = new SipStack(
       {
-        clock: this.clock,
+        clock: this.timers,
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
         reliable: (d) => self.isReliable(d),
@@ -79,6 +83,7 @@ export abstract class ImsNode extends Node implements StackUser {
 
   protected override onCrash(): void {
     this.stack.clear();
+    this.timers.clear();
     this.cxPending.clear();
     this.cxFifoIds = [];
     this.cxFifoDeadlines = [];
@@ -153,6 +158,7 @@ export abstract class ImsNode extends Node implements StackUser {
     this.cxFifoIds.push(req.hopByHop);
     this.cxFifoDeadlines.push(this.now() + this.cxTimeout);
     if (!this.cxTickArmed) this.armCxTick();
+    req.sentAt = this.now();
     this.send(to, req);
   }
 

@@ -42,6 +42,11 @@ export interface MscParams {
   sessionSetupAfter: Ns;
   /** MSC maintenance / restart: every subscriber registered here is deregistered, evenly over this interval. */
   sweepSpread: Ns;
+  /**
+   * Granularity of that pacing: 0 = each deregistration at its own instant; a tick > 0 starts the
+   * ones falling due within a tick together (up to one tick late), saving one event per subscriber.
+   */
+  sweepTick: Ns;
   /** Named policies for what TS 24.292 leaves open (docs/policies.md). */
   policies: { deregFailure: DeregFailurePolicyName; regEventAfterCancel: RegEventAfterCancelPolicyName };
   /**
@@ -79,6 +84,8 @@ const DEREG_PENDING = 1;
 
 /** What makes a subscriber "no longer active at this MSC" (REFERENCE §1), by workload event name. */
 export const DEREG_TRIGGERS = ['detach', 'implicit-detach', 'cancel-location', 'purge', 'maintenance', 'restart'] as const;
+const TRIGGER_SIGNALS = DEREG_TRIGGERS.map((t) => `dereg.trigger.${t}`);
+
 /** Workload events that start a registration. */
 export const REGISTER_TRIGGERS = ['attach', 'location-update'] as const;
 
@@ -472,7 +479,7 @@ export class MscIcs extends ImsNode {
     m.maxForwards = 70;
     m.routeNode = scscf;
     m.routeOrig = true;
-    m.fromK = slot % this.ctx.ids.implicitSet;
+    m.fromK = callingIdentity(slot, this.ctx.ids.implicitSet);
     m.fromTag = callerTag(tok);
     m.toParty = Party.Far;
     m.callKind = CallKind.Call + slot;
@@ -533,7 +540,7 @@ export class MscIcs extends ImsNode {
     m.via = new Via(this.index, this.stack.nextBranch(), this.tcpTo(scscf), null);
     m.maxForwards = 70;
     m.routeNode = scscf; // the route set: the S-CSCF's Record-Route
-    m.fromK = slot % this.ctx.ids.implicitSet;
+    m.fromK = callingIdentity(slot, this.ctx.ids.implicitSet);
     m.fromTag = callerTag(tok);
     m.toParty = Party.Far;
     m.toTag = calleeTag(tok);
@@ -594,7 +601,7 @@ export class MscIcs extends ImsNode {
   private beginDeregistration(sub: number): void {
     this.procStart[sub] = this.now();
     this.attempts[sub] = 0;
-    this.signal(`dereg.trigger.${DEREG_TRIGGERS[this.reason[sub]] ?? 'other'}`, 1, sub);
+    this.signal(TRIGGER_SIGNALS[this.reason[sub]] ?? 'dereg.trigger.other', 1, sub);
     this.procedureStarted(PROC_DEREG, sub);
     this.refresh.clear(sub);
     const calls = this.calls[sub];
@@ -625,7 +632,7 @@ export class MscIcs extends ImsNode {
 
   /** No 200 OK to the deregistration: TS 24.292 leaves it FFS; the named policy decides. */
   private deregFailed(sub: number, status: number): void {
-    this.signal(`dereg.failed-${status}`, 1, sub);
+    this.signal(status === 408 ? 'dereg.failed-408' : status === 403 ? 'dereg.failed-403' : status === 480 ? 'dereg.failed-480' : 'dereg.failed-other', 1, sub);
     const d = this.deregPolicy({ status, attempt: this.attempts[sub] });
     switch (d.action) {
       case 'clear':
@@ -696,7 +703,7 @@ export class MscIcs extends ImsNode {
       return;
     }
     const next = this.sweepStart + Math.floor(this.sweepK * this.sweepGap);
-    this.scheduleSelf(Math.max(0, next - now), SWEEP);
+    this.scheduleSelf(Math.max(0, next - now, this.p.sweepTick), SWEEP);
   }
 
   // ---- SIP dispatch ------------------------------------------------------------------------------
@@ -729,7 +736,7 @@ export class MscIcs extends ImsNode {
   onTimeout(tx: ClientTransaction): void {
     const req = requestOf(tx);
     const sub = req.sub;
-    this.signal(`sip.timeout.${req.method}`, 1, sub);
+    this.signal('sip.timeout', 1, sub);
     switch (req.method) {
       case 'REGISTER': {
         // Only the response to the REGISTER in flight matters (its CSeq is the current one).
@@ -749,6 +756,19 @@ export class MscIcs extends ImsNode {
         return this.byeDone(sub, req.callKind - CallKind.Call);
     }
   }
+}
+
+/**
+ * The identity of the implicit set dialog slot j calls from: the SIP URIs of the set in turn
+ * (k = 0, 2, 3, …), skipping the tel URI (k = 1), which real networks carry in P-Asserted-Identity
+ * rather than in From. So with a set of 3, slot 0 calls from the temporary public identity and slot
+ * 1 from sip:+<MSISDN>…;user=phone — a dialog of an implicitly registered identity.
+ */
+export function callingIdentity(slot: number, setSize: number): number {
+  if (setSize <= 2) return 0;
+  const sipIds = setSize - 1; // 0, 2, 3, …, setSize-1
+  const i = slot % sipIds;
+  return i === 0 ? 0 : i + 1;
 }
 
 /**

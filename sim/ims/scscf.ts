@@ -30,12 +30,6 @@ export interface ScscfParams {
   cxTimeout: Ns;
 }
 
-interface PendingSar {
-  kind: 'register' | 'deregister';
-  req: ImsSip;
-  tx: ServerTransaction;
-}
-
 const SAR_RULES = [RULE.sarType];
 const NOTIFY_RULES = [RULE.notifyState];
 
@@ -175,12 +169,13 @@ export class Scscf extends ImsNode {
       this.unbind(sub);
       this.signal('binding.removed', 1, sub);
       // … and, no contact being left, tell the HSS (SAR USER_DEREGISTRATION / …_STORE_SERVER_NAME).
-      this.sar(req, tx, this.deregSar, { kind: 'deregister', req, tx, instance } as PendingSar);
+      if (instance !== req.contactInstance) this.signal('scscf.dereg-instance-differs', 1, sub);
+      this.sar(req, tx, this.deregSar);
       return;
     }
     const granted = Math.min(expiry, this.p.maxExpires);
     if (!bound) {
-      this.sar(req, tx, ServerAssignmentType.Registration, { kind: 'register', req, tx });
+      this.sar(req, tx, ServerAssignmentType.Registration);
       return;
     }
     // Re-registration (same contact, same Call-ID) or a new contact replacing the old one (same
@@ -209,7 +204,8 @@ export class Scscf extends ImsNode {
     this.bindExpires[sub] = 0;
   }
 
-  private sar(req: ImsSip, _tx: ServerTransaction, type: number, pending: PendingSar): void {
+  /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
+  private sar(req: ImsSip, tx: ServerTransaction, type: number): void {
     const sar = new CxMessage(this.ctx, req.sub, CxCommand.ServerAssignment, true);
     sar.sessionNode = this.index;
     sar.sessionHi = 2;
@@ -221,42 +217,52 @@ export class Scscf extends ImsNode {
     sar.serverName = this.index;
     // 24.229:5.4.1.4/sar-type
     sar.assignmentType = type;
-    this.sendCx(sar.seal(req.procedure, SAR_RULES), this.hss, pending);
+    this.sendCx(sar.seal(req.procedure, SAR_RULES), this.hss, tx);
+  }
+
+  /** Whether a REGISTER asks to deregister (expiry 0). */
+  private static isDeregistration(req: ImsSip): boolean {
+    return (req.expires >= 0 ? req.expires : req.contactExpires) === 0;
   }
 
   protected override onCxAnswer(ans: CxMessage, context: unknown): void {
-    const p = context as PendingSar & { instance?: number };
-    const req = p.req;
+    const tx = context as ServerTransaction;
+    const req = requestOf(tx);
     const sub = req.sub;
-    if (p.kind === 'register') {
+    if (!Scscf.isDeregistration(req)) {
       if (!ans.success) {
-        this.answer(p.tx, req, 403, 'Forbidden', regToTag(req.callToken));
+        this.answer(tx, req, 403, 'Forbidden', regToTag(req.callToken));
         return;
       }
       const expiry = req.expires >= 0 ? req.expires : req.contactExpires >= 0 ? req.contactExpires : 3600;
       const granted = Math.min(expiry, this.p.maxExpires);
       this.bind(req, granted);
       this.signal('binding.created', 1, sub);
-      this.registerOk(req, p.tx, true);
+      this.registerOk(req, tx, true);
       this.notifyWatcher(sub, false, ContactEvent.Registered, req.contactNode, req.contactInstance, granted);
       return;
     }
     // Deregistration: the watchers learn it, then the REGISTER gets its 200 OK (whatever the SAA
     // said: the binding is gone either way; a failed SAA is the HSS's to reconcile).
     if (!ans.success) this.signal('scscf.sar-failed', 1, sub);
-    this.notifyWatcher(sub, true, ContactEvent.Unregistered, req.contactNode, p.instance ?? req.contactInstance, -1, req.callToken, true);
-    this.deregisterOk(req, p.tx, p.instance ?? req.contactInstance);
+    this.deregistered(req, tx);
   }
 
   protected override onCxTimeout(context: unknown): void {
-    const p = context as PendingSar & { instance?: number };
-    if (p.kind === 'register') {
-      this.answer(p.tx, p.req, 480, 'Temporarily Unavailable', regToTag(p.req.callToken));
+    const tx = context as ServerTransaction;
+    const req = requestOf(tx);
+    if (!Scscf.isDeregistration(req)) {
+      this.answer(tx, req, 480, 'Temporarily Unavailable', regToTag(req.callToken));
       return;
     }
-    this.signal('scscf.sar-timeout', 1, p.req.sub);
-    this.notifyWatcher(p.req.sub, true, ContactEvent.Unregistered, p.req.contactNode, p.instance ?? p.req.contactInstance, -1, p.req.callToken, true);
-    this.deregisterOk(p.req, p.tx, p.instance ?? p.req.contactInstance);
+    this.signal('scscf.sar-timeout', 1, req.sub);
+    this.deregistered(req, tx);
+  }
+
+  /** 24.229 §5.4.1.4 / §5.4.2.1.2: NOTIFY every watcher (all identities terminated), then 200 OK. */
+  private deregistered(req: ImsSip, tx: ServerTransaction): void {
+    this.notifyWatcher(req.sub, true, ContactEvent.Unregistered, req.contactNode, req.contactInstance, -1, req.callToken, true);
+    this.deregisterOk(req, tx, req.contactInstance);
   }
 
   /** 200 OK to a REGISTER: the current binding (if any) with its expiry; on registration, the implicit set and Service-Route. */
@@ -360,7 +366,8 @@ export class Scscf extends ImsNode {
     n.callToken = tok;
     n.callHost = w;
     n.cseq = ++this.notifyCseq[sub];
-    n.contactNode = contactNode >= 0 ? contactNode : w;
+    n.contactNode = this.index;
+    n.regContact = contactNode >= 0 ? contactNode : w;
     n.contactInstance = instance;
     n.contactExpires = terminated ? -1 : contactExpires;
     n.event = true;
@@ -373,7 +380,7 @@ export class Scscf extends ImsNode {
     n.bindToken = bindToken !== 0 ? bindToken : this.bindToken[sub];
     if (ended) this.watcher[sub] = NO_WATCHER;
     // 24.229:5.4.2.1.2/notify-state — on deregistration every identity terminated/unregistered.
-    this.stack.request(n.seal(terminated ? 'ics-deregistration' : 'reg-event', terminated ? NOTIFY_RULES : undefined), w, { sub, tok });
+    this.stack.request(n.seal(terminated ? 'ics-deregistration' : 'reg-event', terminated ? NOTIFY_RULES : undefined), w, undefined);
   }
 
   private newVia(dest: number) {
@@ -400,7 +407,8 @@ export class Scscf extends ImsNode {
     const r = this.asIms(resp);
     const c = ctx.context;
     if (r.method === 'NOTIFY') {
-      const { sub, tok } = c as { sub: number; tok: number };
+      const sub = r.sub;
+      const tok = r.callToken;
       // RFC 6665 §4.2.2: a 481 (or any failure) to a NOTIFY removes the subscription.
       if (r.status >= 300 && this.subToken[sub] === tok && this.watcher[sub] !== NO_WATCHER) this.watcher[sub] = NO_WATCHER;
       if (r.status >= 300) this.signal(`notify.answered-${r.status}`, 1, sub);
@@ -419,8 +427,8 @@ export class Scscf extends ImsNode {
   onTimeout(ctx: ClientTransaction): void {
     const req = requestOf(ctx);
     if (req.method === 'NOTIFY') {
-      const { sub, tok } = ctx.context as { sub: number; tok: number };
-      if (this.subToken[sub] === tok) this.watcher[sub] = NO_WATCHER;
+      const sub = req.sub;
+      if (this.subToken[sub] === req.callToken) this.watcher[sub] = NO_WATCHER;
       this.signal('notify.timeout', 1, sub);
       return;
     }

@@ -1,6 +1,6 @@
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
-import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
+import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
 
 /**
  * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
@@ -19,6 +19,13 @@ import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
 
 /** A Via header field value (one hop), most recent first. */
 export class Via {
+  /**
+   * The transactions of this hop (RFC 3261 §17.1.3 / §17.2.3 match on the top Via's branch and
+   * sent-by: in the simulator that identity IS this object, shared by reference between the
+   * request, its retransmissions and its responses). Set by SipStack, cleared on termination.
+   */
+  clientTx: unknown = undefined;
+  serverTx: unknown = undefined;
   constructor(
     /** The node that added it (its address is the sent-by). */
     readonly node: number,
@@ -117,8 +124,13 @@ function kindOf(method: string, status: number): string {
  * an unwatched subscriber costs one small object; -1 means "absent" throughout.
  */
 export class ImsSip implements Message {
-  readonly proto = 'sip';
-  readonly entries = 1;
+  // Constants live on the prototype: a field per message would cost 16 bytes × millions.
+  get proto(): string {
+    return 'sip';
+  }
+  get entries(): number {
+    return 1;
+  }
   kind = '';
   bytes = 0;
   procedure: string | undefined = undefined;
@@ -181,6 +193,8 @@ export class ImsSip implements Message {
   /** reginfo: version, registration state (false active / true terminated), contact event, binding token. */
   regVersion = 0;
   regTerminated = false;
+  /** reginfo: the registered contact's node (the MSC), -1 none. */
+  regContact = -1;
   contactEvent: ContactEvent = ContactEvent.Registered;
   bindToken = 0;
 
@@ -199,6 +213,16 @@ export class ImsSip implements Message {
     this.procedure = procedure;
     this.rules = rules;
     this.kind = kindOf(this.method, this.status);
+    this.bytes = this.computeLength();
+    if (CHECK_BYTES) {
+      const slow = this.renderedLength();
+      if (slow !== this.bytes) throw new Error(`ImsSip ${this.kind}: computed ${this.bytes} bytes, renders ${slow} — computeLength() and writeHead() disagree`);
+    }
+    return this;
+  }
+
+  /** The length by running the renderer into a LengthSink (the reference computeLength() is checked against). */
+  renderedLength(): number {
     const o = lengthSink;
     o.len = 0;
     this.writeHead(o);
@@ -206,8 +230,7 @@ export class ImsSip implements Message {
     o.len = 0;
     this.writeBody(o);
     const body = o.len;
-    this.bytes = head + 16 + decimalLength(body) + 4 + body; // Content-Length: n CRLF CRLF body
-    return this;
+    return head + 16 + decimalLength(body) + 4 + body; // Content-Length: n CRLF CRLF body
   }
 
   get isRequest(): boolean {
@@ -308,6 +331,7 @@ export class ImsSip implements Message {
     m.body = this.body;
     m.regVersion = this.regVersion;
     m.regTerminated = this.regTerminated;
+    m.regContact = this.regContact;
     m.contactEvent = this.contactEvent;
     m.bindToken = this.bindToken;
     return m;
@@ -568,6 +592,136 @@ export class ImsSip implements Message {
     }
   }
 
+  /**
+   * The exact size, by arithmetic on lengths: the same text as writeHead()/writeBody() line for line,
+   * without building it (DESIGN principle 5). Every test run cross-checks it against the renderer
+   * (REGLAB_TEST=1 → CHECK_BYTES).
+   */
+  computeLength(): number {
+    const ctx = this.ctx;
+    const L = ctx.len;
+    let n: number;
+    if (this.status === 0) {
+      n = this.method.length + 1 + this.ruriLength() + ' SIP/2.0\r\n'.length;
+    } else {
+      n = 'SIP/2.0 '.length + decimalLength(this.status) + 1 + this.reason.length + 2;
+    }
+    for (let v = this.via; v !== null; v = v.next) {
+      n += 'Via: SIP/2.0/UDP '.length + ctx.hostLen(v.node) + ':5060;branch=z9hG4bK'.length + hexWidth(v.node, 2) + hexWidth(v.branch, 8) + 2;
+    }
+    if (this.status === 0) {
+      n += 'Max-Forwards: '.length + decimalLength(this.maxForwards) + 2;
+      if (this.routeNode >= 0) n += (this.routeOrig ? 'Route: <sip:orig@'.length : 'Route: <sip:'.length) + ctx.hostLen(this.routeNode) + ':5060;lr>\r\n'.length;
+    }
+    if (this.recordRoute >= 0) n += 'Record-Route: <sip:'.length + ctx.hostLen(this.recordRoute) + ':5060;lr>\r\n'.length;
+    n += 'From: '.length + this.partyLength(this.fromParty, this.fromK, this.fromTag);
+    n += '\r\nTo: '.length + this.partyLength(this.toParty, this.toK, this.toTag);
+    n += '\r\nCall-ID: '.length + (this.callKind >= CallKind.Call ? 'call'.length + decimalLength(this.callKind - CallKind.Call) + 1 : 'reg-'.length);
+    n += 8 + 1 + hexWidth(this.sub, 6) + 1 + ctx.hostLen(this.callHost);
+    n += '\r\nCSeq: '.length + decimalLength(this.cseq) + 1 + this.method.length + 2;
+    switch (this.shape) {
+      case Shape.Register:
+        n += 'Contact: '.length + this.bindingContactLength() + 2 + this.expiresLength();
+        if (this.authDone) {
+          n +=
+            'Authorization: Digest username="'.length + L.privateId + '", realm="'.length + L.homeDomain + '", uri="'.length + L.homeUri +
+            '", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "'.length + L.networkDomain + '"\r\n'.length;
+        }
+        n += 'Supported: path\r\n'.length;
+        break;
+      case Shape.RegisterResponse:
+        if (this.contactNode >= 0) n += 'Contact: '.length + this.bindingContactLength() + 2;
+        if (this.associatedUris) n += 'P-Associated-URI: '.length + L.associated + 2;
+        if (this.serviceRoute >= 0) n += 'Service-Route: <sip:orig@'.length + ctx.hostLen(this.serviceRoute) + ':5060;lr>\r\n'.length;
+        break;
+      case Shape.Subscribe:
+        n += 'Contact: '.length + this.contactUriLength(this.contactNode) + '\r\nEvent: reg\r\n'.length + this.expiresLength() + 'Accept: application/reginfo+xml\r\n'.length;
+        break;
+      case Shape.SubscribeResponse:
+        if (this.contactNode >= 0) n += 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
+        n += this.expiresLength();
+        break;
+      case Shape.Notify:
+        n += 'Contact: '.length + this.contactUriLength(this.contactNode) + '\r\nEvent: reg\r\nSubscription-State: '.length;
+        n += this.subTerminated ? 'terminated'.length : 'active;expires='.length + decimalLength(this.subExpires);
+        n += '\r\nContent-Type: application/reginfo+xml\r\n'.length;
+        break;
+      case Shape.Invite:
+      case Shape.InviteResponse:
+        if (this.contactNode >= 0) n += 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
+        if (this.body !== Body.None) n += 'Content-Type: application/sdp\r\n'.length;
+        break;
+    }
+    const body = this.bodyLength();
+    return n + 'Content-Length: '.length + decimalLength(body) + 4 + body;
+  }
+
+  private ruriLength(): number {
+    switch (this.ruri) {
+      case Ruri.Home:
+        return this.ctx.len.homeUri;
+      case Ruri.Public:
+        return this.ctx.len.pub[this.ruriK];
+      case Ruri.Node:
+        return 'sip:'.length + this.ctx.hostLen(this.ruriNode) + ':5060'.length;
+      case Ruri.Far:
+        return this.ctx.len.far;
+    }
+  }
+
+  private partyLength(party: Party, k: number, tag: number): number {
+    return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + (tag !== 0 ? ';tag='.length + hexWidth(tag, 8) : 0);
+  }
+
+  private contactUriLength(node: number): number {
+    return '<sip:'.length + this.ctx.hostLen(node) + ':5060>'.length;
+  }
+
+  private bindingContactLength(): number {
+    let n = this.contactUriLength(this.contactNode);
+    if (this.contactExpires >= 0) n += ';expires='.length + decimalLength(this.contactExpires);
+    if (this.contactInstance >= 0) n += ';+sip.instance="<'.length + this.ctx.len.instanceUrn + '>"'.length;
+    if (this.contactIcs) n += ICS_TAGS.length;
+    return n;
+  }
+
+  private expiresLength(): number {
+    return this.expires >= 0 ? 'Expires: '.length + decimalLength(this.expires) + 2 : 0;
+  }
+
+  private bodyLength(): number {
+    switch (this.body) {
+      case Body.None:
+        return 0;
+      case Body.RegInfo: {
+        const ctx = this.ctx;
+        const pub = ctx.len.pub;
+        const term = this.regTerminated;
+        let n = '<?xml version="1.0"?>\r\n<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="'.length + decimalLength(this.regVersion) + '" state="full">\r\n'.length;
+        const per =
+          ' <registration aor="'.length + '" id="a'.length + hexWidth(this.sub, 6) + '-'.length +
+          (term ? '" state="terminated">\r\n'.length : '" state="active">\r\n'.length) +
+          '  <contact id="c'.length + 8 + (term ? '" state="terminated" event="'.length : '" state="active" event="'.length) + CONTACT_EVENTS[this.contactEvent].length +
+          (this.contactExpires >= 0 ? '" expires="'.length + decimalLength(this.contactExpires) : 0) +
+          '">\r\n   <uri>sip:'.length + ctx.hostLen(this.regContact) + ':5060</uri>\r\n'.length +
+          (this.contactInstance >= 0 ? '   <unknown-param name="+sip.instance">"&lt;'.length + ctx.len.instanceUrn + '&gt;"</unknown-param>\r\n'.length : 0) +
+          '  </contact>\r\n </registration>\r\n'.length;
+        for (let k = 0; k < pub.length; k++) n += per + pub[k] + decimalLength(k);
+        return n + '</reginfo>\r\n'.length;
+      }
+      case Body.SdpOffer:
+      case Body.SdpAnswer: {
+        const h = this.ctx.hostLen(this.contactNode);
+        return (
+          'v=0\r\no=- '.length + decimalLength(this.callToken) + ' 1 IN IP4 '.length + h + '\r\ns=-\r\nc=IN IP4 '.length + h + '\r\nt=0 0\r\nm=audio '.length +
+          decimalLength(20000 + 2 * ((this.sub + this.callKind) % 10000)) +
+          ' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n'.length +
+          'a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n'.length
+        );
+      }
+    }
+  }
+
   private writeExpires(o: TextSink): void {
     if (this.expires >= 0) {
       o.s('Expires: ');
@@ -617,7 +771,7 @@ export class ImsSip implements Message {
         o.dec(this.contactExpires);
       }
       o.s('">\r\n   <uri>sip:');
-      o.s(this.ctx.host(this.contactNode));
+      o.s(this.ctx.host(this.regContact));
       o.s(':5060</uri>\r\n');
       if (this.contactInstance >= 0) {
         o.s('   <unknown-param name="+sip.instance">"&lt;');
@@ -653,5 +807,17 @@ function writeBranch(o: TextSink, v: Via): void {
 }
 
 function decimalLength(x: number): number {
-  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : String(x).length;
+  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : decDigits(x);
 }
+
+/** Digits of x in hex, at least `width` (what TextSink.hex writes). */
+function hexWidth(x: number, width: number): number {
+  const d = x >>> 0 < 0x10 ? 1 : x >>> 0 < 0x100 ? 2 : x >>> 0 < 0x1000 ? 3 : x >>> 0 < 0x10000 ? 4 : x >>> 0 < 0x100000 ? 5 : x >>> 0 < 0x1000000 ? 6 : x >>> 0 < 0x10000000 ? 7 : 8;
+  return d > width ? d : width;
+}
+
+/**
+ * Cross-check every message's computed length against its rendering: on in every test run
+ * (test/run.mjs sets REGLAB_TEST=1), off otherwise (the renderer costs what the arithmetic saves).
+ */
+const CHECK_BYTES = typeof process !== 'undefined' && process.env?.REGLAB_TEST === '1';

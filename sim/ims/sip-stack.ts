@@ -18,14 +18,15 @@ import { ImsSip } from './sip-message.ts';
 /**
  * The thin adapter between the IMS nodes and the RFC 3261 §17 transactions of sim/sip/: it runs
  * the SIP layer's own transaction state machines (Timer E/F/K, A/B/D, G/H/I, J, RFC 6026 Accepted)
- * on the node's crash-guarded Clock, and matches messages to them with NUMERIC keys taken from
- * the compact IMS messages (the top Via's node and branch id), so a million transactions cost no
- * string keys and no header parsing. The matching rules are the RFC's:
+ * on the node's crash-guarded Clock (through a TimerService), and matches messages to them without
+ * any lookup table: the identity the RFC matches on — the top Via's branch and sent-by — is, in the
+ * simulator, the Via OBJECT, shared by reference between a request, its retransmissions and its
+ * responses, so the transaction hangs on it. A million transactions cost no keys and no parsing.
  *
- * - §17.1.3 a response matches the client transaction whose request had the same top-Via branch
+ * - §17.1.3 a response matches the client transaction whose request had the same top Via
  *   (branch ids are unique per node, and CSeq methods never share a branch here: no CANCEL);
- * - §17.2.3 a request matches the server transaction with the same branch and sent-by (the Via's
- *   node) and method (an ACK matches its INVITE's transaction);
+ * - §17.2.3 a request matches the server transaction created by the request with the same top Via
+ *   (retransmissions resend the same object; an ACK for a non-2xx reuses the INVITE's Via);
  * - the ACK of a 2xx has a branch of its own and goes to the dialog (the TU), which tells the
  *   INVITE server transaction in Accepted that it came (RFC 6026).
  *
@@ -49,14 +50,12 @@ export interface StackUser extends ClientTransactionUser, ServerTransactionUser 
   onStrayResponse?(resp: ImsSip, from: number): void;
 }
 
-const TWO32 = 4294967296;
-
 export class SipStack implements TransactionEnv {
-  private readonly clients = new Map<number, ClientTransaction>();
-  private readonly servers = new Map<number, ServerTransaction>();
   /** INVITE server transactions in Accepted, by dialog (Call-ID token + CSeq), for their 2xx's ACK. */
   private readonly accepted2xx = new Map<string, InviteServerTransaction>();
   private branchCounter = 0;
+  private clients = 0;
+  private servers = 0;
   readonly clock: Clock;
 
   constructor(
@@ -74,10 +73,10 @@ export class SipStack implements TransactionEnv {
   }
 
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients;
   }
   get serverCount(): number {
-    return this.servers.size;
+    return this.servers;
   }
 
   // ---- TransactionEnv --------------------------------------------------------------------------
@@ -87,11 +86,17 @@ export class SipStack implements TransactionEnv {
   }
 
   terminated(tx: Transaction): void {
-    const key = (tx as unknown as { imsKey: number }).imsKey;
-    if (this.clients.get(key) === tx) this.clients.delete(key);
-    else if (this.servers.get(key) === tx) this.servers.delete(key);
-    if (tx instanceof InviteServerTransaction) {
-      const d = dialogKey(tx.request as unknown as ImsSip);
+    const req = tx.request as unknown as ImsSip;
+    const v = req.via!;
+    if (v.clientTx === tx) {
+      v.clientTx = undefined;
+      this.clients--;
+    } else if (v.serverTx === tx) {
+      v.serverTx = undefined;
+      this.servers--;
+    }
+    if (req.method === 'INVITE' && tx instanceof InviteServerTransaction) {
+      const d = dialogKey(req);
       if (this.accepted2xx.get(d) === tx) this.accepted2xx.delete(d);
     }
   }
@@ -102,17 +107,18 @@ export class SipStack implements TransactionEnv {
 
   // ---- sending -----------------------------------------------------------------------------------
 
-  /** Starts a client transaction for `req` (its top Via must be this node's) towards `dest`. */
+  /** Starts a client transaction for `req` (its top Via must be this node's, and new) towards `dest`. */
   request(req: ImsSip, dest: number, context: unknown, tu: ClientTransactionUser = this.user): ClientTransaction {
     const v = req.via;
     if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
+    if (v.clientTx !== undefined) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
     const reliable = this.node.reliable(dest);
     const r = req as unknown as SipMessage;
     const tx: ClientTransaction =
       req.method === 'INVITE' ? new InviteClientTransaction(this, r, dest, reliable, tu) : new NonInviteClientTransaction(this, r, dest, reliable, tu);
-    (tx as unknown as { imsKey: number }).imsKey = v.branch;
     tx.context = context;
-    this.clients.set(v.branch, tx);
+    v.clientTx = tx;
+    this.clients++;
     tx.start();
     return tx;
   }
@@ -128,7 +134,8 @@ export class SipStack implements TransactionEnv {
   receive(msg: ImsSip, from: number): void {
     const v = msg.via;
     if (msg.status !== 0) {
-      const tx = v === null || v.node !== this.node.index ? undefined : this.clients.get(v.branch);
+      // §17.1.3: the top Via is ours and names the transaction.
+      const tx = v === null || v.node !== this.node.index ? undefined : (v.clientTx as ClientTransaction | undefined);
       if (tx === undefined) {
         this.user.onStrayResponse?.(msg, from);
         return;
@@ -140,14 +147,14 @@ export class SipStack implements TransactionEnv {
       this.user.onRequest(msg, from, undefined); // no Via: the node answers 400 itself
       return;
     }
-    const key = v.node * TWO32 + v.branch;
-    const existing = this.servers.get(key);
+    // §17.2.3: a retransmission carries the same top Via (branch, sent-by) as the request that created the transaction.
+    const existing = v.serverTx as ServerTransaction | undefined;
     if (existing !== undefined) {
       existing.receiveRequest(msg as unknown as SipMessage);
       return;
     }
     if (msg.method === 'ACK') {
-      const acc = this.accepted2xx.get(dialogKey(msg));
+      const acc = this.accepted2xx.size > 0 ? this.accepted2xx.get(dialogKey(msg)) : undefined;
       if (acc !== undefined) acc.ackReceived();
       this.user.onRequest(msg, from, undefined);
       return;
@@ -157,16 +164,16 @@ export class SipStack implements TransactionEnv {
     // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
     const tx: ServerTransaction =
       msg.method === 'INVITE' ? new InviteServerTransaction(this, r, from, reliable, this.user, false) : new NonInviteServerTransaction(this, r, from, reliable, this.user);
-    (tx as unknown as { imsKey: number }).imsKey = key;
-    this.servers.set(key, tx);
+    v.serverTx = tx;
+    this.servers++;
     this.user.onRequest(msg, from, tx);
   }
 
   /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */
   clear(): void {
-    this.clients.clear();
-    this.servers.clear();
     this.accepted2xx.clear();
+    this.clients = 0;
+    this.servers = 0;
   }
 }
 

@@ -110,6 +110,9 @@ const MscParams = z.strictObject({
   subscribeRegEvent: z.boolean().default(true).meta({ description: 'subscribe to the reg event after registering' }),
   sessionSetupAfter: Duration.default(SECOND).meta({ description: 'subscribers with sessions (ims.sessions.share) set them up this long after registering' }),
   sweepSpread: Duration.default(10 * SECOND).meta({ description: "'maintenance' / 'restart' triggers deregister every subscriber here, evenly over this interval" }),
+  sweepTick: Duration.default(0).meta({
+    description: 'pacing granularity of that sweep: 0 = one instant per subscriber; e.g. 1ms starts those due within a millisecond together (fewer events)',
+  }),
   policies: z
     .strictObject({
       deregFailure: z.enum(DEREG_POLICY_NAMES).default(DEFAULT_DEREG_FAILURE_POLICY).meta({ description: 'what to do when a deregistration gets no 200 OK (TS 24.292 FFS)' }),

@@ -1,0 +1,144 @@
+/**
+ * The ICS deregistration storm (issue 3's performance target): scenarios/sizing/ics-msc-restart-1m.yaml
+ * — 1 million pre-registered subscribers, every one deregistered after an MSC restart (TS 24.292
+ * §6.3.6.2 in full: BYE for the 10% with a session, REGISTER expiry 0, UAR/UAA, SAR/SAA, NOTIFY,
+ * 200 OK, exact byte counts, wire text only for the 3 watched subscribers).
+ *
+ * Target: ≤ 15 s wall and ≤ 2 GB peak RSS for 1 million. Reports deregistrations simulated per
+ * wall second.
+ *
+ * Each run is a fresh child process (so peak RSS is the run's own), running the scenario exactly
+ * as `reglab run` does (runScenario; the run directory is not written — `--cli` times the real
+ * command with its files instead). The median of the runs is printed.
+ *
+ *   node --import tsx bench/ics-storm.ts [--runs 3] [--population 1000000] [--spread 60s] [--cli]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadScenarioFile } from '../sim/scenario/load.ts';
+import { runScenario } from '../sim/scenario/run.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SCENARIO = join(ROOT, 'scenarios/sizing/ics-msc-restart-1m.yaml');
+
+interface RunFigures {
+  population: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssMb: number;
+  events: number;
+  messages: number;
+  deregistrations: number;
+  deregPerWallSecond: number;
+  simulatedS: number;
+  rulesFailed: number;
+}
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : def;
+}
+
+function sets(population: number, spread: string | undefined): string[] {
+  const s = [`population.size=${population}`];
+  if (spread) s.push(`nodes[0].params.sweepSpread=${spread}`);
+  return s;
+}
+
+async function child(): Promise<void> {
+  const population = Number(arg('population', '1000000'));
+  const spread = arg('spread', '');
+  const sc = loadScenarioFile(SCENARIO, { set: sets(population, spread || undefined) });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await runScenario(sc);
+  const wallMs = performance.now() - t0;
+  const cu = process.cpuUsage(c0);
+  const dereg = r.summary.procedures['ics-deregistration']?.completed ?? 0;
+  const out: RunFigures = {
+    population,
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round((cu.user + cu.system) / 1000),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    events: r.summary.events,
+    messages: r.summary.messages.delivered,
+    deregistrations: dereg,
+    deregPerWallSecond: Math.round(dereg / (wallMs / 1000)),
+    simulatedS: r.summary.simulatedNs / 1e9,
+    rulesFailed: r.summary.rules.failed,
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function cliRun(population: number, spread: string): RunFigures {
+  const dir = mkdtempSync(join(tmpdir(), 'ics-storm-'));
+  const setArgs = sets(population, spread || undefined).flatMap((s) => ['--set', s]);
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, join(ROOT, 'bin/reglab.mjs'), 'run', SCENARIO, ...setArgs, '--out', join(dir, 'run'), '--quiet'], {
+    encoding: 'utf8',
+  });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`reglab run failed: ${r.stderr}`);
+  const [kb, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    population,
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round((user + sys) * 1000),
+    maxRssMb: Math.round(kb / 1024),
+    events: 0,
+    messages: 0,
+    deregistrations: population,
+    deregPerWallSecond: Math.round(population / (wallMs / 1000)),
+    simulatedS: 0,
+    rulesFailed: 0,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
+function main(): void {
+  if (process.argv.includes('--child')) {
+    void child();
+    return;
+  }
+  const runs = Number(arg('runs', '3'));
+  const population = Number(arg('population', '1000000'));
+  const spread = arg('spread', '');
+  const cli = process.argv.includes('--cli');
+  const results: RunFigures[] = [];
+  for (let i = 0; i < runs; i++) {
+    let f: RunFigures;
+    if (cli) f = cliRun(population, spread);
+    else {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', '--population', String(population), ...(spread ? ['--spread', spread] : [])], {
+        encoding: 'utf8',
+        cwd: ROOT,
+        maxBuffer: 1 << 20,
+      });
+      if (r.status !== 0) throw new Error(`run ${i + 1} failed: ${r.stderr}`);
+      f = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    }
+    results.push(f);
+    console.log(
+      `run ${i + 1}: ${f.population} subscribers, ${(f.wallMs / 1000).toFixed(2)} s wall, ${(f.cpuMs / 1000).toFixed(2)} s CPU, ` +
+        `${f.maxRssMb} MB peak RSS, ${f.deregPerWallSecond} deregistrations/s` +
+        (cli ? ' (reglab run, files written)' : `, ${f.events} events, ${f.messages} messages, ${f.rulesFailed} rules failed`),
+    );
+  }
+  const wall = median(results.map((r) => r.wallMs));
+  const rss = median(results.map((r) => r.maxRssMb));
+  const rate = median(results.map((r) => r.deregPerWallSecond));
+  console.log(
+    `median of ${runs}: ${(wall / 1000).toFixed(2)} s wall (target ≤ 15 s: ${wall <= 15000 ? 'met' : 'MISSED'}), ` +
+      `${rss} MB peak RSS (target ≤ 2048 MB: ${rss <= 2048 ? 'met' : 'MISSED'}), ${rate} deregistrations simulated per wall second`,
+  );
+}
+
+main();
