@@ -201,3 +201,44 @@ test('overload: with the queue full a request is answered 503 with Retry-After a
   assert.equal(o.retryAfterS, 3);
   assert.equal(o.body().failureCause, 'SERVER_OVERLOADED');
 });
+
+test('fuzz: truncated and corrupted requests always get exactly one answer, never a crash; only SUCCESS entries touch the store', async () => {
+  const { RandomStream } = await import('../../sim/kernel/random.ts');
+  const h = serverHarness(50, { ues: { profileShare: 1 } });
+  registerAll(h, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const rng = new RandomStream(11, 'msgin5g-fuzz');
+  const seeds = [
+    new BulkRequest(REG, h.ch, Int32Array.of(10, 11, 12), 1, 0, undefined).wire(),
+    new BulkRequest(DEREG, h.ch, Int32Array.of(1, 2, 3), 1, 0, undefined).wire(),
+    new RegistrationRequest(h.ch, 20, 1, 0, 'urgent').wire(),
+    new DeregistrationRequest(h.ch, 4, 1, 0, 'urgent').wire(),
+  ];
+  const junk = '{}[]":,\\\r\n 0aZ\u00e9';
+  for (let k = 0; k < 600; k++) {
+    let t = seeds[k % seeds.length];
+    const how = rng.int(4);
+    if (how === 0) t = t.slice(0, rng.int(t.length));
+    else if (how === 1) {
+      const i = rng.int(t.length);
+      t = t.slice(0, i) + junk[rng.int(junk.length)] + t.slice(i + 1);
+    } else if (how === 2) {
+      const i = rng.int(t.length);
+      t = t.slice(0, i) + junk[rng.int(junk.length)] + t.slice(i);
+    } else {
+      // Corrupt the body but keep Content-Length right, so the JSON layer is what gets tested.
+      const at = t.indexOf('\r\n\r\n') + 4;
+      let body = t.slice(at);
+      const i = rng.int(Math.max(1, body.length));
+      body = body.slice(0, i) + junk[rng.int(junk.length)] + body.slice(i + 1);
+      t = t.slice(0, at).replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(body)}`) + body;
+    }
+    const before = Array.from(h.server.registered);
+    const r = h.exchange(new RawHttpRequest(t, k, 0)) as { body(): unknown; status: number };
+    assert.ok(r.status >= 200 && r.status < 600);
+    const ok = new Set<number>();
+    const b = r.body() as { responses?: { ueServiceId?: string; registrationResult?: string; deregistrationResult?: string }[]; ueServiceId?: string; registrationResult?: string; deregistrationResult?: string };
+    for (const e of b.responses ?? [b]) if ((e.registrationResult ?? e.deregistrationResult) === 'SUCCESS') ok.add(h.dir.ueOf(e.ueServiceId));
+    const after = Array.from(h.server.registered);
+    for (let ue = 0; ue < 50; ue++) if (before[ue] !== after[ue]) assert.ok(ok.has(ue), `UE ${ue} changed without a SUCCESS for it: ${JSON.stringify(t)}`);
+  }
+});
