@@ -102,7 +102,7 @@ const NOTIFY_POLICY_NAMES = Object.keys(REG_EVENT_AFTER_CANCEL_POLICIES) as [
   ...(keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES)[],
 ];
 
-const MscParams = z.strictObject({
+export const MscParams = z.strictObject({
   icscf: NodeId.meta({ description: 'the I-CSCF REGISTERs go to' }),
   farEnd: NodeId.meta({ description: 'the far end of the subscribers’ sessions' }),
   expires: z.number().int().min(1).default(600000).meta({ description: 'requested registration expiry, seconds' }),
@@ -128,13 +128,13 @@ const MscParams = z.strictObject({
     .meta({ description: 'TEST ONLY: break §6.3.6.2 on purpose to see the rule checker fail' }),
 });
 
-const IcscfParams = z.strictObject({
+export const IcscfParams = z.strictObject({
   hss: NodeId,
   scscfs: z.array(NodeId).min(1).meta({ description: 'S-CSCFs to assign on a first registration (by subscriber id modulo their number)' }),
   cxTimeout: Duration.default(5 * SECOND).meta({ description: 'no UAA within this time: answer 480' }),
 });
 
-const ScscfParams = z.strictObject({
+export const ScscfParams = z.strictObject({
   hss: NodeId,
   farEnd: NodeId.meta({ description: 'where the subscribers’ INVITEs go' }),
   deregistrationSar: z.enum(['USER_DEREGISTRATION', 'USER_DEREGISTRATION_STORE_SERVER_NAME']).default('USER_DEREGISTRATION'),
@@ -146,12 +146,12 @@ const ScscfParams = z.strictObject({
   cxTimeout: Duration.default(5 * SECOND),
 });
 
-const HssParams = z.strictObject({
+export const HssParams = z.strictObject({
   storeServerName: z.boolean().default(true).meta({ description: 'keep the S-CSCF name on SAR …_STORE_SERVER_NAME (else answer 2004)' }),
   rtrReason: z.enum(['PERMANENT_TERMINATION', 'NEW_SERVER_ASSIGNED', 'SERVER_CHANGE', 'REMOVE_S-CSCF']).default('PERMANENT_TERMINATION'),
 });
 
-const FarEndParams = z.strictObject({
+export const FarEndParams = z.strictObject({
   answerAfter: Duration.default(2 * SECOND).meta({ description: 'from INVITE (answered 180 at once) to 200 OK' }),
 });
 
