@@ -569,9 +569,9 @@ export class MessageGateway extends Node {
         const h = job.subs.length >> 1;
         this.signal('bulk.split', 1);
         for (const part of [job.subs.subarray(0, h), job.subs.subarray(h)]) {
-          if (part.length === 0) continue;
-          if (part.length === 1) peer.individual.push((part[0] * 2 + job.op) * 8 + WHY_CODE.split);
-          else peer.ready.push(new BulkJob(job.op, part.slice(), job.retries));
+          // A half still goes as a bulk only if the bulking policy would send a batch of its size.
+          if (closeBatch(this.cfg.bulking, part.length) === 'bulk') peer.ready.push(new BulkJob(job.op, part.slice(), job.retries));
+          else for (let k = 0; k < part.length; k++) peer.individual.push((part[k] * 2 + job.op) * 8 + WHY_CODE.split);
         }
         return;
       }

@@ -299,3 +299,20 @@ observe: { watch: { first: 60 } }
   assert.deepEqual(ua, ['RegLab-Message-Gateway/gw-a (MSGin5G-2)', 'RegLab-Message-Gateway/gw-b (MSGin5G-4)']);
   assert.equal(r.summary.rules.failed, 0);
 });
+
+test('413 split respects minSize: halves too small for a bulk go individually, and rule 8.2.X/1 still passes', async () => {
+  const r = await runYaml(
+    scenarioYaml({
+      population: 12,
+      server: 'maxBulkSize: 5',
+      msgin5g: 'bulking: { maxSize: 12, minSize: 4, window: 10ms }',
+      workload: '- { target: gateway, event: register, pattern: { kind: all-at-once } }',
+      watch: 12,
+    }),
+  );
+  assert.equal(r.summary.procedures[REGP].completed, 12);
+  // 12 → 413 → 6 + 6 → 413 each → 3+3+3+3, each below minSize 4: twelve individual requests.
+  assert.equal(kinds(r, 'server')['registration'].msgs, 12);
+  for (const e of r.entries) if (e.msg instanceof RegistrationRequest) assert.equal(e.msg.why, 'split');
+  assert.equal(r.rules.find((x) => x.id === '23.554:8.2.X/1')!.status, 'passed');
+});
