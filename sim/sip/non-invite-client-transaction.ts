@@ -29,10 +29,19 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
  *    'Terminated' state."
  */
 
-/** A non-INVITE client transaction (REGISTER, BYE, SUBSCRIBE, NOTIFY, OPTIONS, …). */
+/**
+ * A non-INVITE client transaction (REGISTER, BYE, SUBSCRIBE, NOTIFY, OPTIONS, …).
+ *
+ * On an unreliable transport only one kernel timer is pending at a time: Timer E while the next
+ * retransmission comes before Timer F's deadline, then Timer F itself. The behaviour is the RFC's
+ * (E and F both running); what changes is that a storm of a million transactions keeps one timer
+ * each in the event queue instead of two, and a response leaves no cancelled 32 s Timer F behind.
+ */
 export class NonInviteClientTransaction extends Transaction implements ClientTransaction {
   /** Retransmissions sent so far (not counting the first transmission). */
   retransmissions = 0;
+  /** When Timer F fires (absolute ns). */
+  private timerFAt = 0;
 
   constructor(
     env: TransactionEnv,
@@ -47,10 +56,13 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
   start(): void {
     const clock = this.env.clock;
     const t = this.env.timers;
-    this.stateTimer = clock.schedule(timeout64(t), fireTimerF, this);
-    if (!this.reliable) {
+    const f = timeout64(t);
+    this.timerFAt = clock.now() + f;
+    if (!this.reliable && t.T1 < f) {
       this.interval = t.T1;
       this.retransmitTimer = clock.schedule(t.T1, fireTimerE, this);
+    } else {
+      this.stateTimer = clock.schedule(f, fireTimerF, this);
     }
     this.env.send(this.request, this.dest);
   }
@@ -60,8 +72,11 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
     this.retransmitTimer = undefined;
     if (this.state !== TxState.Trying && this.state !== TxState.Proceeding) return;
     const t = this.env.timers;
+    const clock = this.env.clock;
     this.interval = this.state === TxState.Trying ? Math.min(2 * this.interval, t.T2) : t.T2;
-    this.retransmitTimer = this.env.clock.schedule(this.interval, fireTimerE, this);
+    const now = clock.now();
+    if (now + this.interval < this.timerFAt) this.retransmitTimer = clock.schedule(this.interval, fireTimerE, this);
+    else this.stateTimer = clock.schedule(this.timerFAt - now, fireTimerF, this);
     this.retransmissions++;
     this.env.send(this.request, this.dest);
   }
