@@ -280,11 +280,9 @@ export class MessageGateway extends Node {
   }
 
   protected override onCrash(): void {
-    const now = this.now();
     for (let i = 0; i < this.cfg.count; i++) {
       if (this.st[i] === BUSY) this.procedureEnded(PROCEDURE[this.fl[i] & F_OP], this.cfg.from + i, this.started[i], 'abandoned');
     }
-    void now;
     this.st.fill(IDLE);
     this.fl.fill(0);
     this.retries.fill(0);

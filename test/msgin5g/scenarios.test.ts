@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
-import { BulkRequest, BulkResponse, RegistrationRequest, RegistrationResponse } from '../../sim/msgin5g/messages.ts';
+import { BulkResponse, RegistrationRequest, RegistrationResponse } from '../../sim/msgin5g/messages.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const SIZING = `${ROOT}scenarios/sizing/msgin5g-bulk-vs-individual.yaml`;
