@@ -165,7 +165,8 @@ const pre = deregRule(
   (d, all) => {
     const dialogs = new Map<string, { established: number; released: number; bye: number }>();
     for (const x of all) {
-      if (x.sub !== d.sub || x.t > d.sentAt) continue;
+      // Requests count from when they were sent, answers from when they arrived.
+      if (x.sub !== d.sub || (x.status === 0 ? x.sentAt : x.t) > d.sentAt) continue;
       if (x.method === 'INVITE' && x.status >= 200 && x.status < 300 && x.to === d.from) {
         dialogs.set(x.callId, { established: x.seq, released: -1, bye: -1 });
       } else if (x.method === 'BYE' && x.status === 0 && x.from === d.from && x.f.via.length === 1) {

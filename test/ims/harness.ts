@@ -41,6 +41,7 @@ export class RecordingSignals implements Signals {
     this.drops.push({ msg, reason });
   }
   triggered(): void {}
+  fault(): void {}
   procedureStarted(): void {}
   procedureEnded(t: number, _n: number, name: string, sub: number, started: number, outcome: string): void {
     this.procedures.push({ name, sub, outcome, t, started });
