@@ -18,6 +18,7 @@ export type RunOutcome =
 export class Simulator implements Clock {
   private readonly queue = new EventQueue(4096);
   private current: Ns = 0;
+  private previous: Ns = 0;
   private stopRequested = false;
   private readonly streams = new Map<string, RandomStream>();
   /** Cancelled timers still in the queue (cancellation is lazy). */
@@ -29,6 +30,11 @@ export class Simulator implements Clock {
 
   now(): Ns {
     return this.current;
+  }
+
+  /** Time of the event processed before the current one (an observer's tick uses it to find where activity ended). */
+  previousTime(): Ns {
+    return this.previous;
   }
 
   /** Pending events, not counting cancelled timers. */
@@ -109,6 +115,7 @@ export class Simulator implements Clock {
         budget++;
         continue;
       }
+      this.previous = this.current;
       this.current = q.time;
       this.events++;
       fn(q.arg);

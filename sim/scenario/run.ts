@@ -51,17 +51,24 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
 
   const samples: SampleRow[] = [];
   let lastSample = 0;
+  /** Where activity ended, when a sampler tick finds the model idle (else the kernel's clock). */
+  let idleSince: number | undefined;
   const takeSample = (t: number) => {
     const rows = recorder.sample(t);
     lastSample = t;
     for (const r of rows) samples.push(r);
     hooks.onSample?.(rows);
   };
-  // The sampler keeps itself alive only while the model has something left to do, so a run
-  // still ends when it goes idle before its horizon.
+  // The sampler keeps itself alive only while the model has something left to do. A tick that
+  // finds nothing else pending is past the end: the run ended at the event before it, and must not
+  // be stretched to the tick (that would dilute busy fractions).
   const sampler = () => {
+    if (sim.pending === 0) {
+      idleSince = sim.previousTime();
+      return;
+    }
     takeSample(sim.now());
-    if (sim.pending > 0 && sim.now() + interval <= sc.duration) sim.schedule(interval, sampler);
+    if (sim.now() + interval <= sc.duration) sim.schedule(interval, sampler);
   };
   if (interval <= sc.duration) sim.schedule(interval, sampler);
 
@@ -78,7 +85,7 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
     await yieldToHost();
     if (hooks.signal?.aborted) throw abortError();
   }
-  const end = sim.now();
+  const end = idleSince ?? sim.now();
   if (end > lastSample) takeSample(end);
   hooks.onProgress?.({ simulatedNs: end, events: sim.events, fraction: 1 });
 
