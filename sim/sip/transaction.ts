@@ -1,5 +1,6 @@
 import type { Clock, Timer } from '../kernel/clock.ts';
 import type { SipMessage } from './message.ts';
+import { createResponse } from './response.ts';
 import type { SipTimers } from './timers.ts';
 
 /**
@@ -146,4 +147,13 @@ export interface ServerTransaction extends Transaction {
   receiveRequest(request: SipMessage): void;
   /** The last response sent, if any (resent on request retransmissions). */
   readonly lastResponse: SipMessage | undefined;
+}
+
+/**
+ * RFC 3261 §8.1.3.1: "If the transaction layer indicates a timeout [...] the UAC core MUST treat
+ * this as a 408 (Request Timeout)". For a TU that wants the 408 as a message (to log it, to run the
+ * same code path as a received 408), built on demand: nothing is allocated unless asked.
+ */
+export function requestTimeoutResponse(tx: ClientTransaction): SipMessage {
+  return createResponse(tx.request, 408, { reason: 'Request Timeout' });
 }

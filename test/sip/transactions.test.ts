@@ -5,7 +5,7 @@ import { MS, SECOND, type Ns } from '../../sim/kernel/time.ts';
 import { SipMessage } from '../../sim/sip/message.ts';
 import { createResponse } from '../../sim/sip/response.ts';
 import { DEFAULT_SIP_TIMERS, sipTimers } from '../../sim/sip/timers.ts';
-import { TxState, type ClientTransaction, type ClientTransactionUser, type Transaction, type TransactionEnv } from '../../sim/sip/transaction.ts';
+import { TxState, requestTimeoutResponse, type ClientTransaction, type ClientTransactionUser, type Transaction, type TransactionEnv } from '../../sim/sip/transaction.ts';
 import { NonInviteClientTransaction } from '../../sim/sip/non-invite-client-transaction.ts';
 import { NonInviteServerTransaction } from '../../sim/sip/non-invite-server-transaction.ts';
 import { InviteClientTransaction } from '../../sim/sip/invite-client-transaction.ts';
@@ -90,6 +90,9 @@ test('non-INVITE client on UDP: Timer E at 500, 1000, 2000, 4000, 4000… ms unt
   assert.equal(tx.state, TxState.Terminated);
   assert.deepEqual(env.ended, [tx]);
   assert.deepEqual(tu.terminatedAt, [32 * SECOND]);
+  const r408 = requestTimeoutResponse(tx);
+  assert.equal(r408.kind, '408 REGISTER');
+  assert.equal(r408.branch, req.branch);
 });
 
 test('non-INVITE client on a reliable transport: no retransmission, Timer F still ends it', () => {
