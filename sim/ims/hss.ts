@@ -127,7 +127,6 @@ export class Hss extends ImsNode {
         this.scscf[sub] = req.serverName >= 0 ? req.serverName : from;
         ans.resultCode = DIAMETER_SUCCESS;
         ans.userData = req.assignmentType === ServerAssignmentType.Registration;
-        this.signal('hss.registered', 1, sub);
         break;
       case ServerAssignmentType.UserDeregistration:
       case ServerAssignmentType.TimeoutDeregistration:
@@ -135,7 +134,6 @@ export class Hss extends ImsNode {
         this.regState[sub] = HssState.NotRegistered;
         this.scscf[sub] = -1;
         ans.resultCode = DIAMETER_SUCCESS;
-        this.signal('hss.deregistered', 1, sub);
         break;
       case ServerAssignmentType.UserDeregistrationStoreServerName:
       case ServerAssignmentType.TimeoutDeregistrationStoreServerName:
@@ -147,7 +145,6 @@ export class Hss extends ImsNode {
           this.scscf[sub] = -1;
           ans.experimentalCode = EXP_SERVER_NAME_NOT_STORED;
         }
-        this.signal('hss.deregistered', 1, sub);
         break;
       default:
         ans.resultCode = DIAMETER_SUCCESS;

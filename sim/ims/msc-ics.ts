@@ -354,7 +354,6 @@ export class MscIcs extends ImsNode {
         if (ok) {
           // 24.292:6.3.6.2/on-200 — "remove all registration details relating to this public user identity".
           this.clearRegistration(sub);
-          this.signal('dereg.completed', 1, sub);
           this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'completed');
         } else this.deregFailed(sub, r.status);
         return;

@@ -142,8 +142,6 @@ export class ImsSip implements Message {
   method: string;
   status = 0;
   reason = '';
-  ruri: Ruri = Ruri.Home;
-  ruriK = 0;
   ruriNode = -1;
   shape: Shape;
 
@@ -151,15 +149,10 @@ export class ImsSip implements Message {
   maxForwards = -1;
   /** Route: <sip:[orig@]host:5060;lr> (node, -1 none). */
   routeNode = -1;
-  routeOrig = false;
   /** Record-Route: <sip:host:5060;lr> (node, -1 none). */
   recordRoute = -1;
 
-  fromParty: Party = Party.Public;
-  fromK = 0;
   fromTag = 0;
-  toParty: Party = Party.Public;
-  toK = 0;
   toTag = 0;
 
   callKind: number = CallKind.Registration;
@@ -174,29 +167,142 @@ export class ImsSip implements Message {
   /** expires parameter of the Contact (-1 none). */
   contactExpires = -1;
   /** Carry the ICS feature tags (the MSC's REGISTER Contact). */
-  contactIcs = false;
   /** Expires header (-1 none). */
   expires = -1;
 
   /** REGISTER: Authorization with integrity-protected="auth-done" and P-Visited-Network-ID. */
-  authDone = false;
   /** 200 REGISTER: P-Associated-URI with the implicit set, Service-Route via this node (-1 none). */
-  associatedUris = false;
   serviceRoute = -1;
 
   /** reg event: Event: reg header; Subscription-State for NOTIFY (0 active, 1 terminated). */
-  event = false;
-  subTerminated = false;
   subExpires = -1;
 
-  body: Body = Body.None;
   /** reginfo: version, registration state (false active / true terminated), contact event, binding token. */
   regVersion = 0;
-  regTerminated = false;
   /** reginfo: the registered contact's node (the MSC), -1 none. */
   regContact = -1;
-  contactEvent: ContactEvent = ContactEvent.Registered;
   bindToken = 0;
+
+
+  /**
+   * Small fields packed into one integer (a message of an unwatched subscriber should cost as few
+   * bytes as possible; accessors keep the code readable). Layout: flags in bits 0–6, then
+   * ruri (2), fromParty (1), toParty (1), body (2), contactEvent (4), ruriK (4), fromK (4), toK (4).
+   */
+  bits = 0;
+  private flag(f: number): boolean {
+    return (this.bits & f) !== 0;
+  }
+  private setFlag(f: number, v: boolean): void {
+    this.bits = v ? this.bits | f : this.bits & ~f;
+  }
+  private field(shift: number, mask: number): number {
+    return (this.bits >>> shift) & mask;
+  }
+  private setField(shift: number, mask: number, v: number): void {
+    if (v < 0 || v > mask) throw new RangeError(`ImsSip field value ${v} out of range 0…${mask}`);
+    this.bits = (this.bits & ~(mask << shift)) | (v << shift);
+  }
+  /** Route carries the "orig" user part (Service-Route). */
+  get routeOrig(): boolean {
+    return this.flag(1);
+  }
+  set routeOrig(v: boolean) {
+    this.setFlag(1, v);
+  }
+  /** Carry the ICS feature tags (the MSC's REGISTER Contact). */
+  get contactIcs(): boolean {
+    return this.flag(2);
+  }
+  set contactIcs(v: boolean) {
+    this.setFlag(2, v);
+  }
+  /** REGISTER: Authorization with integrity-protected="auth-done" and P-Visited-Network-ID. */
+  get authDone(): boolean {
+    return this.flag(4);
+  }
+  set authDone(v: boolean) {
+    this.setFlag(4, v);
+  }
+  /** 200 REGISTER: P-Associated-URI with the implicit set. */
+  get associatedUris(): boolean {
+    return this.flag(8);
+  }
+  set associatedUris(v: boolean) {
+    this.setFlag(8, v);
+  }
+  /** reg event: an Event: reg header. */
+  get event(): boolean {
+    return this.flag(16);
+  }
+  set event(v: boolean) {
+    this.setFlag(16, v);
+  }
+  /** NOTIFY: Subscription-State terminated (else active). */
+  get subTerminated(): boolean {
+    return this.flag(32);
+  }
+  set subTerminated(v: boolean) {
+    this.setFlag(32, v);
+  }
+  /** reginfo: registration state terminated (else active). */
+  get regTerminated(): boolean {
+    return this.flag(64);
+  }
+  set regTerminated(v: boolean) {
+    this.setFlag(64, v);
+  }
+  get ruri(): Ruri {
+    return this.field(7, 3);
+  }
+  set ruri(v: Ruri) {
+    this.setField(7, 3, v);
+  }
+  get fromParty(): Party {
+    return this.field(9, 1);
+  }
+  set fromParty(v: Party) {
+    this.setField(9, 1, v);
+  }
+  get toParty(): Party {
+    return this.field(10, 1);
+  }
+  set toParty(v: Party) {
+    this.setField(10, 1, v);
+  }
+  get body(): Body {
+    return this.field(11, 3);
+  }
+  set body(v: Body) {
+    this.setField(11, 3, v);
+  }
+  /** reginfo: the contact's event attribute. */
+  get contactEvent(): ContactEvent {
+    return this.field(13, 15);
+  }
+  set contactEvent(v: ContactEvent) {
+    this.setField(13, 15, v);
+  }
+  /** Public identity index of a Ruri.Public Request-URI. */
+  get ruriK(): number {
+    return this.field(17, 15);
+  }
+  set ruriK(v: number) {
+    this.setField(17, 15, v);
+  }
+  /** Identity k of the implicit set in From / To (Party.Public). */
+  get fromK(): number {
+    return this.field(21, 15);
+  }
+  set fromK(v: number) {
+    this.setField(21, 15, v);
+  }
+  get toK(): number {
+    return this.field(25, 15);
+  }
+  set toK(v: number) {
+    this.setField(25, 15, v);
+  }
 
   constructor(
     readonly ctx: ImsContext,
@@ -299,19 +405,13 @@ export class ImsSip implements Message {
     const m = new ImsSip(this.ctx, this.sub, this.method, this.shape);
     m.status = this.status;
     m.reason = this.reason;
-    m.ruri = this.ruri;
-    m.ruriK = this.ruriK;
+    m.bits = this.bits;
     m.ruriNode = this.ruriNode;
     m.via = this.via;
     m.maxForwards = this.maxForwards;
     m.routeNode = this.routeNode;
-    m.routeOrig = this.routeOrig;
     m.recordRoute = this.recordRoute;
-    m.fromParty = this.fromParty;
-    m.fromK = this.fromK;
     m.fromTag = this.fromTag;
-    m.toParty = this.toParty;
-    m.toK = this.toK;
     m.toTag = this.toTag;
     m.callKind = this.callKind;
     m.callToken = this.callToken;
@@ -320,19 +420,11 @@ export class ImsSip implements Message {
     m.contactNode = this.contactNode;
     m.contactInstance = this.contactInstance;
     m.contactExpires = this.contactExpires;
-    m.contactIcs = this.contactIcs;
     m.expires = this.expires;
-    m.authDone = this.authDone;
-    m.associatedUris = this.associatedUris;
     m.serviceRoute = this.serviceRoute;
-    m.event = this.event;
-    m.subTerminated = this.subTerminated;
     m.subExpires = this.subExpires;
-    m.body = this.body;
     m.regVersion = this.regVersion;
-    m.regTerminated = this.regTerminated;
     m.regContact = this.regContact;
-    m.contactEvent = this.contactEvent;
     m.bindToken = this.bindToken;
     return m;
   }
