@@ -2,7 +2,7 @@ import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
 import type { SipMessage } from '../sip/message.ts';
 import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
-import { CxCommand, CxMessage, UserAuthorizationType } from './cx.ts';
+import { CxCommand, CxMessage, DIAMETER_TOO_BUSY, UserAuthorizationType } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { regToTag } from './tags.ts';
 import { RULE } from './rule-ids.ts';
@@ -66,8 +66,13 @@ export class Icscf extends ImsNode {
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     if (!ans.success) {
-      // REFERENCE §2: UAA 5001/5002/5003/5004 → 403 Forbidden.
       this.signal('icscf.uaa-error', 1, req.sub);
+      if (ans.resultCode === DIAMETER_TOO_BUSY) {
+        // An HSS that cannot serve now is as good as unreachable: 480 (REFERENCE §2).
+        this.answer(tx, req, 480, 'Temporarily Unavailable', regToTag(req.callToken));
+        return;
+      }
+      // REFERENCE §2: UAA 5001/5002/5003/5004 → 403 Forbidden.
       this.answer(tx, req, 403, 'Forbidden', regToTag(req.callToken));
       return;
     }
@@ -86,7 +91,14 @@ export class Icscf extends ImsNode {
   onResponse(resp: SipMessage, ctx: ClientTransaction): void {
     const r = this.asIms(resp);
     if (r.status < 200) return; // provisional responses to REGISTER are not forwarded
-    respond(ctx.context as ServerTransaction, r.relayedBack());
+    const tx = ctx.context as ServerTransaction;
+    if (r.status === 503) {
+      // RFC 3261 §16.7 step 6: a proxy does not pass a 503 upstream; it answers 500 itself.
+      const req = requestOf(tx);
+      this.answer(tx, req, 500, 'Server Internal Error', r.toTag);
+      return;
+    }
+    respond(tx, r.relayedBack());
   }
 
   /** Timer F at the proxy: the REGISTER found no S-CSCF answer; 408 back (RFC 3261 §16.7 step 6). */

@@ -6,7 +6,7 @@ import { sipTimers } from '../sip/timers.ts';
 import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
-import { CxMessage } from './cx.ts';
+import { CxMessage, DIAMETER_TOO_BUSY } from './cx.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
@@ -108,6 +108,32 @@ export abstract class ImsNode extends Node implements StackUser {
       // A message of another model (e.g. a SipMessage answer to raw bytes): counted, not acted on.
       this.signal('message.ignored', 1, msg.sub);
     }
+  }
+
+  /** Retry-After of this node's 503s, seconds. */
+  protected retryAfter = 5;
+
+  /**
+   * The queue is full (DESIGN, capacity model): a SIP request gets 503 Service Unavailable with
+   * Retry-After, sent statelessly (RFC 3261 §21.5.4); a Diameter request DIAMETER_TOO_BUSY (3004,
+   * RFC 6733 §7.1.3); answers and ACKs are dropped (nothing to answer them with).
+   */
+  protected override onOverload(msg: Message, from: number): void {
+    if (msg instanceof ImsSip && msg.status === 0 && msg.method !== 'ACK' && msg.via !== null) {
+      const r = msg.response(503, 'Service Unavailable', Shape.Overload, 0);
+      r.expires = this.retryAfter;
+      this.signal('overload.503', 1, msg.sub);
+      this.transmit(r.seal(msg.procedure, undefined), from);
+      return;
+    }
+    if (msg instanceof CxMessage && msg.request) {
+      const a = msg.answer(this.index);
+      a.resultCode = DIAMETER_TOO_BUSY;
+      this.signal('overload.3004', 1, msg.sub);
+      this.send(from, a.seal(msg.procedure, undefined));
+      return;
+    }
+    super.onOverload(msg, from);
   }
 
   // ---- hooks for the concrete nodes --------------------------------------------------------------

@@ -355,7 +355,7 @@ export class MscIcs extends ImsNode {
           // 24.292:6.3.6.2/on-200 — "remove all registration details relating to this public user identity".
           this.clearRegistration(sub);
           this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'completed');
-        } else this.deregFailed(sub, r.status);
+        } else this.deregFailed(sub, r.status, r.shape === Shape.Overload ? r.expires : undefined);
         return;
     }
   }
@@ -630,9 +630,13 @@ export class MscIcs extends ImsNode {
   }
 
   /** No 200 OK to the deregistration: TS 24.292 leaves it FFS; the named policy decides. */
-  private deregFailed(sub: number, status: number): void {
-    this.signal(status === 408 ? 'dereg.failed-408' : status === 403 ? 'dereg.failed-403' : status === 480 ? 'dereg.failed-480' : 'dereg.failed-other', 1, sub);
-    const d = this.deregPolicy({ status, attempt: this.attempts[sub] });
+  private deregFailed(sub: number, status: number, retryAfterSeconds?: number): void {
+    this.signal(
+      status === 408 ? 'dereg.failed-408' : status === 403 ? 'dereg.failed-403' : status === 480 ? 'dereg.failed-480' : status === 503 ? 'dereg.failed-503' : 'dereg.failed-other',
+      1,
+      sub,
+    );
+    const d = this.deregPolicy({ status, attempt: this.attempts[sub], retryAfterSeconds });
     switch (d.action) {
       case 'clear':
         this.clearRegistration(sub);

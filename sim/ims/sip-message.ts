@@ -50,6 +50,8 @@ export const enum Shape {
   Bye,
   /** Any other response: the mandatory headers only (200 BYE, 200 NOTIFY, 403, 408, 480, 481, 5xx…). */
   Plain,
+  /** 503 from an overloaded node: mandatory headers + Retry-After (seconds in `expires`). */
+  Overload,
 }
 
 /** Request-URI kinds. */
@@ -677,6 +679,11 @@ export class ImsSip implements Message {
         }
         if (this.body !== Body.None) o.s('Content-Type: application/sdp\r\n');
         break;
+      case Shape.Overload:
+        o.s('Retry-After: ');
+        o.dec(this.expires);
+        o.s('\r\n');
+        break;
       case Shape.Ack:
       case Shape.Bye:
       case Shape.Plain:
@@ -742,6 +749,9 @@ export class ImsSip implements Message {
       case Shape.InviteResponse:
         if (this.contactNode >= 0) n += 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
         if (this.body !== Body.None) n += 'Content-Type: application/sdp\r\n'.length;
+        break;
+      case Shape.Overload:
+        n += 'Retry-After: '.length + decimalLength(this.expires) + 2;
         break;
     }
     const body = this.bodyLength();

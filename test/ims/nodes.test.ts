@@ -267,3 +267,29 @@ test('far end: INVITE → 180 at once, 200 after answerAfter; BYE for an unknown
   assert.equal(r.kinds('481 BYE').length, 2, '481 back through the S-CSCF');
   assert.equal(n.msc.st[0], MscState.Idle, 'the dialog counts as released; the deregistration goes on');
 });
+
+test('overload: a full queue answers 503 with Retry-After, and the MSC policy (retry-then-clear) waits that long', () => {
+  const r = new Rig(2);
+  const n = r.core({ policies: { deregFailure: 'retry-then-clear' } });
+  r.startAll();
+  r.trigger(n.msc, 'attach', 0, 0);
+  r.trigger(n.msc, 'attach', 1, 0);
+  r.run(3 * SECOND);
+  n.icscf.queueLimit = 0;
+  n.icscf.costs.set(undefined, { perMessage: 50 * MS, perEntry: 0, perByte: 0 });
+  r.trigger(n.msc, 'detach', 0, 4 * SECOND);
+  r.trigger(n.msc, 'detach', 1, 4 * SECOND);
+  r.run(30 * SECOND);
+  const busy = r.kinds('503 REGISTER');
+  assert.equal(busy.length, 1, 'the second REGISTER found the I-CSCF busy');
+  assert.match(sip(busy[0].msg).wire(), /\r\nRetry-After: 5\r\n/);
+  assert.equal(Buffer.byteLength(sip(busy[0].msg).wire()), busy[0].msg.bytes);
+  assert.equal(r.signals.count('overload.503'), 1);
+  assert.equal(r.signals.count('dereg.failed-503'), 1);
+  const retried = [...new Set(deregs(r).filter((d) => d.msg.sub === busy[0].msg.sub).map((d) => d.msg))].map((m) => sip(m));
+  assert.equal(retried.length, 2);
+  assert.ok(retried[1].sentAt - busy[0].t >= 5 * SECOND, 'retried after Retry-After');
+  assert.equal(n.msc.st[0], MscState.Idle);
+  assert.equal(n.msc.st[1], MscState.Idle);
+  assert.equal(r.signals.procedures.filter((p) => p.name === 'ics-deregistration' && p.outcome === 'completed').length, 2);
+});
