@@ -124,6 +124,7 @@ async function cmdRun(args: string[]): Promise<number> {
       rules: result.rules,
       trace: result.trace,
       samples: result.samples,
+      probes: result.probes,
       nodes: result.nodes,
       manifest: runManifest(sc.name, sc.file, sc.seed, sc.sets),
       extra: result.extra,

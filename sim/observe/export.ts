@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync, renameSync, rmSync, existsSync, readdirSync, statSync, createWriteStream } from 'node:fs';
 import { dirname, join, basename, resolve } from 'node:path';
-import type { RuleResult, SampleRow, Summary, TraceRecord } from './records.ts';
+import type { ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from './records.ts';
 
 /** Extra files a protocol module contributes to a run directory (e.g. trace.pcapng). */
 export type ExtraFile = { name: string; data: string | Uint8Array };
@@ -10,6 +10,7 @@ export interface RunOutput {
   rules: RuleResult[];
   trace: readonly TraceRecord[];
   samples: readonly SampleRow[];
+  probes?: readonly ProbeRow[];
   /** Node ids in display order (lifelines). */
   nodes: readonly string[];
   manifest: Record<string, unknown>;
@@ -34,7 +35,7 @@ export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
     writeFileSync(join(tmp, 'summary.json'), JSON.stringify(out.summary, null, 2) + '\n');
     writeFileSync(join(tmp, 'rules.json'), JSON.stringify(out.rules, null, 2) + '\n');
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(out.manifest, null, 2) + '\n');
-    writeFileSync(join(tmp, 'metrics.csv'), metricsCsv(out.samples));
+    writeFileSync(join(tmp, 'metrics.csv'), metricsCsv(out.samples, out.probes));
     writeFileSync(join(tmp, 'flows.mmd'), mermaid(out.nodes, out.trace));
     await writeLines(join(tmp, 'trace.jsonl'), out.trace);
     for (const f of out.extra ?? []) writeFileSync(join(tmp, f.name), f.data);
@@ -64,11 +65,29 @@ export function checkRunDir(dir: string): void {
 
 export const METRICS_COLUMNS = ['t_ns', 't_s', 'node', 'msgs_in', 'msgs_out', 'bytes_in', 'bytes_out', 'busy', 'queue', 'dropped'] as const;
 
-export function metricsCsv(samples: readonly SampleRow[]): string {
-  const lines = [METRICS_COLUMNS.join(',')];
-  for (const r of samples) {
-    lines.push([r.t, r.t / 1e9, csvField(r.node), r.msgsIn, r.msgsOut, r.bytesIn, r.bytesOut, r.busy, r.queue, r.dropped].join(','));
+/**
+ * metrics.csv: the fixed columns, then one `signal.<name>` column per named signal any node emitted
+ * (its running sum at the end of the interval) and one `probe.<name>` column per domain probe, which
+ * appear on rows whose node is `(probes)`.
+ */
+export function metricsCsv(samples: readonly SampleRow[], probes: readonly ProbeRow[] = []): string {
+  const sigs = [...new Set(samples.flatMap((r) => Object.keys(r.signals ?? {})))].sort();
+  const probeNames = [...new Set(probes.flatMap((p) => Object.keys(p.values)))].sort();
+  const lines = [[...METRICS_COLUMNS, ...sigs.map((s) => `signal.${s}`), ...probeNames.map((p) => `probe.${p}`)].join(',')];
+  let k = 0;
+  const probeLine = (p: ProbeRow) =>
+    [p.t, p.t / 1e9, '(probes)', '', '', '', '', '', '', '', ...sigs.map(() => ''), ...probeNames.map((n) => p.values[n] ?? '')].join(',');
+  for (let i = 0; i < samples.length; i++) {
+    const r = samples[i];
+    while (k < probes.length && probes[k].t < r.t) lines.push(probeLine(probes[k++]));
+    lines.push(
+      [r.t, r.t / 1e9, csvField(r.node), r.msgsIn, r.msgsOut, r.bytesIn, r.bytesOut, r.busy, r.queue, r.dropped, ...sigs.map((s) => r.signals?.[s] ?? 0), ...probeNames.map(() => '')].join(','),
+    );
+    // A sample's probe row follows that sample's node rows.
+    const lastOfSample = i + 1 === samples.length || samples[i + 1].t !== r.t;
+    if (lastOfSample && k < probes.length && probes[k].t === r.t) lines.push(probeLine(probes[k++]));
   }
+  while (k < probes.length) lines.push(probeLine(probes[k++]));
   return lines.join('\n') + '\n';
 }
 

@@ -38,8 +38,16 @@ export function headline(s: Summary): Record<string, number | string> {
     row[`${k}.peak_queue`] = n.peakQueue;
     row[`${k}.dropped`] = n.dropped;
     for (const [sig, v] of Object.entries(n.signals)) row[`${k}.signal.${sig}`] = v;
+    for (const [sig, v] of Object.entries(n.signalSeconds ?? {})) if (v !== 0) row[`${k}.signal.${sig}.seconds`] = round(v);
   }
   for (const [name, n] of Object.entries(s.faults)) row[`fault.${name}`] = n;
+  for (const [name, p] of Object.entries(s.probes ?? {})) {
+    row[`metric.${name}.last`] = p.last;
+    row[`metric.${name}.max`] = p.max;
+    row[`metric.${name}.seconds`] = round(p.seconds);
+    // Empty while inconsistent at the end: a mean over seeds must not treat 'never' as 0.
+    if (p.consistentSinceS !== null) row[`metric.${name}.consistent_since_s`] = p.consistentSinceS;
+  }
   for (const [link, l] of Object.entries(s.links)) {
     row[`link.${link}.msgs`] = l.msgs;
     row[`link.${link}.bytes`] = l.bytes;

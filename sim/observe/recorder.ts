@@ -79,6 +79,10 @@ export class Recorder {
   private readonly kindsIn: Map<string, KindCount>[];
   private readonly kindsOut: Map<string, KindCount>[];
   private readonly named: Map<string, number>[];
+  /** Per node and signal: exact time integral of the running sum, and its maximum. */
+  private readonly gauges: Map<string, { integral: number; since: number; max: number }>[];
+  private readonly probeStats = new Map<string, { last: number; max: number; integral: number; since: number; lastNonZero: number }>();
+  private readonly sampleTimes: number[] = [];
   private readonly procs = new Map<string, ProcStats>();
   // Cumulative values at the previous sample, for per-interval deltas.
   private readonly last: { t: number; msgsIn: Float64Array; msgsOut: Float64Array; bytesIn: Float64Array; bytesOut: Float64Array; drops: Float64Array; busy: Float64Array };
@@ -95,6 +99,7 @@ export class Recorder {
     this.kindsIn = Array.from({ length: n }, () => new Map());
     this.kindsOut = Array.from({ length: n }, () => new Map());
     this.named = Array.from({ length: n }, () => new Map());
+    this.gauges = Array.from({ length: n }, () => new Map());
     this.last = {
       t: 0,
       msgsIn: new Float64Array(n),
@@ -163,10 +168,61 @@ export class Recorder {
     else p.abandoned++;
   }
 
-  signal(_t: number, node: number, name: string, value: number, _sub: number): void {
+  /**
+   * A named signal is a running sum: a counter when only increments are signalled, a gauge when
+   * +1/-1 are (e.g. 'binding.stale'). Its exact time integral is kept too: stale binding-seconds.
+   */
+  signal(t: number, node: number, name: string, value: number, _sub: number): void {
     if (node < 0 || node >= this.n) return;
     const m = this.named[node];
-    m.set(name, (m.get(name) ?? 0) + value);
+    const before = m.get(name) ?? 0;
+    m.set(name, before + value);
+    const g = this.gauges[node];
+    let st = g.get(name);
+    if (!st) g.set(name, (st = { integral: 0, since: t, max: 0 }));
+    st.integral += before * (t - st.since);
+    st.since = t;
+    if (before + value > st.max) st.max = before + value;
+  }
+
+  // ---- probes: domain-wide quantities read at every sample ----------------------------------
+
+  /** Reads every probe at time t (called by the runner at each sample and at the end). */
+  sampleProbes(t: number, probes: readonly { name: string; read(): number }[]): Record<string, number> {
+    const row: Record<string, number> = {};
+    for (const p of probes) {
+      const v = p.read();
+      row[p.name] = v;
+      let st = this.probeStats.get(p.name);
+      if (!st) this.probeStats.set(p.name, (st = { last: 0, max: 0, integral: 0, since: t, lastNonZero: -1 }));
+      // Left-rectangle integral over the sampled series: the value held since the previous sample.
+      st.integral += st.last * (t - st.since);
+      st.since = t;
+      st.last = v;
+      if (v > st.max) st.max = v;
+      if (v !== 0) st.lastNonZero = t;
+    }
+    return row;
+  }
+
+  probeSummaries(): Record<string, { last: number; max: number; seconds: number; consistentSinceS: number | null }> {
+    const out: Record<string, { last: number; max: number; seconds: number; consistentSinceS: number | null }> = {};
+    for (const [name, st] of this.probeStats) {
+      out[name] = {
+        last: st.last,
+        max: st.max,
+        seconds: st.integral / 1e9,
+        // The first sample from which the value stayed 0 (null while it is still non-zero).
+        consistentSinceS: st.last !== 0 ? null : st.lastNonZero < 0 ? 0 : this.sampleAfter(st.lastNonZero) / 1e9,
+      };
+    }
+    return out;
+  }
+
+  private sampleAfter(t: number): number {
+    let best = Infinity;
+    for (const s of this.sampleTimes) if (s > t && s < best) best = s;
+    return best === Infinity ? t : best;
   }
 
   // ---- trace -----------------------------------------------------------------------------------
@@ -216,7 +272,7 @@ export class Recorder {
     for (let i = 0; i < this.n; i++) {
       const node = this.opts.nodes[i];
       const busy = node.busyTime();
-      rows.push({
+      const row: SampleRow = {
         t,
         node: node.id,
         msgsIn: this.msgsIn[i] - L.msgsIn[i],
@@ -226,7 +282,10 @@ export class Recorder {
         busy: span > 0 ? round4((busy - L.busy[i]) / (span * node.workers)) : 0,
         queue: node.queueLength,
         dropped: this.drops[i] - L.drops[i],
-      });
+      };
+      // Only nodes that emit named signals carry them (most rows have none).
+      if (this.named[i].size > 0) row.signals = Object.fromEntries(this.named[i]);
+      rows.push(row);
       L.busy[i] = busy;
     }
     L.msgsIn.set(this.msgsIn);
@@ -235,6 +294,7 @@ export class Recorder {
     L.bytesOut.set(this.bytesOut);
     L.drops.set(this.drops);
     L.t = t;
+    this.sampleTimes.push(t);
     return rows;
   }
 
@@ -256,7 +316,19 @@ export class Recorder {
         kindsIn: Object.fromEntries(this.kindsIn[i]),
         kindsOut: Object.fromEntries(this.kindsOut[i]),
         signals: Object.fromEntries(this.named[i]),
+        signalSeconds: this.signalSeconds(i, simulatedNs),
+        signalMax: Object.fromEntries([...this.gauges[i]].map(([k, g]) => [k, g.max])),
       };
+    }
+    return out;
+  }
+
+  /** Time integral of each named signal up to `end`, in value·seconds. */
+  private signalSeconds(node: number, end: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, g] of this.gauges[node]) {
+      const v = this.named[node].get(name) ?? 0;
+      out[name] = (g.integral + v * Math.max(0, end - g.since)) / 1e9;
     }
     return out;
   }

@@ -40,6 +40,24 @@ export interface SampleRow {
   /** Queue length at the end of the interval. */
   queue: number;
   dropped: number;
+  /** The node's named signals (running sums) at the end of the interval. */
+  signals?: Record<string, number>;
+}
+
+/** A probe's values at one sample (domain-wide quantities, e.g. mismatched views). */
+export interface ProbeRow {
+  t: number;
+  values: Record<string, number>;
+}
+
+export interface ProbeSummary {
+  /** Value at the end of the run. */
+  last: number;
+  max: number;
+  /** Time integral over the sampled series, value·seconds. */
+  seconds: number;
+  /** First sample time (s) from which the value stayed 0; null if it is not 0 at the end. */
+  consistentSinceS: number | null;
 }
 
 export interface LatencyStats {
@@ -78,8 +96,12 @@ export interface NodeSummary {
   kindsIn: Record<string, { msgs: number; bytes: number }>;
   /** Per message kind sent. */
   kindsOut: Record<string, { msgs: number; bytes: number }>;
-  /** Named signals summed over the run. */
+  /** Named signals: running sums at the end (a counter's total, a gauge's final value). */
   signals: Record<string, number>;
+  /** Time integral of each named signal, value·seconds (e.g. stale binding-seconds). */
+  signalSeconds: Record<string, number>;
+  /** Highest value each named signal reached. */
+  signalMax: Record<string, number>;
 }
 
 export interface RuleResult {
@@ -107,6 +129,8 @@ export interface Summary {
   messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
   procedures: Record<string, ProcedureSummary>;
   nodes: Record<string, NodeSummary>;
+  /** Domain probes sampled every interval (node types' probes, e.g. mismatched views). */
+  probes: Record<string, ProbeSummary>;
   /** Injected faults: times each rule acted, by rule name (empty without faults). */
   faults: Record<string, number>;
   /** Per directed link, keyed 'from→to': messages and bytes delivered. */

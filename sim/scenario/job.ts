@@ -30,6 +30,7 @@ export async function runJob(job: Job): Promise<JobResult> {
         rules: r.rules,
         trace: r.trace,
         samples: r.samples,
+        probes: r.probes,
         nodes: r.nodes,
         extra: r.extra,
         manifest: runManifest(sc.name, sc.file, sc.seed, sc.sets),

@@ -40,4 +40,9 @@ export interface NodeType<P = any> {
    * `addressOf(nodeId)` is the node's IPv4 address in the capture.
    */
   pcap?: { protos: readonly string[]; frames(e: TraceEntry, addressOf: (nodeId: string) => string): PcapFrame[] };
+  /**
+   * Domain-wide quantities read at every sample and at the end (e.g. UEs the gateway and the server
+   * disagree on). Called once per type with all the run's nodes; probe names must be unique.
+   */
+  probes?(nodes: readonly Node[]): { name: string; read(): number }[];
 }

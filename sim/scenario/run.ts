@@ -1,7 +1,7 @@
 import { wallClockMs, yieldToHost } from '../kernel/real-time-clock.ts';
 import { evaluateRules } from '../observe/rules.ts';
 import type { TraceEntry } from '../observe/recorder.ts';
-import type { RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
+import type { ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
 import type { ExtraFile } from '../observe/export.ts';
 import { writePcapng, nodeAddress, type PcapFrame } from '../observe/pcapng.ts';
 import type { NodeType } from './node-type.ts';
@@ -25,6 +25,8 @@ export interface RunResult {
   rules: RuleResult[];
   trace: TraceRecord[];
   samples: SampleRow[];
+  /** Probe values at each sample (empty when no node type has probes). */
+  probes: ProbeRow[];
   /** Node ids in scenario order. */
   nodes: string[];
   /** The watched trace with the message objects (for rule checks and protocol exports). */
@@ -50,11 +52,14 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
   });
 
   const samples: SampleRow[] = [];
+  const probeRows: ProbeRow[] = [];
+  const probes = [...new Set(topo.nodeTypes)].flatMap((t) => t.probes?.(nodes) ?? []);
   let lastSample = 0;
   /** Where activity ended, when a sampler tick finds the model idle (else the kernel's clock). */
   let idleSince: number | undefined;
   const takeSample = (t: number) => {
     const rows = recorder.sample(t);
+    if (probes.length) probeRows.push({ t, values: recorder.sampleProbes(t, probes) });
     lastSample = t;
     for (const r of rows) samples.push(r);
     hooks.onSample?.(rows);
@@ -118,13 +123,14 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
     nodes: recorder.nodeSummaries(end),
     links: recorder.linkSummaries(),
     faults: topo.faults ? Object.fromEntries(topo.faults.fired) : {},
+    probes: recorder.probeSummaries(),
     rules: {
       passed: rules.filter((r) => r.status === 'passed').length,
       failed: rules.filter((r) => r.status === 'failed').length,
       notApplicable: rules.filter((r) => r.status === 'not-applicable').length,
     },
   };
-  return { summary, rules, trace: entries.map((e) => e.rec), samples, nodes: nodeIds, entries, extra };
+  return { summary, rules, trace: entries.map((e) => e.rec), samples, probes: probeRows, nodes: nodeIds, entries, extra };
 }
 
 function abortError(): Error {

@@ -18,6 +18,8 @@ function node(over: Partial<NodeSummary> = {}): NodeSummary {
     kindsIn: {},
     kindsOut: {},
     signals: {},
+    signalSeconds: {},
+    signalMax: {},
     ...over,
   };
 }
@@ -50,6 +52,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     procedures: { 'request-response': proc() },
     nodes: { server: node({ signals: { 'response.unmatched': 2 } }) },
     faults: { 'lose-200': 3 },
+    probes: {},
     links: { 'client→server': { msgs: 10, bytes: 1000 } },
     rules: { passed: 2, failed: 0, notApplicable: 1 },
     ...over,
