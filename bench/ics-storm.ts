@@ -12,6 +12,7 @@
  * command with its files instead). The median of the runs is printed.
  *
  *   node --import tsx bench/ics-storm.ts [--runs 3] [--population 1000000] [--spread 60s] [--cli]
+ *   node --import tsx bench/ics-storm.ts --sizes     exact sizes by arithmetic vs by rendering
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadScenarioFile } from '../sim/scenario/load.ts';
 import { runScenario } from '../sim/scenario/run.ts';
+import { ImsContext } from '../sim/ims/context.ts';
+import { DEFAULT_IMS_CONFIG } from '../sim/ims/config.ts';
+import { CallKind, ImsSip, Ruri, Shape, Via } from '../sim/ims/sip-message.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO = join(ROOT, 'scenarios/sizing/ics-msc-restart-1m.yaml');
@@ -103,7 +107,53 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
+/**
+ * What exact sizes without rendering buy: 300 k deregistration REGISTERs built with their size
+ * computed by arithmetic, by the renderer's LengthSink pass, and by rendering the text (median of 5).
+ */
+function sizes(): void {
+  const net = { size: 5, endpoint: (i: number) => ({ id: ['msc', 'icscf', 'scscf', 'hss', 'far'][i] }) } as never;
+  const ctx = new ImsContext(DEFAULT_IMS_CONFIG, 1_000_000, net);
+  const N = 300_000;
+  const build = (i: number) => {
+    const m = new ImsSip(ctx, i, 'REGISTER', Shape.Register);
+    m.ruri = Ruri.Home;
+    m.via = new Via(0, i, true, null);
+    m.maxForwards = 70;
+    m.fromTag = i | 1;
+    m.callKind = CallKind.Registration;
+    m.callToken = i;
+    m.callHost = 0;
+    m.cseq = 2;
+    m.contactNode = 0;
+    m.contactInstance = i;
+    m.contactIcs = true;
+    m.expires = 0;
+    m.authDone = true;
+    return m;
+  };
+  const ways: Record<string, (i: number) => number> = {
+    'build + computeLength()': (i) => build(i).seal(undefined, undefined).bytes,
+    'build + LengthSink pass over the renderer': (i) => build(i).renderedLength(),
+    'build + wire() + Buffer.byteLength': (i) => Buffer.byteLength(build(i).wire()),
+  };
+  for (const [name, f] of Object.entries(ways)) {
+    const per: number[] = [];
+    let total = 0;
+    for (let rep = 0; rep < 5; rep++) {
+      const t0 = performance.now();
+      for (let i = 0; i < N; i++) total += f(i);
+      per.push(((performance.now() - t0) / N) * 1e6);
+    }
+    console.log(`${name}: ${median(per).toFixed(0)} ns per message (total ${total} bytes)`);
+  }
+}
+
 function main(): void {
+  if (process.argv.includes('--sizes')) {
+    sizes();
+    return;
+  }
   if (process.argv.includes('--child')) {
     void child();
     return;
