@@ -1,4 +1,4 @@
-import { Timer, TimerState, checkDelay, type Clock } from '../kernel/clock.ts';
+import { Timer, TimerState, checkDelay, cancelTimer, fireTimer, type Clock } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 
 class ServiceTimer extends Timer {
@@ -48,7 +48,7 @@ export class TimerService implements Clock {
 
   cancel(timer: Timer): void {
     if (timer.state !== TimerState.Pending) return;
-    timer.state = TimerState.Cancelled;
+    cancelTimer(timer);
     const t = timer as ServiceTimer;
     if (t.idx >= 0) this.removeAt(t.idx);
   }
@@ -69,9 +69,7 @@ export class TimerService implements Clock {
     while (h.length > 0 && h[0].at <= now) {
       const t = h[0];
       this.removeAt(0);
-      if (t.state !== TimerState.Pending) continue;
-      t.state = TimerState.Fired;
-      t.fn(t.arg);
+      fireTimer(t);
     }
     this.arm();
   };

@@ -29,8 +29,9 @@ export class Timer {
   constructor(
     /** Absolute due time (ns). */
     readonly at: Ns,
-    readonly fn: (arg: any) => void,
-    readonly arg: unknown,
+    /** Cleared on cancel: a cancelled timer waits in the queue until due, and must not keep its payload alive. */
+    public fn: ((arg: any) => void) | undefined,
+    public arg: unknown,
   ) {}
   get pending(): boolean {
     return this.state === TimerState.Pending;
@@ -41,11 +42,18 @@ export class Timer {
 export function fireTimer(timer: Timer): void {
   if (timer.state !== TimerState.Pending) return;
   timer.state = TimerState.Fired;
-  timer.fn(timer.arg);
+  const fn = timer.fn!;
+  const arg = timer.arg;
+  timer.fn = undefined;
+  timer.arg = undefined;
+  fn(arg);
 }
 
 export function cancelTimer(timer: Timer): void {
-  if (timer.state === TimerState.Pending) timer.state = TimerState.Cancelled;
+  if (timer.state !== TimerState.Pending) return;
+  timer.state = TimerState.Cancelled;
+  timer.fn = undefined;
+  timer.arg = undefined;
 }
 
 export function checkDelay(delay: Ns): void {

@@ -1,5 +1,5 @@
 import { EventQueue, type EventFn } from './event-queue.ts';
-import { Timer, TimerState, fireTimer, checkDelay, type Clock } from './clock.ts';
+import { Timer, TimerState, fireTimer, cancelTimer, checkDelay, type Clock } from './clock.ts';
 import { RandomStream } from './random.ts';
 import type { Ns } from './time.ts';
 
@@ -67,7 +67,7 @@ export class Simulator implements Clock {
 
   cancel(timer: Timer): void {
     if (timer.state !== TimerState.Pending) return;
-    timer.state = TimerState.Cancelled;
+    cancelTimer(timer);
     this.cancelledPending++;
   }
 
