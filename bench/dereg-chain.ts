@@ -1,0 +1,378 @@
+/**
+ * The kernel benchmark "dereg-chain": a fixed ten-message procedure over four single-server nodes,
+ * run on the real Simulator, Node and InProcessNetwork, so the figure measures the kernel and the
+ * node model that every scenario uses. It is specified tightly enough to be rebuilt in another
+ * simulator (ns-3, OMNeT++, SimPy) and compared event for event:
+ *
+ * - N subscribers; subscriber i triggers one procedure at a time uniform in [0, 60 s), drawn from
+ *   the stream 'bench/triggers' in subscriber order and rounded to integer ns (or read from a CSV).
+ * - Nodes are FIFO queues with one server and a deterministic per-message service time:
+ *   MSC 0.05 ms, ICSCF 0.2 ms, HSS 0.1 ms, SCSCF 0.3 ms. Every link delays 5 ms (no jitter, loss
+ *   or bandwidth limit).
+ * - The trigger is served by the MSC, then:
+ *     m1 MSC→ICSCF, m2 ICSCF→HSS, m3 HSS→ICSCF, m4 ICSCF→SCSCF, m5 SCSCF→HSS, m6 HSS→SCSCF,
+ *     m7 SCSCF→ICSCF, m8 ICSCF→MSC, and, in parallel with m7, m9 SCSCF→MSC, m10 MSC→SCSCF.
+ *   A message leaves at the end of its sender's service and queues at the receiver; at the end of
+ *   a service a node sends first (m7 before m9), then starts its next queued message.
+ * - Ties: all triggers are posted before the run in subscriber order; equal-time events run in
+ *   scheduling order (the kernel's (time, seq) order).
+ * - An event is an arrival or a service completion: 22 per procedure (trigger arrival + its
+ *   service + 10 messages × 2).
+ * - Latency: trigger time → end of the MSC's service of m8; p99 by nearest rank.
+ */
+import { Simulator } from '../sim/kernel/simulator.ts';
+import { EventQueue } from '../sim/kernel/event-queue.ts';
+import { MS, SECOND, type Ns } from '../sim/kernel/time.ts';
+import { InProcessNetwork } from '../sim/net/network.ts';
+import { DEFAULT_LINK } from '../sim/net/link.ts';
+import { NO_SIGNALS, type Signals } from '../sim/net/signals.ts';
+import type { Message } from '../sim/net/message.ts';
+import { Node, FROM_WORKLOAD, type NodeContext } from '../sim/node/node.ts';
+import { DEFAULT_CAPACITY } from '../sim/node/capacity.ts';
+import { nearestRank } from '../sim/observe/latency.ts';
+
+/** Per-message service times (ns), by node. */
+export const SERVICE = {
+  MSC: 0.05 * MS,
+  ICSCF: 0.2 * MS,
+  HSS: 0.1 * MS,
+  SCSCF: 0.3 * MS,
+} as const;
+export const LINK_DELAY: Ns = 5 * MS;
+export const TRIGGER_SPAN: Ns = 60 * SECOND;
+/** Events per procedure: trigger arrival and service, then an arrival and a service per message. */
+export const EVENTS_PER_PROCEDURE = 22;
+export const NODE_IDS = ['MSC', 'ICSCF', 'HSS', 'SCSCF'] as const;
+export type NodeId = (typeof NODE_IDS)[number];
+
+// ---- triggers ------------------------------------------------------------------------------------
+
+/**
+ * Trigger times of subscribers 0..n-1 (integer ns). Drawn in subscriber order from one stream, so
+ * the triggers for n are a prefix of those for any larger n with the same seed.
+ */
+export function generateTriggers(n: number, seed = 1): Float64Array {
+  const r = new Simulator(seed).stream('bench/triggers');
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = Math.round(r.uniform(0, TRIGGER_SPAN));
+  return t;
+}
+
+/** One integer nanosecond per line; line i is subscriber i. Blank lines and '#' comments are skipped. */
+export function parseTriggersCsv(text: string, source = 'triggers'): Float64Array {
+  const out: number[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let k = 0; k < lines.length; k++) {
+    const s = lines[k].trim();
+    if (s === '' || s.startsWith('#')) continue;
+    const v = Number(s);
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new Error(`${source}:${k + 1}: expected an integer number of ns >= 0, got '${s}'`);
+    }
+    out.push(v);
+  }
+  return Float64Array.from(out);
+}
+
+export function formatTriggersCsv(t: ArrayLike<number>): string {
+  const parts = new Array<string>(t.length);
+  for (let i = 0; i < t.length; i++) parts[i] = String(t[i]);
+  return parts.join('\n') + '\n';
+}
+
+// ---- the model -----------------------------------------------------------------------------------
+
+const KINDS = ['trigger', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10'];
+
+/**
+ * A benchmark message: `step` 0 is the trigger, 1..10 the messages m1..m10. The constant fields
+ * live on the prototype, so an instance is two numbers: in the overloaded runs a million of them
+ * wait in node queues, and their size is what the garbage collector copies.
+ */
+export class BenchMessage implements Message {
+  constructor(
+    readonly step: number,
+    readonly sub: number,
+  ) {}
+  get proto(): string {
+    return 'bench';
+  }
+  get kind(): string {
+    return KINDS[this.step];
+  }
+  get bytes(): number {
+    return 0;
+  }
+  get entries(): number {
+    return 1;
+  }
+}
+
+function msg(step: number, sub: number): BenchMessage {
+  return new BenchMessage(step, sub);
+}
+
+/** Where completed procedures are counted and their latencies kept (in completion order). */
+export class Completions {
+  count = 0;
+  sum = 0;
+  readonly latencies: Float64Array;
+  onComplete: ((sub: number, at: Ns) => void) | undefined = undefined;
+  constructor(readonly triggers: Float64Array) {
+    this.latencies = new Float64Array(triggers.length);
+  }
+  complete(sub: number, now: Ns): void {
+    const l = now - this.triggers[sub];
+    this.latencies[this.count++] = l;
+    this.sum += l;
+    if (this.onComplete !== undefined) this.onComplete(sub, now);
+  }
+}
+
+/** Node indices, set once all four are attached. */
+interface Peers {
+  msc: number;
+  icscf: number;
+  hss: number;
+  scscf: number;
+}
+
+abstract class BenchNode extends Node {
+  peers: Peers = { msc: -1, icscf: -1, hss: -1, scscf: -1 };
+}
+
+class Msc extends BenchNode {
+  constructor(
+    ctx: NodeContext,
+    private readonly done: Completions,
+  ) {
+    super('MSC', ctx);
+  }
+  protected override handleMessage(m: Message): void {
+    const b = m as BenchMessage;
+    switch (b.step) {
+      case 0:
+        this.send(this.peers.icscf, msg(1, b.sub));
+        break;
+      case 8:
+        this.done.complete(b.sub, this.now());
+        break;
+      case 9:
+        this.send(this.peers.scscf, msg(10, b.sub));
+        break;
+    }
+  }
+}
+
+class Icscf extends BenchNode {
+  constructor(ctx: NodeContext) {
+    super('ICSCF', ctx);
+  }
+  protected override handleMessage(m: Message): void {
+    const b = m as BenchMessage;
+    switch (b.step) {
+      case 1:
+        this.send(this.peers.hss, msg(2, b.sub));
+        break;
+      case 3:
+        this.send(this.peers.scscf, msg(4, b.sub));
+        break;
+      case 7:
+        this.send(this.peers.msc, msg(8, b.sub));
+        break;
+    }
+  }
+}
+
+class Hss extends BenchNode {
+  constructor(ctx: NodeContext) {
+    super('HSS', ctx);
+  }
+  protected override handleMessage(m: Message): void {
+    const b = m as BenchMessage;
+    switch (b.step) {
+      case 2:
+        this.send(this.peers.icscf, msg(3, b.sub));
+        break;
+      case 5:
+        this.send(this.peers.scscf, msg(6, b.sub));
+        break;
+    }
+  }
+}
+
+class Scscf extends BenchNode {
+  constructor(ctx: NodeContext) {
+    super('SCSCF', ctx);
+  }
+  protected override handleMessage(m: Message): void {
+    const b = m as BenchMessage;
+    switch (b.step) {
+      case 4:
+        this.send(this.peers.hss, msg(5, b.sub));
+        break;
+      case 6:
+        // m7 before m9: both leave now, m7 is scheduled first.
+        this.send(this.peers.icscf, msg(7, b.sub));
+        this.send(this.peers.msc, msg(9, b.sub));
+        break;
+      // m10 ends the parallel branch.
+    }
+  }
+}
+
+/** A built, not yet run, instance of the model. */
+export interface DeregChainModel {
+  sim: Simulator;
+  nodes: Record<NodeId, Node>;
+  done: Completions;
+  /** Posts every trigger, in subscriber order (the tie-break rule of the reference model). */
+  postTriggers(): void;
+}
+
+export function buildDeregChain(triggers: Float64Array, signals: Signals = NO_SIGNALS, seed = 1): DeregChainModel {
+  const sim = new Simulator(seed);
+  const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, delay: LINK_DELAY }, signals, sim.stream('net'));
+  const ctx = (service: Ns): NodeContext => ({
+    sim,
+    net,
+    signals,
+    capacity: {
+      ...DEFAULT_CAPACITY,
+      workers: 1,
+      queueLimit: Infinity,
+      defaultCost: { perMessage: service, perEntry: 0, perByte: 0 },
+    },
+  });
+  const done = new Completions(triggers);
+  const msc = new Msc(ctx(SERVICE.MSC), done);
+  const icscf = new Icscf(ctx(SERVICE.ICSCF));
+  const hss = new Hss(ctx(SERVICE.HSS));
+  const scscf = new Scscf(ctx(SERVICE.SCSCF));
+  const peers: Peers = { msc: msc.index, icscf: icscf.index, hss: hss.index, scscf: scscf.index };
+  for (const n of [msc, icscf, hss, scscf]) {
+    n.peers = peers;
+    n.start();
+  }
+  // As the scenario builder delivers a workload trigger: signal it, then hand it to the node.
+  const fire = (sub: number): void => {
+    const m = msg(0, sub);
+    signals.triggered(sim.now(), msc.index, m);
+    msc.receive(m, FROM_WORKLOAD);
+  };
+  return {
+    sim,
+    nodes: { MSC: msc, ICSCF: icscf, HSS: hss, SCSCF: scscf },
+    done,
+    postTriggers() {
+      for (let i = 0; i < triggers.length; i++) sim.post(triggers[i], fire, i);
+    },
+  };
+}
+
+export interface DeregChainResult {
+  n: number;
+  events: number;
+  completed: number;
+  /** Simulated time of the last event (ns). */
+  endTime: Ns;
+  meanLatency: Ns;
+  p99Latency: Ns;
+  maxLatency: Ns;
+  /** Busy time / simulated end time, per node. */
+  utilisation: Record<NodeId, number>;
+  peakQueue: Record<NodeId, number>;
+  /** Wall time of posting the triggers and running (ms). */
+  wallMs: number;
+  /** CPU time (user + system, all threads: GC helpers included) over the same span (ms). */
+  cpuMs: number;
+  eventsPerSec: number;
+}
+
+export interface RunOptions {
+  signals?: Signals;
+  /** Called with (sub, completion time) for each completed procedure, in completion order. */
+  onComplete?: (sub: number, at: Ns) => void;
+}
+
+/** Builds and runs the model; throws if the event count is not exactly 22·N. */
+export function runDeregChain(triggers: Float64Array, opts: RunOptions = {}): DeregChainResult {
+  const n = triggers.length;
+  const m = buildDeregChain(triggers, opts.signals ?? NO_SIGNALS);
+  if (opts.onComplete) m.done.onComplete = opts.onComplete;
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  m.postTriggers();
+  m.sim.run();
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cu = process.cpuUsage(c0);
+  const events = m.sim.events;
+  if (events !== EVENTS_PER_PROCEDURE * n) {
+    throw new Error(`dereg-chain: ${events} events for N=${n}, expected ${EVENTS_PER_PROCEDURE * n}`);
+  }
+  const done = m.done;
+  const lat = done.latencies.subarray(0, done.count).sort();
+  const end = m.sim.now();
+  const utilisation = {} as Record<NodeId, number>;
+  const peakQueue = {} as Record<NodeId, number>;
+  for (const id of NODE_IDS) {
+    utilisation[id] = end > 0 ? m.nodes[id].busyTime() / end : 0;
+    peakQueue[id] = m.nodes[id].peakQueue;
+  }
+  return {
+    n,
+    events,
+    completed: done.count,
+    endTime: end,
+    meanLatency: done.count > 0 ? done.sum / done.count : NaN,
+    p99Latency: nearestRank(lat, 0.99),
+    maxLatency: lat.length > 0 ? lat[lat.length - 1] : NaN,
+    utilisation,
+    peakQueue,
+    wallMs,
+    cpuMs: (cu.user + cu.system) / 1e3,
+    eventsPerSec: events / (wallMs / 1e3),
+  };
+}
+
+// ---- the bare loop -------------------------------------------------------------------------------
+
+export interface BareLoopResult {
+  n: number;
+  events: number;
+  wallMs: number;
+  cpuMs: number;
+  eventsPerSec: number;
+}
+
+function noop(_: unknown): void {}
+
+/**
+ * The same EventQueue with no model: the N triggers are pre-pushed in subscriber order, and each pop
+ * pushes its chain's next event 5 ms later until the chain has produced 22 events. Same event count
+ * and about the same queue occupancy as the model (the pending triggers dominate; a live chain holds
+ * one event where the model's holds one or two), so model rate / bare rate is the cost of the model.
+ */
+export function runBareLoop(triggers: Float64Array): BareLoopResult {
+  const n = triggers.length;
+  const q = new EventQueue(4096);
+  const left = new Int32Array(n);
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    left[i] = EVENTS_PER_PROCEDURE - 1;
+    q.push(triggers[i], noop, i);
+  }
+  let events = 0;
+  while (q.pop()) {
+    events++;
+    const sub = q.arg as number;
+    if (left[sub]-- > 0) q.push(q.time + LINK_DELAY, noop, sub);
+  }
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cu = process.cpuUsage(c0);
+  if (events !== EVENTS_PER_PROCEDURE * n) {
+    throw new Error(`bare loop: ${events} events for N=${n}, expected ${EVENTS_PER_PROCEDURE * n}`);
+  }
+  return { n, events, wallMs, cpuMs: (cu.user + cu.system) / 1e3, eventsPerSec: events / (wallMs / 1e3) };
+}
