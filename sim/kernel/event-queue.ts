@@ -1,36 +1,97 @@
 /**
- * The future event set: a 4-ary min-heap over parallel arrays, ordered by (time, sequence number).
+ * The future event set, ordered by (time, sequence number).
  *
  * The sequence number is assigned at push, so events at equal times leave in the order they were
  * scheduled: a total order, and the root of determinism (DESIGN principle 2).
  *
- * | operation | cost                         |
- * |-----------|------------------------------|
- * | push      | O(log4 n), no allocation once grown |
- * | pop       | O(log4 n)                    |
- * | peekTime  | O(1)                         |
+ * Two tiers, so that a population's millions of pending triggers do not make every pop climb a
+ * million-entry heap (measured in bench/dereg-chain.ts, see BENCHMARKS.md):
+ * - a **near heap**: a 4-ary min-heap over typed arrays of (time, seq, slot), holding the events
+ *   due soonest; pops come from here;
+ * - a **calendar** of K buckets (unsorted linked lists) for later events, and an **overflow**
+ *   list for events beyond the calendar. When the near heap runs dry, the next non-empty bucket is
+ *   moved into it; when the calendar runs out, it is rebuilt from the overflow, K and the bucket
+ *   width sized from what is there (a one-rung ladder queue, Tang et al. 2005).
  *
- * Why not objects in a binary heap: times and sequence numbers live in Float64Arrays, so a sift
- * compares unboxed doubles in contiguous memory, and a 4-ary heap halves the depth (the four
- * children share a cache line). The callback and its argument travel in two plain arrays.
- * Measured against a bare loop in bench/ (see BENCHMARKS.md).
+ * Why the order stays exact: every event has a bucket index idx(t) = floor((t - base) × inv),
+ * which is monotone in t (IEEE subtraction and multiplication by a positive constant are monotone).
+ * The near heap holds exactly the events with idx <= cur, bucket j those with idx == j (cur < j < K),
+ * the overflow those with idx >= K. So an event in the heap is strictly earlier than any event
+ * outside it, equal times always share a tier, and the heap orders by (time, seq) with the
+ * sequence number stored at push. The indexing only decides where an event waits, never the order.
+ * base and inv change only when the heap and the calendar are empty (a rebuild).
+ *
+ * | operation | cost                                                                   |
+ * |-----------|------------------------------------------------------------------------|
+ * | push      | O(1) into the calendar or overflow; O(log4 h) into a near heap of h    |
+ * | pop       | O(log4 h), plus amortised O(1) to move buckets and rebuild             |
+ * | peekTime  | O(1) (amortised: it may move the next bucket into the heap)            |
+ * Worst case (all events in one bucket, e.g. all at one instant) it is the 4-ary heap over n.
+ * Times must not be NaN (Simulator.post and schedule refuse them): NaN has no place in any order.
+ *
+ * An event's callback and argument sit in a slot from push to pop (recycled through a free list),
+ * so the heap and the buckets move only numbers: no allocation per event once grown, and no
+ * pointer stores into big arrays on every sift level.
  */
 export type EventFn = (arg: any) => void;
 
+const NONE = -1;
+/** A rebuild over at most this many events keeps them all in the near heap (one bucket). */
+const SMALL = 16;
+/** Target events per bucket at a rebuild: 2 (as a shift, to keep the sizing in integers). */
+const PER_BUCKET_LOG2 = 1;
+const MAX_BUCKETS = 1 << 22;
+
 export class EventQueue {
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private fns: (EventFn | undefined)[];
-  private args: unknown[];
+  // ---- slots: an event's data while it waits --------------------------------------------------
+  /** Per slot, 4 doubles: time, seq, next slot in the same list. */
+  private sNum: Float64Array;
+  /** Per slot, 2 entries: fn, arg. */
+  private sRef: unknown[];
+  private freeSlots: Int32Array;
+  private freeTop: number;
+
+  // ---- near heap ------------------------------------------------------------------------------
+  private hTime: Float64Array;
+  private hSeq: Float64Array;
+  private hSlot: Int32Array;
+  private hn = 0;
+
+  // ---- calendar and overflow ------------------------------------------------------------------
+  private heads: Int32Array;
+  /** Buckets in use (K); 0 before the first rebuild. */
+  private nb = 0;
+  /** Highest bucket moved into the heap; +Infinity when everything lives in the heap. */
+  private cur = -1;
+  private base = 0;
+  /** 1 / bucket width; 0 before the first rebuild, so every push goes to the overflow. */
+  private inv = 0;
+  private over = NONE;
+  private overCount = 0;
+
   private n = 0;
   private nextSeq = 0;
 
+  /**
+   * Removes the earliest event. Its time, callback and argument are left in `time`, `fn`, `arg`
+   * (returning them would allocate a tuple per event). Returns false when empty.
+   */
+  time = 0;
+  fn: EventFn | undefined = undefined;
+  arg: unknown = undefined;
+  seq = 0;
+
   constructor(initialCapacity = 1024) {
     const cap = Math.max(4, initialCapacity | 0);
-    this.times = new Float64Array(cap);
-    this.seqs = new Float64Array(cap);
-    this.fns = new Array(cap);
-    this.args = new Array(cap);
+    this.sNum = new Float64Array(cap * 4);
+    this.sRef = new Array(cap * 2).fill(undefined);
+    this.freeSlots = new Int32Array(cap);
+    for (let k = 0; k < cap; k++) this.freeSlots[k] = cap - 1 - k;
+    this.freeTop = cap;
+    this.hTime = new Float64Array(cap);
+    this.hSeq = new Float64Array(cap);
+    this.hSlot = new Int32Array(cap);
+    this.heads = new Int32Array(16).fill(NONE);
   }
 
   get size(): number {
@@ -44,117 +105,244 @@ export class EventQueue {
 
   /** Earliest time in the queue, or Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.times[0] : Infinity;
+    if (this.hn === 0) {
+      if (this.n === 0) return Infinity;
+      this.refill();
+    }
+    return this.hTime[0];
   }
 
   /** Adds an event; returns its sequence number. */
   push(time: number, fn: EventFn, arg?: unknown): number {
-    if (this.n === this.times.length) this.grow();
     const seq = this.nextSeq++;
-    // Sift up: move parents down until the slot for (time, seq) is found.
-    const times = this.times;
-    const seqs = this.seqs;
-    const fns = this.fns;
-    const args = this.args;
-    let i = this.n++;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pt = times[p];
-      // seq is the largest so far, so a tie in time never moves the new event above its parent.
-      if (pt <= time) break;
-      times[i] = pt;
-      seqs[i] = seqs[p];
-      fns[i] = fns[p];
-      args[i] = args[p];
-      i = p;
-    }
-    times[i] = time;
-    seqs[i] = seq;
-    fns[i] = fn;
-    args[i] = arg;
+    if (this.freeTop === 0) this.growSlots();
+    const slot = this.freeSlots[--this.freeTop];
+    this.sRef[slot << 1] = fn;
+    this.sRef[(slot << 1) + 1] = arg;
+    this.n++;
+    this.place(time, seq, slot);
     return seq;
   }
 
-  /**
-   * Removes the earliest event. Its time, callback and argument are left in `time`, `fn`, `arg`
-   * (returning them would allocate a tuple per event). Returns false when empty.
-   */
-  time = 0;
-  fn: EventFn | undefined = undefined;
-  arg: unknown = undefined;
-  seq = 0;
-
   pop(): boolean {
-    const n = this.n;
-    if (n === 0) return false;
-    const times = this.times;
-    const seqs = this.seqs;
-    const fns = this.fns;
-    const args = this.args;
+    if (this.hn === 0) {
+      if (this.n === 0) return false;
+      this.refill();
+    }
+    const times = this.hTime;
+    const seqs = this.hSeq;
+    const slots = this.hSlot;
+    const top = slots[0];
     this.time = times[0];
     this.seq = seqs[0];
-    this.fn = fns[0];
-    this.arg = args[0];
-    const last = n - 1;
-    this.n = last;
-    if (last === 0) {
-      fns[0] = undefined;
-      args[0] = undefined;
-      return true;
-    }
-    // Sift the last element down from the root.
-    const t = times[last];
-    const s = seqs[last];
-    const f = fns[last];
-    const a = args[last];
-    fns[last] = undefined;
-    args[last] = undefined;
-    let i = 0;
-    for (;;) {
-      const c = (i << 2) + 1;
-      if (c >= last) break;
-      // Find the smallest of up to four children.
-      let m = c;
-      let mt = times[c];
-      let ms = seqs[c];
-      const end = c + 4 < last ? c + 4 : last;
-      for (let k = c + 1; k < end; k++) {
-        const kt = times[k];
-        if (kt < mt || (kt === mt && seqs[k] < ms)) {
-          m = k;
-          mt = kt;
-          ms = seqs[k];
+    const ref = this.sRef;
+    this.fn = ref[top << 1] as EventFn;
+    this.arg = ref[(top << 1) + 1];
+    ref[top << 1] = undefined;
+    ref[(top << 1) + 1] = undefined;
+    this.freeSlots[this.freeTop++] = top;
+    const n = --this.n;
+    const last = --this.hn;
+    if (last > 0) {
+      // Sift the last element down from the root.
+      const t = times[last];
+      const s = seqs[last];
+      const sl = slots[last];
+      let i = 0;
+      for (;;) {
+        const c = (i << 2) + 1;
+        if (c >= last) break;
+        // The smallest of up to four children; sequence numbers are read only on a tie in time.
+        let m = c;
+        let mt = times[c];
+        const end = c + 4 < last ? c + 4 : last;
+        for (let k = c + 1; k < end; k++) {
+          const kt = times[k];
+          if (kt < mt || (kt === mt && seqs[k] < seqs[m])) {
+            m = k;
+            mt = kt;
+          }
         }
+        if (mt > t || (mt === t && seqs[m] > s)) break;
+        times[i] = mt;
+        seqs[i] = seqs[m];
+        slots[i] = slots[m];
+        i = m;
       }
-      if (mt > t || (mt === t && ms > s)) break;
-      times[i] = mt;
-      seqs[i] = ms;
-      fns[i] = fns[m];
-      args[i] = args[m];
-      i = m;
+      times[i] = t;
+      seqs[i] = s;
+      slots[i] = sl;
+    } else if (n === 0 && this.cur === Infinity) {
+      // Empty again after a heap-only spell: back to the calendar for what comes next.
+      this.resetCalendar();
     }
-    times[i] = t;
-    seqs[i] = s;
-    fns[i] = f;
-    args[i] = a;
     return true;
   }
 
   clear(): void {
-    this.fns.fill(undefined, 0, this.n);
-    this.args.fill(undefined, 0, this.n);
+    this.sRef.fill(undefined);
+    const cap = this.sNum.length >> 2;
+    for (let k = 0; k < cap; k++) this.freeSlots[k] = cap - 1 - k;
+    this.freeTop = cap;
+    this.heads.fill(NONE);
+    this.hn = 0;
+    this.over = NONE;
+    this.overCount = 0;
     this.n = 0;
+    this.resetCalendar();
   }
 
-  private grow(): void {
-    const cap = this.times.length * 2;
-    const times = new Float64Array(cap);
-    times.set(this.times);
-    const seqs = new Float64Array(cap);
-    seqs.set(this.seqs);
-    this.times = times;
-    this.seqs = seqs;
-    this.fns.length = cap;
-    this.args.length = cap;
+  // ---- internals --------------------------------------------------------------------------------
+
+  /** Routes an event by its bucket index: heap, bucket, or overflow. */
+  private place(time: number, seq: number, slot: number): void {
+    const j = Math.floor((time - this.base) * this.inv);
+    if (j <= this.cur) {
+      this.heapPush(time, seq, slot);
+    } else {
+      const num = this.sNum;
+      const b = slot << 2;
+      num[b] = time;
+      num[b + 1] = seq;
+      if (j < this.nb) {
+        num[b + 2] = this.heads[j];
+        this.heads[j] = slot;
+      } else {
+        // Beyond the calendar, or NaN (kept out of the calendar's arithmetic).
+        num[b + 2] = this.over;
+        this.over = slot;
+        this.overCount++;
+      }
+    }
+  }
+
+  private heapPush(time: number, seq: number, slot: number): void {
+    if (this.hn === this.hTime.length) this.growHeap();
+    const times = this.hTime;
+    const seqs = this.hSeq;
+    const slots = this.hSlot;
+    let i = this.hn++;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = times[p];
+      // Full (time, seq) comparison: events moved in from a bucket may be older than the heap's.
+      if (pt < time || (pt === time && seqs[p] < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[p];
+      slots[i] = slots[p];
+      i = p;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    slots[i] = slot;
+  }
+
+  /** Fills the empty heap from the next bucket, rebuilding the calendar when it runs out. n > 0. */
+  private refill(): void {
+    for (;;) {
+      const heads = this.heads;
+      const nb = this.nb;
+      let j = this.cur + 1;
+      while (j < nb && heads[j] === NONE) j++;
+      if (j < nb) {
+        this.cur = j;
+        let s = heads[j];
+        heads[j] = NONE;
+        const num = this.sNum;
+        while (s !== NONE) {
+          const b = s << 2;
+          const next = num[b + 2];
+          this.heapPush(num[b], num[b + 1], s);
+          s = next;
+        }
+        return;
+      }
+      this.rebuild();
+      if (this.hn > 0) return;
+    }
+  }
+
+  /** Builds a new calendar over the overflow list. Called with the heap and every bucket empty. */
+  private rebuild(): void {
+    const num = this.sNum;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let s = this.over; s !== NONE; s = num[(s << 2) + 2]) {
+      const t = num[s << 2];
+      if (t - t === 0) {
+        // finite
+        if (t < min) min = t;
+        if (t > max) max = t;
+      }
+    }
+    let list = this.over;
+    const m = this.overCount;
+    this.over = NONE;
+    this.overCount = 0;
+    if (min === Infinity) {
+      // Only +Infinity (or NaN) times left: they all go to the heap, and so does everything pushed
+      // until the queue is empty again.
+      this.nb = 0;
+      this.cur = Infinity;
+      while (list !== NONE) {
+        const b = list << 2;
+        const next = num[b + 2];
+        this.heapPush(num[b], num[b + 1], list);
+        list = next;
+      }
+      return;
+    }
+    let k = 1;
+    if (m > SMALL) {
+      const want = Math.min(MAX_BUCKETS, ((m - 1) >> PER_BUCKET_LOG2) + 1);
+      while (k < want) k <<= 1;
+    }
+    if (this.heads.length < k) this.heads = new Int32Array(k).fill(NONE);
+    this.nb = k;
+    this.cur = -1;
+    this.base = min;
+    // (max - min + 1) × inv < k, so every event of the list gets a bucket (floating-point rounding
+    // may leave the latest one in the overflow, which is harmless: min always lands in bucket 0).
+    this.inv = k / (max - min + 1);
+    while (list !== NONE) {
+      const b = list << 2;
+      const next = num[b + 2];
+      this.place(num[b], num[b + 1], list);
+      list = next;
+    }
+  }
+
+  private resetCalendar(): void {
+    this.nb = 0;
+    this.cur = -1;
+    this.base = 0;
+    this.inv = 0;
+  }
+
+  private growSlots(): void {
+    const old = this.sNum.length >> 2;
+    const cap = old * 2;
+    const num = new Float64Array(cap * 4);
+    num.set(this.sNum);
+    const free = new Int32Array(cap);
+    // Called only when no slot is free: the new ones are old..cap-1, lowest on top.
+    for (let k = 0; k < cap - old; k++) free[k] = cap - 1 - k;
+    this.freeTop = cap - old;
+    this.sNum = num;
+    this.freeSlots = free;
+    for (let k = old * 2; k < cap * 2; k++) this.sRef.push(undefined);
+  }
+
+  private growHeap(): void {
+    const cap = this.hTime.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.hTime);
+    const s = new Float64Array(cap);
+    s.set(this.hSeq);
+    const sl = new Int32Array(cap);
+    sl.set(this.hSlot);
+    this.hTime = t;
+    this.hSeq = s;
+    this.hSlot = sl;
   }
 }
