@@ -45,6 +45,52 @@ function deliver(d: Delivery): void {
 }
 
 /**
+ * The messages in flight on one directed link, for as long as their arrival times do not decrease
+ * (no jitter or extra delay overtook them). Their arrival events then leave the kernel in the order
+ * they were posted (time, then sequence number), so one reusable object can stand for all of them:
+ * the k-th arrival event takes the k-th message. Same events, same order as one Delivery object per
+ * message, without the allocation.
+ */
+class InFlight {
+  private msgs: (Message | undefined)[] = new Array(16).fill(undefined);
+  private head = 0;
+  private len = 0;
+  /** Arrival time of the last message queued here. */
+  lastAt = -Infinity;
+  constructor(
+    readonly net: InProcessNetwork,
+    readonly from: number,
+    readonly to: number,
+  ) {}
+
+  push(msg: Message): void {
+    if (this.len === this.msgs.length) this.grow();
+    this.msgs[(this.head + this.len) & (this.msgs.length - 1)] = msg;
+    this.len++;
+  }
+
+  shift(): Message {
+    const m = this.msgs[this.head]!;
+    this.msgs[this.head] = undefined;
+    this.head = (this.head + 1) & (this.msgs.length - 1);
+    this.len--;
+    return m;
+  }
+
+  private grow(): void {
+    const cap = this.msgs.length * 2;
+    const msgs: (Message | undefined)[] = new Array(cap).fill(undefined);
+    for (let k = 0; k < this.len; k++) msgs[k] = this.msgs[(this.head + k) & (this.msgs.length - 1)];
+    this.msgs = msgs;
+    this.head = 0;
+  }
+}
+
+function arriveInOrder(f: InFlight): void {
+  f.net.arrive(f.from, f.to, f.shift());
+}
+
+/**
  * The in-process network of the simulator: per directed link, serialization (a transmitter sends
  * one message at a time at the link's bandwidth), propagation delay, jitter, and loss on datagram
  * links; in-order, lossless delivery on streams. Defaults for the whole network, overrides per link.
@@ -55,6 +101,8 @@ export class InProcessNetwork {
   private readonly overrides = new Map<string, LinkParams>();
   /** links[from][to], created on first use. */
   private readonly links: (LinkDirection | undefined)[][] = [];
+  /** inFlight[from][to], created on first use. */
+  private readonly inFlight: (InFlight | undefined)[][] = [];
 
   /** Set by the fault injector when the scenario declares network faults. */
   interceptor: Interceptor | undefined = undefined;
@@ -72,6 +120,7 @@ export class InProcessNetwork {
     this.endpoints.push(e);
     this.byId.set(e.id, e.index);
     this.links.push([]);
+    this.inFlight.push([]);
     return e.index;
   }
 
@@ -163,7 +212,16 @@ export class InProcessNetwork {
       if (t < l.lastArrival) t = l.lastArrival;
       l.lastArrival = t;
     }
-    this.sim.post(t, deliver, new Delivery(this, from, to, msg));
+    let f = this.inFlight[from][to];
+    if (f === undefined) f = this.inFlight[from][to] = new InFlight(this, from, to);
+    if (t >= f.lastAt) {
+      this.sim.post(t, arriveInOrder, f);
+      f.lastAt = t;
+      f.push(msg);
+    } else {
+      // Overtakes a message still in flight: an event of its own.
+      this.sim.post(t, deliver, new Delivery(this, from, to, msg));
+    }
   }
 
   /** Arrival at the far end (called by the kernel). */
