@@ -49,11 +49,11 @@ function list(): void {
   const lines = [
     'usage: npm run bench -- [NAME] [options]',
     '',
-    '  dereg-chain   kernel benchmark (default): --n 10000,100000,1000000 --repeat 3 --seed 1',
-    '                --triggers FILE | --write-triggers FILE | --write-completions FILE',
-    '                --warmup 5000 --no-bare --json FILE',
+    '  dereg-chain       kernel benchmark (default): --n 10000,100000,1000000 --repeat 3 --seed 1',
+    '                    --triggers FILE | --write-triggers FILE | --write-completions FILE',
+    '                    --warmup 5000 --no-bare --json FILE',
   ];
-  for (const s of scripts()) lines.push(`  ${s.padEnd(13)} bench/${s}.ts (its own options)`);
+  for (const s of scripts()) lines.push(`  ${s.padEnd(17)} bench/${s}.ts (its own options)`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -68,11 +68,18 @@ function runScript(name: string, args: string[]): number {
 
 // ---- dereg-chain: parent -------------------------------------------------------------------------
 
+/**
+ * One child process: the first timed run after the warm-up (what a user running one simulation in a
+ * process gets; peak RSS is taken right after it), then a second, steady-state run of the same N
+ * (JIT and heap sizes settled).
+ */
 interface ModelRun extends DeregChainResult {
   maxRssMb: number;
+  steady: DeregChainResult;
 }
 interface BareRun extends BareLoopResult {
   maxRssMb: number;
+  steady: BareLoopResult;
 }
 
 function deregChain(args: string[]): void {
@@ -221,7 +228,8 @@ function child(args: string[]): void {
             },
           },
     );
-    const res: ModelRun = { ...r, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const res: ModelRun = { ...r, maxRssMb, steady: runDeregChain(triggers) };
     if (out !== undefined) {
       out.end(buf.join(''), () => process.stdout.write(JSON.stringify(res) + '\n'));
     } else {
@@ -230,7 +238,8 @@ function child(args: string[]): void {
   } else if (mode === 'bare') {
     if (w > 0) runBareLoop(triggers.slice(0, w));
     const r = runBareLoop(triggers);
-    const res: BareRun = { ...r, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const res: BareRun = { ...r, maxRssMb, steady: runBareLoop(triggers) };
     process.stdout.write(JSON.stringify(res) + '\n');
   } else {
     throw new UsageError(`--child expects 'model' or 'bare', got '${mode}'`);
@@ -288,32 +297,37 @@ function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number
   );
 
   const speedRows: string[][] = [];
+  const spread = (xs: number[]) => `${mev(median(xs))} [${mev(Math.min(...xs))}–${mev(Math.max(...xs))}]`;
   for (const n of ns) {
     const m = models.get(n)!;
     const b = bares.get(n)!;
-    const rate = m.map((x) => x.eventsPerSec);
-    const cpuRate = m.map((x) => x.events / (x.cpuMs / 1e3));
+    const first = m.map((x) => x.eventsPerSec);
+    const steady = m.map((x) => x.steady.eventsPerSec);
     const row = [
       int(n),
       int(median(m.map((x) => x.wallMs))),
-      `${mev(median(rate))} [${mev(Math.min(...rate))}–${mev(Math.max(...rate))}]`,
-      mev(median(cpuRate)),
+      spread(first),
+      spread(steady),
+      mev(median(m.map((x) => x.events / (x.cpuMs / 1e3)))),
       int(median(m.map((x) => x.maxRssMb))),
     ];
     if (b.length > 0) {
-      const bRate = b.map((x) => x.eventsPerSec);
-      row.push(`${mev(median(bRate))} [${mev(Math.min(...bRate))}–${mev(Math.max(...bRate))}]`);
-      row.push(pct(median(rate) / median(bRate)));
+      const bFirst = b.map((x) => x.eventsPerSec);
+      const bSteady = b.map((x) => x.steady.eventsPerSec);
+      row.push(spread(bFirst), spread(bSteady));
+      row.push(`${pct(median(first) / median(bFirst))} / ${pct(median(steady) / median(bSteady))}`);
     } else {
-      row.push('-', '-');
+      row.push('-', '-', '-');
     }
     speedRows.push(row);
   }
-  s += '\nSpeed (events/s in millions; CPU rate = events / process CPU time, GC threads included):\n';
+  s += '\nSpeed, millions of events per second of wall time; "first" = the first timed run in a fresh process\n';
+  s += '(after the warm-up), "steady" = a second run of the same N in that process; CPU rate = events of the\n';
+  s += 'first run / its process CPU time (GC and compiler threads included); peak RSS after the first run:\n';
   s += table(
-    ['N', 'wall ms', 'model Mev/s', 'CPU rate', 'peak RSS MB', 'bare loop Mev/s', 'model/bare'],
+    ['N', 'wall ms', 'model first', 'model steady', 'CPU rate', 'peak RSS MB', 'bare first', 'bare steady', 'model/bare first / steady'],
     speedRows,
-    [true, true, true, true, true, true, true],
+    [true, true, true, true, true, true, true, true, true],
   );
   for (const note of notes) s += `! ${note}\n`;
   return s;
