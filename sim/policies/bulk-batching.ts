@@ -1,3 +1,5 @@
+import type { AdaptiveBulking } from './bulk-adaptive.ts';
+
 /**
  * Bulking policy of the Message Gateway (TS 23.554 §8.2.X step 1, NOTE 1: "the conditions of
  * whether the Non-MSGin5G UE registrations can be bulked are implementation specific"). A pure
@@ -9,6 +11,8 @@
  *   when it expires the batch goes as it is.
  * - `minSize`: a batch that closes with fewer entries goes as individual requests (a bulk of one
  *   only adds the bulk envelope).
+ * - `adaptive` (bulk-adaptive.ts): `fixed` keeps the limit at maxSize; `aimd` moves it between a
+ *   floor and maxSize as bulks succeed or fail whole.
  * - Urgent requests are never bulked (as §8.2.7's "registration urgent degree" says of its bulks),
  *   and a batch only ever holds requests for one target server and one operation.
  */
@@ -17,6 +21,8 @@ export interface BulkingPolicy {
   minSize: number;
   /** ns */
   window: number;
+  /** How the size limit adapts (absent: fixed at maxSize). */
+  adaptive?: AdaptiveBulking;
 }
 
 export const DEFAULT_BULKING: BulkingPolicy = { maxSize: 100, minSize: 2, window: 50_000_000 };
@@ -37,7 +43,7 @@ export function closeBatch(p: BulkingPolicy, n: number): 'bulk' | 'individual' {
   return n >= p.minSize && n > 1 ? 'bulk' : 'individual';
 }
 
-/** Whether a batch with n entries is full. */
-export function batchFull(p: BulkingPolicy, n: number): boolean {
-  return n >= p.maxSize;
+/** Whether a batch with n entries is full: at maxSize, or at the current adaptive limit when lower. */
+export function batchFull(p: BulkingPolicy, n: number, limit = p.maxSize): boolean {
+  return n >= Math.min(limit, p.maxSize);
 }

@@ -5,13 +5,17 @@
  *
  * - `resend` (default): after `delay` × `backoff`^(attempt−1) (and never before the server's
  *   Retry-After), the same request goes again — a bulk as the same bulk.
+ * - `split`: a failed bulk goes again after the same delay as two halves, each a bulk of its own
+ *   (a half smaller than the bulking policy's minSize goes as individual requests); each half keeps
+ *   its own retry count, so a bulk that keeps failing halves again until its entries go one by one.
+ *   An individual request is simply resent.
  * - `retry-individually`: a failed bulk's entries go again one by one (an individual request is
  *   simply resent).
  * - `give-up`: every procedure in the request fails.
  * A 413 always splits the bulk in two halves and sends both at once (not counted as a retry); a
  * permanent refusal always gives up.
  */
-export type RequestFailurePolicyName = 'resend' | 'retry-individually' | 'give-up';
+export type RequestFailurePolicyName = 'resend' | 'split' | 'retry-individually' | 'give-up';
 
 export interface RequestFailurePolicy {
   policy: RequestFailurePolicyName;
@@ -27,7 +31,8 @@ export type RequestFailure = 'timeout' | 'overloaded' | 'too-large' | 'rejected'
 
 export type RequestFailureAction =
   | { action: 'resend' | 'retry-individually'; delay: number }
-  | { action: 'split' }
+  /** Without `delay`: the 413 rule (halves at once, not a retry); with it: the `split` policy (a retry). */
+  | { action: 'split'; delay?: number }
   | { action: 'give-up' };
 
 /**
