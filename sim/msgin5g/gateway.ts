@@ -3,6 +3,8 @@ import type { Timer } from '../kernel/clock.ts';
 import type { Message } from '../net/message.ts';
 import { Node, FROM_SELF, FROM_WORKLOAD, type NodeContext } from '../node/node.ts';
 import { batchFull, closeBatch, decideBulking, type BulkingPolicy } from '../policies/bulk-batching.ts';
+import { afterBulkAnswered, afterBulkFailed, DEFAULT_ADAPTIVE } from '../policies/bulk-adaptive.ts';
+import { refreshEnabled, type RefreshPolicy } from '../policies/msgin5g-refresh.ts';
 import { onEntryFailure, type EntryFailurePolicy } from '../policies/bulk-entry-failure.ts';
 import { onRequestFailure, type RequestFailure, type RequestFailurePolicy } from '../policies/msgin5g-request-failure.ts';
 import { CAUSES, causeOf, isCause } from './causes.ts';
@@ -21,6 +23,7 @@ import {
   type IndividualReason,
 } from './messages.ts';
 import { UeDirectory } from './ue-directory.ts';
+import { SegmentLoss } from './segment-loss.ts';
 
 export interface GatewayConfig {
   kind: 'legacy-3gpp' | 'non-3gpp';
@@ -37,6 +40,10 @@ export interface GatewayConfig {
   bulking: BulkingPolicy;
   entryFailure: EntryFailurePolicy;
   requestFailure: RequestFailurePolicy;
+  /** Periodic re-registration of every UE believed registered (0: never). */
+  refresh: RefreshPolicy;
+  /** Segment size for size-dependent loss on datagram links (0: the network's loss per message). */
+  segmentSize: number;
   dir: UeDirectory;
 }
 
@@ -52,6 +59,10 @@ const F_URGENT = 2; // current procedure is urgent
 const F_DEFER_REG = 4; // a registration waits for the current procedure to end
 const F_DEFER_DEREG = 8;
 const F_DEFER_URGENT = 16;
+/** A request for the UE already left once in the current procedure: sending it again is overhead. */
+const F_SENT = 32;
+/** The gateway believed the UE registered when the current procedure began (its view until the result). */
+const F_WAS_REG = 64;
 
 const WHY: IndividualReason[] = ['urgent', 'bulking-off', 'below-min-size', 'retry', 'split', 'test'];
 const WHY_CODE: Record<string, number> = Object.fromEntries(WHY.map((w, i) => [w, i]));
@@ -120,13 +131,15 @@ class Peer {
   readonly ready: BulkJob[] = [];
   readyHead = 0;
   readonly batches: [Batch, Batch];
+  /** Current bulk size limit (the adaptive policy moves it; fixed: maxSize). */
+  limit: number;
 
   constructor(
     readonly id: string,
     readonly ch: Channel,
     readonly peerNo: number,
     connections: number,
-    maxBulk: number,
+    readonly maxBulk: number,
   ) {
     this.slotTx = new Float64Array(connections);
     this.slotReq = new Array(connections).fill(undefined);
@@ -135,6 +148,7 @@ class Peer {
     for (let i = 0; i < connections; i++) this.free[i] = connections - 1 - i;
     this.nFree = connections;
     this.batches = [new Batch(Math.max(1, maxBulk)), new Batch(Math.max(1, maxBulk))];
+    this.limit = maxBulk;
   }
 
   reset(): void {
@@ -168,6 +182,14 @@ class BatchWindow implements Message {
     readonly op: Op,
     readonly gen: number,
   ) {}
+}
+
+class RefreshTick implements Message {
+  readonly proto = 'timer';
+  readonly kind = 'refresh';
+  readonly bytes = 0;
+  readonly entries = 1;
+  readonly sub = -1;
 }
 
 class TimeoutCheck implements Message {
@@ -226,6 +248,10 @@ export class MessageGateway extends Node {
   private readonly policySnapshot: BulkPolicySnapshot;
   private txSeq = 0;
   private startedOnce = false;
+  /** The adaptive bulk size policy is on (AIMD): limits move and are reported as the gauge 'bulk.limit'. */
+  private readonly adaptive: boolean;
+  private readonly refreshTick = new RefreshTick();
+  private readonly segLoss: SegmentLoss | undefined;
 
   // Timeout FIFO: deadline, tx and (peerNo × connections + slot) of every request sent.
   private toDeadline = new Float64Array(1024);
@@ -256,6 +282,8 @@ export class MessageGateway extends Node {
       (s, k) => new Peer(s, { host: `${s}:${HTTP_PORT}`, userAgent: ua, token, gateway: id, dir: cfg.dir }, k, cfg.connections, cfg.bulking.maxSize),
     );
     this.policySnapshot = { maxSize: cfg.bulking.maxSize, minSize: cfg.bulking.minSize };
+    this.adaptive = (cfg.bulking.adaptive ?? DEFAULT_ADAPTIVE).policy !== 'fixed' && cfg.bulking.maxSize > 1;
+    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
   /** What the gateway believes of UE `ue` (for tests and the dashboard). */
@@ -264,19 +292,79 @@ export class MessageGateway extends Node {
     return s === REGISTERED ? 'registered' : s === BUSY ? 'busy' : 'unregistered';
   }
 
+  /**
+   * Whether the gateway believes UE `ue` registered: it is, or a procedure is under way for a UE that
+   * was registered when it began (the gateway's view changes only when it learns the result).
+   */
+  believesRegistered(ue: number): boolean {
+    const i = ue - this.cfg.from;
+    if (i < 0 || i >= this.cfg.count) return false;
+    const s = this.st[i];
+    return s === REGISTERED || (s === BUSY && (this.fl[i] & F_WAS_REG) !== 0);
+  }
+
+  /**
+   * For the mismatched-views probe: sets out[ue] = 1 for every UE this gateway believes registered at
+   * server `serverId` (UE u is served by servers[u mod n]). O(UEs of this gateway).
+   */
+  markBeliefs(serverId: string, out: Uint8Array): void {
+    const np = this.peers.length;
+    let k = -1;
+    for (let j = 0; j < np; j++) if (this.peers[j].id === serverId) k = j;
+    if (k < 0) return;
+    const from = this.cfg.from;
+    const st = this.st;
+    const fl = this.fl;
+    for (let i = 0; i < this.cfg.count; i++) {
+      const ue = from + i;
+      if (np > 1 && ue % np !== k) continue;
+      const s = st[i];
+      if (s === REGISTERED || (s === BUSY && (fl[i] & F_WAS_REG) !== 0)) out[ue] = 1;
+    }
+  }
+
+  /** Current bulk size limit towards a server (the adaptive policy moves it). */
+  bulkLimit(serverId: string): number {
+    return this.peers.find((p) => p.id === serverId)?.limit ?? 0;
+  }
+
   protected override onStart(): void {
     if (!this.startedOnce) {
       this.startedOnce = true;
       for (const p of this.peers) {
         p.index = this.net.indexOf(p.id);
         this.peerByNode[p.index] = p;
+        if (this.adaptive) this.signal('bulk.limit', p.limit);
       }
-      return;
-    }
-    // A restart: the gateway lost its state and registers every UE it is configured with again.
-    if (this.cfg.reregisterOnRestart) {
+    } else if (this.cfg.reregisterOnRestart) {
+      // A restart: the gateway lost its state and registers every UE it is configured with again.
       for (let i = 0; i < this.cfg.count; i++) this.beginProcedure(this.cfg.from + i, REG, this.cfg.dir.urgent(this.cfg.from + i));
     }
+    if (refreshEnabled(this.cfg.refresh)) this.scheduleSelf(this.cfg.refresh.interval, this.refreshTick);
+  }
+
+  private setLimit(peer: Peer, limit: number): void {
+    if (limit === peer.limit) return;
+    if (this.adaptive) this.signal('bulk.limit', limit - peer.limit);
+    peer.limit = limit;
+  }
+
+  /** The refresh policy: every UE believed registered and idle is registered again (§8.2.3 / bulked). */
+  private onRefresh(): void {
+    let n = 0;
+    for (let i = 0; i < this.cfg.count; i++) {
+      if (this.st[i] !== REGISTERED) continue;
+      n++;
+      this.beginProcedure(this.cfg.from + i, REG, this.cfg.dir.urgent(this.cfg.from + i));
+    }
+    if (n > 0) this.signal('refresh.entries', n);
+    this.scheduleSelf(this.cfg.refresh.interval, this.refreshTick);
+  }
+
+  /** Sends a message; on a datagram link with segment loss on, a message of k segments may be lost in any of them. */
+  private out(to: number, msg: Message): void {
+    if (this.segLoss !== undefined && this.segLoss.lose(this.index, to, msg)) return;
+    this.send(to, msg);
   }
 
   protected override onCrash(): void {
@@ -286,7 +374,10 @@ export class MessageGateway extends Node {
     this.st.fill(IDLE);
     this.fl.fill(0);
     this.retries.fill(0);
-    for (const p of this.peers) p.reset();
+    for (const p of this.peers) {
+      p.reset();
+      this.setLimit(p, p.maxBulk);
+    }
     this.toHead = 0;
     this.toLen = 0;
     this.timeoutTimer = undefined;
@@ -299,6 +390,7 @@ export class MessageGateway extends Node {
       if (msg instanceof BatchWindow) return this.onWindow(msg);
       if (msg instanceof TimeoutCheck) return this.onTimeoutCheck();
       if (msg instanceof Retry) return this.onRetry(msg);
+      if (msg instanceof RefreshTick) return this.onRefresh();
       return;
     }
     if (msg instanceof UeAuthRequest) return this.answerChallenge(msg, from);
@@ -354,8 +446,9 @@ export class MessageGateway extends Node {
   /** §8.2.X step 1 / §8.2.4 step 1: the gateway determines to (de-)register the UE. */
   private beginProcedure(ue: number, op: Op, urgent: boolean): void {
     const i = ue - this.cfg.from;
+    const wasReg = this.st[i] === REGISTERED;
     this.st[i] = BUSY;
-    this.fl[i] = (op === DEREG ? F_OP : 0) | (urgent ? F_URGENT : 0);
+    this.fl[i] = (op === DEREG ? F_OP : 0) | (urgent ? F_URGENT : 0) | (wasReg ? F_WAS_REG : 0);
     this.retries[i] = 0;
     this.started[i] = this.now();
     this.procedureStarted(PROCEDURE[op], ue);
@@ -383,7 +476,7 @@ export class MessageGateway extends Node {
     const b = peer.batches[op];
     if (b.n === 0) b.timer = this.scheduleSelf(this.cfg.bulking.window, new BatchWindow(peer, op, b.gen));
     b.ues[b.n++] = ue;
-    if (batchFull(this.cfg.bulking, b.n)) this.closeBatch(peer, op);
+    if (batchFull(this.cfg.bulking, b.n, peer.limit)) this.closeBatch(peer, op);
   }
 
   private onWindow(w: BatchWindow): void {
@@ -428,15 +521,14 @@ export class MessageGateway extends Node {
         peer.slotTx[slot] = tx;
         peer.slotReq[slot] = msg;
         peer.slotJob[slot] = undefined;
+        const i = ue - this.cfg.from;
+        if (this.fl[i] & F_SENT) this.overhead(1, 1, msg.bytes);
+        this.fl[i] |= F_SENT;
         this.armTimeout(peer, slot, tx);
-        this.send(peer.index, msg);
+        this.out(peer.index, msg);
       } else if (peer.readyHead < peer.ready.length) {
-        const job = peer.ready[peer.readyHead];
-        peer.ready[peer.readyHead++] = undefined as never;
-        if (peer.readyHead === peer.ready.length) {
-          peer.ready.length = 0;
-          peer.readyHead = 0;
-        }
+        const job = this.nextJob(peer);
+        if (job === undefined) continue; // its entries went to the individual queue
         const slot = peer.free[--peer.nFree];
         const tx = ++this.txSeq;
         // 23.554:8.2.X/2 — §8.2.X step 2: the bulk request with Table 8.2.X-1's IEs.
@@ -445,10 +537,80 @@ export class MessageGateway extends Node {
         peer.slotReq[slot] = msg;
         peer.slotJob[slot] = job;
         this.signal(job.op === REG ? 'bulk.sent' : 'bulk-dereg.sent', 1);
+        this.countBulkOverhead(peer, job, msg);
         this.armTimeout(peer, slot, tx);
-        this.send(peer.index, msg);
+        this.out(peer.index, msg);
       } else break;
     }
+  }
+
+  /**
+   * Signalling overhead the failure policies cause: requests carrying entries that already left once
+   * in their procedure (resends, splits, retries). `overhead.bytes` counts what those entries added:
+   * a request made only of them counts whole; a bulk mixing them with first sends counts the
+   * difference with the same bulk without them.
+   */
+  private countBulkOverhead(peer: Peer, job: BulkJob, msg: BulkRequest): void {
+    const subs = job.subs;
+    const n = subs.length;
+    let again = 0;
+    for (let k = 0; k < n; k++) if (this.fl[subs[k] - this.cfg.from] & F_SENT) again++;
+    if (again === n) this.overhead(1, n, msg.bytes);
+    else if (again > 0) {
+      const fresh = new Int32Array(n - again);
+      let j = 0;
+      for (let k = 0; k < n; k++) if ((this.fl[subs[k] - this.cfg.from] & F_SENT) === 0) fresh[j++] = subs[k];
+      this.overhead(0, again, msg.bytes - new BulkRequest(job.op, peer.ch, fresh, 0, 0, undefined).bytes);
+    }
+    for (let k = 0; k < n; k++) this.fl[subs[k] - this.cfg.from] |= F_SENT;
+  }
+
+  private overhead(requests: number, entries: number, bytes: number): void {
+    if (requests) this.signal('overhead.requests', requests);
+    this.signal('overhead.entries', entries);
+    this.signal('overhead.bytes', bytes);
+  }
+
+  /**
+   * The next bulk to send. Under the adaptive policy no bulk leaves larger than the current limit:
+   * a bulk formed (or failed and waiting to be resent) before the limit fell is cut to it, the rest
+   * waits at the head of the queue; a piece the bulking policy would not send as a bulk (below
+   * minSize) goes as individual requests.
+   */
+  private nextJob(peer: Peer): BulkJob | undefined {
+    const job = peer.ready[peer.readyHead];
+    const lim = peer.limit;
+    if (!this.adaptive || job.subs.length <= lim) {
+      this.dequeueJob(peer);
+      return job;
+    }
+    this.signal('bulk.cut', 1);
+    if (closeBatch(this.cfg.bulking, lim) === 'individual') {
+      this.dequeueJob(peer);
+      this.individually(peer, job.op, job.subs);
+      return undefined;
+    }
+    const head = new BulkJob(job.op, job.subs.slice(0, lim), job.retries);
+    const rest = job.subs.subarray(lim);
+    if (closeBatch(this.cfg.bulking, rest.length) === 'bulk') peer.ready[peer.readyHead] = new BulkJob(job.op, rest.slice(), job.retries);
+    else {
+      this.dequeueJob(peer);
+      this.individually(peer, job.op, rest);
+    }
+    return head;
+  }
+
+  private dequeueJob(peer: Peer): void {
+    peer.ready[peer.readyHead++] = undefined as never;
+    if (peer.readyHead === peer.ready.length) {
+      peer.ready.length = 0;
+      peer.readyHead = 0;
+    }
+  }
+
+  /** Entries of a bulk that will not go as one: individual requests (§8.2.3 / §8.2.4), below-min-size. */
+  private individually(peer: Peer, op: Op, ues: Int32Array): void {
+    for (let k = 0; k < ues.length; k++) peer.individual.push((ues[k] * 2 + op) * 8 + WHY_CODE['below-min-size']);
   }
 
   private freeSlot(peer: Peer, slot: number): void {
@@ -502,6 +664,7 @@ export class MessageGateway extends Node {
     if (msg.isProblem || msg.status !== 200) {
       return this.requestFailedBulk(peer, job, failureKind(msg.status), (msg.retryAfterS ?? 0) * 1e9);
     }
+    this.setLimit(peer, afterBulkAnswered(this.cfg.bulking.adaptive ?? DEFAULT_ADAPTIVE, peer.limit, peer.maxBulk));
     const n = job.subs.length;
     const op = job.op;
     const rs = msg.subs;
@@ -561,9 +724,13 @@ export class MessageGateway extends Node {
   }
 
   private requestFailedBulk(peer: Peer, job: BulkJob, failure: RequestFailure, retryAfter: Ns): void {
+    if (failure === 'timeout' || failure === 'overloaded') {
+      this.setLimit(peer, afterBulkFailed(this.cfg.bulking.adaptive ?? DEFAULT_ADAPTIVE, peer.limit, peer.maxBulk));
+    }
     const a = onRequestFailure(this.cfg.requestFailure, failure, job.retries, true, retryAfter);
     switch (a.action) {
       case 'split': {
+        if (a.delay !== undefined) return this.splitAndRetry(peer, job, a.delay);
         const h = job.subs.length >> 1;
         this.signal('bulk.split', 1);
         for (const part of [job.subs.subarray(0, h), job.subs.subarray(h)]) {
@@ -589,6 +756,29 @@ export class MessageGateway extends Node {
       case 'give-up':
         for (let k = 0; k < job.subs.length; k++) this.finish(job.subs[k], job.op, 'failed', failure);
         return;
+    }
+  }
+
+  /**
+   * The `split` policy: a bulk that failed whole goes again after `delay` as two halves, each a retry
+   * of its own; a half the bulking policy would not send as a bulk goes as individual requests.
+   */
+  private splitAndRetry(peer: Peer, job: BulkJob, delay: Ns): void {
+    const h = job.subs.length >> 1;
+    const retries = job.retries + 1;
+    this.signal('bulk.split', 1);
+    for (const part of [job.subs.subarray(0, h), job.subs.subarray(h)]) {
+      if (part.length === 0) continue;
+      if (closeBatch(this.cfg.bulking, part.length) === 'bulk') {
+        this.scheduleSelf(delay, new Retry(job.op, undefined, false, new BulkJob(job.op, part.slice(), retries), peer));
+      } else {
+        for (let k = 0; k < part.length; k++) {
+          const i = part[k] - this.cfg.from;
+          if (i >= 0 && i < this.cfg.count) this.retries[i] = Math.min(255, retries);
+        }
+        this.signal('request.retry', part.length);
+        this.scheduleSelf(delay, new Retry(job.op, part.slice(), false, undefined, peer));
+      }
     }
   }
 
@@ -629,7 +819,7 @@ export class MessageGateway extends Node {
     const ue = msg.sub;
     const cred = ue >= this.cfg.from && ue < this.cfg.from + this.cfg.count ? this.cfg.dir.gatewayCredential(ue) : '';
     const response = UeDirectory.challengeResponse(cred, msg.challenge);
-    this.send(from, new UeAuthResponse(msg.ch, ue, msg.tx, msg.conn, msg.entry, msg.op, response));
+    this.out(from, new UeAuthResponse(msg.ch, ue, msg.tx, msg.conn, msg.entry, msg.op, response));
   }
 
   // ---- request timeouts ----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ import {
 } from './messages.ts';
 import { checkBulk, checkEntry } from './validate.ts';
 import { UeDirectory } from './ue-directory.ts';
+import { SegmentLoss } from './segment-loss.ts';
 
 export interface ServerConfig {
   /** Most entries accepted in one bulk; more → 413 BULK_TOO_LARGE. */
@@ -39,6 +40,19 @@ export interface ServerConfig {
   retryAfter: Ns;
   /** Every UE starts registered (the state a gateway restart finds). */
   initiallyRegistered: boolean;
+  /**
+   * The registration store across a crash: 'persistent' (a database: it survives) or 'volatile'
+   * (in memory: a crash loses every registration).
+   */
+  store: 'persistent' | 'volatile';
+  /**
+   * How a bulk's entries reach the store: 'per-entry' (each entry committed as it is processed, as
+   * §8.2.X step 3 processes them individually: a crash mid-bulk leaves the entries already processed
+   * stored) or 'atomic' (one transaction per request: a crash mid-bulk stores none of it).
+   */
+  bulkCommit: 'per-entry' | 'atomic';
+  /** Segment size for size-dependent loss on datagram links (0: the network's loss per message). */
+  segmentSize: number;
   authentication: AuthenticationPolicy;
   dir: UeDirectory;
 }
@@ -67,6 +81,22 @@ class Pending {
     this.authOk = new Uint8Array(subs.length);
     this.challenge = new Uint32Array(subs.length);
   }
+}
+
+/** The screened entries of a request: what the per-entry steps start from. */
+interface Screened {
+  op: Op;
+  subs: Int32Array;
+  /** Per entry: 0 to decide, else the cause code already decided (invalid, unknown, duplicate). */
+  early: Uint8Array;
+  entries: (RegistrationEntry | DeregistrationEntry | undefined)[] | undefined;
+}
+
+/** A request refused as a whole before any entry is looked at. */
+interface Refusal {
+  cause: FailureCause;
+  status: number;
+  detail: string;
 }
 
 class AuthTimeout implements Message {
@@ -103,6 +133,15 @@ export class Msgin5gServer extends Node {
   private readonly channels: (Channel | undefined)[] = [];
   private readonly retryAfterS: number;
   private readonly perUe: boolean;
+  private readonly segLoss: SegmentLoss | undefined;
+  // What is in service and what waits, mirrored from the node's service queue (arrivals, completions),
+  // so that a crash knows how far each bulk in service had got (bulkCommit 'per-entry').
+  private readonly svcMsg: Message[] = [];
+  private readonly svcStart: number[] = [];
+  private readonly svcFrom: number[] = [];
+  private waitMsg: (Message | undefined)[] = [];
+  private waitFrom: number[] = [];
+  private waitHead = 0;
 
   constructor(
     id: string,
@@ -121,11 +160,128 @@ export class Msgin5gServer extends Node {
     }
     this.retryAfterS = Math.max(1, Math.ceil(cfg.retryAfter / 1e9));
     this.perUe = perUeRoundTrip(cfg.authentication);
+    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
+  /**
+   * A crash loses the queue, the requests in service and pending round trips (the node base drops the
+   * messages). Under 'per-entry' commit, the entries of a bulk in service that were already processed
+   * stay stored: the service time is the envelope (per-message + per-byte) first, then one per-entry
+   * cost per entry in list order, so entry j was committed if the crash came after
+   * envelope + (j+1) × per-entry (at the cost factor in force at the crash). A 'volatile' store then
+   * loses every registration; a 'persistent' one keeps them.
+   */
   protected override onCrash(): void {
     for (const p of this.pending.values()) if (p.timer) this.cancel(p.timer);
     this.pending.clear();
+    if (this.cfg.bulkCommit === 'per-entry' && this.cfg.store === 'persistent') {
+      const now = this.now();
+      let committed = 0;
+      for (let j = 0; j < this.svcMsg.length; j++) committed += this.commitPartly(this.svcMsg[j], this.svcFrom[j], now - this.svcStart[j]);
+      if (committed > 0) this.signal('crash.entries-committed', committed);
+    }
+    this.svcMsg.length = 0;
+    this.svcStart.length = 0;
+    this.svcFrom.length = 0;
+    this.waitMsg = [];
+    this.waitFrom = [];
+    this.waitHead = 0;
+    if (this.cfg.store === 'volatile') {
+      const lost = this.registeredCount();
+      if (lost > 0) this.signal('store.lost', lost);
+      this.registered.fill(0);
+      this.profile.fill(0);
+      this.via.fill(0);
+      this.customProfiles.clear();
+    }
+  }
+
+  /** Entries of a bulk in service for `elapsed` ns that were processed before the crash; returns how many were stored or deleted. */
+  private commitPartly(msg: Message, from: number, elapsed: number): number {
+    if (!(msg instanceof BulkRequest) || this.perUe) return 0; // per-ue: entries are decided only after the round trips
+    if (msg.ch.token !== this.tokenOf(from)) return 0;
+    const c = this.costs.costOf(msg.kind);
+    const f = this.costs.factor;
+    const envelope = (c.perMessage + c.perByte * msg.bytes) * f;
+    const per = c.perEntry * f;
+    if (!(per > 0) || elapsed < envelope) return 0;
+    const s = this.screen(msg);
+    if ('cause' in s) return 0;
+    const k = Math.min(s.subs.length, Math.floor((elapsed - envelope) / per));
+    let done = 0;
+    for (let j = 0; j < k; j++) {
+      if (s.early[j] !== 0) continue;
+      const ue = s.subs[j];
+      const authOk = s.op === DEREG ? true : s.entries !== undefined ? (s.entries[j] as RegistrationEntry).ueCredential === this.cfg.dir.expectedCredential(ue) : !this.cfg.dir.hasBadCredential(ue);
+      if ((this.decide(s.op, ue, authOk, from, s.entries?.[j]) & 0xff) === 0) done++;
+    }
+    return done;
+  }
+
+  // ---- the service-queue mirror (see svcMsg) ------------------------------------------------------
+
+  override receive(msg: Message, from: number): void {
+    if (this.state === 'up') {
+      if (this.busyWorkers < this.workers) {
+        this.svcMsg.push(msg);
+        this.svcStart.push(this.now());
+        this.svcFrom.push(from);
+      } else if (this.queueLength < this.queueLimit) {
+        this.waitMsg.push(msg);
+        this.waitFrom.push(from);
+      }
+    }
+    super.receive(msg, from);
+  }
+
+  override dispatch(msg: Message, from: number): void {
+    if (from !== FROM_SELF) {
+      // A service ends; the node base then starts the next waiting message, now.
+      const j = this.svcMsg.indexOf(msg);
+      if (j >= 0) {
+        this.svcMsg.splice(j, 1);
+        this.svcStart.splice(j, 1);
+        this.svcFrom.splice(j, 1);
+      }
+      if (this.queueLength > 0 && this.waitHead < this.waitMsg.length) this.startWaiting();
+    }
+    super.dispatch(msg, from);
+  }
+
+  override start(): void {
+    super.start();
+    // Messages that waited through a graceful stop start now.
+    while (this.svcMsg.length < this.busyWorkers && this.waitHead < this.waitMsg.length) this.startWaiting();
+  }
+
+  private startWaiting(): void {
+    const m = this.waitMsg[this.waitHead]!;
+    const from = this.waitFrom[this.waitHead];
+    this.waitMsg[this.waitHead++] = undefined;
+    if (this.waitHead > 1024 && this.waitHead * 2 > this.waitMsg.length) {
+      this.waitMsg = this.waitMsg.slice(this.waitHead);
+      this.waitFrom = this.waitFrom.slice(this.waitHead);
+      this.waitHead = 0;
+    }
+    this.svcMsg.push(m);
+    this.svcStart.push(this.now());
+    this.svcFrom.push(from);
+  }
+
+  /** In service and waiting, as the mirror sees them (tests check it against the node base). */
+  serviceMirror(): { inService: number; waiting: number } {
+    return { inService: this.svcMsg.length, waiting: this.waitMsg.length - this.waitHead };
+  }
+
+  /** Sends a message; on a datagram link with segment loss on, a message of k segments may be lost in any of them. */
+  private out(to: number, msg: Message): void {
+    if (this.segLoss !== undefined && this.segLoss.lose(this.index, to, msg)) return;
+    this.send(to, msg);
+  }
+
+  /** The simulated time now (for probes that compute once per sample). */
+  clockNow(): number {
+    return this.now();
   }
 
   /** Number of UEs registered now. */
@@ -147,7 +303,7 @@ export class Msgin5gServer extends Node {
       const r = parseRequest(msg.text, this.cfg.dir, this.nodeId(from), msg.tx, msg.conn);
       if (isParseError(r)) {
         this.signal('request.unreadable', 1);
-        this.send(from, new ProblemResponse(r.status, problem(r.cause, r.status, r.detail), msg.tx, msg.conn, msg.sub));
+        this.out(from, new ProblemResponse(r.status, problem(r.cause, r.status, r.detail), msg.tx, msg.conn, msg.sub));
         return;
       }
       return this.onRequest(r, from);
@@ -162,7 +318,7 @@ export class Msgin5gServer extends Node {
       this.respondWhole(msg, from, 'SERVER_OVERLOADED', 503, 'queue full');
     } else if (msg instanceof RawHttpRequest) {
       this.signal('request.overloaded', 1, msg.sub);
-      this.send(from, new ProblemResponse(503, problem('SERVER_OVERLOADED', 503, 'queue full'), msg.tx, msg.conn, msg.sub));
+      this.out(from, new ProblemResponse(503, problem('SERVER_OVERLOADED', 503, 'queue full'), msg.tx, msg.conn, msg.sub));
     } else super.onOverload(msg, from);
   }
 
@@ -197,39 +353,10 @@ export class Msgin5gServer extends Node {
       return this.respondWhole(req, from, 'GATEWAY_AUTHENTICATION_FAILED', 401, 'no valid bearer token for this gateway');
     }
     if (!this.perUe && !(req instanceof BulkRequest) && req.explicit === undefined) return this.individualFast(req, from);
-    let op: Op;
-    let subs: Int32Array;
-    let entries: (RegistrationEntry | DeregistrationEntry | undefined)[] | undefined;
-    if (req instanceof BulkRequest) {
-      op = req.op;
-      if (req.explicit) {
-        const c = checkBulk(op, req.explicit, this.cfg.maxBulkSize);
-        if (c) return this.respondWhole(req, from, c.cause, CAUSES[c.cause].status, c.detail);
-        entries = req.list()!;
-      } else if (req.subs.length === 0) {
-        return this.respondWhole(req, from, 'MALFORMED_REQUEST', 400, 'the list of individual requests is empty');
-      } else if (req.subs.length > this.cfg.maxBulkSize) {
-        return this.respondWhole(req, from, 'BULK_TOO_LARGE', 413, `${req.subs.length} entries; this server accepts at most ${this.cfg.maxBulkSize} per bulk`);
-      }
-      subs = req.subs;
-    } else {
-      op = req instanceof RegistrationRequest ? REG : DEREG;
-      subs = Int32Array.of(req.sub);
-      if (req.explicit) entries = [req.explicit];
-    }
+    const s = this.screen(req);
+    if ('cause' in s) return this.respondWhole(req, from, s.cause, s.status, s.detail);
+    const { op, subs, early, entries } = s;
     const n = subs.length;
-    // 23.554:8.2.X/3 — §8.2.X step 3: "splits the Non-MSGin5G UE bulk registration request" — each entry on its own.
-    const early = new Uint8Array(n);
-    let seen: Set<number> | undefined;
-    for (let k = 0; k < n; k++) {
-      if (entries !== undefined && checkEntry(op, entries[k]) !== undefined) early[k] = causeCode('INVALID_ENTRY');
-      else if (subs[k] < 0) early[k] = causeCode('UNKNOWN_UE_SERVICE_ID');
-      else if (n > 1) {
-        seen ??= new Set();
-        if (seen.has(subs[k])) early[k] = causeCode('DUPLICATE_ENTRY');
-        else seen.add(subs[k]);
-      }
-    }
     if (this.perUe) return this.challenge(req, from, op, subs, early, entries);
     // Trusted gateway: each entry's credential is checked here, no round trip.
     const results = new Uint8Array(n);
@@ -251,6 +378,44 @@ export class Msgin5gServer extends Node {
     this.respond(req, from, subs, results, observed);
   }
 
+  /** A bulk as a whole (indicator, count, size), then each entry's own checks before the per-entry steps. */
+  private screen(req: Msgin5gRequest): Screened | Refusal {
+    let op: Op;
+    let subs: Int32Array;
+    let entries: (RegistrationEntry | DeregistrationEntry | undefined)[] | undefined;
+    if (req instanceof BulkRequest) {
+      op = req.op;
+      if (req.explicit) {
+        const c = checkBulk(op, req.explicit, this.cfg.maxBulkSize);
+        if (c) return { cause: c.cause, status: CAUSES[c.cause].status, detail: c.detail };
+        entries = req.list()!;
+      } else if (req.subs.length === 0) {
+        return { cause: 'MALFORMED_REQUEST', status: 400, detail: 'the list of individual requests is empty' };
+      } else if (req.subs.length > this.cfg.maxBulkSize) {
+        return { cause: 'BULK_TOO_LARGE', status: 413, detail: `${req.subs.length} entries; this server accepts at most ${this.cfg.maxBulkSize} per bulk` };
+      }
+      subs = req.subs;
+    } else {
+      op = req instanceof RegistrationRequest ? REG : DEREG;
+      subs = Int32Array.of(req.sub);
+      if (req.explicit) entries = [req.explicit];
+    }
+    const n = subs.length;
+    // 23.554:8.2.X/3 — §8.2.X step 3: "splits the Non-MSGin5G UE bulk registration request" — each entry on its own.
+    const early = new Uint8Array(n);
+    let seen: Set<number> | undefined;
+    for (let k = 0; k < n; k++) {
+      if (entries !== undefined && checkEntry(op, entries[k]) !== undefined) early[k] = causeCode('INVALID_ENTRY');
+      else if (subs[k] < 0) early[k] = causeCode('UNKNOWN_UE_SERVICE_ID');
+      else if (n > 1) {
+        seen ??= new Set();
+        if (seen.has(subs[k])) early[k] = causeCode('DUPLICATE_ENTRY');
+        else seen.add(subs[k]);
+      }
+    }
+    return { op, subs, early, entries };
+  }
+
   /** The common case of an individual request the model built, under a trusted gateway: no arrays allocated. */
   private individualFast(req: RegistrationRequest | DeregistrationRequest, from: number): void {
     const ue = req.sub;
@@ -262,10 +427,10 @@ export class Msgin5gServer extends Node {
     this.signal(code !== 0 ? 'entry.failed' : op === REG ? 'ue.registered' : 'ue.deleted', 1, ue);
     if (op === REG) {
       const status = code === 0 ? (obs & OBS_BEFORE ? 200 : 201) : CAUSES[causeOf(code)].status;
-      this.send(from, new RegistrationResponse(req.ch, ue, req.tx, req.conn, status, code, obs));
+      this.out(from, new RegistrationResponse(req.ch, ue, req.tx, req.conn, status, code, obs));
     } else {
       const status = code === 0 ? 200 : CAUSES[causeOf(code)].status;
-      this.send(from, new DeregistrationResponse(req.ch, ue, req.tx, req.conn, status, code, obs));
+      this.out(from, new DeregistrationResponse(req.ch, ue, req.tx, req.conn, status, code, obs));
     }
   }
 
@@ -340,7 +505,7 @@ export class Msgin5gServer extends Node {
       for (let k = 0; k < results.length; k++) if (results[k] === 0) ok++;
       this.signal(req.op === REG ? 'ue.registered' : 'ue.deleted', ok);
       if (ok < results.length) this.signal('entry.failed', results.length - ok);
-      this.send(from, new BulkResponse(req.op, ch, 200, subs, results, req.tx, req.conn, observed, undefined, echo));
+      this.out(from, new BulkResponse(req.op, ch, 200, subs, results, req.tx, req.conn, observed, undefined, echo));
       return;
     }
     const code = results[0];
@@ -350,12 +515,12 @@ export class Msgin5gServer extends Node {
       const status = code === 0 ? (created ? 201 : 200) : CAUSES[causeOf(code)].status;
       if (code === 0) this.signal('ue.registered', 1, req.sub);
       else this.signal('entry.failed', 1, req.sub);
-      this.send(from, new RegistrationResponse(ch, req.sub, req.tx, req.conn, status, code, observed[0], echo));
+      this.out(from, new RegistrationResponse(ch, req.sub, req.tx, req.conn, status, code, observed[0], echo));
     } else {
       const status = code === 0 ? 200 : CAUSES[causeOf(code)].status;
       if (code === 0) this.signal('ue.deleted', 1, req.sub);
       else this.signal('entry.failed', 1, req.sub);
-      this.send(from, new DeregistrationResponse(ch, req.sub, req.tx, req.conn, status, code, observed[0], echo));
+      this.out(from, new DeregistrationResponse(ch, req.sub, req.tx, req.conn, status, code, observed[0], echo));
     }
   }
 
@@ -365,12 +530,12 @@ export class Msgin5gServer extends Node {
     const retry = status === 503 ? (retryAfterNs !== undefined ? Math.max(1, Math.ceil(retryAfterNs / 1e9)) : this.retryAfterS) : undefined;
     this.signal('request.refused', 1, req.sub);
     if (req instanceof BulkRequest) {
-      this.send(from, new BulkResponse(req.op, ch, status, req.subs, new Uint8Array(0), req.tx, req.conn, undefined, problem(cause, status, detail), undefined, retry));
+      this.out(from, new BulkResponse(req.op, ch, status, req.subs, new Uint8Array(0), req.tx, req.conn, undefined, problem(cause, status, detail), undefined, retry));
       return;
     }
     const echo = req.sub >= 0 ? undefined : echoOf(req.explicit);
     const Ctor = req instanceof RegistrationRequest ? RegistrationResponse : DeregistrationResponse;
-    this.send(from, new Ctor(ch, req.sub, req.tx, req.conn, status, causeCode(cause), 0, echo, retry));
+    this.out(from, new Ctor(ch, req.sub, req.tx, req.conn, status, causeCode(cause), 0, echo, retry));
   }
 
   /** Responses travel back on the request's connection: same channel (the gateway's UE directory). */
@@ -395,7 +560,7 @@ export class Msgin5gServer extends Node {
       if (early[k] !== 0) continue;
       p.challenge[k] = rng.nextUint32();
       p.waiting++;
-      this.send(from, new UeAuthRequest(ch, subs[k], p.id, 0, k, op, p.challenge[k]));
+      this.out(from, new UeAuthRequest(ch, subs[k], p.id, 0, k, op, p.challenge[k]));
     }
     if (p.waiting === 0) return this.finishPending(p);
     this.pending.set(p.id, p);

@@ -7,6 +7,7 @@ import { MSGIN5G_RULES } from '../../msgin5g/rules.ts';
 import { msgin5gFrames } from '../../msgin5g/pcap.ts';
 import { CAUSE_LIST } from '../../msgin5g/causes.ts';
 import { DEFAULT_PROFILES, IdTemplate, UeDirectory } from '../../msgin5g/ue-directory.ts';
+import { mismatchProbes } from '../../msgin5g/views.ts';
 import { SERVICE_ID_RE } from '../../msgin5g/validate.ts';
 import { ScenarioError } from '../scenario-error.ts';
 
@@ -62,15 +63,36 @@ const Profile = z
   })
   .meta({ description: 'an MSGin5G Client Profile template' });
 
+const Adaptive = z
+  .strictObject({
+    policy: z
+      .enum(['fixed', 'aimd'])
+      .default('fixed')
+      .meta({ description: 'fixed: the limit is maxSize; aimd: +increase per answered bulk, ×decrease per bulk that fails whole (timeout, 503)' }),
+    increase: PositiveCount.default(1).meta({ description: 'aimd: entries added to the limit per answered bulk' }),
+    decrease: z
+      .number()
+      .gt(0, { message: 'must be above 0 — the limit is multiplied by it' })
+      .lt(1, { message: 'must be below 1 — a decrease that does not shrink the limit is no decrease' })
+      .default(0.5)
+      .meta({ description: 'aimd: factor applied to the limit per bulk that fails whole' }),
+    floor: PositiveCount.default(2).meta({ description: 'aimd: the limit never goes below this' }),
+  })
+  .meta({ description: 'adaptive bulk size (docs/policies-msgin5g.md)' });
+
 const Bulking = z
   .strictObject({
     maxSize: PositiveCount.default(100).meta({ description: 'a batch is sent when it holds this many entries; 1 turns bulking off (individual procedure for every UE)' }),
     minSize: PositiveCount.default(2).meta({ description: 'a batch that closes with fewer entries goes as individual requests' }),
     window: Duration.default(50_000_000).meta({ description: 'longest wait for a batch to fill, from its first entry' }),
+    adaptive: Adaptive.prefault({}),
   })
   .superRefine((b, ctx) => {
     if (b.maxSize > 1 && b.minSize > b.maxSize) {
       ctx.addIssue({ code: 'custom', path: ['minSize'], message: `${b.minSize} is larger than maxSize ${b.maxSize} — no batch could ever be sent as a bulk; lower minSize or raise maxSize` });
+    }
+    if (b.adaptive.policy === 'aimd' && b.maxSize > 1 && b.adaptive.floor > b.maxSize) {
+      ctx.addIssue({ code: 'custom', path: ['adaptive', 'floor'], message: `${b.adaptive.floor} is larger than maxSize ${b.maxSize} — the limit could never move; lower floor or raise maxSize` });
     }
   })
   .meta({ description: 'the bulking policy (§8.2.X step 1): docs/policies-msgin5g.md' });
@@ -88,12 +110,29 @@ const EntryFailure = z
 
 const RequestFailure = z
   .strictObject({
-    policy: z.enum(['resend', 'retry-individually', 'give-up']).default('resend'),
+    policy: z
+      .enum(['resend', 'split', 'retry-individually', 'give-up'])
+      .default('resend')
+      .meta({ description: 'resend the same request; split a bulk in halves; retry its entries individually; or give up' }),
     delay: Duration.default(1_000_000_000),
     backoff: z.number().min(1).default(2).meta({ description: 'each retry waits delay × backoff^retries' }),
     maxRetries: Count.max(255).default(3),
   })
   .meta({ description: 'what the gateway does when a whole request fails (timeout, 503): docs/policies-msgin5g.md' });
+
+const Refresh = z
+  .strictObject({
+    interval: Duration.default(0).meta({ description: 'every interval the gateway registers again every UE it believes registered; 0 = never' }),
+  })
+  .meta({ description: 'periodic re-registration, the way back to agreeing views after a server lost its store: docs/policies-msgin5g.md' });
+
+const SegmentLossSettings = z
+  .strictObject({
+    segmentSize: Count.default(0).meta({
+      description: 'bytes per segment: on a datagram link with loss q a message of k segments arrives with (1−q)^k; 0 = loss per message whatever its size',
+    }),
+  })
+  .meta({ description: 'size-dependent loss of MSGin5G messages on datagram links (docs/msgin5g.md)' });
 
 export const Msgin5gSection = z
   .strictObject({
@@ -106,6 +145,8 @@ export const Msgin5gSection = z
       .meta({ description: 'trusted-gateway: credentials checked per entry, no extra messages; per-ue: one challenge round trip with the gateway per UE' }),
     entryFailure: EntryFailure.prefault({}),
     requestFailure: RequestFailure.prefault({}),
+    refresh: Refresh.prefault({}),
+    segmentLoss: SegmentLossSettings.prefault({}),
   })
   .meta({ description: 'MSGin5G (TS 23.554 §8.2.3, §8.2.4, §8.2.X): UEs, profiles and policies (docs/msgin5g.md)' });
 
@@ -134,6 +175,14 @@ const ServerParams = z.strictObject({
   authTimeout: Duration.default(5_000_000_000).meta({ description: 'per-ue policy: wait this long for a UE authentication answer' }),
   retryAfter: Duration.default(1_000_000_000).meta({ description: 'Retry-After sent with 503 (whole seconds on the wire, at least 1)' }),
   initiallyRegistered: z.boolean().default(false).meta({ description: 'every UE starts registered, as before a gateway restart' }),
+  store: z
+    .enum(['persistent', 'volatile'])
+    .default('persistent')
+    .meta({ description: 'the registration store across a crash: persistent (a database, survives) or volatile (in memory, lost)' }),
+  bulkCommit: z
+    .enum(['per-entry', 'atomic'])
+    .default('per-entry')
+    .meta({ description: 'per-entry: a crash mid-bulk leaves the entries already processed stored; atomic: one transaction per request, none of it' }),
 });
 
 type GatewayParamsOut = z.output<typeof GatewayParams>;
@@ -176,6 +225,8 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
         bulking: s.bulking,
         entryFailure: s.entryFailure,
         requestFailure: s.requestFailure,
+        refresh: s.refresh,
+        segmentSize: s.segmentLoss.segmentSize,
         dir: directory(env),
       });
     },
@@ -194,6 +245,9 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
         authTimeout: p.authTimeout,
         retryAfter: p.retryAfter,
         initiallyRegistered: p.initiallyRegistered,
+        store: p.store,
+        bulkCommit: p.bulkCommit,
+        segmentSize: s.segmentLoss.segmentSize,
         authentication: s.authentication,
         dir: directory(env),
       });
@@ -202,5 +256,8 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
     bytesPerSubscriber: 4,
     rules: MSGIN5G_RULES,
     pcap: { protos: ['msgin5g'], frames: msgin5gFrames },
+    // Gateways' and servers' views compared at every sample (sim/msgin5g/views.ts); defined on the
+    // server type only, so the probes exist once whatever the number of node types present.
+    probes: mismatchProbes,
   },
 ];
