@@ -323,6 +323,48 @@ export class MessageGateway extends Node {
     }
   }
 
+  /**
+   * For the mismatched-views probe, when no other gateway sends these UEs to this server: compares
+   * this gateway's view with the server's store `reg` for every UE it sends to `serverId` and adds
+   * the disagreements to `acc` (onlyServer: registered there, not believed here; onlyGateway: the
+   * reverse). One pass over this gateway's UEs, no scratch memory.
+   */
+  compareViews(serverId: string, reg: Uint8Array, acc: { onlyServer: number; onlyGateway: number }): void {
+    const np = this.peers.length;
+    let k = -1;
+    for (let j = 0; j < np; j++) if (this.peers[j].id === serverId) k = j;
+    if (k < 0) return;
+    const from = this.cfg.from;
+    const st = this.st;
+    const fl = this.fl;
+    let os = 0;
+    let og = 0;
+    for (let i = 0; i < this.cfg.count; i++) {
+      const ue = from + i;
+      if (np > 1 && ue % np !== k) continue;
+      const s = st[i];
+      const b = s === REGISTERED || (s === BUSY && (fl[i] & F_WAS_REG) !== 0) ? 1 : 0;
+      const a = reg[ue];
+      if (a !== b) {
+        if (a) os++;
+        else og++;
+      }
+    }
+    acc.onlyServer += os;
+    acc.onlyGateway += og;
+  }
+
+  /** Adds 1 to served[ue] for every UE this gateway sends to `serverId` (the probe's coverage map). */
+  markServed(serverId: string, served: Uint8Array): void {
+    const np = this.peers.length;
+    const k = this.peers.findIndex((p) => p.id === serverId);
+    if (k < 0) return;
+    for (let i = 0; i < this.cfg.count; i++) {
+      const ue = this.cfg.from + i;
+      if ((np === 1 || ue % np === k) && served[ue] < 255) served[ue]++;
+    }
+  }
+
   /** Current bulk size limit towards a server (the adaptive policy moves it). */
   bulkLimit(serverId: string): number {
     return this.peers.find((p) => p.id === serverId)?.limit ?? 0;

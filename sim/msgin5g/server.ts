@@ -30,6 +30,7 @@ import {
 import { checkBulk, checkEntry } from './validate.ts';
 import { UeDirectory } from './ue-directory.ts';
 import { SegmentLoss } from './segment-loss.ts';
+import { ServiceMirror } from './service-mirror.ts';
 
 export interface ServerConfig {
   /** Most entries accepted in one bulk; more → 413 BULK_TOO_LARGE. */
@@ -134,14 +135,12 @@ export class Msgin5gServer extends Node {
   private readonly retryAfterS: number;
   private readonly perUe: boolean;
   private readonly segLoss: SegmentLoss | undefined;
-  // What is in service and what waits, mirrored from the node's service queue (arrivals, completions),
-  // so that a crash knows how far each bulk in service had got (bulkCommit 'per-entry').
-  private readonly svcMsg: Message[] = [];
-  private readonly svcStart: number[] = [];
-  private readonly svcFrom: number[] = [];
-  private waitMsg: (Message | undefined)[] = [];
-  private waitFrom: number[] = [];
-  private waitHead = 0;
+  /**
+   * What is in service and what waits, mirrored from the node's service queue, so that a crash knows
+   * how far each bulk in service had got; kept only where a crash can leave a bulk half done
+   * (per-entry commit into a persistent store).
+   */
+  private readonly mirror: ServiceMirror | undefined;
 
   constructor(
     id: string,
@@ -160,6 +159,7 @@ export class Msgin5gServer extends Node {
     }
     this.retryAfterS = Math.max(1, Math.ceil(cfg.retryAfter / 1e9));
     this.perUe = perUeRoundTrip(cfg.authentication);
+    this.mirror = cfg.bulkCommit === 'per-entry' && cfg.store === 'persistent' ? new ServiceMirror(this.workers) : undefined;
     this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
@@ -174,18 +174,13 @@ export class Msgin5gServer extends Node {
   protected override onCrash(): void {
     for (const p of this.pending.values()) if (p.timer) this.cancel(p.timer);
     this.pending.clear();
-    if (this.cfg.bulkCommit === 'per-entry' && this.cfg.store === 'persistent') {
+    if (this.mirror !== undefined) {
       const now = this.now();
       let committed = 0;
-      for (let j = 0; j < this.svcMsg.length; j++) committed += this.commitPartly(this.svcMsg[j], this.svcFrom[j], now - this.svcStart[j]);
+      this.mirror.forEachInService((m, from, startedAt) => (committed += this.commitPartly(m, from, now - startedAt)));
       if (committed > 0) this.signal('crash.entries-committed', committed);
+      this.mirror.clear();
     }
-    this.svcMsg.length = 0;
-    this.svcStart.length = 0;
-    this.svcFrom.length = 0;
-    this.waitMsg = [];
-    this.waitFrom = [];
-    this.waitHead = 0;
     if (this.cfg.store === 'volatile') {
       const lost = this.registeredCount();
       if (lost > 0) this.signal('store.lost', lost);
@@ -218,32 +213,23 @@ export class Msgin5gServer extends Node {
     return done;
   }
 
-  // ---- the service-queue mirror (see svcMsg) ------------------------------------------------------
+  // ---- the service-queue mirror -----------------------------------------------------------------
 
   override receive(msg: Message, from: number): void {
-    if (this.state === 'up') {
-      if (this.busyWorkers < this.workers) {
-        this.svcMsg.push(msg);
-        this.svcStart.push(this.now());
-        this.svcFrom.push(from);
-      } else if (this.queueLength < this.queueLimit) {
-        this.waitMsg.push(msg);
-        this.waitFrom.push(from);
-      }
+    const m = this.mirror;
+    if (m !== undefined && this.state === 'up') {
+      if (this.busyWorkers < this.workers) m.start(msg, from, this.now());
+      else if (this.queueLength < this.queueLimit) m.enqueue(msg, from);
     }
     super.receive(msg, from);
   }
 
   override dispatch(msg: Message, from: number): void {
-    if (from !== FROM_SELF) {
+    const m = this.mirror;
+    if (m !== undefined && from !== FROM_SELF) {
       // A service ends; the node base then starts the next waiting message, now.
-      const j = this.svcMsg.indexOf(msg);
-      if (j >= 0) {
-        this.svcMsg.splice(j, 1);
-        this.svcStart.splice(j, 1);
-        this.svcFrom.splice(j, 1);
-      }
-      if (this.queueLength > 0 && this.waitHead < this.waitMsg.length) this.startWaiting();
+      m.end(msg);
+      if (this.queueLength > 0) m.startNext(this.now());
     }
     super.dispatch(msg, from);
   }
@@ -251,26 +237,13 @@ export class Msgin5gServer extends Node {
   override start(): void {
     super.start();
     // Messages that waited through a graceful stop start now.
-    while (this.svcMsg.length < this.busyWorkers && this.waitHead < this.waitMsg.length) this.startWaiting();
-  }
-
-  private startWaiting(): void {
-    const m = this.waitMsg[this.waitHead]!;
-    const from = this.waitFrom[this.waitHead];
-    this.waitMsg[this.waitHead++] = undefined;
-    if (this.waitHead > 1024 && this.waitHead * 2 > this.waitMsg.length) {
-      this.waitMsg = this.waitMsg.slice(this.waitHead);
-      this.waitFrom = this.waitFrom.slice(this.waitHead);
-      this.waitHead = 0;
-    }
-    this.svcMsg.push(m);
-    this.svcStart.push(this.now());
-    this.svcFrom.push(from);
+    const m = this.mirror;
+    if (m !== undefined) while (m.inService < this.busyWorkers && m.waiting > 0) m.startNext(this.now());
   }
 
   /** In service and waiting, as the mirror sees them (tests check it against the node base). */
   serviceMirror(): { inService: number; waiting: number } {
-    return { inService: this.svcMsg.length, waiting: this.waitMsg.length - this.waitHead };
+    return { inService: this.mirror?.inService ?? 0, waiting: this.mirror?.waiting ?? 0 };
   }
 
   /** Sends a message; on a datagram link with segment loss on, a message of k segments may be lost in any of them. */

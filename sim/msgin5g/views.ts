@@ -17,60 +17,66 @@ import { Msgin5gServer } from './server.ts';
  * - `msgin5g.only-at-gateway`: believed by a gateway but not at the server (messages to the UE
  *   fail, e.g. after a server lost a volatile store).
  *
- * Cost: O(population + UEs of the gateways) per server per sample, with one scratch byte per UE.
- * The three probes are computed in one pass when the first is read; the other two return its
- * results for the same instant.
+ * Cost per sample: one pass over each gateway's UEs per server it serves (the common case: no two
+ * gateways send the same UE to the same server), plus a pass over the UEs no gateway sends to that
+ * server; overlapping gateways fall back to one scratch byte per UE. The three probes are computed
+ * once per sample instant, when the first is read.
  */
 export function mismatchProbes(nodes: readonly Node[]): { name: string; read(): number }[] {
   const servers = nodes.filter((n): n is Msgin5gServer => n instanceof Msgin5gServer);
   const gateways = nodes.filter((n): n is MessageGateway => n instanceof MessageGateway);
   if (servers.length === 0) return [];
+  // Per server, how many gateways send each UE there (computed once: the UE ranges are configuration).
+  const plans = servers.map((s) => {
+    const cov = new Uint8Array(s.registered.length);
+    for (const g of gateways) g.markServed(s.id, cov);
+    let overlap = false;
+    let uncovered = false;
+    for (let u = 0; u < cov.length; u++) {
+      if (cov[u] > 1) overlap = true;
+      else if (cov[u] === 0) uncovered = true;
+    }
+    return { s, cov: overlap || uncovered ? cov : undefined, overlap };
+  });
   let scratch: Uint8Array | undefined;
   let at = -1;
-  let onlyServer = 0;
-  let onlyGateway = 0;
+  const acc = { onlyServer: 0, onlyGateway: 0 };
   const compute = () => {
     const now = servers[0].clockNow();
     if (now === at) return;
     at = now;
-    onlyServer = 0;
-    onlyGateway = 0;
-    for (const s of servers) {
+    acc.onlyServer = 0;
+    acc.onlyGateway = 0;
+    for (const { s, cov, overlap } of plans) {
       const reg = s.registered;
+      if (!overlap) {
+        for (const g of gateways) g.compareViews(s.id, reg, acc);
+        // Registered at the server for a UE no gateway sends there: nobody believes it.
+        if (cov !== undefined) for (let u = 0; u < reg.length; u++) if (cov[u] === 0 && reg[u]) acc.onlyServer++;
+        continue;
+      }
       if (scratch === undefined || scratch.length !== reg.length) scratch = new Uint8Array(reg.length);
       else scratch.fill(0);
       for (const g of gateways) g.markBeliefs(s.id, scratch);
       for (let u = 0; u < reg.length; u++) {
         const a = reg[u];
-        const b = scratch[u];
-        if (a !== b) {
-          if (a) onlyServer++;
-          else onlyGateway++;
+        if (a !== scratch[u]) {
+          if (a) acc.onlyServer++;
+          else acc.onlyGateway++;
         }
       }
     }
   };
+  const probe = (name: string, value: () => number) => ({
+    name,
+    read: () => {
+      compute();
+      return value();
+    },
+  });
   return [
-    {
-      name: 'msgin5g.mismatched-views',
-      read: () => {
-        compute();
-        return onlyServer + onlyGateway;
-      },
-    },
-    {
-      name: 'msgin5g.only-at-server',
-      read: () => {
-        compute();
-        return onlyServer;
-      },
-    },
-    {
-      name: 'msgin5g.only-at-gateway',
-      read: () => {
-        compute();
-        return onlyGateway;
-      },
-    },
+    probe('msgin5g.mismatched-views', () => acc.onlyServer + acc.onlyGateway),
+    probe('msgin5g.only-at-server', () => acc.onlyServer),
+    probe('msgin5g.only-at-gateway', () => acc.onlyGateway),
   ];
 }
