@@ -5,7 +5,11 @@
  * when popped. So the node needs ONE kernel timer (for the earliest entry) instead of one per
  * subscriber: 20 bytes per subscriber instead of a Timer, a closure and a queue slot.
  *
- * Complexity: set O(log n), pop O(log n), clear O(1); memory 8 B/subscriber + 12 B per heap entry.
+ * Stale entries are also swept out in one O(n) pass whenever they outnumber the live ones (a
+ * restart sweep clears a million subscribers whose refreshes lie days ahead: popping them one by one
+ * would cost n·log n; sweeping, about 2n in all).
+ *
+ * Complexity: set O(log n), pop O(log n), clear O(1) amortized; memory 8 B/subscriber + 12 B per heap entry.
  */
 export class DueQueue {
   /** Current due time per subscriber (ns), or -1 when none. */
@@ -13,6 +17,8 @@ export class DueQueue {
   private times: Float64Array;
   private subs: Int32Array;
   size = 0;
+  /** Subscribers with a due time (the heap holds these plus stale entries). */
+  private live = 0;
 
   constructor(population: number, initialCapacity = 1024) {
     this.due = new Float64Array(population).fill(-1);
@@ -21,12 +27,16 @@ export class DueQueue {
   }
 
   set(sub: number, at: number): void {
+    if (this.due[sub] < 0) this.live++;
     this.due[sub] = at;
     this.push(at, sub);
   }
 
   clear(sub: number): void {
+    if (this.due[sub] < 0) return;
     this.due[sub] = -1;
+    this.live--;
+    if (this.size > 2 * this.live + 1024) this.compact();
   }
 
   /** Earliest valid due time, or Infinity. Drops stale entries on the way. */
@@ -46,6 +56,7 @@ export class DueQueue {
     const s = this.subs[0];
     this.popTop();
     this.due[s] = -1;
+    this.live--;
     return s;
   }
 
@@ -56,12 +67,30 @@ export class DueQueue {
     for (let s = from; s < to; s++) {
       const t = dueOf(s);
       if (t < 0) continue;
+      if (this.due[s] < 0) this.live++;
       this.due[s] = t;
       this.times[this.size] = t;
       this.subs[this.size] = s;
       this.size++;
     }
     for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** Drops the stale entries (O(n)) and restores the heap order; what pops next does not change. */
+  private compact(): void {
+    const times = this.times;
+    const subs = this.subs;
+    const due = this.due;
+    let n = 0;
+    for (let i = 0; i < this.size; i++) {
+      const s = subs[i];
+      if (due[s] !== times[i]) continue;
+      times[n] = times[i];
+      subs[n] = s;
+      n++;
+    }
+    this.size = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
   private push(t: number, s: number): void {

@@ -53,7 +53,9 @@ export abstract class ImsNode extends Node implements StackUser {
     this.ctx = imsContextFor(nctx.net, env.cfg, env.population);
     const t = env.cfg.timers;
     const self = this;
-    this.timers = new TimerService(this.clock);
+    const st = sipTimers({ T1: t.T1, T2: t.T2, T4: t.T4, D: Math.max(32_000_000_000, 64 * t.T1) });
+    // The SIP timers' fixed delays get O(1) FIFO lanes (64·T1 first: Timer F of every transaction).
+    this.timers = new TimerService(this.clock, [64 * st.T1, st.T4, st.D, st.T1, Math.min(2 * st.T1, st.T2), Math.min(4 * st.T1, st.T2), st.T2]);
     this.stack = new SipStack(
       {
         clock: this.timers,
@@ -61,7 +63,7 @@ export abstract class ImsNode extends Node implements StackUser {
         transmit: (m, d) => self.transmit(m, d),
         reliable: (d) => self.isReliable(d),
       },
-      sipTimers({ T1: t.T1, T2: t.T2, T4: t.T4, D: Math.max(32_000_000_000, 64 * t.T1) }),
+      st,
       this,
     );
   }

@@ -2,46 +2,78 @@ import { Timer, TimerState, checkDelay, cancelTimer, fireTimer, type Clock } fro
 import type { Ns } from '../kernel/time.ts';
 
 class ServiceTimer extends Timer {
+  /** Position in the heap (>= 0), in FIFO lane i (-2 - i), or nowhere (-1: fired or cancelled). */
   idx = -1;
   seq = 0;
+  /** Neighbours in its FIFO lane. */
+  prev: ServiceTimer | null = null;
+  next: ServiceTimer | null = null;
+}
+
+/** Timers of one fixed delay, in scheduling order — which is also their due order. */
+class Lane {
+  head: ServiceTimer | null = null;
+  tail: ServiceTimer | null = null;
+  count = 0;
+  constructor(readonly delay: Ns) {}
 }
 
 /**
- * A Clock for a node's many short-lived timers (SIP Timer F of every transaction, …): its own
- * min-heap with EAGER cancellation, and one kernel timer for the earliest entry.
+ * A Clock for a node's many short-lived timers (SIP Timer F of every transaction, …) with EAGER
+ * cancellation, and one kernel timer for the earliest entry.
  *
  * Why: the kernel cancels lazily — a cancelled timer stays queued, holding its argument, until its
  * due time. A transaction answered in 50 ms keeps its Timer F (64·T1 = 32 s) and, through it, the
  * transaction and its request alive for 32 s: in a storm of 16 000 deregistrations a second that is
  * millions of dead objects (measured: 3.3 GB RSS for the 1 M storm). Here a cancelled timer leaves
- * the heap at once, and since Timer F deadlines grow with send time, the one kernel timer rarely
- * needs re-arming.
+ * at once, and since Timer F deadlines grow with send time, the one kernel timer rarely needs
+ * re-arming.
+ *
+ * Most timers have one of a few fixed delays (the SIP timers: 64·T1, T4, T1…). Virtual time never
+ * goes back, so timers of the same delay fall due in the order they were scheduled: each such delay
+ * (`fifoDelays`) gets a FIFO lane, a doubly linked list where schedule appends and cancel unlinks
+ * in O(1). Any other delay goes to a min-heap. The earliest timer is the smallest of the heap's top
+ * and the lanes' heads, compared on (due time, scheduling order) — the same order as a single heap.
  *
  * Same contract as every Clock (kernel/clock.ts): due times in integer ns, timers due at the same
  * instant fire in scheduling order, cancelling a fired or cancelled timer does nothing.
- * Complexity: schedule and cancel O(log n); memory one object per pending timer.
+ * Complexity: schedule and cancel O(1) in a lane, O(log n) in the heap; finding the earliest
+ * O(lanes); memory one object per pending timer.
  */
 export class TimerService implements Clock {
   private heap: ServiceTimer[] = [];
   private seq = 0;
   private armed: Timer | undefined = undefined;
   private armedAt = Infinity;
+  private readonly lanes: Lane[];
 
-  constructor(private readonly base: Clock) {}
+  /** `fifoDelays`: the fixed delays (ns) that get a FIFO lane each (few: the minimum is found by scanning them). */
+  constructor(
+    private readonly base: Clock,
+    fifoDelays: readonly Ns[] = [],
+  ) {
+    this.lanes = [...new Set(fifoDelays)].map((d) => new Lane(d));
+  }
 
   now(): Ns {
     return this.base.now();
   }
 
   get pending(): number {
-    return this.heap.length;
+    let n = this.heap.length;
+    for (const l of this.lanes) n += l.count;
+    return n;
   }
 
   schedule(delay: Ns, fn: (arg: any) => void, arg?: unknown): Timer {
     checkDelay(delay);
     const t = new ServiceTimer(this.base.now() + delay, fn, arg);
     t.seq = this.seq++;
-    this.push(t);
+    const lanes = this.lanes;
+    let i = 0;
+    while (i < lanes.length && lanes[i].delay !== delay) i++;
+    if (i < lanes.length) this.append(lanes[i], i, t);
+    else this.push(t);
     if (t.at < this.armedAt) this.arm();
     return t;
   }
@@ -51,12 +83,23 @@ export class TimerService implements Clock {
     cancelTimer(timer);
     const t = timer as ServiceTimer;
     if (t.idx >= 0) this.removeAt(t.idx);
+    else if (t.idx <= -2) this.unlink(t);
   }
 
   /** Forgets every timer (the node crashed: its guarded kernel timer is void already). */
   clear(): void {
     for (const t of this.heap) t.idx = -1;
     this.heap = [];
+    for (const l of this.lanes) {
+      for (let t = l.head; t !== null; ) {
+        const next: ServiceTimer | null = t.next;
+        t.idx = -1;
+        t.prev = t.next = null;
+        t = next;
+      }
+      l.head = l.tail = null;
+      l.count = 0;
+    }
     this.armed = undefined;
     this.armedAt = Infinity;
   }
@@ -65,23 +108,53 @@ export class TimerService implements Clock {
     this.armed = undefined;
     this.armedAt = Infinity;
     const now = this.base.now();
-    const h = this.heap;
-    while (h.length > 0 && h[0].at <= now) {
-      const t = h[0];
-      this.removeAt(0);
+    for (let t = this.earliest(); t !== null && t.at <= now; t = this.earliest()) {
+      if (t.idx >= 0) this.removeAt(t.idx);
+      else this.unlink(t);
       fireTimer(t);
     }
     this.arm();
   };
 
+  /** The next timer to fire: the least (due time, scheduling order) of the heap's top and the lanes' heads. */
+  private earliest(): ServiceTimer | null {
+    let best: ServiceTimer | null = this.heap.length > 0 ? this.heap[0] : null;
+    const lanes = this.lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      const h = lanes[i].head;
+      if (h !== null && (best === null || this.less(h, best))) best = h;
+    }
+    return best;
+  }
+
   private arm(): void {
-    const h = this.heap;
-    if (h.length === 0) return;
-    const at = h[0].at;
+    const first = this.earliest();
+    if (first === null) return;
+    const at = first.at;
     if (at >= this.armedAt) return;
     if (this.armed !== undefined) this.base.cancel(this.armed);
     this.armedAt = at;
     this.armed = this.base.schedule(at - this.base.now(), this.fire);
+  }
+
+  private append(l: Lane, i: number, t: ServiceTimer): void {
+    t.idx = -2 - i;
+    t.prev = l.tail;
+    if (l.tail === null) l.head = t;
+    else l.tail.next = t;
+    l.tail = t;
+    l.count++;
+  }
+
+  private unlink(t: ServiceTimer): void {
+    const l = this.lanes[-2 - t.idx];
+    if (t.prev === null) l.head = t.next;
+    else t.prev.next = t.next;
+    if (t.next === null) l.tail = t.prev;
+    else t.next.prev = t.prev;
+    t.prev = t.next = null;
+    t.idx = -1;
+    l.count--;
   }
 
   private less(a: ServiceTimer, b: ServiceTimer): boolean {
