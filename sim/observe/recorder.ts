@@ -30,7 +30,10 @@ export interface TraceEntry {
 }
 
 export interface RecorderOptions {
+  /** The run's nodes; may be filled after construction (nodes need the recorder as their signals). */
   nodes: readonly ObservedNode[];
+  /** How many nodes there will be (default: nodes.length). */
+  nodeCount?: number;
   nodeTypes: readonly string[];
   population: number;
   /** Subscribers whose messages are traced in full. */
@@ -88,7 +91,7 @@ export class Recorder {
   private readonly last: { t: number; msgsIn: Float64Array; msgsOut: Float64Array; bytesIn: Float64Array; bytesOut: Float64Array; drops: Float64Array; busy: Float64Array };
 
   constructor(private readonly opts: RecorderOptions) {
-    const n = (this.n = opts.nodes.length);
+    const n = (this.n = opts.nodeCount ?? opts.nodes.length);
     this.msgsIn = new Float64Array(n);
     this.msgsOut = new Float64Array(n);
     this.bytesIn = new Float64Array(n);

@@ -35,25 +35,25 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
   const population = doc.population.size;
   const watched = watchSet(doc, population);
 
-  // The recorder needs the nodes and the nodes need the signals: a forwarding shim breaks the cycle.
-  let recorder!: Recorder;
-  const signals: Signals = {
-    sent: (t, f, to, m) => recorder.sent(t, f, to, m),
-    delivered: (t, f, to, m) => recorder.delivered(t, f, to, m),
-    dropped: (t, f, at, m, r) => recorder.dropped(t, f, at, m, r),
-    triggered: (t, to, m) => recorder.triggered(t, to, m),
-    procedureStarted: (t, n, name, s) => recorder.procedureStarted(t, n, name, s),
-    procedureEnded: (t, n, name, s, st, o) => recorder.procedureEnded(t, n, name, s, st, o),
-    signal: (t, n, name, v, s) => recorder.signal(t, n, name, v, s),
-    fault: (t, n, kind, detail) => recorder.fault(t, n, kind, detail),
-  };
+  // The recorder is the nodes' Signals, called directly on the hot path (no forwarding closure);
+  // it gets the node list now and the nodes themselves as they are created.
+  const nodes: Node[] = [];
+  const recorder = new Recorder({
+    nodes,
+    nodeCount: doc.nodes.length,
+    nodeTypes: doc.nodes.map((n) => n.type),
+    population,
+    watched,
+    traceLimit: doc.observe.traceLimit,
+    onTrace,
+  });
+  const signals: Signals = recorder;
 
   const net = new InProcessNetwork(sim, linkParams(doc.network.defaults, DEFAULT_LINK), signals, sim.stream('net/links'));
   for (const l of doc.network.links) {
     net.setLink(l.between[0], l.between[1], linkParams(l, linkParams(doc.network.defaults, DEFAULT_LINK)));
   }
 
-  const nodes: Node[] = [];
   const nodeTypes: NodeType[] = [];
   const env = {
     indexOf: (id: string) => net.indexOf(id),
@@ -67,15 +67,6 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
     nodes.push(node);
     nodeTypes.push(type);
   }
-
-  recorder = new Recorder({
-    nodes,
-    nodeTypes: doc.nodes.map((n) => n.type),
-    population,
-    watched,
-    traceLimit: doc.observe.traceLimit,
-    onTrace,
-  });
 
   for (const n of nodes) n.start();
 
