@@ -242,8 +242,24 @@ export class CxMessage implements Message {
   bytes = 0;
   procedure: string | undefined = undefined;
   rules: readonly string[] | undefined = undefined;
+  // The send time as two small integers: a number field holding ns would be a boxed double, one
+  // more allocation per message.
+  private sentHi = -1;
+  private sentLo = 0;
   /** When the sender put it on the wire (ns; -1 before). */
-  sentAt = -1;
+  get sentAt(): number {
+    return this.sentHi < 0 ? -1 : this.sentHi * 1073741824 + this.sentLo;
+  }
+  set sentAt(t: number) {
+    if (t < 0) {
+      this.sentHi = -1;
+      this.sentLo = 0;
+    } else {
+      const hi = Math.floor(t / 1073741824);
+      this.sentHi = hi;
+      this.sentLo = (t - hi * 1073741824) | 0;
+    }
+  }
 
   /** Session-Id: <origin fqdn>;<hi>;<lo> (RFC 6733 §8.8). */
   sessionNode = -1;

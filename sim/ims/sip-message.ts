@@ -137,8 +137,15 @@ export class ImsSip implements Message {
   bytes = 0;
   procedure: string | undefined = undefined;
   rules: readonly string[] | undefined = undefined;
-  /** When the sender first put it on the wire (ns; -1 before): the rule checker orders steps by it. */
-  sentAt = -1;
+  // Numbers that do not fit a small integer (32-bit tokens and tags, ns times) are stored as int32
+  // or as two small integers: a field holding a uint32 ≥ 2^31 or a time in ns would be a boxed
+  // double, one more allocation per field and message (5 per message before). Accessors below.
+  private sentHi = -1;
+  private sentLo = 0;
+  private fromTag32 = 0;
+  private toTag32 = 0;
+  private callToken32 = 0;
+  private bindToken32 = 0;
 
   // start line
   method: string;
@@ -154,11 +161,8 @@ export class ImsSip implements Message {
   /** Record-Route: <sip:host:5060;lr> (node, -1 none). */
   recordRoute = -1;
 
-  fromTag = 0;
-  toTag = 0;
 
   callKind: number = CallKind.Registration;
-  callToken = 0;
   callHost = -1;
   cseq = 1;
 
@@ -183,7 +187,6 @@ export class ImsSip implements Message {
   regVersion = 0;
   /** reginfo: the registered contact's node (the MSC), -1 none. */
   regContact = -1;
-  bindToken = 0;
 
 
   /**
@@ -204,6 +207,48 @@ export class ImsSip implements Message {
   private setField(shift: number, mask: number, v: number): void {
     if (v < 0 || v > mask) throw new RangeError(`ImsSip field value ${v} out of range 0…${mask}`);
     this.bits = (this.bits & ~(mask << shift)) | (v << shift);
+  }
+  /** When the sender first put it on the wire (ns; -1 before): the rule checker orders steps by it. */
+  get sentAt(): number {
+    return this.sentHi < 0 ? -1 : this.sentHi * 1073741824 + this.sentLo;
+  }
+  set sentAt(t: number) {
+    if (t < 0) {
+      this.sentHi = -1;
+      this.sentLo = 0;
+    } else {
+      const hi = Math.floor(t / 1073741824);
+      this.sentHi = hi;
+      this.sentLo = (t - hi * 1073741824) | 0;
+    }
+  }
+  /** From tag (32-bit, 0 none). */
+  get fromTag(): number {
+    return this.fromTag32 >>> 0;
+  }
+  set fromTag(v: number) {
+    this.fromTag32 = v | 0;
+  }
+  /** To tag (32-bit, 0 none). */
+  get toTag(): number {
+    return this.toTag32 >>> 0;
+  }
+  set toTag(v: number) {
+    this.toTag32 = v | 0;
+  }
+  /** The 32-bit token of the Call-ID (registration, subscription or dialog). */
+  get callToken(): number {
+    return this.callToken32 >>> 0;
+  }
+  set callToken(v: number) {
+    this.callToken32 = v | 0;
+  }
+  /** reginfo: the binding's token (the contact id). */
+  get bindToken(): number {
+    return this.bindToken32 >>> 0;
+  }
+  set bindToken(v: number) {
+    this.bindToken32 = v | 0;
   }
   /** Route carries the "orig" user part (Service-Route). */
   get routeOrig(): boolean {
@@ -413,10 +458,10 @@ export class ImsSip implements Message {
     m.maxForwards = this.maxForwards;
     m.routeNode = this.routeNode;
     m.recordRoute = this.recordRoute;
-    m.fromTag = this.fromTag;
-    m.toTag = this.toTag;
+    m.fromTag32 = this.fromTag32;
+    m.toTag32 = this.toTag32;
     m.callKind = this.callKind;
-    m.callToken = this.callToken;
+    m.callToken32 = this.callToken32;
     m.callHost = this.callHost;
     m.cseq = this.cseq;
     m.contactNode = this.contactNode;
@@ -427,7 +472,7 @@ export class ImsSip implements Message {
     m.subExpires = this.subExpires;
     m.regVersion = this.regVersion;
     m.regContact = this.regContact;
-    m.bindToken = this.bindToken;
+    m.bindToken32 = this.bindToken32;
     return m;
   }
 
@@ -460,12 +505,12 @@ export class ImsSip implements Message {
     m.recordRoute = this.recordRoute;
     m.fromParty = this.fromParty;
     m.fromK = this.fromK;
-    m.fromTag = this.fromTag;
+    m.fromTag32 = this.fromTag32;
     m.toParty = this.toParty;
     m.toK = this.toK;
-    m.toTag = this.toTag !== 0 ? this.toTag : toTag;
+    m.toTag = this.toTag32 !== 0 ? this.toTag32 : toTag;
     m.callKind = this.callKind;
-    m.callToken = this.callToken;
+    m.callToken32 = this.callToken32;
     m.callHost = this.callHost;
     m.cseq = this.cseq;
     return m;

@@ -40,7 +40,10 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
 export class NonInviteClientTransaction extends Transaction implements ClientTransaction {
   /** Retransmissions sent so far (not counting the first transmission). */
   retransmissions = 0;
-  /** When Timer F fires (absolute ns). */
+  /**
+   * When Timer F fires (absolute ns), kept only on unreliable transports where Timer E must stop
+   * short of it: a field that held a time in ns on every transaction would be a boxed double.
+   */
   private timerFAt = 0;
 
   constructor(
@@ -57,8 +60,8 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
     const clock = this.env.clock;
     const t = this.env.timers;
     const f = timeout64(t);
-    this.timerFAt = clock.now() + f;
     if (!this.reliable && t.T1 < f) {
+      this.timerFAt = clock.now() + f;
       this.interval = t.T1;
       this.retransmitTimer = clock.schedule(t.T1, fireTimerE, this);
     } else {
