@@ -63,6 +63,8 @@ const F_DEFER_URGENT = 16;
 const F_SENT = 32;
 /** The gateway believed the UE registered when the current procedure began (its view until the result). */
 const F_WAS_REG = 64;
+/** The UE's request is in flight (sent, neither answered nor timed out): its views are not compared. */
+const F_INFLIGHT = 128;
 
 const WHY: IndividualReason[] = ['urgent', 'bulking-off', 'below-min-size', 'retry', 'split', 'test'];
 const WHY_CODE: Record<string, number> = Object.fromEntries(WHY.map((w, i) => [w, i]));
@@ -304,10 +306,12 @@ export class MessageGateway extends Node {
   }
 
   /**
-   * For the mismatched-views probe: sets out[ue] = 1 for every UE this gateway believes registered at
-   * server `serverId` (UE u is served by servers[u mod n]). O(UEs of this gateway).
+   * For the mismatched-views probe, when gateways overlap: sets out[ue] = 1 for every UE this gateway
+   * believes registered at server `serverId` (UE u is served by servers[u mod n]), and for a UE whose
+   * request is in flight takes the server's view `reg[ue]` (an exchange in progress is not compared).
+   * O(UEs of this gateway).
    */
-  markBeliefs(serverId: string, out: Uint8Array): void {
+  markBeliefs(serverId: string, out: Uint8Array, reg: Uint8Array): void {
     const np = this.peers.length;
     let k = -1;
     for (let j = 0; j < np; j++) if (this.peers[j].id === serverId) k = j;
@@ -319,7 +323,7 @@ export class MessageGateway extends Node {
       const ue = from + i;
       if (np > 1 && ue % np !== k) continue;
       const s = st[i];
-      if (s === REGISTERED || (s === BUSY && (fl[i] & F_WAS_REG) !== 0)) out[ue] = 1;
+      if (fl[i] & F_INFLIGHT ? reg[ue] : s === REGISTERED || (s === BUSY && (fl[i] & F_WAS_REG) !== 0)) out[ue] = 1;
     }
   }
 
@@ -342,8 +346,12 @@ export class MessageGateway extends Node {
     for (let i = 0; i < this.cfg.count; i++) {
       const ue = from + i;
       if (np > 1 && ue % np !== k) continue;
+      const f = fl[i];
+      // An exchange in progress is not compared: the server may already have stored what the answer
+      // on its way will tell the gateway (the ordinary gap of every request, not a disagreement).
+      if (f & F_INFLIGHT) continue;
       const s = st[i];
-      const b = s === REGISTERED || (s === BUSY && (fl[i] & F_WAS_REG) !== 0) ? 1 : 0;
+      const b = s === REGISTERED || (s === BUSY && (f & F_WAS_REG) !== 0) ? 1 : 0;
       const a = reg[ue];
       if (a !== b) {
         if (a) os++;
@@ -565,7 +573,7 @@ export class MessageGateway extends Node {
         peer.slotJob[slot] = undefined;
         const i = ue - this.cfg.from;
         if (this.fl[i] & F_SENT) this.overhead(1, 1, msg.bytes);
-        this.fl[i] |= F_SENT;
+        this.fl[i] |= F_SENT | F_INFLIGHT;
         this.armTimeout(peer, slot, tx);
         this.out(peer.index, msg);
       } else if (peer.readyHead < peer.ready.length) {
@@ -604,7 +612,22 @@ export class MessageGateway extends Node {
       for (let k = 0; k < n; k++) if ((this.fl[subs[k] - this.cfg.from] & F_SENT) === 0) fresh[j++] = subs[k];
       this.overhead(0, again, msg.bytes - new BulkRequest(job.op, peer.ch, fresh, 0, 0, undefined).bytes);
     }
-    for (let k = 0; k < n; k++) this.fl[subs[k] - this.cfg.from] |= F_SENT;
+    for (let k = 0; k < n; k++) this.fl[subs[k] - this.cfg.from] |= F_SENT | F_INFLIGHT;
+  }
+
+  /** A request was answered or timed out: its UEs are no longer in flight. */
+  private landed(req: RegistrationRequest | DeregistrationRequest | BulkRequest): void {
+    const from = this.cfg.from;
+    if (req instanceof BulkRequest) {
+      const subs = req.subs;
+      for (let k = 0; k < subs.length; k++) {
+        const i = subs[k] - from;
+        if (i >= 0 && i < this.cfg.count) this.fl[i] &= ~F_INFLIGHT;
+      }
+    } else {
+      const i = req.sub - from;
+      if (i >= 0 && i < this.cfg.count) this.fl[i] &= ~F_INFLIGHT;
+    }
   }
 
   private overhead(requests: number, entries: number, bytes: number): void {
@@ -682,6 +705,7 @@ export class MessageGateway extends Node {
     const req = peer.slotReq[slot]!;
     const job = peer.slotJob[slot];
     this.freeSlot(peer, slot);
+    this.landed(req);
     if (msg instanceof BulkResponse) {
       if (job === undefined || !(req instanceof BulkRequest)) this.signal('response.mismatch', 1);
       else this.onBulkResponse(peer, job, msg);
@@ -910,6 +934,7 @@ export class MessageGateway extends Node {
       const req = peer.slotReq[slot]!;
       const job = peer.slotJob[slot];
       this.freeSlot(peer, slot);
+      this.landed(req);
       this.signal('request.timeout', 1, req.sub);
       if (job) this.requestFailedBulk(peer, job, 'timeout', 0);
       else this.requestFailedIndividual(req.sub, req instanceof RegistrationRequest ? REG : DEREG, 'timeout', 0);

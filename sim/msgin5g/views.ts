@@ -9,6 +9,11 @@ import { Msgin5gServer } from './server.ts';
  * For every server s and every UE u: the server's view is its store (`registered[u]`); the
  * gateways' view is whether a gateway that sends u to s believes u registered — registered, or in a
  * procedure that began with u registered (a gateway changes its mind only when it learns a result).
+ * A UE whose request is in flight (sent, neither answered nor timed out) is not compared: the server
+ * may already hold what the answer on its way will tell the gateway — the ordinary gap of every
+ * exchange, not a disagreement the protocol leaves behind. So the probes measure what remains
+ * wrong once the exchanges under way have landed: UEs a policy gave up on, UEs waiting for a retry,
+ * registrations a server lost.
  * Three probes, read at every sample (`observe.interval`) and at the end:
  *
  * - `msgin5g.mismatched-views`: (UE, server) pairs on which the two views differ;
@@ -57,7 +62,7 @@ export function mismatchProbes(nodes: readonly Node[]): { name: string; read(): 
       }
       if (scratch === undefined || scratch.length !== reg.length) scratch = new Uint8Array(reg.length);
       else scratch.fill(0);
-      for (const g of gateways) g.markBeliefs(s.id, scratch);
+      for (const g of gateways) g.markBeliefs(s.id, scratch, reg);
       for (let u = 0; u < reg.length; u++) {
         const a = reg[u];
         if (a !== scratch[u]) {
