@@ -6,7 +6,7 @@ import { CxCommand, CxMessage, DIAMETER_TOO_BUSY, UserAuthorizationType } from '
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { regToTag } from './tags.ts';
 import { RULE } from './rule-ids.ts';
-import type { ImsSip } from './sip-message.ts';
+import { Shape, type ImsSip } from './sip-message.ts';
 import { respond, requestOf } from './sip-stack.ts';
 
 export interface IcscfParams {
@@ -30,6 +30,8 @@ export class Icscf extends ImsNode {
   private hss = -1;
   private scscfs: number[] = [];
   private readonly p: IcscfParams;
+  /** An injected error answers 480, as when the HSS cannot be reached (REFERENCE §2). */
+  protected override errorStatus = 480;
 
   constructor(id: string, nctx: NodeContext, p: IcscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -93,9 +95,16 @@ export class Icscf extends ImsNode {
     if (r.status < 200) return; // provisional responses to REGISTER are not forwarded
     const tx = ctx.context as ServerTransaction;
     if (r.status === 503) {
-      // RFC 3261 §16.7 step 6: a proxy does not pass a 503 upstream; it answers 500 itself.
+      // RFC 3261 §16.7 step 6: a proxy does not pass a 503 upstream; it answers 500 itself — and
+      // keeps the S-CSCF's Retry-After, which a 500 may carry (§21.5.1), so the MSC can honour it.
       const req = requestOf(tx);
-      this.answer(tx, req, 500, 'Server Internal Error', r.toTag);
+      if (r.shape !== Shape.Overload) {
+        this.answer(tx, req, 500, 'Server Internal Error', r.toTag);
+        return;
+      }
+      const a = req.response(500, 'Server Internal Error', Shape.Overload, r.toTag);
+      a.expires = r.expires;
+      respond(tx, a.seal(req.procedure, undefined));
       return;
     }
     respond(tx, r.relayedBack());

@@ -1,17 +1,20 @@
 import type { Ns } from '../kernel/time.ts';
 import type { Message } from '../net/message.ts';
-import { Node, FROM_SELF, FROM_WORKLOAD, type NodeContext } from '../node/node.ts';
+import { Node, FROM_SELF, FROM_WORKLOAD, type ErrorAnswer, type NodeContext } from '../node/node.ts';
+import { reasonPhrase } from '../sip/response.ts';
 import type { SipMessage } from '../sip/message.ts';
 import { sipTimers } from '../sip/timers.ts';
 import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
-import { CxMessage, DIAMETER_TOO_BUSY } from './cx.ts';
+import { CxMessage, DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY } from './cx.ts';
+import { IdTable } from './id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
 import { SipStack, asIms, respond, type StackUser } from './sip-stack.ts';
 import { TimerService } from './timer-service.ts';
+import { regToTag } from './tags.ts';
 
 /** What every IMS node is built with besides its own parameters. */
 export interface ImsEnv {
@@ -39,7 +42,7 @@ export abstract class ImsNode extends Node implements StackUser {
 
   // Diameter requests in flight: answer matching by Hop-by-Hop id, timeouts in send order.
   private hopByHop = 0;
-  private readonly cxPending = new Map<number, unknown>();
+  private readonly cxPending = new IdTable<unknown>();
   private cxFifoIds: number[] = [];
   private cxFifoDeadlines: number[] = [];
   private cxFifoHead = 0;
@@ -136,6 +139,39 @@ export abstract class ImsNode extends Node implements StackUser {
       return;
     }
     super.onOverload(msg, from);
+  }
+
+  /** SIP status of an injected error answer when the fault rule names none (sim/faults, docs/faults.md). */
+  protected errorStatus = 500;
+
+  /**
+   * An injected error (a fault rule of kind `error`): the node served the message and answers, in
+   * place of processing it, with the rule's error — a SIP request gets that status statelessly,
+   * with Retry-After when the rule gives one (rounded up to whole seconds, RFC 3261 §20.33); a
+   * Diameter request gets the rule's `result`: 5001…5011 as a 3GPP Experimental-Result
+   * (TS 29.229 §6.2.2, e.g. 5003 IDENTITY_NOT_REGISTERED), any other as the Result-Code (default
+   * 5012 UNABLE_TO_COMPLY). Answers, ACKs and workload triggers are dropped (reported as the fault).
+   */
+  protected override answerError(msg: Message, from: number, e: ErrorAnswer): void {
+    if (msg instanceof ImsSip && msg.status === 0 && msg.method !== 'ACK' && msg.via !== null) {
+      const status = e.status ?? this.errorStatus;
+      const withRetry = e.retryAfter !== undefined;
+      const r = msg.response(status, reasonPhrase(status) || 'Error', withRetry ? Shape.Overload : Shape.Plain, regToTag(msg.callToken));
+      if (withRetry) r.expires = Math.ceil(e.retryAfter! / 1e9);
+      this.signal(`fault.answered-${status}`, 1, msg.sub);
+      this.transmit(r.seal(msg.procedure, undefined), from);
+      return;
+    }
+    if (msg instanceof CxMessage && msg.request) {
+      const a = msg.answer(this.index);
+      const code = e.result ?? DIAMETER_UNABLE_TO_COMPLY;
+      if (code >= 5001 && code <= 5011) a.experimentalCode = code;
+      else a.resultCode = code;
+      this.signal(`fault.answered-${code}`, 1, msg.sub);
+      this.send(from, a.seal(msg.procedure, undefined));
+      return;
+    }
+    super.answerError(msg, from, e);
   }
 
   // ---- hooks for the concrete nodes --------------------------------------------------------------

@@ -3,7 +3,14 @@ import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
 import type { SipMessage } from '../sip/message.ts';
 import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
-import { DEREG_FAILURE_POLICIES, type DeregFailurePolicy, type DeregFailurePolicyName } from '../policies/msc-dereg-failure.ts';
+import { DEREG_FAILURE_POLICIES, type DeregFailurePolicy, type DeregFailurePolicyName, type DeregRetry } from '../policies/msc-dereg-failure.ts';
+import { BYE_RELEASE_POLICIES, type ByeReleasePolicyName } from '../policies/msc-bye-release.ts';
+import {
+  REG_EVENT_DURING_DEREG_POLICIES,
+  type NotifyDuringDereg,
+  type RegEventDuringDeregPolicy,
+  type RegEventDuringDeregPolicyName,
+} from '../policies/reg-event-during-dereg.ts';
 import {
   REG_EVENT_AFTER_CANCEL_POLICIES,
   type RegEventAfterCancelPolicy,
@@ -16,6 +23,7 @@ import { ImsTimer } from './ims-timer.ts';
 import { DEREGISTER_RULES, RULE } from './rule-ids.ts';
 import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via } from './sip-message.ts';
 import { requestOf } from './sip-stack.ts';
+import { registrationViewsOf, type MscView, type RegistrationViews } from './views.ts';
 import {
   callToken,
   calleeTag,
@@ -48,7 +56,16 @@ export interface MscParams {
    */
   sweepTick: Ns;
   /** Named policies for what TS 24.292 leaves open (docs/policies.md). */
-  policies: { deregFailure: DeregFailurePolicyName; regEventAfterCancel: RegEventAfterCancelPolicyName };
+  policies: {
+    deregFailure: DeregFailurePolicyName;
+    regEventAfterCancel: RegEventAfterCancelPolicyName;
+    byeRelease: ByeReleasePolicyName;
+    regEventDuringDereg: RegEventDuringDeregPolicyName;
+  };
+  /** How the retrying deregFailure policies space their attempts (retries, base, factor, cap). */
+  deregRetry: DeregRetry;
+  /** The byeRelease policy 'wait-capped': longest wait for the BYEs' answers before the REGISTER. */
+  byeWaitCap: Ns;
   /**
    * TEST ONLY — breaks the procedure on purpose so tests can watch the rule checker fail:
    * a fresh Call-ID on the deregistration, no +sip.instance, or the REGISTER sent before the BYEs are answered.
@@ -70,6 +87,12 @@ export const enum MscState {
   Deregistering = 5,
   /** The deregistration failed; the policy said retry, waiting. */
   RetryWait = 6,
+  /**
+   * The deregistration failed; the policy said keep the details until the registration would have
+   * expired: nothing is refreshed or sent, the details go at that time (or when the subscriber
+   * comes back and registers anew).
+   */
+  Kept = 7,
 }
 
 const enum SubState {
@@ -81,6 +104,8 @@ const enum SubState {
 }
 
 const DEREG_PENDING = 1;
+/** The subscriber's registration details here are orphaned (views.ts): counted in `registration.orphaned`. */
+const ORPHAN = 2;
 
 /** What makes a subscriber "no longer active at this MSC" (REFERENCE §1), by workload event name. */
 export const DEREG_TRIGGERS = ['detach', 'implicit-detach', 'cancel-location', 'purge', 'maintenance', 'restart'] as const;
@@ -98,6 +123,12 @@ const PROC_CALL = 'session-setup';
 const BYE_RULES = [RULE.pre];
 const NOTIFY_ANSWER_RULES = [RULE.regEvent];
 
+const NOTIFY_EVENTS: NotifyDuringDereg['event'][] = [];
+NOTIFY_EVENTS[ContactEvent.Unregistered] = 'unregistered';
+NOTIFY_EVENTS[ContactEvent.Deactivated] = 'deactivated';
+NOTIFY_EVENTS[ContactEvent.Rejected] = 'rejected';
+NOTIFY_EVENTS[ContactEvent.Expired] = 'expired';
+
 const SWEEP = new ImsTimer('sweep', -1);
 const REFRESH = new ImsTimer('refresh', -1);
 
@@ -107,11 +138,17 @@ const REFRESH = new ImsTimer('refresh', -1);
  * IMS sessions, and deregisters them when they are no longer active here (§6.3.6.2) — releasing
  * their dialogs first, then REGISTER with expiry 0 built step by step as the clause says.
  *
- * Per-subscriber state (typed arrays, ≈ 37 bytes + the refresh queue's 20): state, reg-event
- * subscription state, dialog masks, the registration's Call-ID token and CSeq, the subscription's
- * CSeq, the S-CSCF (Service-Route), the deregistration's start, reason and attempt count.
+ * Per-subscriber state (typed arrays, ≈ 45 bytes + the refresh queue's 20 + the run's views' 5):
+ * state, reg-event subscription state, dialog masks, the registration's Call-ID token and CSeq, the
+ * subscription's CSeq, the S-CSCF (Service-Route), the deregistration's start, reason and attempt
+ * count, the registration's expiry time.
+ *
+ * What TS 24.292 leaves open is decided by named policies (sim/policies/, docs/policies.md):
+ * deregFailure (no 200 OK to the deregistration), byeRelease (how long unanswered BYEs hold the
+ * REGISTER back), regEventAfterCancel (the answer to a NOTIFY for the cancelled subscription) and
+ * regEventDuringDereg (a NOTIFY ending the registration while the deregistration is under way).
  */
-export class MscIcs extends ImsNode {
+export class MscIcs extends ImsNode implements MscView {
   readonly st: Uint8Array;
   readonly subSt: Uint8Array;
   readonly flags: Uint8Array;
@@ -128,7 +165,11 @@ export class MscIcs extends ImsNode {
   readonly attempts: Uint8Array;
   readonly reason: Uint8Array;
   readonly procStart: Float64Array;
+  /** When the registration would expire in the network (ns), from the last granted expiry. */
+  readonly expiresAt: Float64Array;
   readonly refresh: DueQueue;
+  /** Who believes what (stale bindings, orphaned state, mismatched views): views.ts. */
+  readonly views: RegistrationViews;
 
   private icscf = -1;
   private farEnd = -1;
@@ -144,6 +185,11 @@ export class MscIcs extends ImsNode {
   private sweepReason = 0;
   private readonly deregPolicy: DeregFailurePolicy;
   private readonly notifyPolicy: RegEventAfterCancelPolicy;
+  private readonly duringDeregPolicy: RegEventDuringDeregPolicy;
+  /** The policy's input, reused (every deregistration's own NOTIFY asks it: no allocation per NOTIFY). */
+  private readonly notifyInput: NotifyDuringDereg = { event: 'other', phase: 'deregistering' };
+  /** Longest wait for the BYEs' answers before the deregistration REGISTER (byeRelease policy), ns. */
+  private readonly byeWait: number;
   private readonly p: MscParams;
 
   constructor(id: string, nctx: NodeContext, p: MscParams, env: ImsEnv) {
@@ -163,14 +209,24 @@ export class MscIcs extends ImsNode {
     this.attempts = new Uint8Array(n);
     this.reason = new Uint8Array(n);
     this.procStart = new Float64Array(n);
+    this.expiresAt = new Float64Array(n);
     this.refresh = new DueQueue(n);
     this.deregPolicy = DEREG_FAILURE_POLICIES[p.policies.deregFailure];
     this.notifyPolicy = REG_EVENT_AFTER_CANCEL_POLICIES[p.policies.regEventAfterCancel];
+    this.duringDeregPolicy = REG_EVENT_DURING_DEREG_POLICIES[p.policies.regEventDuringDereg];
+    this.byeWait = BYE_RELEASE_POLICIES[p.policies.byeRelease]({ capNs: p.byeWaitCap });
+    this.views = registrationViewsOf(this.ctx);
+    this.views.addMsc(this);
   }
 
   /** Subscribers registered (or registering, refreshing, deregistering) here. */
   get registeredCount(): number {
     return this.registered;
+  }
+
+  /** The expiry this MSC asks for, seconds (a pre-registered S-CSCF derives its bindings' expiry from it). */
+  get requestedExpires(): number {
+    return this.p.expires;
   }
 
   protected override onStart(): void {
@@ -201,7 +257,19 @@ export class MscIcs extends ImsNode {
       if (hasSessions(cfg, s)) this.calls[s] = mask;
     }
     this.registered = this.population;
-    this.refresh.load((s) => now + Math.floor((mix32(s ^ 0x68e31da4) / 4294967296) * interval), 0, this.population);
+    // Registered a refresh interval before the refresh falls due: expiring `expires` after that.
+    const tail = (this.p.expires - refreshAfter(this.p.expires)) * 1e9;
+    const expiresAt = this.expiresAt;
+    this.refresh.load(
+      (s) => {
+        const due = now + Math.floor((mix32(s ^ 0x68e31da4) / 4294967296) * interval);
+        expiresAt[s] = due + tail;
+        return due;
+      },
+      0,
+      this.population,
+    );
+    this.views.allAt(this.index);
   }
 
   protected override onCrash(): void {
@@ -217,14 +285,33 @@ export class MscIcs extends ImsNode {
         this.st[s] = MscState.Idle;
         this.registered--;
       } else if (st === MscState.Refreshing) this.st[s] = MscState.Registered;
-      else if (st >= MscState.Releasing) {
+      else if (st >= MscState.Releasing && st <= MscState.RetryWait) {
         this.procedureEnded(PROC_DEREG, s, this.procStart[s], 'abandoned');
         this.st[s] = MscState.Registered;
       }
       this.inviting[s] = 0;
       this.byes[s] = 0;
-      this.flags[s] = 0;
+      this.flags[s] &= ORPHAN;
+      // An abandoned deregistration leaves live details for a subscriber who left: orphaned.
+      if (st !== MscState.Idle) this.views.recheck(s);
     }
+  }
+
+  // ---- views (views.ts): what this MSC believes, for the consequence metrics -------------------
+
+  believes(sub: number): boolean {
+    return this.st[sub] >= MscState.Registered;
+  }
+
+  holdsLive(sub: number): boolean {
+    const st = this.st[sub];
+    return (st === MscState.Registered || st === MscState.Refreshing || st === MscState.Kept) && (this.flags[sub] & DEREG_PENDING) === 0;
+  }
+
+  syncOrphan(sub: number, orphan: boolean): void {
+    if (((this.flags[sub] & ORPHAN) !== 0) === orphan) return;
+    this.flags[sub] ^= ORPHAN;
+    this.signal('registration.orphaned', orphan ? 1 : -1, sub);
   }
 
   // ---- triggers --------------------------------------------------------------------------------
@@ -233,6 +320,7 @@ export class MscIcs extends ImsNode {
     switch (kind) {
       case 'attach':
       case 'location-update':
+        this.views.arrived(sub, this.index);
         return this.startRegistration(sub);
       case 'call':
         return this.startCall(sub);
@@ -260,12 +348,21 @@ export class MscIcs extends ImsNode {
       case 'dereg-retry':
         if (this.st[t.sub] === MscState.RetryWait) this.sendDeregister(t.sub);
         return;
+      case 'bye-cap':
+        // byeRelease 'wait-capped': the BYEs had their time; the REGISTER leaves (once per deregistration).
+        if (this.st[t.sub] === MscState.Releasing && this.procStart[t.sub] === t.arg) {
+          this.signal('dereg.bye-wait-capped', 1, t.sub);
+          this.sendDeregister(t.sub);
+        }
+        return;
     }
   }
 
   // ---- registration (§6.3.3) ---------------------------------------------------------------------
 
   private startRegistration(sub: number): void {
+    // Details kept after a failed deregistration (keep-until-expiry) give way to a fresh registration.
+    if (this.st[sub] === MscState.Kept) this.clearRegistration(sub);
     if (this.st[sub] !== MscState.Idle) {
       this.signal('register.already', 1, sub);
       return;
@@ -284,7 +381,7 @@ export class MscIcs extends ImsNode {
   /**
    * A REGISTER on the subscriber's behalf (TS 24.292 §6.3.3; for expiry 0 every step of §6.3.6.2):
    */
-  private sendRegister(sub: number, expiry: number, procedure: string, rules: readonly string[] | undefined, token: number, instance: number): void {
+  private sendRegister(sub: number, expiry: number, procedure: string, rules: readonly string[] | undefined, token: number, instance: number): number {
     const m = new ImsSip(this.ctx, sub, 'REGISTER', Shape.Register);
     // 24.292:6.3.6.2/1 — Request-URI: the SIP URI of the home network's domain name.
     m.ruri = Ruri.Home;
@@ -311,7 +408,15 @@ export class MscIcs extends ImsNode {
     // §6.3.3 / TS 24.229 §5.4.1.2.2: integrity-protected="auth-done", P-Visited-Network-ID.
     m.authDone = true;
     // 24.292:6.3.6.2/7 — "send the request as specified in subclause 6.3.3": to the I-CSCF.
-    this.stack.request(m.seal(procedure, rules), this.icscf, sub);
+    const sealed = m.seal(procedure, rules);
+    this.stack.request(sealed, this.icscf, sub);
+    return sealed.bytes;
+  }
+
+  /** A REGISTER the policy caused for a subscriber who left (a retry, a kept registration's refresh). */
+  private overhead(sub: number, bytes: number): void {
+    this.signal('overhead.registers', 1, sub);
+    this.signal('overhead.bytes', bytes, sub);
   }
 
   private onRegisterResponse(r: ImsSip): void {
@@ -332,6 +437,7 @@ export class MscIcs extends ImsNode {
         this.route[sub] = r.serviceRoute;
         this.procedureEnded(PROC_REG, sub, this.procStart[sub], 'completed');
         this.scheduleRefresh(sub, r.contactExpires >= 0 ? r.contactExpires : this.p.expires);
+        this.views.recheck(sub);
         if (this.flags[sub] & DEREG_PENDING) return this.deregPending(sub);
         if (this.p.subscribeRegEvent && this.route[sub] >= 0) this.sendSubscribe(sub, false);
         if (hasSessions(this.env.cfg, sub)) this.scheduleSelf(this.p.sessionSetupAfter, new ImsTimer('sessions', sub));
@@ -361,7 +467,9 @@ export class MscIcs extends ImsNode {
   }
 
   private scheduleRefresh(sub: number, granted: number): void {
-    this.refresh.set(sub, this.now() + refreshAfter(granted) * 1e9);
+    const now = this.now();
+    this.expiresAt[sub] = now + granted * 1e9;
+    this.refresh.set(sub, now + refreshAfter(granted) * 1e9);
     this.armRefresh();
   }
 
@@ -378,10 +486,19 @@ export class MscIcs extends ImsNode {
     this.refreshTimerAt = Infinity;
     const now = this.now();
     for (let s = this.refresh.popDue(now); s >= 0; s = this.refresh.popDue(now)) {
-      if (this.st[s] !== MscState.Registered) continue;
+      const st = this.st[s];
+      if (st === MscState.Kept) {
+        // keep-until-expiry: the registration has now expired in the network too.
+        this.signal('dereg.kept-expired', 1, s);
+        this.clearRegistration(s);
+        continue;
+      }
+      if (st !== MscState.Registered) continue;
       this.st[s] = MscState.Refreshing;
       this.regCseq[s]++;
-      this.sendRegister(s, this.p.expires, PROC_REREG, undefined, this.regToken[s], s);
+      const bytes = this.sendRegister(s, this.p.expires, PROC_REREG, undefined, this.regToken[s], s);
+      // Refreshing a registration kept for a subscriber who left (keep-and-report) is the policy's cost.
+      if (this.views.at[s] !== this.index) this.overhead(s, bytes);
     }
     this.armRefresh();
   }
@@ -432,11 +549,13 @@ export class MscIcs extends ImsNode {
       const status = this.notifyPolicy({ subscriptionState: req.subTerminated ? 'terminated' : 'active' });
       this.signal('notify.after-cancel', 1, sub);
       this.answer(tx, req, status, status === 200 ? 'OK' : 'Call/Transaction Does Not Exist', subscriberTag(req.callToken), NOTIFY_ANSWER_RULES);
+      this.notifyDuringDereg(req);
       return;
     }
     this.answer(tx, req, 200, 'OK', subscriberTag(req.callToken));
     if (req.subTerminated) this.subSt[sub] = SubState.None;
     else this.subSt[sub] = SubState.Active;
+    if (this.st[sub] === MscState.Releasing) return this.notifyDuringDereg(req);
     // A network-initiated deregistration (RTR at the HSS, or the S-CSCF itself): the registration is gone.
     if (req.regTerminated && (this.st[sub] === MscState.Registered || this.st[sub] === MscState.Refreshing)) {
       this.signal('registration.removed-by-network', 1, sub);
@@ -444,6 +563,26 @@ export class MscIcs extends ImsNode {
       this.clearRegistration(sub);
       if (again) this.startRegistration(sub); // "deactivated": re-register (TS 24.229 §5.1.1.6)
     }
+  }
+
+  /**
+   * A NOTIFY saying this MSC's own registration is gone, while its deregistration is under way
+   * (releasing, REGISTER in flight, or waiting to retry): the spec is silent; the named policy
+   * regEventDuringDereg decides whether it finishes the deregistration (docs/policies.md).
+   */
+  private notifyDuringDereg(req: ImsSip): void {
+    const sub = req.sub;
+    const st = this.st[sub];
+    if (st < MscState.Releasing || st > MscState.RetryWait) return;
+    if (!req.regTerminated || req.regContact !== this.index || req.bindToken !== this.regToken[sub]) return;
+    const q = this.notifyInput;
+    q.phase = st === MscState.Releasing ? 'releasing' : st === MscState.Deregistering ? 'deregistering' : 'retry-wait';
+    q.event = NOTIFY_EVENTS[req.contactEvent] ?? 'other';
+    if (this.duringDeregPolicy(q) !== 'finish') return;
+    // As on a 200 OK (24.292:6.3.6.2/on-200): the answers still in flight find nothing to act on.
+    this.signal('dereg.finished-by-notify', 1, sub);
+    this.clearRegistration(sub);
+    this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'completed');
   }
 
   // ---- sessions ----------------------------------------------------------------------------------
@@ -575,21 +714,25 @@ export class MscIcs extends ImsNode {
     switch (this.st[sub]) {
       case MscState.Idle:
         this.signal('dereg.not-registered', 1, sub);
-        return;
+        break;
       case MscState.Registering:
       case MscState.Refreshing:
         // A REGISTER is in flight: deregister once it is answered.
         this.flags[sub] |= DEREG_PENDING;
         this.reason[sub] = reason;
-        return;
+        break;
       case MscState.Registered:
+      case MscState.Kept:
+        // (Kept: a new indication for details kept after a failed deregistration: try again.)
+        this.reason[sub] = reason;
+        this.beginDeregistration(sub);
         break;
       default:
         this.signal('dereg.already-running', 1, sub);
-        return;
+        break;
     }
-    this.reason[sub] = reason;
-    this.beginDeregistration(sub);
+    // The subscriber is no longer here (views.ts: stale bindings and orphaned state count from now).
+    this.views.left(sub, this.index);
   }
 
   private deregPending(sub: number): void {
@@ -614,6 +757,9 @@ export class MscIcs extends ImsNode {
     this.st[sub] = MscState.Releasing;
     for (let slot = 0; slot < MAX_DIALOGS_PER_SUBSCRIBER; slot++) if (calls & (1 << slot)) this.sendBye(sub, slot);
     if (this.p.testMutation === 'register-before-bye-answers') this.sendDeregister(sub);
+    // How long the BYEs may hold the REGISTER back: the byeRelease policy (docs/policies.md).
+    else if (this.byeWait === 0) this.sendDeregister(sub);
+    else if (this.byeWait !== Infinity && this.st[sub] === MscState.Releasing) this.scheduleSelf(this.byeWait, new ImsTimer('bye-cap', sub, this.procStart[sub]));
   }
 
   private sendDeregister(sub: number): void {
@@ -626,17 +772,28 @@ export class MscIcs extends ImsNode {
     const mut = this.p.testMutation;
     const token = mut === 'fresh-call-id' ? (mix32(this.regToken[sub] ^ 0xdeadbeef) | 1) >>> 0 : this.regToken[sub];
     const instance = mut === 'no-instance' ? -1 : sub;
-    this.sendRegister(sub, 0, PROC_DEREG, DEREGISTER_RULES, token, instance);
+    const bytes = this.sendRegister(sub, 0, PROC_DEREG, DEREGISTER_RULES, token, instance);
+    if (this.attempts[sub] > 1) this.overhead(sub, bytes);
   }
 
   /** No 200 OK to the deregistration: TS 24.292 leaves it FFS; the named policy decides. */
   private deregFailed(sub: number, status: number, retryAfterSeconds?: number): void {
     this.signal(
-      status === 408 ? 'dereg.failed-408' : status === 403 ? 'dereg.failed-403' : status === 480 ? 'dereg.failed-480' : status === 503 ? 'dereg.failed-503' : 'dereg.failed-other',
+      status === 408
+        ? 'dereg.failed-408'
+        : status === 403
+          ? 'dereg.failed-403'
+          : status === 480
+            ? 'dereg.failed-480'
+            : status === 500
+              ? 'dereg.failed-500'
+              : status === 503
+                ? 'dereg.failed-503'
+                : 'dereg.failed-other',
       1,
       sub,
     );
-    const d = this.deregPolicy({ status, attempt: this.attempts[sub], retryAfterSeconds });
+    const d = this.deregPolicy({ status, attempt: this.attempts[sub], retryAfterSeconds }, this.p.deregRetry);
     switch (d.action) {
       case 'clear':
         this.clearRegistration(sub);
@@ -653,6 +810,16 @@ export class MscIcs extends ImsNode {
         this.signal('dereg.kept', 1, sub);
         this.scheduleRefresh(sub, this.p.expires);
         this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'failed');
+        this.views.recheck(sub);
+        return;
+      case 'hold':
+        // Kept, not acted on, until the registration would have expired (refreshDue clears it then).
+        this.st[sub] = MscState.Kept;
+        this.signal('dereg.kept-until-expiry', 1, sub);
+        this.refresh.set(sub, Math.max(this.now(), this.expiresAt[sub]));
+        this.armRefresh();
+        this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'failed');
+        this.views.recheck(sub);
         return;
     }
   }
@@ -662,7 +829,7 @@ export class MscIcs extends ImsNode {
     if (this.st[sub] !== MscState.Idle) this.registered--;
     this.st[sub] = MscState.Idle;
     this.subSt[sub] = SubState.None;
-    this.flags[sub] = 0;
+    this.flags[sub] &= ORPHAN;
     this.calls[sub] = 0;
     this.byes[sub] = 0;
     this.regToken[sub] = 0;
@@ -671,6 +838,7 @@ export class MscIcs extends ImsNode {
     this.route[sub] = -1;
     this.attempts[sub] = 0;
     this.refresh.clear(sub);
+    this.views.recheck(sub);
   }
 
   // ---- MSC maintenance / restart: every subscriber, spread over an interval ----------------------

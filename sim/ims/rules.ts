@@ -395,6 +395,8 @@ const notifyState: Rule = {
     const checked: number[] = [];
     for (const n of all) {
       if (n.method !== 'NOTIFY' || n.status !== 0) continue;
+      // Not one the network sent on its own (RTR, registration expiry: 'network-deregistration').
+      if (n.m.procedure !== undefined && n.m.procedure !== 'ics-deregistration') continue;
       // NOTIFYs sent after the S-CSCF received a deregistration for this subscriber.
       const d = registerAt(all, n.from, n.sub, n.seq);
       if (!d || registerExpiry(d) !== 0 || d.t > n.sentAt) continue;

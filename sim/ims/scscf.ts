@@ -1,10 +1,16 @@
+import type { Timer } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
 import type { SipMessage } from '../sip/message.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
 import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
-import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions } from './config.ts';
+import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
+import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32 } from './config.ts';
+import { DueQueue } from './due-queue.ts';
+import { ImsTimer } from './ims-timer.ts';
+import { MscIcs, refreshAfter } from './msc-ics.ts';
+import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import type { RawSip } from './raw-sip.ts';
@@ -25,6 +31,8 @@ export interface ScscfParams {
    * (RFC 3261 §10.3 step 7 read literally).
    */
   staleCallId: 'ignore' | 'remove';
+  /** Which binding a deregistration removes: its own Contact's, or any with its +sip.instance (sim/policies/ics-dereg-match.ts). */
+  deregMatch: DeregMatchPolicyName;
   /** Longest registration / subscription the S-CSCF grants, seconds. */
   maxExpires: number;
   cxTimeout: Ns;
@@ -32,6 +40,9 @@ export interface ScscfParams {
 
 const SAR_RULES = [RULE.sarType];
 const NOTIFY_RULES = [RULE.notifyState];
+const EXPIRY = new ImsTimer('binding-expiry', -1);
+/** The context of a SAR TIMEOUT_DEREGISTRATION (no REGISTER behind it). */
+const TIMEOUT_SAR = { timeoutSar: true };
 
 /** A registration's subscription state at the S-CSCF. */
 const NO_WATCHER = -1;
@@ -47,10 +58,16 @@ const NO_WATCHER = -1;
  * terminated/unregistered and Subscription-State terminated, and the REGISTER its 200 OK echoing
  * the removed contact with expires=0.
  *
- * Per-subscriber state, typed arrays (≈ 31 bytes): the binding (MSC, Call-ID token, CSeq, instance),
- * the reg-event watcher (node, subscription token, NOTIFY CSeq) and the dialogs it proxies.
+ * Registration expiry: a binding not refreshed within its granted expiry is removed — NOTIFY with
+ * the contact `expired` (RFC 3680 §5.2), SAR TIMEOUT_DEREGISTRATION (TS 29.229 §6.3.15) — which is
+ * what ends a stale binding left by a deregistration that never arrived. The expiry times live in
+ * a typed-array heap (due-queue.ts), one kernel timer for the earliest.
+ *
+ * Per-subscriber state, typed arrays (≈ 31 bytes + the expiry queue's 20): the binding (MSC,
+ * Call-ID token, CSeq, instance, granted expiry), the reg-event watcher (node, subscription token,
+ * NOTIFY CSeq) and the dialogs it proxies.
  */
-export class Scscf extends ImsNode {
+export class Scscf extends ImsNode implements RegistrarView {
   readonly bindMsc: Int16Array;
   readonly bindToken: Uint32Array;
   readonly bindCseq: Uint32Array;
@@ -60,10 +77,21 @@ export class Scscf extends ImsNode {
   readonly subToken: Uint32Array;
   readonly notifyCseq: Uint32Array;
   readonly dialogs: Uint8Array;
+  /** When each binding expires (ns). */
+  readonly expiry: DueQueue;
+  /** Who believes what (views.ts): this S-CSCF's bindings are one side. */
+  readonly views: RegistrationViews;
+  private expiryTimer: Timer | undefined = undefined;
+  private expiryTimerAt = Infinity;
   private hss = -1;
   private farEnd = -1;
   private readonly p: ScscfParams;
   private readonly deregSar: number;
+  /** An injected error answers 503 (with the rule's Retry-After), as an overloaded S-CSCF would. */
+  protected override errorStatus = 503;
+  private readonly matchPolicy: DeregMatchPolicy;
+  /** The match policy's input, reused (no allocation per deregistration). */
+  private readonly matchInput: DeregAgainstBinding = { sameContact: false, sameCallId: false, sameInstance: false, staleCallId: 'ignore' };
 
   constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -81,6 +109,16 @@ export class Scscf extends ImsNode {
     this.subToken = new Uint32Array(n);
     this.notifyCseq = new Uint32Array(n);
     this.dialogs = new Uint8Array(n);
+    this.expiry = new DueQueue(n);
+    this.matchPolicy = DEREG_MATCH_POLICIES[p.deregMatch];
+    this.matchInput.staleCallId = p.staleCallId;
+    this.views = registrationViewsOf(this.ctx);
+    this.views.addRegistrar(this);
+  }
+
+  /** views.ts: a binding here turned stale or stopped being stale (a gauge: its integral is the stale binding-seconds). */
+  staleChanged(sub: number, delta: 1 | -1): void {
+    this.signal('binding.stale', delta, sub);
   }
 
   protected override onStart(): void {
@@ -91,7 +129,16 @@ export class Scscf extends ImsNode {
       const msc = this.env.indexOf(pre.msc);
       const cfg = this.env.cfg;
       const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
-      const expires = Math.min(600000, this.p.maxExpires);
+      // The MSC's requested expiry (pre-registration made the same grant for everyone).
+      const node = this.net.endpoint(msc);
+      const requested = node instanceof MscIcs ? node.requestedExpires : 600000;
+      const expires = Math.min(requested, this.p.maxExpires);
+      // Registered a refresh interval before the MSC's refresh falls due (msc-ics.ts preRegister):
+      // the binding expires `expires` after that.
+      const interval = refreshAfter(requested) * 1e9;
+      const now = this.now();
+      this.expiry.load((s) => now + Math.floor((mix32(s ^ 0x68e31da4) / 4294967296) * interval) - interval + expires * 1e9, 0, this.population);
+      this.armExpiry();
       for (let s = 0; s < this.population; s++) {
         const tok = preRegisteredToken(s);
         this.bindMsc[s] = msc;
@@ -105,12 +152,15 @@ export class Scscf extends ImsNode {
         if (hasSessions(cfg, s)) this.dialogs[s] = mask;
       }
     }
+    this.armExpiry();
   }
 
   protected override onCrash(): void {
     super.onCrash();
     // Registrations are kept (a real S-CSCF restores them from storage); sessions in flight are lost.
     this.dialogs.fill(0);
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = Infinity;
   }
 
   // ---- SIP requests --------------------------------------------------------------------------------
@@ -157,7 +207,11 @@ export class Scscf extends ImsNode {
       return;
     }
     if (expiry === 0) {
-      if (!sameContact || (!sameCall && this.p.staleCallId === 'ignore')) {
+      const q = this.matchInput;
+      q.sameContact = sameContact;
+      q.sameCallId = sameCall;
+      q.sameInstance = bound && bi >= 0 && bi === req.contactInstance;
+      if (!bound || !this.matchPolicy(q)) {
         // Nothing of ours matches: 200 OK listing what stays bound (RFC 3261 §10.3 step 8).
         this.signal(bound ? 'scscf.dereg-binding-not-matched' : 'scscf.dereg-not-registered', 1, sub);
         this.registerOk(req, tx, false);
@@ -194,6 +248,9 @@ export class Scscf extends ImsNode {
     this.bindCseq[sub] = req.cseq;
     this.bindInstance[sub] = req.contactInstance;
     this.bindExpires[sub] = granted;
+    this.expiry.set(sub, this.now() + granted * 1e9);
+    this.armExpiry();
+    this.views.recheck(sub);
   }
 
   private unbind(sub: number): void {
@@ -202,6 +259,52 @@ export class Scscf extends ImsNode {
     this.bindCseq[sub] = 0;
     this.bindInstance[sub] = -1;
     this.bindExpires[sub] = 0;
+    this.expiry.clear(sub);
+    this.views.recheck(sub);
+  }
+
+  // ---- registration expiry ---------------------------------------------------------------------
+
+  private armExpiry(): void {
+    const t = this.expiry.peekTime();
+    if (t === Infinity || t >= this.expiryTimerAt) return;
+    if (this.expiryTimer) this.cancel(this.expiryTimer);
+    this.expiryTimerAt = t;
+    this.expiryTimer = this.scheduleSelf(Math.max(0, t - this.now()), EXPIRY);
+  }
+
+  protected override onTimer(t: ImsTimer): void {
+    if (t.kind !== 'binding-expiry') return;
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = Infinity;
+    const now = this.now();
+    for (let s = this.expiry.popDue(now); s >= 0; s = this.expiry.popDue(now)) this.expired(s);
+    this.armExpiry();
+  }
+
+  /**
+   * A binding not refreshed in time: removed, the watcher told (every identity terminated, the
+   * contact `expired`, RFC 3680 §5.2), the HSS told (SAR TIMEOUT_DEREGISTRATION, TS 29.229 §6.3.15).
+   */
+  private expired(sub: number): void {
+    if (this.bindMsc[sub] < 0) return;
+    const msc = this.bindMsc[sub];
+    const inst = this.bindInstance[sub];
+    const tok = this.bindToken[sub];
+    this.unbind(sub);
+    this.signal('binding.expired', 1, sub);
+    this.notifyWatcher(sub, true, ContactEvent.Expired, msc, inst, -1, tok, true);
+    const sar = new CxMessage(this.ctx, sub, CxCommand.ServerAssignment, true);
+    sar.sessionNode = this.index;
+    sar.sessionHi = 2;
+    sar.hopByHop = this.nextHopByHop();
+    sar.sessionLo = sar.hopByHop;
+    sar.endToEnd = sar.hopByHop;
+    sar.origin = this.index;
+    sar.destination = this.hss;
+    sar.serverName = this.index;
+    sar.assignmentType = this.p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.TimeoutDeregistration : ServerAssignmentType.TimeoutDeregistrationStoreServerName;
+    this.sendCx(sar.seal('binding-expiry', undefined), this.hss, TIMEOUT_SAR);
   }
 
   /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
@@ -226,6 +329,10 @@ export class Scscf extends ImsNode {
   }
 
   protected override onCxAnswer(ans: CxMessage, context: unknown): void {
+    if (context === TIMEOUT_SAR) {
+      if (!ans.success) this.signal('scscf.sar-failed', 1, ans.sub);
+      return;
+    }
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     const sub = req.sub;
@@ -249,6 +356,10 @@ export class Scscf extends ImsNode {
   }
 
   protected override onCxTimeout(context: unknown): void {
+    if (context === TIMEOUT_SAR) {
+      this.signal('scscf.sar-timeout');
+      return;
+    }
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     if (!Scscf.isDeregistration(req)) {
@@ -380,7 +491,9 @@ export class Scscf extends ImsNode {
     n.bindToken = bindToken !== 0 ? bindToken : this.bindToken[sub];
     if (ended) this.watcher[sub] = NO_WATCHER;
     // 24.229:5.4.2.1.2/notify-state — on deregistration every identity terminated/unregistered.
-    this.stack.request(n.seal(terminated ? 'ics-deregistration' : 'reg-event', terminated ? NOTIFY_RULES : undefined), w, undefined);
+    // (A registration the network ends itself — RTR, expiry — is reported as 'network-deregistration'.)
+    const own = terminated && event === ContactEvent.Unregistered;
+    this.stack.request(n.seal(own ? 'ics-deregistration' : terminated ? 'network-deregistration' : 'reg-event', own ? NOTIFY_RULES : undefined), w, undefined);
   }
 
   private newVia(dest: number) {

@@ -125,7 +125,7 @@ test('FFS policy, default clear-locally: an HSS that never answers → I-CSCF 48
   assert.equal(r.signals.procedures.find((p) => p.name === 'ics-deregistration')!.outcome, 'failed');
 });
 
-test('FFS policy retry-then-clear: two more attempts (same Call-ID, CSeq + 1 each), then clear; keep-until-expiry keeps', () => {
+test('FFS policy retry-then-clear: two more attempts (same Call-ID, CSeq + 1 each), then clear; keep-and-report keeps live, keep-until-expiry holds', () => {
   {
     const { r, n } = registered({ msc: { policies: { deregFailure: 'retry-then-clear' } } });
     r.sim.post(5 * SECOND + 1, () => n.hss.crash());
@@ -140,12 +140,20 @@ test('FFS policy retry-then-clear: two more attempts (same Call-ID, CSeq + 1 eac
     assert.equal(r.signals.count('dereg.retry'), 2);
   }
   {
+    const { r, n } = registered({ msc: { policies: { deregFailure: 'keep-and-report' } } });
+    r.sim.post(5 * SECOND + 1, () => n.hss.crash());
+    r.trigger(n.msc, 'detach', 0, 6 * SECOND);
+    r.run(30 * SECOND);
+    assert.equal(n.msc.st[0], MscState.Registered, 'registration details kept, live');
+    assert.equal(r.signals.count('dereg.kept'), 1);
+  }
+  {
     const { r, n } = registered({ msc: { policies: { deregFailure: 'keep-until-expiry' } } });
     r.sim.post(5 * SECOND + 1, () => n.hss.crash());
     r.trigger(n.msc, 'detach', 0, 6 * SECOND);
     r.run(30 * SECOND);
-    assert.equal(n.msc.st[0], MscState.Registered, 'registration details kept');
-    assert.equal(r.signals.count('dereg.kept'), 1);
+    assert.equal(n.msc.st[0], MscState.Kept, 'registration details kept, not acted on');
+    assert.equal(r.signals.count('dereg.kept-until-expiry'), 1);
   }
 });
 

@@ -9,8 +9,13 @@ import { Hss } from '../../ims/hss.ts';
 import { FarEnd } from '../../ims/far-end.ts';
 import { IMS_RULES } from '../../ims/rules.ts';
 import { imsPcapFrames } from '../../ims/pcap.ts';
-import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY } from '../../policies/msc-dereg-failure.ts';
+import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, DEFAULT_DEREG_RETRY } from '../../policies/msc-dereg-failure.ts';
 import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY } from '../../policies/reg-event-after-cancel.ts';
+import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies/msc-bye-release.ts';
+import { REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY } from '../../policies/reg-event-during-dereg.ts';
+import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
+import { icsProbes } from '../../ims/views.ts';
+import type { Node } from '../../node/node.ts';
 import type { BuildEnv } from '../node-type.ts';
 
 /**
@@ -101,6 +106,19 @@ const NOTIFY_POLICY_NAMES = Object.keys(REG_EVENT_AFTER_CANCEL_POLICIES) as [
   keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES,
   ...(keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES)[],
 ];
+const names = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+const DeregRetryParams = z
+  .strictObject({
+    retries: z.number().int().min(0).max(100).default(DEFAULT_DEREG_RETRY.retries).meta({ description: 'retries after the first attempt (so at most retries + 1 REGISTERs)' }),
+    base: Duration.default(DEFAULT_DEREG_RETRY.base).meta({ description: 'wait before the first retry' }),
+    factor: z.number().min(1, 'factor: at least 1 (the back-off never shrinks)').max(100).default(DEFAULT_DEREG_RETRY.factor).meta({ description: 'each further wait is this many times the previous one' }),
+    cap: Duration.default(DEFAULT_DEREG_RETRY.cap).meta({ description: 'longest back-off (a longer Retry-After is still honoured)' }),
+  })
+  .refine((r) => r.base > 0, { message: 'base must be > 0 (use the policy clear-locally for no retry)', path: ['base'] })
+  .refine((r) => r.cap >= r.base, { message: 'cap must be ≥ base', path: ['cap'] })
+  .default(DEFAULT_DEREG_RETRY)
+  .meta({ description: 'how the retrying deregFailure policies (retry-backoff, retry-then-clear, by-status) space their attempts: min(cap, base·factor^(k−1)) after failed attempt k, or Retry-After if longer' });
 
 export const MscParams = z.strictObject({
   icscf: NodeId.meta({ description: 'the I-CSCF REGISTERs go to' }),
@@ -120,8 +138,23 @@ export const MscParams = z.strictObject({
         .enum(NOTIFY_POLICY_NAMES)
         .default(DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY)
         .meta({ description: 'how to answer a NOTIFY for the reg-event subscription considered cancelled' }),
+      byeRelease: z
+        .enum(names(BYE_RELEASE_POLICIES))
+        .default(DEFAULT_BYE_RELEASE_POLICY)
+        .meta({ description: 'how long unanswered BYEs hold the deregistration REGISTER back: wait (for every answer or timeout), wait-capped (byeWaitCap), proceed' }),
+      regEventDuringDereg: z
+        .enum(names(REG_EVENT_DURING_DEREG_POLICIES))
+        .default(DEFAULT_REG_EVENT_DURING_DEREG_POLICY)
+        .meta({ description: 'a NOTIFY ending this registration while its deregistration is under way: ignore it, or trust-notify (finish as on a 200 OK)' }),
     })
-    .default({ deregFailure: DEFAULT_DEREG_FAILURE_POLICY, regEventAfterCancel: DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY }),
+    .default({
+      deregFailure: DEFAULT_DEREG_FAILURE_POLICY,
+      regEventAfterCancel: DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY,
+      byeRelease: DEFAULT_BYE_RELEASE_POLICY,
+      regEventDuringDereg: DEFAULT_REG_EVENT_DURING_DEREG_POLICY,
+    }),
+  deregRetry: DeregRetryParams,
+  byeWaitCap: Duration.default(2 * SECOND).meta({ description: "byeRelease 'wait-capped': longest wait for the BYEs' answers" }),
   testMutation: z
     .enum(['none', 'fresh-call-id', 'no-instance', 'register-before-bye-answers'])
     .default('none')
@@ -142,6 +175,10 @@ export const ScscfParams = z.strictObject({
     .enum(['ignore', 'remove'])
     .default('ignore')
     .meta({ description: 'a deregistration with another Call-ID than the binding: ignore it (Kamailio) or remove the binding (RFC 3261 §10.3)' }),
+  deregMatch: z
+    .enum(names(DEREG_MATCH_POLICIES))
+    .default(DEFAULT_DEREG_MATCH_POLICY)
+    .meta({ description: "which binding a deregistration removes: 'contact' (its own Contact only) or 'instance' (any with its +sip.instance: the Cancel Location race)" }),
   maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
   cxTimeout: Duration.default(5 * SECOND),
 });
@@ -167,7 +204,8 @@ export const IMS_NODE_TYPES: NodeType[] = [
       ['farEnd', p.farEnd],
     ],
     create: (id, ctx, p, env) => new MscIcs(id, ctx, p, imsEnv(env)),
-    bytesPerSubscriber: 58,
+    // + the expiry time (8) and the run's registration views (views.ts, 5).
+    bytesPerSubscriber: 71,
     rules: IMS_RULES,
     pcap,
   },
@@ -190,9 +228,12 @@ export const IMS_NODE_TYPES: NodeType[] = [
       ['farEnd', p.farEnd],
     ],
     create: (id, ctx, p, env) => new Scscf(id, ctx, p, imsEnv(env)),
-    bytesPerSubscriber: 31,
+    // + the binding expiry queue (20).
+    bytesPerSubscriber: 51,
     rules: IMS_RULES,
     pcap,
+    // The ICS consequence metrics (views.ts), once per run: the S-CSCF type is in every ICS network.
+    probes: (nodes: readonly Node[]) => icsProbes(nodes.find((n): n is Scscf => n instanceof Scscf)?.ctx),
   },
   {
     type: 'hss',
