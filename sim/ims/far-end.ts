@@ -1,12 +1,10 @@
 import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
-import type { SipMessage } from '../sip/message.ts';
-import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions } from './config.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { Body, CallKind, ImsSip, Shape } from './sip-message.ts';
-import { respond } from './sip-stack.ts';
+import { respond, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { calleeTag } from './tags.ts';
 
 export interface FarEndParams {
@@ -93,6 +91,6 @@ export class FarEnd extends ImsNode {
     respond(tx, ok.seal(req.procedure, undefined));
   }
 
-  onResponse(_r: SipMessage, _tx: ClientTransaction): void {}
+  onResponse(_r: ImsSip, _tx: ClientTransaction): void {}
   onTimeout(_tx: ClientTransaction): void {}
 }

@@ -1,6 +1,4 @@
 import type { NodeContext } from '../node/node.ts';
-import type { SipMessage } from '../sip/message.ts';
-import type { ClientTransaction } from '../sip/transaction.ts';
 import {
   CxCommand,
   CxMessage,
@@ -15,6 +13,7 @@ import {
 } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import type { ImsSip } from './sip-message.ts';
+import type { ClientTransaction } from './sip-stack.ts';
 
 /** Registration state of a public identity in the HSS (TS 29.228 §6.1.2). */
 export const enum HssState {
@@ -189,6 +188,6 @@ export class Hss extends ImsNode {
   onRequest(req: ImsSip): void {
     this.signal('sip.unexpected', 1, req.sub);
   }
-  onResponse(_r: SipMessage, _tx: ClientTransaction): void {}
+  onResponse(_r: ImsSip, _tx: ClientTransaction): void {}
   onTimeout(_tx: ClientTransaction): void {}
 }

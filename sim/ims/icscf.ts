@@ -1,13 +1,11 @@
 import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
-import type { SipMessage } from '../sip/message.ts';
-import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import { CxCommand, CxMessage, DIAMETER_TOO_BUSY, UserAuthorizationType } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { regToTag } from './tags.ts';
 import { RULE } from './rule-ids.ts';
 import { Shape, type ImsSip } from './sip-message.ts';
-import { respond, requestOf } from './sip-stack.ts';
+import { respond, requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 
 export interface IcscfParams {
   hss: string;
@@ -90,8 +88,7 @@ export class Icscf extends ImsNode {
   }
 
   /** The S-CSCF's answer: passed back to the MSC without our Via (RFC 3261 §16.7). */
-  onResponse(resp: SipMessage, ctx: ClientTransaction): void {
-    const r = this.asIms(resp);
+  onResponse(r: ImsSip, ctx: ClientTransaction): void {
     if (r.status < 200) return; // provisional responses to REGISTER are not forwarded
     const tx = ctx.context as ServerTransaction;
     if (r.status === 503) {

@@ -4,7 +4,6 @@ import { Node, FROM_SELF, FROM_WORKLOAD, type ErrorAnswer, type NodeContext } fr
 import { reasonPhrase } from '../sip/response.ts';
 import type { SipMessage } from '../sip/message.ts';
 import { sipTimers } from '../sip/timers.ts';
-import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
 import { CxMessage, DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY } from './cx.ts';
@@ -12,7 +11,7 @@ import { IdTable } from './id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
-import { SipStack, asIms, respond, type StackUser } from './sip-stack.ts';
+import { SipStack, respond, type ClientTransaction, type ServerTransaction, type StackUser } from './sip-stack.ts';
 import { TimerService } from './timer-service.ts';
 import { regToTag } from './tags.ts';
 
@@ -71,9 +70,12 @@ export abstract class ImsNode extends Node implements StackUser {
     );
   }
 
-  /** Every SIP message leaves through here (the first send time is kept for the rule checker). */
-  transmit(m: ImsSip, dest: number): void {
-    if (m.sentAt < 0) m.sentAt = this.now();
+  /**
+   * Every SIP message leaves through here (the first send time is kept for the rule checker). A
+   * SipMessage comes only from a transaction that built it (the ACK of a non-2xx INVITE answer).
+   */
+  transmit(m: ImsSip | SipMessage, dest: number): void {
+    if (m instanceof ImsSip && m.sentAt < 0) m.sentAt = this.now();
     this.send(dest, m);
   }
 
@@ -177,7 +179,7 @@ export abstract class ImsNode extends Node implements StackUser {
   // ---- hooks for the concrete nodes --------------------------------------------------------------
 
   abstract onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void;
-  abstract onResponse(resp: SipMessage, tx: ClientTransaction): void;
+  abstract onResponse(resp: ImsSip, tx: ClientTransaction): void;
   abstract onTimeout(tx: ClientTransaction): void;
   onStrayResponse(resp: ImsSip, _from: number): void {
     this.signal('sip.stray-response', 1, resp.sub);
@@ -203,10 +205,6 @@ export abstract class ImsNode extends Node implements StackUser {
     const r = req.response(status, reason, Shape.Plain, toTag).seal(req.procedure, rules);
     respond(tx, r);
     return r;
-  }
-
-  protected asIms(m: SipMessage): ImsSip {
-    return asIms(m);
   }
 
   // ---- Diameter (Cx) requests with answer timeout ----------------------------------------------

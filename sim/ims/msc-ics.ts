@@ -1,8 +1,6 @@
 import type { Timer } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
-import type { SipMessage } from '../sip/message.ts';
-import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import { DEREG_FAILURE_POLICIES, type DeregFailurePolicy, type DeregFailurePolicyName, type DeregRetry } from '../policies/msc-dereg-failure.ts';
 import { BYE_RELEASE_POLICIES, type ByeReleasePolicyName } from '../policies/msc-bye-release.ts';
 import {
@@ -22,7 +20,7 @@ import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { DEREGISTER_RULES, RULE } from './rule-ids.ts';
 import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via } from './sip-message.ts';
-import { requestOf } from './sip-stack.ts';
+import { requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { registrationViewsOf, type MscView, type RegistrationViews } from './views.ts';
 import {
   callToken,
@@ -445,8 +443,13 @@ export class MscIcs extends ImsNode implements MscView {
       }
       case MscState.Refreshing: {
         if (!ok) {
-          // The refresh failed: the registration is taken as lost (no retry in this model).
+          // The refresh failed: the registration is taken as lost (no retry in this model) — unless
+          // the subscriber left meanwhile: the binding may well still be there, so deregister it.
           this.signal('refresh.failed', 1, sub);
+          if (this.flags[sub] & DEREG_PENDING) {
+            this.st[sub] = MscState.Registered;
+            return this.deregPending(sub);
+          }
           this.clearRegistration(sub);
           return;
         }
@@ -889,8 +892,7 @@ export class MscIcs extends ImsNode implements MscView {
     this.answer(tx, req, 405, 'Method Not Allowed', subscriberTag(req.callToken));
   }
 
-  onResponse(resp: SipMessage, tx: ClientTransaction): void {
-    const r = this.asIms(resp);
+  onResponse(r: ImsSip, tx: ClientTransaction): void {
     switch (r.method) {
       case 'REGISTER':
         return this.onRegisterResponse(r);

@@ -1,10 +1,8 @@
 import type { Timer } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
-import type { SipMessage } from '../sip/message.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
-import type { ClientTransaction, ServerTransaction } from '../sip/transaction.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32 } from './config.ts';
 import { DueQueue } from './due-queue.ts';
@@ -16,7 +14,7 @@ import { ImsNode, type ImsEnv } from './ims-node.ts';
 import type { RawSip } from './raw-sip.ts';
 import { RULE } from './rule-ids.ts';
 import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via as ViaRef } from './sip-message.ts';
-import { respond, requestOf } from './sip-stack.ts';
+import { respond, requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { notifierTag, preRegisteredToken, regToTag, subscriberTag, subscriptionToken } from './tags.ts';
 
 export interface ScscfParams {
@@ -516,8 +514,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.stack.sendDirect(req.forwardedBy(this.index, this.stack.nextBranch(), this.tcpTo(this.farEnd)), this.farEnd);
   }
 
-  onResponse(resp: SipMessage, ctx: ClientTransaction): void {
-    const r = this.asIms(resp);
+  onResponse(r: ImsSip, ctx: ClientTransaction): void {
     const c = ctx.context;
     if (r.method === 'NOTIFY') {
       const sub = r.sub;

@@ -6,14 +6,18 @@ import { NonInviteServerTransaction } from '../sip/non-invite-server-transaction
 import { InviteClientTransaction } from '../sip/invite-client-transaction.ts';
 import { InviteServerTransaction } from '../sip/invite-server-transaction.ts';
 import type {
-  ClientTransaction,
+  ClientTransaction as SipClientTransaction,
   ClientTransactionUser,
-  ServerTransaction,
+  ServerTransaction as SipServerTransaction,
   ServerTransactionUser,
   Transaction,
   TransactionEnv,
 } from '../sip/transaction.ts';
-import { ImsSip } from './sip-message.ts';
+import type { ImsSip } from './sip-message.ts';
+
+/** The IMS nodes' transactions: sim/sip's RFC 3261 transactions, carrying ImsSip messages. */
+export type ClientTransaction = SipClientTransaction<ImsSip>;
+export type ServerTransaction = SipServerTransaction<ImsSip>;
 
 /**
  * The thin adapter between the IMS nodes and the RFC 3261 §17 transactions of sim/sip/: it runs
@@ -30,29 +34,30 @@ import { ImsSip } from './sip-message.ts';
  * - the ACK of a 2xx has a branch of its own and goes to the dialog (the TU), which tells the
  *   INVITE server transaction in Accepted that it came (RFC 6026).
  *
- * The sim/sip transactions are typed on SipMessage; ImsSip offers the members they read
- * (method, status, branch, and header()/headers for the rare paths that build an ACK for a non-2xx
- * or a 100 Trying), so the casts below are confined to this file.
+ * The sim/sip transactions are generic in the message they carry (a TxMessage: method, status,
+ * branch, and header()/headers/requestUri for the rare paths that build an ACK for a non-2xx or a
+ * 100 Trying, which ImsSip renders on demand): here they carry ImsSip, typed end to end. What they
+ * build themselves (that ACK, that 100) is a SipMessage, sent as it is.
  */
 export interface StackNode {
   readonly clock: Clock;
   readonly index: number;
-  /** Puts a message on the wire towards node `dest`. */
-  transmit(msg: ImsSip, dest: number): void;
+  /** Puts a message on the wire towards node `dest` (a SipMessage only when a transaction built it). */
+  transmit(msg: ImsSip | SipMessage, dest: number): void;
   /** Whether the link to `dest` is a reliable stream (TCP/SCTP). */
   reliable(dest: number): boolean;
 }
 
 /** What the stack hands the node: a new request (with its server transaction, none for an ACK). */
-export interface StackUser extends ClientTransactionUser, ServerTransactionUser {
+export interface StackUser extends ClientTransactionUser<ImsSip>, ServerTransactionUser<ImsSip> {
   onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void;
   /** A response that matched no client transaction (e.g. after Timer K). */
   onStrayResponse?(resp: ImsSip, from: number): void;
 }
 
-export class SipStack implements TransactionEnv {
+export class SipStack implements TransactionEnv<ImsSip> {
   /** INVITE server transactions in Accepted, by dialog (Call-ID token + CSeq), for their 2xx's ACK. */
-  private readonly accepted2xx = new Map<string, InviteServerTransaction>();
+  private readonly accepted2xx = new Map<string, InviteServerTransaction<ImsSip>>();
   private branchCounter = 0;
   private clients = 0;
   private servers = 0;
@@ -81,12 +86,12 @@ export class SipStack implements TransactionEnv {
 
   // ---- TransactionEnv --------------------------------------------------------------------------
 
-  send(msg: SipMessage, dest: number): void {
-    this.node.transmit(msg as unknown as ImsSip, dest);
+  send(msg: ImsSip | SipMessage, dest: number): void {
+    this.node.transmit(msg, dest);
   }
 
-  terminated(tx: Transaction): void {
-    const req = tx.request as unknown as ImsSip;
+  terminated(tx: Transaction<ImsSip>): void {
+    const req = tx.request;
     const v = req.via!;
     if (v.clientTx === tx) {
       v.clientTx = undefined;
@@ -101,21 +106,20 @@ export class SipStack implements TransactionEnv {
     }
   }
 
-  accepted(tx: Transaction): void {
-    if (tx instanceof InviteServerTransaction) this.accepted2xx.set(dialogKey(tx.request as unknown as ImsSip), tx);
+  accepted(tx: Transaction<ImsSip>): void {
+    if (tx instanceof InviteServerTransaction) this.accepted2xx.set(dialogKey(tx.request), tx);
   }
 
   // ---- sending -----------------------------------------------------------------------------------
 
   /** Starts a client transaction for `req` (its top Via must be this node's, and new) towards `dest`. */
-  request(req: ImsSip, dest: number, context: unknown, tu: ClientTransactionUser = this.user): ClientTransaction {
+  request(req: ImsSip, dest: number, context: unknown, tu: ClientTransactionUser<ImsSip> = this.user): ClientTransaction {
     const v = req.via;
     if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
     if (v.clientTx !== undefined) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
     const reliable = this.node.reliable(dest);
-    const r = req as unknown as SipMessage;
     const tx: ClientTransaction =
-      req.method === 'INVITE' ? new InviteClientTransaction(this, r, dest, reliable, tu) : new NonInviteClientTransaction(this, r, dest, reliable, tu);
+      req.method === 'INVITE' ? new InviteClientTransaction(this, req, dest, reliable, tu) : new NonInviteClientTransaction(this, req, dest, reliable, tu);
     tx.context = context;
     v.clientTx = tx;
     this.clients++;
@@ -140,7 +144,7 @@ export class SipStack implements TransactionEnv {
         this.user.onStrayResponse?.(msg, from);
         return;
       }
-      tx.receiveResponse(msg as unknown as SipMessage);
+      tx.receiveResponse(msg);
       return;
     }
     if (v === null) {
@@ -150,7 +154,7 @@ export class SipStack implements TransactionEnv {
     // §17.2.3: a retransmission carries the same top Via (branch, sent-by) as the request that created the transaction.
     const existing = v.serverTx as ServerTransaction | undefined;
     if (existing !== undefined) {
-      existing.receiveRequest(msg as unknown as SipMessage);
+      existing.receiveRequest(msg);
       return;
     }
     if (msg.method === 'ACK') {
@@ -160,10 +164,9 @@ export class SipStack implements TransactionEnv {
       return;
     }
     const reliable = this.node.reliable(from);
-    const r = msg as unknown as SipMessage;
     // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
     const tx: ServerTransaction =
-      msg.method === 'INVITE' ? new InviteServerTransaction(this, r, from, reliable, this.user, false) : new NonInviteServerTransaction(this, r, from, reliable, this.user);
+      msg.method === 'INVITE' ? new InviteServerTransaction(this, msg, from, reliable, this.user, false) : new NonInviteServerTransaction(this, msg, from, reliable, this.user);
     v.serverTx = tx;
     this.servers++;
     this.user.onRequest(msg, from, tx);
@@ -177,19 +180,14 @@ export class SipStack implements TransactionEnv {
   }
 }
 
-/** Sends a response through its server transaction (typed wrapper for the cast). */
+/** Sends a response through its server transaction. */
 export function respond(tx: ServerTransaction, resp: ImsSip): void {
-  tx.respond(resp as unknown as SipMessage);
+  tx.respond(resp);
 }
 
-/** The request that created a transaction, as the IMS message it is. */
-export function requestOf(tx: Transaction): ImsSip {
-  return tx.request as unknown as ImsSip;
-}
-
-/** The IMS message a transaction user was handed. */
-export function asIms(m: SipMessage): ImsSip {
-  return m as unknown as ImsSip;
+/** The request that created a transaction. */
+export function requestOf(tx: Transaction<ImsSip>): ImsSip {
+  return tx.request;
 }
 
 /** Call-ID (kind, token, subscriber, host) + CSeq number: an ACK's INVITE (INVITEs are few: a string key is fine). */

@@ -1,4 +1,4 @@
-import { SipMessage, isHeader, type SipHeader } from './message.ts';
+import { SipMessage, isHeader, type SipHeader, type TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
 import { Transaction, TxState, type ClientTransaction, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
 
@@ -31,17 +31,17 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
  */
 
 /** An INVITE client transaction. */
-export class InviteClientTransaction extends Transaction implements ClientTransaction {
+export class InviteClientTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ClientTransaction<M> {
   retransmissions = 0;
   /** The ACK this transaction generated for a non-2xx final response (resent on its retransmissions). */
   ack: SipMessage | undefined = undefined;
 
   constructor(
-    env: TransactionEnv,
-    request: SipMessage,
+    env: TransactionEnv<M>,
+    request: M,
     dest: number,
     reliable: boolean,
-    readonly tu: ClientTransactionUser,
+    readonly tu: ClientTransactionUser<M>,
   ) {
     super(env, request, dest, reliable, TxState.Calling);
   }
@@ -82,7 +82,7 @@ export class InviteClientTransaction extends Transaction implements ClientTransa
     if (this.state === TxState.Completed || this.state === TxState.Accepted) this.terminate();
   }
 
-  receiveResponse(response: SipMessage): void {
+  receiveResponse(response: M): void {
     const s = this.state;
     const code = response.status;
     if (s === TxState.Calling || s === TxState.Proceeding) {
@@ -137,7 +137,7 @@ export class InviteClientTransaction extends Transaction implements ClientTransa
  * INVITE request whose response is being acknowledged had Route header fields, those header fields
  * MUST appear in the ACK."
  */
-export function ackForNon2xx(invite: SipMessage, response: SipMessage): SipMessage {
+export function ackForNon2xx(invite: TxMessage, response: TxMessage): SipMessage {
   const headers: SipHeader[] = [];
   const via = invite.header('via');
   if (via !== undefined) headers.push(['Via', firstListElement(via)]);
@@ -174,12 +174,12 @@ export function firstListElement(value: string): string {
   return value.trim();
 }
 
-function fireTimerA(tx: InviteClientTransaction): void {
+function fireTimerA(tx: InviteClientTransaction<TxMessage>): void {
   tx.timerA();
 }
-function fireTimerB(tx: InviteClientTransaction): void {
+function fireTimerB(tx: InviteClientTransaction<TxMessage>): void {
   tx.timerB();
 }
-function fireTimerEnd(tx: InviteClientTransaction): void {
+function fireTimerEnd(tx: InviteClientTransaction<TxMessage>): void {
   tx.timerEnd();
 }

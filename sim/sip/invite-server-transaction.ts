@@ -1,4 +1,4 @@
-import type { SipMessage } from './message.ts';
+import type { SipMessage, TxMessage } from './message.ts';
 import { createResponse } from './response.ts';
 import { timeout64 } from './timers.ts';
 import { Transaction, TxState, type ServerTransaction, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
@@ -41,8 +41,9 @@ import { MS } from '../kernel/time.ts';
 export const TRYING_DELAY = 200 * MS;
 
 /** An INVITE server transaction. */
-export class InviteServerTransaction extends Transaction implements ServerTransaction {
-  lastResponse: SipMessage | undefined = undefined;
+export class InviteServerTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ServerTransaction<M> {
+  /** The last response sent: the TU's, or the automatic 100 Trying (a SipMessage). */
+  lastResponse: M | SipMessage | undefined = undefined;
   retransmissionsAbsorbed = 0;
   /** Responses retransmitted by Timer G (non-2xx) or the §13.3.1.4 2xx retransmission. */
   retransmissions = 0;
@@ -50,11 +51,11 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
   acknowledged = false;
 
   constructor(
-    env: TransactionEnv,
-    request: SipMessage,
+    env: TransactionEnv<M>,
+    request: M,
     dest: number,
     reliable: boolean,
-    readonly tu: ServerTransactionUser,
+    readonly tu: ServerTransactionUser<M>,
     /** Send 100 Trying when the TU has not answered within 200 ms (the RFC's MUST unless the TU is known to be quick). */
     autoTrying = true,
   ) {
@@ -71,7 +72,7 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
     }
   }
 
-  respond(response: SipMessage): void {
+  respond(response: M): void {
     const s = this.state;
     const code = response.status;
     if (s === TxState.Accepted && code >= 200 && code < 300) {
@@ -125,7 +126,7 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
   }
 
   /** A retransmitted INVITE, or the ACK for a non-2xx response, matched by branch. */
-  receiveRequest(request: SipMessage): void {
+  receiveRequest(request: M): void {
     const s = this.state;
     if (request.method === 'ACK') {
       if (s === TxState.Completed) {
@@ -161,15 +162,15 @@ export class InviteServerTransaction extends Transaction implements ServerTransa
   }
 }
 
-function fireTrying(tx: InviteServerTransaction): void {
+function fireTrying(tx: InviteServerTransaction<TxMessage>): void {
   tx.trying();
 }
-function fireTimerG(tx: InviteServerTransaction): void {
+function fireTimerG(tx: InviteServerTransaction<TxMessage>): void {
   tx.timerG();
 }
-function fireTimerHL(tx: InviteServerTransaction): void {
+function fireTimerHL(tx: InviteServerTransaction<TxMessage>): void {
   tx.timerHL();
 }
-function fireTimerI(tx: InviteServerTransaction): void {
+function fireTimerI(tx: InviteServerTransaction<TxMessage>): void {
   tx.timerI();
 }

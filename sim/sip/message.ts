@@ -3,6 +3,27 @@ import type { Message } from '../net/message.ts';
 /** A header as it appears on the wire: name (as written) and value. Order is kept. */
 export type SipHeader = readonly [name: string, value: string];
 
+/**
+ * What the transaction layer reads of a message (RFC 3261 §17): the method and status that drive
+ * its state machines, the branch that names the transaction, and — only on the rare paths that
+ * build a message themselves (the ACK of a non-2xx, an automatic 100 Trying, the 408 of a timeout)
+ * — the request's Request-URI and headers. SipMessage is one; a protocol module's compact message
+ * class can be another (sim/ims/sip-message.ts: ImsSip renders its headers on demand), and then
+ * runs through the same transactions, typed, without casts.
+ */
+export interface TxMessage extends Message {
+  /** Request method; for a response, the method of its CSeq. */
+  readonly method: string;
+  /** Status code; 0 for a request. */
+  readonly status: number;
+  /** The top Via's branch (RFC 3261 §17.1.3), '' when none. */
+  readonly branch: string;
+  readonly requestUri: string;
+  readonly headers: readonly SipHeader[];
+  /** First value of a header, by name, case-insensitively. */
+  header(name: string): string | undefined;
+}
+
 /** Options of `SipMessage.request` / `SipMessage.response`. */
 export interface SipMessageOptions {
   body?: string;
@@ -28,7 +49,7 @@ export interface SipMessageOptions {
  * Structured fields the transaction layer needs on every message (top Via branch, CSeq) are read
  * lazily from the headers and cached, so building a message costs one pass over the lengths only.
  */
-export class SipMessage implements Message {
+export class SipMessage implements TxMessage {
   readonly proto = 'sip';
   readonly entries = 1;
   readonly kind: string;

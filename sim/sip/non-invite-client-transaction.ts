@@ -1,4 +1,4 @@
-import type { SipMessage } from './message.ts';
+import type { SipMessage, TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
 import { Transaction, TxState, type ClientTransaction, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
 
@@ -37,7 +37,7 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
  * (E and F both running); what changes is that a storm of a million transactions keeps one timer
  * each in the event queue instead of two, and a response leaves no cancelled 32 s Timer F behind.
  */
-export class NonInviteClientTransaction extends Transaction implements ClientTransaction {
+export class NonInviteClientTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ClientTransaction<M> {
   /** Retransmissions sent so far (not counting the first transmission). */
   retransmissions = 0;
   /**
@@ -47,11 +47,11 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
   private timerFAt = 0;
 
   constructor(
-    env: TransactionEnv,
-    request: SipMessage,
+    env: TransactionEnv<M>,
+    request: M,
     dest: number,
     reliable: boolean,
-    readonly tu: ClientTransactionUser,
+    readonly tu: ClientTransactionUser<M>,
   ) {
     super(env, request, dest, reliable, TxState.Trying);
   }
@@ -99,7 +99,7 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
     if (this.state === TxState.Completed) this.terminate();
   }
 
-  receiveResponse(response: SipMessage): void {
+  receiveResponse(response: M): void {
     const s = this.state;
     if (s !== TxState.Trying && s !== TxState.Proceeding) return; // Completed: absorbed; Terminated: gone
     if (response.status < 200) {
@@ -127,12 +127,12 @@ export class NonInviteClientTransaction extends Transaction implements ClientTra
   }
 }
 
-function fireTimerE(tx: NonInviteClientTransaction): void {
+function fireTimerE(tx: NonInviteClientTransaction<TxMessage>): void {
   tx.timerE();
 }
-function fireTimerF(tx: NonInviteClientTransaction): void {
+function fireTimerF(tx: NonInviteClientTransaction<TxMessage>): void {
   tx.timerF();
 }
-function fireTimerK(tx: NonInviteClientTransaction): void {
+function fireTimerK(tx: NonInviteClientTransaction<TxMessage>): void {
   tx.timerK();
 }

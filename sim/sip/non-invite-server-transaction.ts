@@ -1,4 +1,4 @@
-import type { SipMessage } from './message.ts';
+import type { SipMessage, TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
 import { Transaction, TxState, type ServerTransaction, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
 
@@ -28,23 +28,23 @@ import { Transaction, TxState, type ServerTransaction, type ServerTransactionUse
  */
 
 /** A non-INVITE server transaction. */
-export class NonInviteServerTransaction extends Transaction implements ServerTransaction {
-  lastResponse: SipMessage | undefined = undefined;
+export class NonInviteServerTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ServerTransaction<M> {
+  lastResponse: M | undefined = undefined;
   /** Request retransmissions received (absorbed) so far. */
   retransmissionsAbsorbed = 0;
 
   constructor(
-    env: TransactionEnv,
-    request: SipMessage,
+    env: TransactionEnv<M>,
+    request: M,
     /** Where responses go: the node the request came from (RFC 3261 §18.2.2 simplified to the previous hop). */
     dest: number,
     reliable: boolean,
-    readonly tu: ServerTransactionUser,
+    readonly tu: ServerTransactionUser<M>,
   ) {
     super(env, request, dest, reliable, TxState.Trying);
   }
 
-  respond(response: SipMessage): void {
+  respond(response: M): void {
     const s = this.state;
     if (s !== TxState.Trying && s !== TxState.Proceeding) return; // Completed: other finals are discarded
     this.lastResponse = response;
@@ -59,7 +59,7 @@ export class NonInviteServerTransaction extends Transaction implements ServerTra
     else this.stateTimer = this.env.clock.schedule(timeout64(this.env.timers), fireTimerJ, this);
   }
 
-  receiveRequest(_request: SipMessage): void {
+  receiveRequest(_request: M): void {
     this.retransmissionsAbsorbed++;
     // Trying: discarded. Proceeding / Completed: resend the most recent response (the same object).
     if ((this.state === TxState.Proceeding || this.state === TxState.Completed) && this.lastResponse !== undefined) {
@@ -83,6 +83,6 @@ export class NonInviteServerTransaction extends Transaction implements ServerTra
   }
 }
 
-function fireTimerJ(tx: NonInviteServerTransaction): void {
+function fireTimerJ(tx: NonInviteServerTransaction<TxMessage>): void {
   tx.timerJ();
 }

@@ -1,4 +1,4 @@
-import { SipMessage, isHeader, type SipHeader, type SipMessageOptions } from './message.ts';
+import { SipMessage, isHeader, type SipHeader, type SipMessageOptions, type TxMessage } from './message.ts';
 
 /** Reason phrases of RFC 3261 §21 and the extensions IMS uses (RFC 3262/3265/3329/5626/6665…). */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
@@ -86,7 +86,7 @@ export interface ResponseOptions extends SipMessageOptions {
  * response (with the exception of the 100 (Trying) response, in which a tag MAY be present)."
  * §8.2.6.1: a 100 (Trying) copies the request's Timestamp.
  */
-export function createResponse(request: SipMessage, status: number, opts: ResponseOptions = {}): SipMessage {
+export function createResponse(request: TxMessage, status: number, opts: ResponseOptions = {}): SipMessage {
   const headers: SipHeader[] = [];
   const hs = request.headers;
   for (let i = 0; i < hs.length; i++) {

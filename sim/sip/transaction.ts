@@ -1,5 +1,5 @@
 import type { Clock, Timer } from '../kernel/clock.ts';
-import type { SipMessage } from './message.ts';
+import type { SipMessage, TxMessage } from './message.ts';
 import { createResponse } from './response.ts';
 import type { SipTimers } from './timers.ts';
 
@@ -8,16 +8,20 @@ import type { SipTimers } from './timers.ts';
  * transaction, so a million transactions in flight cost no closures): the node's Clock, the timer
  * values, how to put a message on the wire, and whom to tell when a transaction ends.
  * `TransactionLayer` implements it; tests may pass a plain object.
+ *
+ * The transactions are generic in the message class M they carry (any TxMessage; SipMessage by
+ * default). What they build themselves — the ACK of a non-2xx, an automatic 100 Trying — is a
+ * SipMessage, so `send` takes either.
  */
-export interface TransactionEnv {
+export interface TransactionEnv<M extends TxMessage = SipMessage> {
   readonly clock: Clock;
   readonly timers: SipTimers;
   /** Hands a message to the transport towards `dest` (a node index; -1 when the caller routes). */
-  send(msg: SipMessage, dest: number): void;
+  send(msg: M | SipMessage, dest: number): void;
   /** Called once when a transaction reaches Terminated (the layer forgets it). */
-  terminated(tx: Transaction): void;
+  terminated(tx: Transaction<M>): void;
   /** Called when an INVITE server transaction enters Accepted (the layer then routes the 2xx's ACK to it). */
-  accepted?(tx: Transaction): void;
+  accepted?(tx: Transaction<M>): void;
 }
 
 /** Transaction states, named as RFC 3261 §17 (Figures 5–8) and RFC 6026 (Accepted) name them. */
@@ -36,35 +40,35 @@ export enum TxState {
  * One object usually serves all of a node's transactions: the transaction is passed along, and
  * `tx.context` carries whatever the TU attached (a subscriber index, a procedure record).
  */
-export interface ClientTransactionUser {
+export interface ClientTransactionUser<M extends TxMessage = SipMessage> {
   /** Every response the transaction passes up: provisional ones, the final one, and (INVITE, Accepted) 2xx retransmissions. */
-  onResponse(response: SipMessage, tx: ClientTransaction): void;
+  onResponse(response: M, tx: ClientTransaction<M>): void;
   /**
    * Timer F (non-INVITE) or Timer B (INVITE) fired without a final response: RFC 3261 §8.1.3.1 has
    * the TU treat it as a 408 (Request Timeout). Called once; the transaction is then terminated.
    */
-  onTimeout(tx: ClientTransaction): void;
+  onTimeout(tx: ClientTransaction<M>): void;
   /** The transport reported a failure (§17.1.4); treated as a 503 by the TU. */
-  onTransportError?(tx: ClientTransaction): void;
+  onTransportError?(tx: ClientTransaction<M>): void;
   /** The transaction reached Terminated and was forgotten by its layer. */
-  onTerminated?(tx: ClientTransaction): void;
+  onTerminated?(tx: ClientTransaction<M>): void;
 }
 
 /**
  * The transaction user of server transactions. Its hooks have names of their own, so that one
  * object can serve as both a client and a server transaction user.
  */
-export interface ServerTransactionUser {
+export interface ServerTransactionUser<M extends TxMessage = SipMessage> {
   /**
    * Timer H fired (an INVITE's non-2xx final response was never acknowledged) or, in Accepted, no
    * ACK came for the 2xx within 64·T1 (RFC 3261 §13.3.1.4: the session should then be ended).
    */
-  onAckTimeout?(tx: ServerTransaction): void;
-  onServerTerminated?(tx: ServerTransaction): void;
+  onAckTimeout?(tx: ServerTransaction<M>): void;
+  onServerTerminated?(tx: ServerTransaction<M>): void;
 }
 
 /** Fields and helpers every transaction has. Subclasses implement one RFC 3261 §17 state machine. */
-export abstract class Transaction {
+export abstract class Transaction<M extends TxMessage = SipMessage> {
   state: TxState;
   /** Whatever the transaction user attached (subscriber index, procedure state…); RegLab never reads it. */
   context: unknown = undefined;
@@ -78,9 +82,9 @@ export abstract class Transaction {
   protected interval = 0;
 
   constructor(
-    readonly env: TransactionEnv,
+    readonly env: TransactionEnv<M>,
     /** The request that created the transaction; retransmissions resend this very object. */
-    readonly request: SipMessage,
+    readonly request: M,
     /** Peer node index (where requests go for a client transaction; where responses go for a server one). */
     readonly dest: number,
     /** Reliable transport (stream: TCP/SCTP): no retransmissions, zero wait timers (§17.1.2.2, §17.2.2). */
@@ -128,25 +132,25 @@ export abstract class Transaction {
 }
 
 /** A client transaction of either kind (what a ClientTransactionUser is handed). */
-export interface ClientTransaction extends Transaction {
-  readonly tu: ClientTransactionUser;
+export interface ClientTransaction<M extends TxMessage = SipMessage> extends Transaction<M> {
+  readonly tu: ClientTransactionUser<M>;
   /** Starts the transaction: sends the request and starts its timers. */
   start(): void;
   /** A response matched to this transaction by the layer (RFC 3261 §17.1.3). */
-  receiveResponse(response: SipMessage): void;
+  receiveResponse(response: M): void;
   /** The transport failed to deliver (§17.1.4). */
   transportError(): void;
 }
 
 /** A server transaction of either kind (what the layer hands the TU with a new request). */
-export interface ServerTransaction extends Transaction {
-  readonly tu: ServerTransactionUser;
+export interface ServerTransaction<M extends TxMessage = SipMessage> extends Transaction<M> {
+  readonly tu: ServerTransactionUser<M>;
   /** Sends a response through the transaction (RFC 3261 §17.2: the TU passes every response here). */
-  respond(response: SipMessage): void;
+  respond(response: M): void;
   /** A retransmission of the request (or, INVITE, the ACK) matched to this transaction. */
-  receiveRequest(request: SipMessage): void;
-  /** The last response sent, if any (resent on request retransmissions). */
-  readonly lastResponse: SipMessage | undefined;
+  receiveRequest(request: M): void;
+  /** The last response sent, if any (resent on request retransmissions; an automatic 100 Trying is a SipMessage). */
+  readonly lastResponse: M | SipMessage | undefined;
 }
 
 /**
@@ -154,6 +158,6 @@ export interface ServerTransaction extends Transaction {
  * this as a 408 (Request Timeout)". For a TU that wants the 408 as a message (to log it, to run the
  * same code path as a received 408), built on demand: nothing is allocated unless asked.
  */
-export function requestTimeoutResponse(tx: ClientTransaction): SipMessage {
+export function requestTimeoutResponse<M extends TxMessage>(tx: ClientTransaction<M>): SipMessage {
   return createResponse(tx.request, 408, { reason: 'Request Timeout' });
 }
