@@ -127,6 +127,8 @@ NOTIFY_EVENTS[ContactEvent.Deactivated] = 'deactivated';
 NOTIFY_EVENTS[ContactEvent.Rejected] = 'rejected';
 NOTIFY_EVENTS[ContactEvent.Expired] = 'expired';
 
+const ZERO_SIGNALS = ['registration.orphaned', 'overhead.registers', 'overhead.bytes'];
+
 const SWEEP = new ImsTimer('sweep', -1);
 const REFRESH = new ImsTimer('refresh', -1);
 
@@ -233,6 +235,8 @@ export class MscIcs extends ImsNode implements MscView {
     const pre = this.env.cfg.preRegistered;
     if (pre && pre.msc === this.id && this.served === 0 && this.registered === 0) this.preRegister(this.env.indexOf(pre.scscf));
     this.armRefresh();
+    // The consequence metrics exist from the start (a policy that never causes any shows 0, not nothing).
+    for (const name of ZERO_SIGNALS) this.signal(name, 0);
   }
 
   /**

@@ -151,6 +151,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       }
     }
     this.armExpiry();
+    this.signal('binding.stale', 0); // the gauge exists from the start (0, not nothing, when never stale)
   }
 
   protected override onCrash(): void {

@@ -15,7 +15,10 @@ import type { ImsContext } from './context.ts';
  *   way. A gauge signal `registration.orphaned` on that MSC;
  * - **mismatched views**: the S-CSCF's binding and the MSCs' beliefs disagree (an MSC believes the
  *   subscriber registered through it and no S-CSCF binds it there, or the other way round);
- * - **inconsistent**: any of the three.
+ * - **unreachable**: the subscriber is at an MSC and no S-CSCF binds it there (terminating sessions
+ *   cannot find it: e.g. a new MSC's registration removed by the old MSC's late deregistration;
+ *   also, briefly, every registration until its binding is stored);
+ * - **inconsistent**: any of the four.
  *
  * The counts are kept exactly, event by event (recheck() after every change of a view), so the
  * probes (`ics.*`) read them in O(1). Per subscriber: 5 bytes (`at`, the stale S-CSCF, flag bits).
@@ -42,11 +45,12 @@ export interface RegistrarView {
 const MISMATCH = 1;
 const ORPHAN = 2;
 const STALE = 4;
+const UNREACHABLE = 8;
 
 export class RegistrationViews {
   /** The MSC serving each subscriber in the CS domain, -1 none. */
   readonly at: Int16Array;
-  /** The S-CSCF whose binding of the subscriber is stale, -1 none. */
+  /** Index (in the registrars list) of the S-CSCF whose binding of the subscriber is stale, -1 none. */
   private readonly staleAt: Int16Array;
   private readonly bits: Uint8Array;
   private readonly mscs: MscView[] = [];
@@ -54,6 +58,7 @@ export class RegistrationViews {
   stale = 0;
   orphaned = 0;
   mismatched = 0;
+  unreachable = 0;
   inconsistent = 0;
 
   constructor(readonly population: number) {
@@ -95,14 +100,14 @@ export class RegistrationViews {
     const regs = this.registrars;
     const mscs = this.mscs;
     let staleR = -1;
+    let reachable = here < 0;
     for (let i = 0; i < regs.length; i++) {
       const b = regs[i].bindMsc[sub];
-      if (b >= 0 && b !== here) {
-        staleR = i;
-        break;
-      }
+      if (b < 0) continue;
+      if (b === here) reachable = true;
+      else if (staleR < 0) staleR = i;
     }
-    let bits = 0;
+    let bits = reachable ? 0 : UNREACHABLE;
     const was = this.staleAt[sub];
     if (staleR !== was) {
       if (was >= 0) {
@@ -130,6 +135,7 @@ export class RegistrationViews {
     this.bits[sub] = bits;
     this.mismatched += (bits & MISMATCH ? 1 : 0) - (old & MISMATCH ? 1 : 0);
     this.orphaned += (bits & ORPHAN ? 1 : 0) - (old & ORPHAN ? 1 : 0);
+    this.unreachable += (bits & UNREACHABLE ? 1 : 0) - (old & UNREACHABLE ? 1 : 0);
     this.inconsistent += (bits !== 0 ? 1 : 0) - (old !== 0 ? 1 : 0);
   }
 }
@@ -154,6 +160,7 @@ export function icsProbes(ctx: ImsContext | undefined): { name: string; read(): 
     { name: 'ics.stale-bindings', read: () => v.stale },
     { name: 'ics.orphaned', read: () => v.orphaned },
     { name: 'ics.mismatched-views', read: () => v.mismatched },
+    { name: 'ics.unreachable', read: () => v.unreachable },
     { name: 'ics.inconsistent', read: () => v.inconsistent },
   ];
 }
