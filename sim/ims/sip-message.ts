@@ -363,13 +363,20 @@ export class ImsSip implements Message {
 
   /** Computes kind and exact bytes; call once all fields are set (builders do). */
   seal(procedure: string | undefined, rules: readonly string[] | undefined): this {
+    return this.sealAs(procedure, rules, this.computeLength());
+  }
+
+  /** seal() with the length already known (a proxy's copy: the original's ± the lines it changed). */
+  private sealAs(procedure: string | undefined, rules: readonly string[] | undefined, bytes: number): this {
     this.procedure = procedure;
     this.rules = rules;
     this.kind = kindOf(this.method, this.status);
-    this.bytes = this.computeLength();
+    this.bytes = bytes;
     if (CHECK_BYTES) {
       const slow = this.renderedLength();
-      if (slow !== this.bytes) throw new Error(`ImsSip ${this.kind}: computed ${this.bytes} bytes, renders ${slow} — computeLength() and writeHead() disagree`);
+      if (slow !== bytes) throw new Error(`ImsSip ${this.kind}: computed ${bytes} bytes, renders ${slow} — computeLength() and writeHead() disagree`);
+      const full = this.computeLength();
+      if (full !== bytes) throw new Error(`ImsSip ${this.kind}: length carried over as ${bytes} bytes, computeLength() gives ${full}`);
     }
     return this;
   }
@@ -483,14 +490,21 @@ export class ImsSip implements Message {
    */
   forwardedBy(node: number, branch: number, tcp: boolean, recordRoute = false): ImsSip {
     const m = this.copy();
-    m.via = new Via(node, branch, tcp, this.via);
+    const via = new Via(node, branch, tcp, this.via);
+    m.via = via;
     m.maxForwards = this.maxForwards - 1;
+    // The length: the original's (a sealed request) plus the lines that change, as computeLength() counts them.
+    let n = this.bytes + viaLineLength(this.ctx, via) + decimalLength(m.maxForwards) - decimalLength(this.maxForwards);
     if (m.routeNode === node) {
+      n -= routeLineLength(this.ctx, this.routeNode, this.routeOrig);
       m.routeNode = -1;
       m.routeOrig = false;
     }
-    if (recordRoute) m.recordRoute = node;
-    return m.seal(this.procedure, this.rules);
+    if (recordRoute) {
+      n += recordRouteLineLength(this.ctx, node) - (this.recordRoute >= 0 ? recordRouteLineLength(this.ctx, this.recordRoute) : 0);
+      m.recordRoute = node;
+    }
+    return this.bytes > 0 && this.status === 0 ? m.sealAs(this.procedure, this.rules, n) : m.seal(this.procedure, this.rules);
   }
 
   /**
@@ -519,8 +533,10 @@ export class ImsSip implements Message {
   /** The response as the proxy passes it back (RFC 3261 §16.7 step 3: its own Via removed). */
   relayedBack(): ImsSip {
     const m = this.copy();
-    m.via = this.via === null ? null : this.via.next;
-    return m.seal(this.procedure, this.rules);
+    const v = this.via;
+    if (v === null || this.bytes <= 0) return m.seal(this.procedure, this.rules);
+    m.via = v.next;
+    return m.sealAs(this.procedure, this.rules, this.bytes - viaLineLength(this.ctx, v));
   }
 
   // ---- rendering -------------------------------------------------------------------------------
@@ -750,14 +766,12 @@ export class ImsSip implements Message {
     } else {
       n = 'SIP/2.0 '.length + decimalLength(this.status) + 1 + this.reason.length + 2;
     }
-    for (let v = this.via; v !== null; v = v.next) {
-      n += 'Via: SIP/2.0/UDP '.length + ctx.hostLen(v.node) + ':5060;branch=z9hG4bK'.length + hexWidth(v.node, 2) + hexWidth(v.branch, 8) + 2;
-    }
+    for (let v = this.via; v !== null; v = v.next) n += viaLineLength(ctx, v);
     if (this.status === 0) {
       n += 'Max-Forwards: '.length + decimalLength(this.maxForwards) + 2;
-      if (this.routeNode >= 0) n += (this.routeOrig ? 'Route: <sip:orig@'.length : 'Route: <sip:'.length) + ctx.hostLen(this.routeNode) + ':5060;lr>\r\n'.length;
+      if (this.routeNode >= 0) n += routeLineLength(ctx, this.routeNode, this.routeOrig);
     }
-    if (this.recordRoute >= 0) n += 'Record-Route: <sip:'.length + ctx.hostLen(this.recordRoute) + ':5060;lr>\r\n'.length;
+    if (this.recordRoute >= 0) n += recordRouteLineLength(ctx, this.recordRoute);
     n += 'From: '.length + this.partyLength(this.fromParty, this.fromK, this.fromTag);
     n += '\r\nTo: '.length + this.partyLength(this.toParty, this.toK, this.toTag);
     n += '\r\nCall-ID: '.length + (this.callKind >= CallKind.Call ? 'call'.length + decimalLength(this.callKind - CallKind.Call) + 1 : 'reg-'.length);
@@ -945,6 +959,21 @@ export class ImsSip implements Message {
     o.s(' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n');
     o.s('a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n');
   }
+}
+
+/** 'Via: SIP/2.0/UDP <host>:5060;branch=z9hG4bK<node><id>' CRLF (TCP: the same length). */
+function viaLineLength(ctx: ImsContext, v: Via): number {
+  return 'Via: SIP/2.0/UDP '.length + ctx.hostLen(v.node) + ':5060;branch=z9hG4bK'.length + hexWidth(v.node, 2) + hexWidth(v.branch, 8) + 2;
+}
+
+/** 'Route: <sip:[orig@]<host>:5060;lr>' CRLF. */
+function routeLineLength(ctx: ImsContext, node: number, orig: boolean): number {
+  return (orig ? 'Route: <sip:orig@'.length : 'Route: <sip:'.length) + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
+}
+
+/** 'Record-Route: <sip:<host>:5060;lr>' CRLF. */
+function recordRouteLineLength(ctx: ImsContext, node: number): number {
+  return 'Record-Route: <sip:'.length + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
 }
 
 function writeBranch(o: TextSink, v: Via): void {
