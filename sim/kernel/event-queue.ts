@@ -32,6 +32,12 @@
  * An event's callback and argument sit in a slot from push to pop (recycled through a free list),
  * so the heap and the buckets move only numbers: no allocation per event once grown, and no
  * pointer stores into big arrays on every sift level.
+ *
+ * A rebuild over many events (a population's pending triggers) also renumbers their slots in bucket
+ * order: bucket j's events then sit in one contiguous run of slots, so moving a bucket into the heap
+ * and popping its events read neighbouring memory instead of chasing a linked list through random
+ * slots (one cache miss per event at a million). Events pushed later join a bucket's linked list as
+ * before. Renumbering changes where an event waits, never its (time, seq), so the order is the same.
  */
 export type EventFn = (arg: any) => void;
 
@@ -41,6 +47,8 @@ const SMALL = 16;
 /** Target events per bucket at a rebuild: 2 (as a shift, to keep the sizing in integers). */
 const PER_BUCKET_LOG2 = 1;
 const MAX_BUCKETS = 1 << 22;
+/** A rebuild renumbers slots when it holds at least this many events and a quarter of the slots. */
+const RENUMBER_MIN = 1024;
 
 export class EventQueue {
   // ---- slots: an event's data while it waits --------------------------------------------------
@@ -48,6 +56,8 @@ export class EventQueue {
   private sNum: Float64Array;
   /** Per slot, 2 entries: fn, arg. */
   private sRef: unknown[];
+  /** Same length as sRef, all undefined: where a renumbering rebuild writes the new slots. */
+  private sRefSpare: unknown[];
   private freeSlots: Int32Array;
   private freeTop: number;
 
@@ -68,6 +78,17 @@ export class EventQueue {
   private inv = 0;
   private over = NONE;
   private overCount = 0;
+  /**
+   * After a renumbering rebuild (ranged), bucket j's rebuilt events are slots [bRange[j],
+   * bRange[j+1]); later pushes go to heads[j]. Without one, only heads[] is used.
+   */
+  private bRange = new Int32Array(16);
+  private ranged = false;
+  // Scratch of a renumbering rebuild: the overflow list copied out in list order.
+  private rTime = new Float64Array(0);
+  private rSeq = new Float64Array(0);
+  private rSlot = new Int32Array(0);
+  private rBucket = new Int32Array(0);
 
   private n = 0;
   private nextSeq = 0;
@@ -85,6 +106,7 @@ export class EventQueue {
     const cap = Math.max(4, initialCapacity | 0);
     this.sNum = new Float64Array(cap * 4);
     this.sRef = new Array(cap * 2).fill(undefined);
+    this.sRefSpare = new Array(cap * 2).fill(undefined);
     this.freeSlots = new Int32Array(cap);
     for (let k = 0; k < cap; k++) this.freeSlots[k] = cap - 1 - k;
     this.freeTop = cap;
@@ -243,12 +265,21 @@ export class EventQueue {
       const heads = this.heads;
       const nb = this.nb;
       let j = this.cur + 1;
-      while (j < nb && heads[j] === NONE) j++;
+      if (this.ranged) {
+        const range = this.bRange;
+        while (j < nb && heads[j] === NONE && range[j] === range[j + 1]) j++;
+      } else {
+        while (j < nb && heads[j] === NONE) j++;
+      }
       if (j < nb) {
         this.cur = j;
         let s = heads[j];
         heads[j] = NONE;
         const num = this.sNum;
+        if (this.ranged) {
+          const hi = this.bRange[j + 1];
+          for (let r = this.bRange[j]; r < hi; r++) this.heapPush(num[r << 2], num[(r << 2) + 1], r);
+        }
         while (s !== NONE) {
           const b = s << 2;
           const next = num[b + 2];
@@ -283,6 +314,7 @@ export class EventQueue {
       // Only +Infinity (or NaN) times left: they all go to the heap, and so does everything pushed
       // until the queue is empty again.
       this.nb = 0;
+      this.ranged = false;
       this.cur = Infinity;
       while (list !== NONE) {
         const b = list << 2;
@@ -304,6 +336,14 @@ export class EventQueue {
     // (max - min + 1) × inv < k, so every event of the list gets a bucket (floating-point rounding
     // may leave the latest one in the overflow, which is harmless: min always lands in bucket 0).
     this.inv = k / (max - min + 1);
+    // Every pending event is in the list (heap and buckets are empty): renumbering may reassign
+    // every slot. Worth it only when the list is large and fills a fair part of the slots (the
+    // free list is rebuilt over all of them).
+    this.ranged = m >= RENUMBER_MIN && m === this.n && m * 4 >= num.length >> 2;
+    if (this.ranged) {
+      this.renumber(list, m, k);
+      return;
+    }
     while (list !== NONE) {
       const b = list << 2;
       const next = num[b + 2];
@@ -312,7 +352,79 @@ export class EventQueue {
     }
   }
 
+  /**
+   * Places the m events of `list` into buckets 0..k-1 (base and inv set) as contiguous slot runs in
+   * bucket order (a counting sort); those beyond the calendar get the slots after them and form the
+   * new overflow list. Every other slot becomes free.
+   */
+  private renumber(list: number, m: number, k: number): void {
+    if (this.rTime.length < m) {
+      const c = Math.max(m, this.rTime.length * 2);
+      this.rTime = new Float64Array(c);
+      this.rSeq = new Float64Array(c);
+      this.rSlot = new Int32Array(c);
+      this.rBucket = new Int32Array(c);
+    }
+    if (this.bRange.length < k + 2) this.bRange = new Int32Array(Math.max(k + 2, this.bRange.length * 2));
+    const num = this.sNum;
+    const rTime = this.rTime;
+    const rSeq = this.rSeq;
+    const rSlot = this.rSlot;
+    const rBucket = this.rBucket;
+    const range = this.bRange;
+    range.fill(0, 0, k + 2);
+    const base = this.base;
+    const inv = this.inv;
+    // Copy the list out (its one pass over random slots) and count per bucket; index k = overflow.
+    let i = 0;
+    for (let s = list; s !== NONE; s = num[(s << 2) + 2]) {
+      const b = s << 2;
+      const t = num[b];
+      rTime[i] = t;
+      rSeq[i] = num[b + 1];
+      rSlot[i] = s;
+      const j = Math.floor((t - base) * inv);
+      // Beyond the calendar, or NaN/Infinity.
+      const jj = j < k ? j : k;
+      rBucket[i] = jj;
+      range[jj + 2]++;
+      i++;
+    }
+    // Prefix sums: range[j + 1] = start of bucket j; the scatter advances it to the bucket's end,
+    // which leaves bucket j's run at [range[j], range[j + 1]).
+    for (let j = 2; j < k + 2; j++) range[j] += range[j - 1];
+    const oldRef = this.sRef;
+    const newRef = this.sRefSpare;
+    for (let x = 0; x < m; x++) {
+      const p = range[rBucket[x] + 1]++;
+      const b = p << 2;
+      num[b] = rTime[x];
+      num[b + 1] = rSeq[x];
+      const o = rSlot[x] << 1;
+      newRef[p << 1] = oldRef[o];
+      newRef[(p << 1) + 1] = oldRef[o + 1];
+      oldRef[o] = undefined;
+      oldRef[o + 1] = undefined;
+    }
+    this.sRef = newRef;
+    this.sRefSpare = oldRef;
+    // The overflow slots [range[k], m) as a list.
+    let over = NONE;
+    for (let p = m - 1; p >= range[k]; p--) {
+      num[(p << 2) + 2] = over;
+      over = p;
+    }
+    this.over = over;
+    this.overCount = m - range[k];
+    // Free slots m..cap-1, lowest on top.
+    const cap = num.length >> 2;
+    const free = this.freeSlots;
+    for (let f = 0; f < cap - m; f++) free[f] = cap - 1 - f;
+    this.freeTop = cap - m;
+  }
+
   private resetCalendar(): void {
+    this.ranged = false;
     this.nb = 0;
     this.cur = -1;
     this.base = 0;
@@ -330,7 +442,10 @@ export class EventQueue {
     this.freeTop = cap - old;
     this.sNum = num;
     this.freeSlots = free;
-    for (let k = old * 2; k < cap * 2; k++) this.sRef.push(undefined);
+    for (let k = old * 2; k < cap * 2; k++) {
+      this.sRef.push(undefined);
+      this.sRefSpare.push(undefined);
+    }
   }
 
   private growHeap(): void {

@@ -52,3 +52,47 @@ test('empty queue reports Infinity and pop() false', () => {
   q.push(3, () => {});
   assert.equal(q.peekTime(), 3);
 });
+
+test('event queue keeps (time, seq) order through renumbering rebuilds, with later pushes and +Infinity', () => {
+  // Large batches (renumbered: contiguous slot runs per bucket) alternate with interleaved pushes
+  // into the buckets' lists, spread times (many buckets), ties, +Infinity, and a drain to empty.
+  const q = new EventQueue(16);
+  const r = new RandomStream(11, 'eq-renumber');
+  let now = 0;
+  let id = 0;
+  const ref: { t: number; id: number }[] = [];
+  const got: number[] = [];
+  const want: number[] = [];
+  const push = (t: number): void => {
+    q.push(t, () => {}, id);
+    ref.push({ t, id });
+    id++;
+  };
+  for (let round = 0; round < 6; round++) {
+    const batch = 3000 + r.int(5000);
+    for (let i = 0; i < batch; i++) push(r.chance(0.001) ? Infinity : now + r.int(round % 2 === 0 ? 1_000_000 : 300));
+    ref.sort((a, b) => a.t - b.t || a.id - b.id);
+    let k = 0;
+    const pops = round === 5 ? Infinity : batch - 500;
+    while (k < pops && q.pop()) {
+      k++;
+      if (q.time !== Infinity) now = q.time;
+      got.push(q.arg as number);
+      want.push(ref.shift()!.id);
+      // A chain's next event, a little later: into the heap or a bucket's list.
+      if (r.chance(0.5) && now !== Infinity) {
+        const t = now + r.int(5000);
+        push(t);
+        // Keep ref sorted: insert in place (it was sorted before).
+        let p = ref.length - 1;
+        while (p > 0 && (ref[p - 1].t > t || (ref[p - 1].t === t && ref[p - 1].id > ref[p].id))) {
+          [ref[p - 1], ref[p]] = [ref[p], ref[p - 1]];
+          p--;
+        }
+      }
+    }
+  }
+  assert.deepEqual(got, want);
+  assert.equal(q.size, 0);
+  assert.ok(got.length > 20000);
+});
