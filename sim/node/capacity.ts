@@ -33,9 +33,15 @@ export const DEFAULT_CAPACITY: CapacityConfig = {
   byKind: {},
 };
 
-/** Resolves a message's service time; the kind lookup is a Map hit on the hot path. */
+/**
+ * Resolves a message's service time. A node sees few kinds, usually the same one many times in a
+ * row, so the last kind looked up and its cost are kept (one string comparison instead of a Map
+ * lookup on the hot path); a table with no per-kind costs skips the lookup altogether.
+ */
 export class CostTable {
   private readonly byKind: Map<string, ServiceCost>;
+  private lastKind: string | undefined = undefined;
+  private lastCost: ServiceCost = ZERO_COST;
   constructor(private readonly cfg: CapacityConfig) {
     this.byKind = new Map(Object.entries(cfg.byKind));
   }
@@ -48,13 +54,31 @@ export class CostTable {
   factor = 1;
 
   serviceTime(msg: Message): Ns {
-    const c = this.byKind.get(msg.kind) ?? this.cfg.defaultCost;
-    return Math.round((c.perMessage + c.perEntry * msg.entries + c.perByte * msg.bytes) * this.factor);
+    let c: ServiceCost;
+    if (this.byKind.size === 0) {
+      c = this.cfg.defaultCost;
+    } else {
+      const kind = msg.kind;
+      if (kind === this.lastKind) {
+        c = this.lastCost;
+      } else {
+        c = this.byKind.get(kind) ?? this.cfg.defaultCost;
+        this.lastKind = kind;
+        this.lastCost = c;
+      }
+    }
+    // Terms with a zero cost are skipped (x + 0 === x), so entries and bytes are read only when
+    // they matter: same sum, in the same order, as perMessage + perEntry × entries + perByte × bytes.
+    let t = c.perMessage;
+    if (c.perEntry !== 0) t += c.perEntry * msg.entries;
+    if (c.perByte !== 0) t += c.perByte * msg.bytes;
+    return Math.round(t * this.factor);
   }
 
   /** Replaces costs at run time (the failure issue's "capacity reduced for an interval"). */
   set(kind: string | undefined, cost: ServiceCost): void {
     if (kind === undefined) this.cfg.defaultCost = cost;
     else this.byKind.set(kind, cost);
+    this.lastKind = undefined;
   }
 }
