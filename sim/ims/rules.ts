@@ -161,17 +161,20 @@ function deregRule(id: string, title: string, violation: (d: SipView, all: SipVi
 
 const pre = deregRule(
   RULE.pre,
-  'Before the REGISTER for deregistration, every IMS dialog of the identity and of its implicitly registered identities is released (BYE sent and answered)',
+  'Before the REGISTER for deregistration, every IMS dialog of the identity and of its implicitly registered identities is released (BYE sent and answered, or unanswered for Timer F: RFC 3261 §15.1.1)',
   (d, all) => {
-    const dialogs = new Map<string, { established: number; released: number; bye: number }>();
+    const dialogs = new Map<string, { established: number; released: number; bye: number; byeSentAt: number }>();
     for (const x of all) {
       // Requests count from when they were sent, answers from when they arrived.
       if (x.sub !== d.sub || (x.status === 0 ? x.sentAt : x.t) > d.sentAt) continue;
       if (x.method === 'INVITE' && x.status >= 200 && x.status < 300 && x.to === d.from) {
-        dialogs.set(x.callId, { established: x.seq, released: -1, bye: -1 });
+        dialogs.set(x.callId, { established: x.seq, released: -1, bye: -1, byeSentAt: -1 });
       } else if (x.method === 'BYE' && x.status === 0 && x.from === d.from && x.f.via.length === 1) {
-        const k = dialogs.get(x.callId) ?? { established: -1, released: -1, bye: -1 };
-        if (x.sentAt <= d.sentAt) k.bye = x.seq;
+        const k = dialogs.get(x.callId) ?? { established: -1, released: -1, bye: -1, byeSentAt: -1 };
+        if (x.sentAt <= d.sentAt) {
+          k.bye = x.seq;
+          k.byeSentAt = x.sentAt;
+        }
         dialogs.set(x.callId, k);
       } else if (x.method === 'BYE' && x.status >= 200 && x.to === d.from) {
         const k = dialogs.get(x.callId);
@@ -180,10 +183,14 @@ const pre = deregRule(
     }
     // Dialogs released before an earlier registration ended are not this deregistration's business.
     const reg = registrationOf(all, d);
+    // RFC 3261 §15.1.1: a BYE with no response at all (its transaction timed out, Timer F = 64·T1)
+    // terminates the dialog too.
+    const timerF = 64 * d.m.ctx.cfg.timers.T1;
     for (const [callId, k] of dialogs) {
       if (reg && k.established >= 0 && k.established < reg.seq) continue;
       if (k.bye < 0) return `dialog ${callId} (established at record ${k.established}) was never released: no BYE before the REGISTER`;
-      if (k.released < 0) return `dialog ${callId}: the BYE (record ${k.bye}) was not answered before the REGISTER was sent`;
+      if (k.released < 0 && d.sentAt - k.byeSentAt < timerF)
+        return `dialog ${callId}: the BYE (record ${k.bye}) was not answered before the REGISTER was sent (nor left unanswered for Timer F, 64·T1)`;
     }
     return undefined;
   },
