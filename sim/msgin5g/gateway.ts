@@ -386,6 +386,10 @@ export class MessageGateway extends Node {
         this.peerByNode[p.index] = p;
         if (this.adaptive) this.signal('bulk.limit', p.limit);
       }
+      // Consequence counters exist from the start: a policy that resends nothing shows 0, not a gap.
+      this.signal('overhead.requests', 0);
+      this.signal('overhead.entries', 0);
+      this.signal('overhead.bytes', 0);
     } else if (this.cfg.reregisterOnRestart) {
       // A restart: the gateway lost its state and registers every UE it is configured with again.
       for (let i = 0; i < this.cfg.count; i++) this.beginProcedure(this.cfg.from + i, REG, this.cfg.dir.urgent(this.cfg.from + i));

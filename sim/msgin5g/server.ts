@@ -163,6 +163,16 @@ export class Msgin5gServer extends Node {
     this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
+  private startedOnce = false;
+
+  protected override onStart(): void {
+    if (this.startedOnce) return;
+    this.startedOnce = true;
+    // Consequence counters exist from the start: a run without a crash shows 0, not a gap.
+    this.signal('crash.entries-committed', 0);
+    this.signal('store.lost', 0);
+  }
+
   /**
    * A crash loses the queue, the requests in service and pending round trips (the node base drops the
    * messages). Under 'per-entry' commit, the entries of a bulk in service that were already processed
