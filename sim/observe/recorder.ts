@@ -1,5 +1,5 @@
 import { LatencyRecorder } from './latency.ts';
-import { TraceHash } from './trace-hash.ts';
+import { TraceHash, kindHashOf } from './trace-hash.ts';
 import type { NodeSummary, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
 
 /** What a recorder needs of a message (structurally the network's Message; observe imports only kernel/). */
@@ -43,7 +43,40 @@ export interface RecorderOptions {
   onTrace?: (rec: TraceRecord) => void;
 }
 
-type KindCount = { msgs: number; bytes: number };
+/**
+ * Messages and bytes per (node, kind), kinds interned to small integers: one lookup per message
+ * (often none: the last kind seen is kept) instead of a Map per node. `order` lists the kinds in
+ * the order the node first counted them, which is the key order of kindsIn/kindsOut.
+ */
+class KindCounts {
+  msgs = new Float64Array(8);
+  bytes = new Float64Array(8);
+  readonly order: number[] = [];
+
+  add(id: number, bytes: number): void {
+    if (id >= this.msgs.length) this.grow(id);
+    if (this.msgs[id] === 0) this.order.push(id);
+    this.msgs[id]++;
+    this.bytes[id] += bytes;
+  }
+
+  toRecord(names: readonly string[]): Record<string, { msgs: number; bytes: number }> {
+    const out: Record<string, { msgs: number; bytes: number }> = {};
+    for (const id of this.order) out[names[id]] = { msgs: this.msgs[id], bytes: this.bytes[id] };
+    return out;
+  }
+
+  private grow(id: number): void {
+    let c = this.msgs.length * 2;
+    while (c <= id) c *= 2;
+    const m = new Float64Array(c);
+    m.set(this.msgs);
+    const b = new Float64Array(c);
+    b.set(this.bytes);
+    this.msgs = m;
+    this.bytes = b;
+  }
+}
 
 class ProcStats {
   lastCompleted = 0;
@@ -79,8 +112,14 @@ export class Recorder {
   /** Delivered messages and bytes per directed link, indexed from × n + to. */
   private readonly linkMsgs: Float64Array;
   private readonly linkBytes: Float64Array;
-  private readonly kindsIn: Map<string, KindCount>[];
-  private readonly kindsOut: Map<string, KindCount>[];
+  private readonly kindsIn: KindCounts[];
+  private readonly kindsOut: KindCounts[];
+  // Interned kinds: id by name, name and trace-hash value by id; the last kind looked up.
+  private readonly kindIds = new Map<string, number>();
+  private readonly kindNames: string[] = [];
+  private readonly kindHashes: number[] = [];
+  private lastKind: string | undefined = undefined;
+  private lastKindId = -1;
   private readonly named: Map<string, number>[];
   /** Per node and signal: exact time integral of the running sum, and its maximum. */
   private readonly gauges: Map<string, { integral: number; since: number; max: number }>[];
@@ -99,8 +138,8 @@ export class Recorder {
     this.drops = new Float64Array(n);
     this.linkMsgs = new Float64Array(n * n);
     this.linkBytes = new Float64Array(n * n);
-    this.kindsIn = Array.from({ length: n }, () => new Map());
-    this.kindsOut = Array.from({ length: n }, () => new Map());
+    this.kindsIn = Array.from({ length: n }, () => new KindCounts());
+    this.kindsOut = Array.from({ length: n }, () => new KindCounts());
     this.named = Array.from({ length: n }, () => new Map());
     this.gauges = Array.from({ length: n }, () => new Map());
     this.last = {
@@ -118,23 +157,26 @@ export class Recorder {
 
   sent(_t: number, from: number, _to: number, msg: ObservedMessage): void {
     if (from < 0) return;
+    const bytes = msg.bytes;
     this.msgsOut[from]++;
-    this.bytesOut[from] += msg.bytes;
-    count(this.kindsOut[from], msg.kind, msg.bytes);
+    this.bytesOut[from] += bytes;
+    this.kindsOut[from].add(this.kindId(msg.kind), bytes);
   }
 
   delivered(t: number, from: number, to: number, msg: ObservedMessage): void {
+    const bytes = msg.bytes;
     this.deliveredCount++;
-    this.bytesDelivered += msg.bytes;
+    this.bytesDelivered += bytes;
     this.msgsIn[to]++;
-    this.bytesIn[to] += msg.bytes;
+    this.bytesIn[to] += bytes;
     if (from >= 0) {
       const k = from * this.n + to;
       this.linkMsgs[k]++;
-      this.linkBytes[k] += msg.bytes;
+      this.linkBytes[k] += bytes;
     }
-    count(this.kindsIn[to], msg.kind, msg.bytes);
-    this.hash.add(t, from, to, msg.kind, msg.sub, msg.subs);
+    const id = this.kindId(msg.kind);
+    this.kindsIn[to].add(id, bytes);
+    this.hash.addHashed(t, from, to, this.kindHashes[id], msg.sub, msg.subs);
     if (this.isWatched(msg)) this.record(t, from, to, msg, 'delivered');
   }
 
@@ -228,6 +270,21 @@ export class Recorder {
     return best === Infinity ? t : best;
   }
 
+  /** The small integer of a message kind, interned on first sight. */
+  private kindId(kind: string): number {
+    if (kind === this.lastKind) return this.lastKindId;
+    let id = this.kindIds.get(kind);
+    if (id === undefined) {
+      id = this.kindNames.length;
+      this.kindIds.set(kind, id);
+      this.kindNames.push(kind);
+      this.kindHashes.push(kindHashOf(kind));
+    }
+    this.lastKind = kind;
+    this.lastKindId = id;
+    return id;
+  }
+
   // ---- trace -----------------------------------------------------------------------------------
 
   private isWatched(msg: ObservedMessage): boolean {
@@ -316,8 +373,8 @@ export class Recorder {
         busySeconds: busy / 1e9,
         peakQueue: node.peakQueue,
         dropped: this.drops[i],
-        kindsIn: Object.fromEntries(this.kindsIn[i]),
-        kindsOut: Object.fromEntries(this.kindsOut[i]),
+        kindsIn: this.kindsIn[i].toRecord(this.kindNames),
+        kindsOut: this.kindsOut[i].toRecord(this.kindNames),
         signals: Object.fromEntries(this.named[i]),
         signalSeconds: this.signalSeconds(i, simulatedNs),
         signalMax: Object.fromEntries([...this.gauges[i]].map(([k, g]) => [k, g.max])),
@@ -376,14 +433,6 @@ export class Recorder {
     if (!p) this.procs.set(name, (p = new ProcStats()));
     return p;
   }
-}
-
-function count(m: Map<string, KindCount>, kind: string, bytes: number): void {
-  const c = m.get(kind);
-  if (c) {
-    c.msgs++;
-    c.bytes += bytes;
-  } else m.set(kind, { msgs: 1, bytes });
 }
 
 function round4(x: number): number {

@@ -23,8 +23,7 @@ export class TraceHash {
   private kindHash(kind: string): number {
     let h = this.kindHashes.get(kind);
     if (h === undefined) {
-      h = 0x811c9dc5;
-      for (let i = 0; i < kind.length; i++) h = Math.imul(h ^ kind.charCodeAt(i), 16777619);
+      h = kindHashOf(kind);
       this.kindHashes.set(kind, h);
     }
     return h;
@@ -32,11 +31,16 @@ export class TraceHash {
 
   /** One delivered message: time (ns), endpoints, kind and every subscriber id it carries. */
   add(t: number, from: number, to: number, kind: string, sub: number, subs: ArrayLike<number> | undefined): void {
+    this.addHashed(t, from, to, this.kindHash(kind), sub, subs);
+  }
+
+  /** As add(), with the kind given by its kindHashOf() (a caller that interns kinds keeps it). */
+  addHashed(t: number, from: number, to: number, kindHash: number, sub: number, subs: ArrayLike<number> | undefined): void {
     this.mix(t >>> 0);
     this.mix(Math.floor(t / 4294967296));
     this.mix(from);
     this.mix(to);
-    this.mix(this.kindHash(kind));
+    this.mix(kindHash);
     if (subs !== undefined) {
       this.mix(subs.length);
       for (let i = 0; i < subs.length; i++) this.mix(subs[i]);
@@ -54,4 +58,11 @@ export class TraceHash {
     b ^= b >>> 16;
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+/** The hash of a message kind that enters the fingerprint (FNV-1a over its UTF-16 code units). */
+export function kindHashOf(kind: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < kind.length; i++) h = Math.imul(h ^ kind.charCodeAt(i), 16777619);
+  return h;
 }

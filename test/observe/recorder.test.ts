@@ -183,3 +183,34 @@ test('node summaries: type, busy over the whole run per worker, busy seconds, pe
   assert.equal(n.b.peakQueue, 12);
   assert.equal(rec.nodeSummaries(0).b.busy, 0, 'no simulated time: no division by zero');
 });
+
+test('kinds are counted per node in first-seen order, and hashed as TraceHash.add does', () => {
+  const { rec } = setup();
+  const h = new TraceHash();
+  const seq: [number, number, number, string, number, number][] = [
+    [1, 0, 1, 'UAR', 3, 40],
+    [2, 1, 2, 'SAR', 4, 50],
+    [3, 0, 2, 'SAR', 5, 60],
+    [4, 0, 1, 'REGISTER', 6, 70],
+    [5, 2, 1, 'UAR', 7, 80],
+    [6, 0, 1, 'REGISTER', 8, 90],
+  ];
+  for (const [t, from, to, kind, sub, bytes] of seq) {
+    rec.sent(t, from, to, msg(kind, sub, bytes));
+    rec.delivered(t, from, to, msg(kind, sub, bytes));
+    h.add(t, from, to, kind, sub, undefined);
+  }
+  assert.equal(rec.hash.hex(), h.hex());
+  const n = rec.nodeSummaries(100);
+  assert.deepEqual(Object.entries(n.b.kindsIn), [
+    ['UAR', { msgs: 2, bytes: 120 }],
+    ['REGISTER', { msgs: 2, bytes: 160 }],
+  ]);
+  assert.deepEqual(Object.entries(n.c.kindsIn), [['SAR', { msgs: 2, bytes: 110 }]]);
+  assert.deepEqual(Object.entries(n.a.kindsOut), [
+    ['UAR', { msgs: 1, bytes: 40 }],
+    ['SAR', { msgs: 1, bytes: 60 }],
+    ['REGISTER', { msgs: 2, bytes: 160 }],
+  ]);
+  assert.deepEqual(n.a.kindsIn, {});
+});
