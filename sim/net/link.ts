@@ -33,11 +33,32 @@ export class LinkDirection {
   txFreeAt: Ns = 0;
   /** Arrival time of the last message (stream ordering). */
   lastArrival: Ns = 0;
-  constructor(public params: LinkParams) {}
+  /**
+   * True when a message only waits the propagation delay: no serialization, jitter or loss (a
+   * stream ignores loss), so the network skips the rest. Kept in step with params.
+   */
+  plain = false;
+  private p: LinkParams;
+  constructor(params: LinkParams) {
+    this.p = params;
+    this.plain = isPlain(params);
+  }
+
+  get params(): LinkParams {
+    return this.p;
+  }
+  set params(params: LinkParams) {
+    this.p = params;
+    this.plain = isPlain(params);
+  }
 
   /** Serialization time of `bytes` on this link, in integer ns. */
   serialization(bytes: number): Ns {
     const bw = this.params.bandwidth;
     return bw === Infinity ? 0 : Math.round((bytes * 8 * 1e9) / bw);
   }
+}
+
+function isPlain(p: LinkParams): boolean {
+  return p.bandwidth === Infinity && p.jitter === 0 && (p.loss === 0 || p.transport === 'stream');
 }

@@ -61,6 +61,8 @@ class InFlight {
     readonly net: InProcessNetwork,
     readonly from: number,
     readonly to: number,
+    /** The link direction these messages travel (one lookup per send finds both). */
+    readonly link: LinkDirection,
   ) {}
 
   push(msg: Message): void {
@@ -193,8 +195,22 @@ export class InProcessNetwork {
   }
 
   private transmit(from: number, to: number, msg: Message, now: number, extra: number): void {
-    const l = this.link(from, to);
+    let f = this.inFlight[from][to];
+    if (f === undefined) f = this.inFlight[from][to] = new InFlight(this, from, to, this.link(from, to));
+    const l = f.link;
     const p = l.params;
+    if (l.plain) {
+      // Only the propagation delay (and a fault's extra delay): the general path below with every
+      // other term zero, skipped.
+      let t = now;
+      t += p.delay + extra;
+      if (p.transport === 'stream') {
+        if (t < l.lastArrival) t = l.lastArrival;
+        l.lastArrival = t;
+      }
+      this.post(f, t, msg);
+      return;
+    }
     let t = now;
     const tx = l.serialization(msg.bytes);
     if (tx > 0) {
@@ -212,15 +228,17 @@ export class InProcessNetwork {
       if (t < l.lastArrival) t = l.lastArrival;
       l.lastArrival = t;
     }
-    let f = this.inFlight[from][to];
-    if (f === undefined) f = this.inFlight[from][to] = new InFlight(this, from, to);
+    this.post(f, t, msg);
+  }
+
+  private post(f: InFlight, t: number, msg: Message): void {
     if (t >= f.lastAt) {
       this.sim.post(t, arriveInOrder, f);
       f.lastAt = t;
       f.push(msg);
     } else {
       // Overtakes a message still in flight: an event of its own.
-      this.sim.post(t, deliver, new Delivery(this, from, to, msg));
+      this.sim.post(t, deliver, new Delivery(this, f.from, f.to, msg));
     }
   }
 

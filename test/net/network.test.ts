@@ -325,3 +325,28 @@ test('the same seed gives the same losses and jitter; another seed does not', ()
   assert.deepEqual(run(5), run(5));
   assert.notDeepEqual(run(5), run(6));
 });
+
+test('a plain link (delay only) that setLink makes lossy or slow mid-run takes the new terms at once', () => {
+  const { sim, net, nodes, signals } = setup({ delay: 1 * MS });
+  net.send(0, 1, msg(1));
+  sim.run();
+  assert.equal(net.link(0, 1).plain, true);
+  net.setLink('a', 'b', { ...DEFAULT_LINK, delay: 1 * MS, loss: 1 });
+  assert.equal(net.link(0, 1).plain, false);
+  net.send(0, 1, msg(2));
+  sim.run();
+  assert.deepEqual(signals.droppedLog.map((d) => [d.n, d.reason]), [[2, 'loss']]);
+  // 1000 bytes at 8 Mbit/s: 1 ms of serialization on top of the delay.
+  net.setLink('a', 'b', { ...DEFAULT_LINK, delay: 1 * MS, bandwidth: 8e6 });
+  const t0 = sim.now();
+  net.send(0, 1, msg(3, 1000));
+  sim.run();
+  assert.deepEqual(nodes[1].arrivals.map((a) => a.n), [1, 3]);
+  assert.equal(nodes[1].arrivals[1].t - t0, 2 * MS);
+  // A stream with loss set is still plain (a stream ignores loss) and keeps its order.
+  net.setLink('a', 'b', { ...DEFAULT_LINK, delay: 1 * MS, loss: 0.5, transport: 'stream' });
+  assert.equal(net.link(0, 1).plain, true);
+  for (let i = 10; i < 20; i++) net.send(0, 1, msg(i));
+  sim.run();
+  assert.deepEqual(nodes[1].arrivals.slice(2).map((a) => a.n), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+});
