@@ -102,7 +102,8 @@ export class Simulator implements Clock {
         this.cancelledPending = 0;
         break;
       }
-      if (q.peekTime() > until) {
+      // (Nothing lies beyond an infinite horizon: the peek is skipped, pop() refills on its own.)
+      if (until !== Infinity && q.peekTime() > until) {
         this.current = until;
         return 'until';
       }
