@@ -357,6 +357,8 @@ function cxRule(id: string, title: string, command: CxCommand, check: (c: CxMess
         if (e.rec.event !== 'delivered' || !(e.msg instanceof CxMessage) || !e.msg.request || e.msg.command !== command) continue;
         const reg = registerAt(all, e.rec.from, e.msg.sub, e.rec.seq);
         if (!reg) continue; // not caused by a REGISTER in the trace
+        // Nor by that one: a request of another procedure (e.g. the SAR of a binding's expiry).
+        if (e.msg.procedure !== undefined && reg.m.procedure !== undefined && e.msg.procedure !== reg.m.procedure) continue;
         checked.push(e.rec.seq);
         const why = check(e.msg, reg);
         if (why) return { status: 'failed', detail: `record ${e.rec.seq} (${e.msg.kind} ${e.rec.from}→${e.rec.to}, subscriber ${e.msg.sub}): ${why}`, evidence: [e.rec.seq, reg.seq] };
