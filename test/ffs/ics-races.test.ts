@@ -54,7 +54,7 @@ test('unanswered BYE before the deregistration: wait (until its Timer F), wait-c
   assert.deepEqual(sent, { wait: TIMER_F, 'wait-capped': 2 * S, proceed: 0 });
   // Stale from the detach until the S-CSCF removes the binding, 11 ms after the REGISTER leaves.
   const removal = (HOP_MSC + 3 * HOP) * MS;
-  for (const p of ['wait', 'wait-capped', 'proceed']) assertClose(stale[p], (sent[p] + removal) / S);
+  for (const p of ['wait', 'wait-capped', 'proceed'] as const) assertClose(stale[p], (sent[p] + removal) / S);
 });
 
 test('a lost 200 OK with regEventDuringDereg trust-notify: the S-CSCF\'s NOTIFY (sent before it) finishes the deregistration — no Timer F wait, no retry', async () => {
