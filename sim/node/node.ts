@@ -18,11 +18,101 @@ class Worker {
   from = 0;
   startedAt: Ns = 0;
   generation = 0;
-  constructor(readonly node: Node) {}
+  constructor(readonly svc: Service) {}
 }
 
 function completeService(w: Worker): void {
-  w.node.serviceDone(w);
+  w.svc.done(w);
+}
+
+/**
+ * The service queue's state, in an object of one shape for every node. The node base's methods run
+ * on many subclasses (one hidden class each), so their `this.…` reads go through megamorphic inline
+ * caches; the per-message path reads this object instead, whose fields are plain loads.
+ */
+class Service {
+  /** Changes at every crash: completions and timers of an earlier life are ignored. */
+  gen = 0;
+  /** node.state === 'up', mirrored by start/stop/crash. */
+  up = false;
+  idle: Worker[] = [];
+  all: Worker[] = [];
+  activeCount = 0;
+  // FIFO ring buffer of waiting messages and their senders.
+  qMsgs: (Message | undefined)[] = new Array(16);
+  qFrom = new Int32Array(16);
+  qHead = 0;
+  qLen = 0;
+  /** Busy time of finished services (ns, summed over workers). */
+  busyDone: Ns = 0;
+  peakQueue = 0;
+  served = 0;
+  refused = 0;
+  constructor(
+    readonly node: Node,
+    readonly sim: Simulator,
+    readonly costs: CostTable,
+    public queueLimit: number,
+  ) {}
+
+  begin(w: Worker, msg: Message, from: number): void {
+    const now = this.sim.now();
+    w.msg = msg;
+    w.from = from;
+    w.startedAt = now;
+    w.generation = this.gen;
+    this.activeCount++;
+    this.sim.post(now + this.costs.serviceTime(msg), completeService, w);
+  }
+
+  /** The end of a service (called by the kernel). */
+  done(w: Worker): void {
+    if (w.generation !== this.gen || w.msg === undefined || w.svc !== this) return;
+    const msg = w.msg;
+    w.msg = undefined;
+    this.busyDone += this.sim.now() - w.startedAt;
+    this.activeCount--;
+    this.served++;
+    // Send first, then take the next message (the model's sends leave at the end of the service).
+    this.node.dispatch(msg, w.from);
+    if (this.up && w.generation === this.gen && this.qLen > 0) {
+      const from = this.qFrom[this.qHead];
+      this.begin(w, this.dequeue(), from);
+    } else if (w.generation === this.gen) {
+      this.idle.push(w);
+    }
+  }
+
+  enqueue(msg: Message, from: number): void {
+    if (this.qLen === this.qMsgs.length) this.growQueue();
+    const i = (this.qHead + this.qLen) & (this.qMsgs.length - 1);
+    this.qMsgs[i] = msg;
+    this.qFrom[i] = from;
+    this.qLen++;
+    if (this.qLen > this.peakQueue) this.peakQueue = this.qLen;
+  }
+
+  dequeue(): Message {
+    const m = this.qMsgs[this.qHead]!;
+    this.qMsgs[this.qHead] = undefined;
+    this.qHead = (this.qHead + 1) & (this.qMsgs.length - 1);
+    this.qLen--;
+    return m;
+  }
+
+  private growQueue(): void {
+    const cap = this.qMsgs.length * 2;
+    const msgs: (Message | undefined)[] = new Array(cap);
+    const from = new Int32Array(cap);
+    for (let k = 0; k < this.qLen; k++) {
+      const j = (this.qHead + k) & (this.qMsgs.length - 1);
+      msgs[k] = this.qMsgs[j];
+      from[k] = this.qFrom[j];
+    }
+    this.qMsgs = msgs;
+    this.qFrom = from;
+    this.qHead = 0;
+  }
 }
 
 class SelfMessage {
@@ -92,8 +182,8 @@ export abstract class Node implements Endpoint {
   protected readonly net: InProcessNetwork;
   protected readonly signals: Signals;
   readonly costs: CostTable;
-  /** Changes at every crash: completions and timers of an earlier life are ignored. */
-  private generation = 0;
+  /** The service queue (and the generation, which changes at every crash). */
+  private readonly svc: Service;
 
   /**
    * The node's view of time, for sub-layers written against the Clock interface (SIP transactions,
@@ -102,21 +192,22 @@ export abstract class Node implements Endpoint {
   protected readonly clock: Clock;
 
   workers: number;
-  queueLimit: number;
-  private readonly idle: Worker[] = [];
-  private readonly all: Worker[] = [];
-  private activeCount = 0;
-  // FIFO ring buffer of waiting messages and their senders.
-  private qMsgs: (Message | undefined)[] = new Array(16);
-  private qFrom = new Int32Array(16);
-  private qHead = 0;
-  private qLen = 0;
 
-  /** Busy time of finished services (ns, summed over workers). */
-  private busyDone: Ns = 0;
-  peakQueue = 0;
-  served = 0;
-  refused = 0;
+  get queueLimit(): number {
+    return this.svc.queueLimit;
+  }
+  set queueLimit(limit: number) {
+    this.svc.queueLimit = limit;
+  }
+  get peakQueue(): number {
+    return this.svc.peakQueue;
+  }
+  get served(): number {
+    return this.svc.served;
+  }
+  get refused(): number {
+    return this.svc.refused;
+  }
 
   constructor(
     readonly id: string,
@@ -127,13 +218,13 @@ export abstract class Node implements Endpoint {
     this.signals = ctx.signals;
     this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
     this.workers = ctx.capacity.workers;
-    this.queueLimit = ctx.capacity.queueLimit;
-    for (let i = 0; i < this.workers; i++) this.all.push(new Worker(this));
-    for (let i = this.workers - 1; i >= 0; i--) this.idle.push(this.all[i]);
+    const svc = (this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit));
+    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc));
+    for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
     const sim = this.sim;
     this.clock = {
       now: () => sim.now(),
-      schedule: (delay: Ns, fn: (arg: any) => void, arg?: unknown) => sim.schedule(delay, fireGuarded, new Guarded(this, this.generation, fn, arg)),
+      schedule: (delay: Ns, fn: (arg: any) => void, arg?: unknown) => sim.schedule(delay, fireGuarded, new Guarded(this, this.svc.gen, fn, arg)),
       cancel: (t: Timer) => sim.cancel(t),
     };
     ctx.net.attach(this);
@@ -167,22 +258,22 @@ export abstract class Node implements Endpoint {
   }
 
   get generationNow(): number {
-    return this.generation;
+    return this.svc.gen;
   }
 
   get queueLength(): number {
-    return this.qLen;
+    return this.svc.qLen;
   }
 
   get busyWorkers(): number {
-    return this.activeCount;
+    return this.svc.activeCount;
   }
 
   /** Busy time up to now, summed over workers, including services under way. */
   busyTime(): Ns {
-    let b = this.busyDone;
+    let b = this.svc.busyDone;
     const now = this.sim.now();
-    for (const w of this.all) if (w.msg !== undefined) b += now - w.startedAt;
+    for (const w of this.svc.all) if (w.msg !== undefined) b += now - w.startedAt;
     return b;
   }
 
@@ -201,7 +292,7 @@ export abstract class Node implements Endpoint {
 
   /** Schedules a self-message (a timer, OMNeT-style); returns a handle for cancel(). */
   protected scheduleSelf(delay: Ns, msg: Message): Timer {
-    return this.sim.schedule(delay, deliverSelf, new SelfMessage(this, msg, this.generation));
+    return this.sim.schedule(delay, deliverSelf, new SelfMessage(this, msg, this.svc.gen));
   }
 
   protected cancel(t: Timer): void {
@@ -225,40 +316,45 @@ export abstract class Node implements Endpoint {
   start(): void {
     if (this.state === 'up') return;
     this.state = 'up';
+    const svc = this.svc;
+    svc.up = true;
     this.onStart();
     // Messages that waited through a stop are served first, in their order.
-    while (this.qLen > 0 && this.idle.length > 0) {
-      const from = this.qFrom[this.qHead];
-      this.begin(this.idle.pop()!, this.dequeue(), from);
+    while (svc.qLen > 0 && svc.idle.length > 0) {
+      const from = svc.qFrom[svc.qHead];
+      svc.begin(svc.idle.pop()!, svc.dequeue(), from);
     }
   }
 
   /** Graceful stop: refuses new messages and starts no queued one; services under way finish. */
   stop(): void {
     this.state = 'stopped';
+    this.svc.up = false;
   }
 
   /** Crash: queue, services under way and pending self-messages are lost with volatile state. */
   crash(): void {
     const now = this.sim.now();
-    this.generation++;
+    const svc = this.svc;
+    svc.gen++;
     this.state = 'crashed';
-    this.idle.length = 0;
-    for (const w of this.all) {
+    svc.up = false;
+    svc.idle.length = 0;
+    for (const w of svc.all) {
       if (w.msg !== undefined) {
-        this.busyDone += now - w.startedAt;
+        svc.busyDone += now - w.startedAt;
         this.signals.dropped(now, w.from, this.index, w.msg, 'crash');
         w.msg = undefined;
       }
     }
     // Fresh workers: a completion event of the old life still points at the old ones and is ignored.
-    this.all.length = 0;
-    for (let i = 0; i < this.workers; i++) this.all.push(new Worker(this));
-    for (let i = this.workers - 1; i >= 0; i--) this.idle.push(this.all[i]);
-    this.activeCount = 0;
-    while (this.qLen > 0) {
-      const from = this.qFrom[this.qHead];
-      const m = this.dequeue();
+    svc.all.length = 0;
+    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc));
+    for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
+    svc.activeCount = 0;
+    while (svc.qLen > 0) {
+      const from = svc.qFrom[svc.qHead];
+      const m = svc.dequeue();
       this.signals.dropped(now, from, this.index, m, 'crash');
     }
     this.onCrash();
@@ -268,46 +364,19 @@ export abstract class Node implements Endpoint {
 
   /** Arrival from the network or the workload. */
   receive(msg: Message, from: number): void {
-    if (this.state !== 'up') {
+    const svc = this.svc;
+    if (!svc.up) {
       this.signals.dropped(this.sim.now(), from, this.index, msg, 'node-down');
       return;
     }
-    const w = this.idle.pop();
+    const w = svc.idle.pop();
     if (w !== undefined) {
-      this.begin(w, msg, from);
-    } else if (this.qLen >= this.queueLimit) {
-      this.refused++;
+      svc.begin(w, msg, from);
+    } else if (svc.qLen >= svc.queueLimit) {
+      svc.refused++;
       this.onOverload(msg, from);
     } else {
-      this.enqueue(msg, from);
-    }
-  }
-
-  private begin(w: Worker, msg: Message, from: number): void {
-    const now = this.sim.now();
-    w.msg = msg;
-    w.from = from;
-    w.startedAt = now;
-    w.generation = this.generation;
-    this.activeCount++;
-    this.sim.post(now + this.costs.serviceTime(msg), completeService, w);
-  }
-
-  /** @internal called by the kernel at the end of a service. */
-  serviceDone(w: Worker): void {
-    if (w.generation !== this.generation || w.msg === undefined || w.node !== this) return;
-    const msg = w.msg;
-    w.msg = undefined;
-    this.busyDone += this.sim.now() - w.startedAt;
-    this.activeCount--;
-    this.served++;
-    // Send first, then take the next message (the model's sends leave at the end of the service).
-    this.dispatch(msg, w.from);
-    if (this.state === 'up' && w.generation === this.generation && this.qLen > 0) {
-      const from = this.qFrom[this.qHead];
-      this.begin(w, this.dequeue(), from);
-    } else if (w.generation === this.generation) {
-      this.idle.push(w);
+      svc.enqueue(msg, from);
     }
   }
 
@@ -326,36 +395,5 @@ export abstract class Node implements Endpoint {
   /** Scales every service time (an overload fault: factor 4 = a quarter of the capacity). */
   setCostFactor(factor: number): void {
     this.costs.factor = factor;
-  }
-
-  private enqueue(msg: Message, from: number): void {
-    if (this.qLen === this.qMsgs.length) this.growQueue();
-    const i = (this.qHead + this.qLen) & (this.qMsgs.length - 1);
-    this.qMsgs[i] = msg;
-    this.qFrom[i] = from;
-    this.qLen++;
-    if (this.qLen > this.peakQueue) this.peakQueue = this.qLen;
-  }
-
-  private dequeue(): Message {
-    const m = this.qMsgs[this.qHead]!;
-    this.qMsgs[this.qHead] = undefined;
-    this.qHead = (this.qHead + 1) & (this.qMsgs.length - 1);
-    this.qLen--;
-    return m;
-  }
-
-  private growQueue(): void {
-    const cap = this.qMsgs.length * 2;
-    const msgs: (Message | undefined)[] = new Array(cap);
-    const from = new Int32Array(cap);
-    for (let k = 0; k < this.qLen; k++) {
-      const j = (this.qHead + k) & (this.qMsgs.length - 1);
-      msgs[k] = this.qMsgs[j];
-      from[k] = this.qFrom[j];
-    }
-    this.qMsgs = msgs;
-    this.qFrom = from;
-    this.qHead = 0;
   }
 }
