@@ -83,9 +83,10 @@ test('compare ics-restart-lost-200 (200 OKs lost): retrying costs REGISTERs for 
   for (const p of policies) assert.equal(v(p, 'proc.ics-deregistration.failed'), v('clear-locally', 'proc.ics-deregistration.failed'));
   assert.ok(v('clear-locally', 'proc.ics-deregistration.failed') > 15, 'about 5 % of 600');
 
-  // Reproducible: the same seeds give the same numbers and the same trace hashes.
-  const b = compare(policies);
-  assert.deepEqual([...b.rows.entries()], [...r.entries()]);
+  // Reproducible: the same seeds give the same numbers and the same trace hashes (two of the
+  // policies again, in another order: each run depends on its policy and seed only).
+  const b = compare(['keep-and-report', 'clear-locally']);
+  for (const p of ['clear-locally', 'keep-and-report']) assert.deepEqual(b.rows.get(p), r.get(p), p);
 });
 
 test('compare ics-restart-lost-200 with the REGISTER lost instead: clear-locally has more stale binding-seconds and fewer REGISTERs than retry-backoff', () => {
