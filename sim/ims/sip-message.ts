@@ -986,9 +986,9 @@ function decimalLength(x: number): number {
   return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : decDigits(x);
 }
 
-/** Digits of x in hex, at least `width` (what TextSink.hex writes). */
+/** Digits of x in hex, at least `width` (what TextSink.hex writes). Small enough to be inlined everywhere. */
 function hexWidth(x: number, width: number): number {
-  const d = x >>> 0 < 0x10 ? 1 : x >>> 0 < 0x100 ? 2 : x >>> 0 < 0x1000 ? 3 : x >>> 0 < 0x10000 ? 4 : x >>> 0 < 0x100000 ? 5 : x >>> 0 < 0x1000000 ? 6 : x >>> 0 < 0x10000000 ? 7 : 8;
+  const d = (35 - Math.clz32(x >>> 0)) >> 2 || 1; // significant bits, rounded up to whole hex digits (0 → 1)
   return d > width ? d : width;
 }
 
