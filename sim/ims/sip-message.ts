@@ -107,6 +107,8 @@ export const enum ContactEvent {
 const ICS_TAGS = ';+g.3gpp.icsi-ref="urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel";+g.3gpp.ics="server"';
 
 const lengthSink = new LengthSink();
+/** The From / To fields of ImsSip.bits (fromParty bit 9, toParty bit 10, fromK bits 21–24, toK bits 25–28). */
+const PARTY_BITS = (1 << 9) | (1 << 10) | (15 << 21) | (15 << 25);
 const KIND_CACHE = new Map<number, string>();
 const METHODS = ['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'INVITE', 'ACK', 'BYE', 'OPTIONS', 'CANCEL', 'MESSAGE', 'UPDATE', 'PRACK', 'INFO', 'REFER', 'PUBLISH'];
 
@@ -517,11 +519,8 @@ export class ImsSip implements Message {
     m.reason = reason;
     m.via = this.via;
     m.recordRoute = this.recordRoute;
-    m.fromParty = this.fromParty;
-    m.fromK = this.fromK;
+    m.bits = this.bits & PARTY_BITS; // fromParty, fromK, toParty, toK
     m.fromTag32 = this.fromTag32;
-    m.toParty = this.toParty;
-    m.toK = this.toK;
     m.toTag = this.toTag32 !== 0 ? this.toTag32 : toTag;
     m.callKind = this.callKind;
     m.callToken32 = this.callToken32;
