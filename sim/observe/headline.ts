@@ -38,7 +38,8 @@ export function headline(s: Summary): Record<string, number | string> {
     row[`${k}.peak_queue`] = n.peakQueue;
     row[`${k}.dropped`] = n.dropped;
     for (const [sig, v] of Object.entries(n.signals)) row[`${k}.signal.${sig}`] = v;
-    for (const [sig, v] of Object.entries(n.signalSeconds ?? {})) if (v !== 0) row[`${k}.signal.${sig}.seconds`] = round(v);
+    // Every emitted signal gets its integral, zero included: a compare table must show 0, not a gap.
+    for (const [sig, v] of Object.entries(n.signalSeconds ?? {})) row[`${k}.signal.${sig}.seconds`] = round(v);
   }
   for (const [name, n] of Object.entries(s.faults)) row[`fault.${name}`] = n;
   for (const [name, p] of Object.entries(s.probes ?? {})) {

@@ -3,7 +3,7 @@ import type { AdaptiveBulking } from './bulk-adaptive.ts';
 /**
  * Bulking policy of the Message Gateway (TS 23.554 §8.2.X step 1, NOTE 1: "the conditions of
  * whether the Non-MSGin5G UE registrations can be bulked are implementation specific"). A pure
- * decision the gateway consults; docs/policies-msgin5g.md explains each knob.
+ * decision the gateway consults; docs/policies.md explains each knob.
  *
  * - `maxSize`: a batch is sent as soon as it holds this many entries; 1 turns bulking off (every
  *   request uses the individual procedure of §8.2.3 / §8.2.4).

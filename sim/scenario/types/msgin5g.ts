@@ -14,7 +14,7 @@ import { ScenarioError } from '../scenario-error.ts';
 /**
  * The MSGin5G domain in scenario files: the `msgin5g:` section (UEs, profiles and the named
  * policies every MSGin5G node consults) and the node types `message-gateway` and `msgin5g-server`.
- * docs/msgin5g.md explains every field; docs/policies-msgin5g.md every policy.
+ * docs/msgin5g.md explains every field; docs/policies.md every policy.
  */
 
 const TEMPLATE_HELP = 'a template with exactly one {n} (the UE index) or {n:W} (zero-padded to W digits)';
@@ -78,7 +78,7 @@ const Adaptive = z
       .meta({ description: 'aimd: factor applied to the limit per bulk that fails whole' }),
     floor: PositiveCount.default(2).meta({ description: 'aimd: the limit never goes below this' }),
   })
-  .meta({ description: 'adaptive bulk size (docs/policies-msgin5g.md)' });
+  .meta({ description: 'adaptive bulk size (docs/policies.md)' });
 
 const Bulking = z
   .strictObject({
@@ -95,7 +95,7 @@ const Bulking = z
       ctx.addIssue({ code: 'custom', path: ['adaptive', 'floor'], message: `${b.adaptive.floor} is larger than maxSize ${b.maxSize} — the limit could never move; lower floor or raise maxSize` });
     }
   })
-  .meta({ description: 'the bulking policy (§8.2.X step 1): docs/policies-msgin5g.md' });
+  .meta({ description: 'the bulking policy (§8.2.X step 1): docs/policies.md' });
 
 const CauseName = z.enum(CAUSE_LIST as [string, ...string[]]);
 
@@ -106,7 +106,7 @@ const EntryFailure = z
     maxRetries: Count.max(255).default(1),
     causes: z.union([z.literal('all'), z.array(CauseName).min(1)]).default('all').meta({ description: "failure causes retried ('all', or a list)" }),
   })
-  .meta({ description: 'what the gateway does with an entry answered with a failure: docs/policies-msgin5g.md' });
+  .meta({ description: 'what the gateway does with an entry answered with a failure: docs/policies.md' });
 
 const RequestFailure = z
   .strictObject({
@@ -118,13 +118,13 @@ const RequestFailure = z
     backoff: z.number().min(1).default(2).meta({ description: 'each retry waits delay × backoff^retries' }),
     maxRetries: Count.max(255).default(3),
   })
-  .meta({ description: 'what the gateway does when a whole request fails (timeout, 503): docs/policies-msgin5g.md' });
+  .meta({ description: 'what the gateway does when a whole request fails (timeout, 503): docs/policies.md' });
 
 const Refresh = z
   .strictObject({
     interval: Duration.default(0).meta({ description: 'every interval the gateway registers again every UE it believes registered; 0 = never' }),
   })
-  .meta({ description: 'periodic re-registration, the way back to agreeing views after a server lost its store: docs/policies-msgin5g.md' });
+  .meta({ description: 'periodic re-registration, the way back to agreeing views after a server lost its store: docs/policies.md' });
 
 const SegmentLossSettings = z
   .strictObject({
