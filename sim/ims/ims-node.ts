@@ -63,7 +63,7 @@ export abstract class ImsNode extends Node implements StackUser {
         clock: this.timers,
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
-        reliable: (d) => self.isReliable(d),
+        linkTo: (d) => self.net.link(self.index, d),
       },
       st,
       this,
@@ -80,7 +80,7 @@ export abstract class ImsNode extends Node implements StackUser {
   }
 
   isReliable(dest: number): boolean {
-    return this.net.link(this.index, dest).params.transport === 'stream';
+    return this.stack.reliable(dest);
   }
 
   /** Whether the hop to `dest` runs over TCP (the Via transport). */

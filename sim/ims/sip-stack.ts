@@ -44,8 +44,8 @@ export interface StackNode {
   readonly index: number;
   /** Puts a message on the wire towards node `dest` (a SipMessage only when a transaction built it). */
   transmit(msg: ImsSip | SipMessage, dest: number): void;
-  /** Whether the link to `dest` is a reliable stream (TCP/SCTP). */
-  reliable(dest: number): boolean;
+  /** The link towards `dest` (the same object for the whole run; its params follow setLink). */
+  linkTo(dest: number): { readonly params: { readonly transport: string } };
 }
 
 /** What the stack hands the node: a new request (with its server transaction, none for an ACK). */
@@ -59,6 +59,10 @@ export class SipStack implements TransactionEnv<ImsSip> {
   /** INVITE server transactions in Accepted, by dialog (Call-ID token + CSeq), for their 2xx's ACK. */
   private readonly accepted2xx = new Map<string, InviteServerTransaction<ImsSip>>();
   private branchCounter = 0;
+  /** Links by peer, fetched once: whether a hop is reliable is read off their current params. */
+  private readonly links: ({ readonly params: { readonly transport: string } } | undefined)[] = [];
+  /** The user's request hook, bound once (one call target per stack, no lookup on the node's class). */
+  private readonly onRequestFn: (req: ImsSip, from: number, tx: ServerTransaction | undefined) => void;
   private clients = 0;
   private servers = 0;
   readonly clock: Clock;
@@ -69,6 +73,14 @@ export class SipStack implements TransactionEnv<ImsSip> {
     private readonly user: StackUser,
   ) {
     this.clock = node.clock;
+    this.onRequestFn = user.onRequest.bind(user);
+  }
+
+  /** Whether the link to `dest` is a reliable stream (TCP/SCTP): no retransmissions, zero wait timers. */
+  reliable(dest: number): boolean {
+    let l = this.links[dest];
+    if (l === undefined) l = this.links[dest] = this.node.linkTo(dest);
+    return l.params.transport === 'stream';
   }
 
   /** A branch id unique to this node (rendered z9hG4bK<node><id>). */
@@ -117,7 +129,7 @@ export class SipStack implements TransactionEnv<ImsSip> {
     const v = req.via;
     if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
     if (v.clientTx !== undefined) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
-    const reliable = this.node.reliable(dest);
+    const reliable = this.reliable(dest);
     const tx: ClientTransaction =
       req.method === 'INVITE' ? new InviteClientTransaction(this, req, dest, reliable, tu) : new NonInviteClientTransaction(this, req, dest, reliable, tu);
     tx.context = context;
@@ -163,13 +175,13 @@ export class SipStack implements TransactionEnv<ImsSip> {
       this.user.onRequest(msg, from, undefined);
       return;
     }
-    const reliable = this.node.reliable(from);
+    const reliable = this.reliable(from);
     // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
     const tx: ServerTransaction =
       msg.method === 'INVITE' ? new InviteServerTransaction(this, msg, from, reliable, this.user, false) : new NonInviteServerTransaction(this, msg, from, reliable, this.user);
     v.serverTx = tx;
     this.servers++;
-    this.user.onRequest(msg, from, tx);
+    this.onRequestFn(msg, from, tx);
   }
 
   /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */
