@@ -1,6 +1,7 @@
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
+import { concatBytes } from '../observe/pcapng.ts';
 
 /**
  * The Cx interface (TS 29.228 procedures, TS 29.229 encoding; REFERENCE §2 [V]) between the
@@ -178,7 +179,7 @@ export class AvpEncoder implements AvpSink {
   grouped(code: number, vendor: boolean, inner: (a: AvpSink) => void): void {
     const g = new AvpEncoder();
     inner(g);
-    this.avp(code, vendor, concat(g.parts));
+    this.avp(code, vendor, concatBytes(g.parts));
   }
   private avp(code: number, vendor: boolean, data: Uint8Array): void {
     const h = vendor ? 12 : 8;
@@ -443,7 +444,7 @@ export class CxMessage implements Message {
   encode(): Uint8Array {
     const a = new AvpEncoder();
     this.writeAvps(a);
-    const body = concat(a.parts);
+    const body = concatBytes(a.parts);
     const out = new Uint8Array(20 + body.length);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, out.length); // version byte set next: length is 24 bits
@@ -547,14 +548,3 @@ function writeUserData(o: TextSink, ctx: ImsContext, sub: number): void {
   o.s('</ServerName><DefaultHandling>0</DefaultHandling></ApplicationServer></InitialFilterCriteria></ServiceProfile></IMSSubscription>');
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

@@ -70,7 +70,7 @@ export function writePcapng(frames: readonly PcapFrame[]): Uint8Array {
       if (seg.length === 0) break;
     }
   }
-  return concat(blocks);
+  return concatBytes(blocks);
 }
 
 const FIN = 0x01;
@@ -212,7 +212,8 @@ function transportChecksum(addrs: Uint8Array, proto: number, segment: Uint8Array
   return ~fold(s) & 0xffff;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** Joins byte arrays into one (also used by the Diameter encoder in sim/ims/cx.ts). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
