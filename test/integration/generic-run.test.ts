@@ -1,10 +1,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, reglab, type Proc } from '../reglab-process.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import type { RuleResult, Summary, TraceRecord } from '../../sim/observe/records.ts';
@@ -16,7 +15,6 @@ import type { RuleResult, Summary, TraceRecord } from '../../sim/observe/records
  * (each is a separate process) and awaited by the tests that read them.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const LEARN = 'scenarios/learn/request-response.yaml';
 const VARIANTS = 'test/fixtures/generic-variants.yaml';
 
@@ -28,22 +26,6 @@ const VARIANTS = 'test/fixtures/generic-variants.yaml';
  */
 const FINGERPRINT = '19ab7d034078fa5e';
 
-interface Proc {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function reglab(...args: string[]): Promise<Proc> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => res({ status, stdout, stderr }));
-  });
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'reglab-generic-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,10 +1,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, reglab } from '../reglab-process.ts';
 
 /**
  * `reglab validate` on broken scenario files (test/fixtures/bad-scenarios, one problem each): exit 2,
@@ -14,26 +13,9 @@ import { fileURLToPath } from 'node:url';
  * together at load time and awaited by the tests that read them.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BAD = 'test/fixtures/bad-scenarios';
 const LEARN = 'scenarios/learn/request-response.yaml';
 
-interface Proc {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function reglab(...args: string[]): Promise<Proc> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => res({ status, stdout, stderr }));
-  });
-}
 
 interface Case {
   /** Substrings the file's problem line(s) must contain: the field path, and what is allowed. */
