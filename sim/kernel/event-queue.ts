@@ -97,10 +97,16 @@ export class EventQueue {
    * Removes the earliest event. Its time, callback and argument are left in `time`, `fn`, `arg`
    * (returning them would allocate a tuple per event). Returns false when empty.
    */
-  time = 0;
   fn: EventFn | undefined = undefined;
   arg: unknown = undefined;
-  seq = 0;
+  /** time and seq of the last pop: a typed array, so storing them never boxes a double. */
+  private readonly popped = new Float64Array(2);
+  get time(): number {
+    return this.popped[0];
+  }
+  get seq(): number {
+    return this.popped[1];
+  }
 
   constructor(initialCapacity = 1024) {
     const cap = Math.max(4, initialCapacity | 0);
@@ -155,8 +161,8 @@ export class EventQueue {
     const seqs = this.hSeq;
     const slots = this.hSlot;
     const top = slots[0];
-    this.time = times[0];
-    this.seq = seqs[0];
+    this.popped[0] = times[0];
+    this.popped[1] = seqs[0];
     const ref = this.sRef;
     this.fn = ref[top << 1] as EventFn;
     this.arg = ref[(top << 1) + 1];
@@ -442,10 +448,9 @@ export class EventQueue {
     this.freeTop = cap - old;
     this.sNum = num;
     this.freeSlots = free;
-    for (let k = old * 2; k < cap * 2; k++) {
-      this.sRef.push(undefined);
-      this.sRefSpare.push(undefined);
-    }
+    // One new array per doubling (growing by push() reallocates many times on the way).
+    this.sRef = grown(this.sRef, cap * 2);
+    this.sRefSpare = grown(this.sRefSpare, cap * 2);
   }
 
   private growHeap(): void {
@@ -460,4 +465,11 @@ export class EventQueue {
     this.hSeq = s;
     this.hSlot = sl;
   }
+}
+
+/** A copy of `a` with length n, the new entries undefined. */
+function grown(a: unknown[], n: number): unknown[] {
+  const b = new Array<unknown>(n).fill(undefined);
+  for (let k = 0; k < a.length; k++) b[k] = a[k];
+  return b;
 }

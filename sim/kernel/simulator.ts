@@ -17,8 +17,8 @@ export type RunOutcome =
  */
 export class Simulator implements Clock {
   private readonly queue = new EventQueue(4096);
-  private current: Ns = 0;
-  private previous: Ns = 0;
+  /** [now, previous event's time]: a typed array, so advancing time never boxes a double. */
+  private readonly clockNs = new Float64Array(2);
   private stopRequested = false;
   private readonly streams = new Map<string, RandomStream>();
   /** Cancelled timers still in the queue (cancellation is lazy). */
@@ -29,12 +29,12 @@ export class Simulator implements Clock {
   constructor(readonly seed = 1) {}
 
   now(): Ns {
-    return this.current;
+    return this.clockNs[0];
   }
 
   /** Time of the event processed before the current one (an observer's tick uses it to find where activity ended). */
   previousTime(): Ns {
-    return this.previous;
+    return this.clockNs[1];
   }
 
   /** Pending events, not counting cancelled timers. */
@@ -52,15 +52,15 @@ export class Simulator implements Clock {
    * (message delivery, service completion). Not cancellable: use schedule() for timers.
    */
   post(at: Ns, fn: EventFn, arg?: unknown): void {
-    if (!(at >= this.current)) {
-      throw new RangeError(`cannot post an event in the past (at=${at}, now=${this.current})`);
+    if (!(at >= this.clockNs[0])) {
+      throw new RangeError(`cannot post an event in the past (at=${at}, now=${this.clockNs[0]})`);
     }
     this.queue.push(at, fn, arg);
   }
 
   schedule(delay: Ns, fn: (arg: any) => void, arg?: unknown): Timer {
     checkDelay(delay);
-    const t = new Timer(this.current + delay, fn, arg);
+    const t = new Timer(this.clockNs[0] + delay, fn, arg);
     this.queue.push(t.at, fireTimer, t);
     return t;
   }
@@ -92,7 +92,8 @@ export class Simulator implements Clock {
    */
   run(until: Ns = Infinity, maxEvents = Infinity): RunOutcome {
     const q = this.queue;
-    if (until < this.current) throw new RangeError(`run(until=${until}) is earlier than now (${this.current}): time never goes back`);
+    const clock = this.clockNs;
+    if (until < clock[0]) throw new RangeError(`run(until=${until}) is earlier than now (${clock[0]}): time never goes back`);
     this.stopRequested = false;
     let budget = maxEvents;
     while (q.size > 0) {
@@ -104,7 +105,7 @@ export class Simulator implements Clock {
       }
       // (Nothing lies beyond an infinite horizon: the peek is skipped, pop() refills on its own.)
       if (until !== Infinity && q.peekTime() > until) {
-        this.current = until;
+        clock[0] = until;
         return 'until';
       }
       if (budget-- <= 0) return 'budget';
@@ -116,8 +117,8 @@ export class Simulator implements Clock {
         budget++;
         continue;
       }
-      this.previous = this.current;
-      this.current = q.time;
+      clock[1] = clock[0];
+      clock[0] = q.time;
       this.events++;
       fn(q.arg);
       if (this.stopRequested) return 'stopped';
@@ -125,4 +126,5 @@ export class Simulator implements Clock {
     // Idle leaves now() at the last event: the run ended there, not at the horizon asked for.
     return 'idle';
   }
+
 }
