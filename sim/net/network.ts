@@ -55,8 +55,8 @@ class InFlight {
   private msgs: (Message | undefined)[] = new Array(16).fill(undefined);
   private head = 0;
   private len = 0;
-  /** Arrival time of the last message queued here. */
-  lastAt = -Infinity;
+  /** [arrival time of the last message queued here]: a typed array, so updating it never boxes a double. */
+  readonly lastAt = Float64Array.of(-Infinity);
   constructor(
     readonly net: InProcessNetwork,
     readonly from: number,
@@ -232,9 +232,9 @@ export class InProcessNetwork {
   }
 
   private post(f: InFlight, t: number, msg: Message): void {
-    if (t >= f.lastAt) {
+    if (t >= f.lastAt[0]) {
       this.sim.post(t, arriveInOrder, f);
-      f.lastAt = t;
+      f.lastAt[0] = t;
       f.push(msg);
     } else {
       // Overtakes a message still in flight: an event of its own.

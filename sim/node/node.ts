@@ -16,9 +16,12 @@ export type NodeState = 'down' | 'up' | 'stopped' | 'crashed';
 class Worker {
   msg: Message | undefined = undefined;
   from = 0;
-  startedAt: Ns = 0;
   generation = 0;
-  constructor(readonly svc: Service) {}
+  constructor(
+    readonly svc: Service,
+    /** Where this worker's service start time lives in svc.times. */
+    readonly k: number,
+  ) {}
 }
 
 function completeService(w: Worker): void {
@@ -43,8 +46,11 @@ class Service {
   qFrom = new Int32Array(16);
   qHead = 0;
   qLen = 0;
-  /** Busy time of finished services (ns, summed over workers). */
-  busyDone: Ns = 0;
+  /**
+   * [busy time of finished services (ns, summed over workers), then each worker's service start]:
+   * a typed array, so the per-message time bookkeeping never boxes a double.
+   */
+  readonly times: Float64Array;
   peakQueue = 0;
   served = 0;
   refused = 0;
@@ -53,13 +59,16 @@ class Service {
     readonly sim: Simulator,
     readonly costs: CostTable,
     public queueLimit: number,
-  ) {}
+    workers: number,
+  ) {
+    this.times = new Float64Array(1 + workers);
+  }
 
   begin(w: Worker, msg: Message, from: number): void {
     const now = this.sim.now();
     w.msg = msg;
     w.from = from;
-    w.startedAt = now;
+    this.times[1 + w.k] = now;
     w.generation = this.gen;
     this.activeCount++;
     this.sim.post(now + this.costs.serviceTime(msg), completeService, w);
@@ -70,7 +79,7 @@ class Service {
     if (w.generation !== this.gen || w.msg === undefined || w.svc !== this) return;
     const msg = w.msg;
     w.msg = undefined;
-    this.busyDone += this.sim.now() - w.startedAt;
+    this.times[0] += this.sim.now() - this.times[1 + w.k];
     this.activeCount--;
     this.served++;
     // Send first, then take the next message (the model's sends leave at the end of the service).
@@ -191,7 +200,7 @@ export abstract class Node implements Endpoint {
    */
   protected readonly clock: Clock;
 
-  workers: number;
+  readonly workers: number;
 
   get queueLimit(): number {
     return this.svc.queueLimit;
@@ -218,8 +227,8 @@ export abstract class Node implements Endpoint {
     this.signals = ctx.signals;
     this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
     this.workers = ctx.capacity.workers;
-    const svc = (this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit));
-    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc));
+    const svc = (this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit, this.workers));
+    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc, i));
     for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
     const sim = this.sim;
     this.clock = {
@@ -271,9 +280,10 @@ export abstract class Node implements Endpoint {
 
   /** Busy time up to now, summed over workers, including services under way. */
   busyTime(): Ns {
-    let b = this.svc.busyDone;
+    const svc = this.svc;
+    let b = svc.times[0];
     const now = this.sim.now();
-    for (const w of this.svc.all) if (w.msg !== undefined) b += now - w.startedAt;
+    for (const w of svc.all) if (w.msg !== undefined) b += now - svc.times[1 + w.k];
     return b;
   }
 
@@ -342,14 +352,14 @@ export abstract class Node implements Endpoint {
     svc.idle.length = 0;
     for (const w of svc.all) {
       if (w.msg !== undefined) {
-        svc.busyDone += now - w.startedAt;
+        svc.times[0] += now - svc.times[1 + w.k];
         this.signals.dropped(now, w.from, this.index, w.msg, 'crash');
         w.msg = undefined;
       }
     }
     // Fresh workers: a completion event of the old life still points at the old ones and is ignored.
     svc.all.length = 0;
-    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc));
+    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc, i));
     for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
     svc.activeCount = 0;
     while (svc.qLen > 0) {

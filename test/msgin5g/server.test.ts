@@ -190,7 +190,6 @@ test('per-ue authentication sends exactly one UeAuthRequest per well-formed, kno
 test('overload: with the queue full a request is answered 503 with Retry-After at once', () => {
   const h = serverHarness(20, { server: { retryAfter: 2500 * MS } });
   h.server.queueLimit = 0;
-  h.server.workers = 1;
   h.server.costs.set(undefined, { perMessage: 10 * MS, perEntry: 0, perByte: 0 });
   h.gw.sendTo(h.server.index, new RegistrationRequest(h.ch, 1, 1, 0, 'urgent'));
   h.gw.sendTo(h.server.index, new RegistrationRequest(h.ch, 2, 2, 1, 'urgent'));
