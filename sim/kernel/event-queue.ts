@@ -148,7 +148,12 @@ export class EventQueue {
     this.sRef[slot << 1] = fn;
     this.sRef[(slot << 1) + 1] = arg;
     this.n++;
-    this.place(time, seq, slot);
+    // The time goes into the slot before any call: the helpers below take slot numbers (small
+    // integers) and read times from the typed array, so no double is boxed on the way.
+    const b = slot << 2;
+    this.sNum[b] = time;
+    this.sNum[b + 1] = seq;
+    this.place(slot);
     return seq;
   }
 
@@ -222,16 +227,14 @@ export class EventQueue {
 
   // ---- internals --------------------------------------------------------------------------------
 
-  /** Routes an event by its bucket index: heap, bucket, or overflow. */
-  private place(time: number, seq: number, slot: number): void {
-    const j = Math.floor((time - this.base) * this.inv);
+  /** Routes an event (time and seq already in its slot) by its bucket index: heap, bucket, or overflow. */
+  private place(slot: number): void {
+    const num = this.sNum;
+    const b = slot << 2;
+    const j = Math.floor((num[b] - this.base) * this.inv);
     if (j <= this.cur) {
-      this.heapPush(time, seq, slot);
+      this.heapPush(slot);
     } else {
-      const num = this.sNum;
-      const b = slot << 2;
-      num[b] = time;
-      num[b + 1] = seq;
       if (j < this.nb) {
         num[b + 2] = this.heads[j];
         this.heads[j] = slot;
@@ -244,8 +247,11 @@ export class EventQueue {
     }
   }
 
-  private heapPush(time: number, seq: number, slot: number): void {
+  /** Adds a slot's event (time and seq read from the slot) to the near heap. */
+  private heapPush(slot: number): void {
     if (this.hn === this.hTime.length) this.growHeap();
+    const time = this.sNum[slot << 2];
+    const seq = this.sNum[(slot << 2) + 1];
     const times = this.hTime;
     const seqs = this.hSeq;
     const slots = this.hSlot;
@@ -284,12 +290,12 @@ export class EventQueue {
         const num = this.sNum;
         if (this.ranged) {
           const hi = this.bRange[j + 1];
-          for (let r = this.bRange[j]; r < hi; r++) this.heapPush(num[r << 2], num[(r << 2) + 1], r);
+          for (let r = this.bRange[j]; r < hi; r++) this.heapPush(r);
         }
         while (s !== NONE) {
           const b = s << 2;
           const next = num[b + 2];
-          this.heapPush(num[b], num[b + 1], s);
+          this.heapPush(s);
           s = next;
         }
         return;
@@ -325,7 +331,7 @@ export class EventQueue {
       while (list !== NONE) {
         const b = list << 2;
         const next = num[b + 2];
-        this.heapPush(num[b], num[b + 1], list);
+        this.heapPush(list);
         list = next;
       }
       return;
@@ -353,7 +359,7 @@ export class EventQueue {
     while (list !== NONE) {
       const b = list << 2;
       const next = num[b + 2];
-      this.place(num[b], num[b + 1], list);
+      this.place(list);
       list = next;
     }
   }

@@ -172,43 +172,48 @@ export class InProcessNetwork {
   }
 
   send(from: number, to: number, msg: Message): void {
-    const now = this.sim.now();
-    this.signals.sent(now, from, to, msg);
+    this.signals.sent(this.sim.now(), from, to, msg);
     if (to < 0 || to >= this.endpoints.length) {
-      this.signals.dropped(now, from, to, msg, 'unroutable');
+      this.signals.dropped(this.sim.now(), from, to, msg, 'unroutable');
+      return;
+    }
+    if (this.interceptor === undefined) {
+      this.transmit(from, to, msg, 0);
       return;
     }
     let extra = 0;
     let copies = 1;
-    if (this.interceptor !== undefined) {
-      const act = this.interceptor.onSend(from, to, msg, now);
-      if (act !== undefined) {
-        if (act.drop !== undefined) {
-          this.signals.dropped(now, from, to, msg, act.drop as DropReason);
-          return;
-        }
-        extra = act.extraDelay ?? 0;
-        copies += act.duplicates ?? 0;
+    const act = this.interceptor.onSend(from, to, msg, this.sim.now());
+    if (act !== undefined) {
+      if (act.drop !== undefined) {
+        this.signals.dropped(this.sim.now(), from, to, msg, act.drop as DropReason);
+        return;
       }
+      extra = act.extraDelay ?? 0;
+      copies += act.duplicates ?? 0;
     }
-    for (let c = 0; c < copies; c++) this.transmit(from, to, msg, now, extra);
+    for (let c = 0; c < copies; c++) this.transmit(from, to, msg, extra);
   }
 
-  private transmit(from: number, to: number, msg: Message, now: number, extra: number): void {
+  /**
+   * Puts a message on the link. Times are handled as delays from now (see Simulator.postIn): small
+   * integers to V8, so nothing is boxed per message when these calls are not inlined.
+   */
+  private transmit(from: number, to: number, msg: Message, extra: number): void {
     let f = this.inFlight[from][to];
     if (f === undefined) f = this.inFlight[from][to] = new InFlight(this, from, to, this.link(from, to));
     const l = f.link;
     const p = l.params;
+    const now = this.sim.now();
     if (l.plain) {
       // Only the propagation delay (and a fault's extra delay): the general path below with every
       // other term zero, skipped.
-      let t = now;
-      t += p.delay + extra;
+      let d = p.delay + extra;
       if (p.transport === 'stream') {
-        if (t < l.lastArrival) t = l.lastArrival;
-        l.lastArrival = t;
+        if (now + d < l.lastArrival) d = l.lastArrival - now;
+        l.lastArrival = now + d;
       }
-      this.post(f, t, msg);
+      this.post(f, d, msg);
       return;
     }
     let t = now;
@@ -228,17 +233,20 @@ export class InProcessNetwork {
       if (t < l.lastArrival) t = l.lastArrival;
       l.lastArrival = t;
     }
-    this.post(f, t, msg);
+    // Integers below 2^53: (t - now) + now is t exactly.
+    this.post(f, t - now, msg);
   }
 
-  private post(f: InFlight, t: number, msg: Message): void {
+  /** Schedules the arrival `delay` from now. */
+  private post(f: InFlight, delay: number, msg: Message): void {
+    const t = this.sim.now() + delay;
     if (t >= f.lastAt[0]) {
-      this.sim.post(t, arriveInOrder, f);
+      this.sim.postIn(delay, arriveInOrder, f);
       f.lastAt[0] = t;
       f.push(msg);
     } else {
       // Overtakes a message still in flight: an event of its own.
-      this.sim.post(t, deliver, new Delivery(this, f.from, f.to, msg));
+      this.sim.postIn(delay, deliver, new Delivery(this, f.from, f.to, msg));
     }
   }
 

@@ -71,7 +71,7 @@ class Service {
     this.times[1 + w.k] = now;
     w.generation = this.gen;
     this.activeCount++;
-    this.sim.post(now + this.costs.serviceTime(msg), completeService, w);
+    this.sim.postIn(this.costs.serviceTime(msg), completeService, w);
   }
 
   /** The end of a service (called by the kernel). */
