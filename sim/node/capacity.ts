@@ -42,8 +42,16 @@ export class CostTable {
   private readonly byKind: Map<string, ServiceCost>;
   private lastKind: string | undefined = undefined;
   private lastCost: ServiceCost = ZERO_COST;
+  private f = 1;
+  /**
+   * The service time of every message when it depends on nothing in the message (no per-kind costs,
+   * no per-entry or per-byte term): the common case, answered without reading the message. -1
+   * otherwise.
+   */
+  private fixed = -1;
   constructor(private readonly cfg: CapacityConfig) {
     this.byKind = new Map(Object.entries(cfg.byKind));
+    this.refresh();
   }
 
   costOf(kind: string): ServiceCost {
@@ -51,9 +59,16 @@ export class CostTable {
   }
 
   /** Multiplies every service time (1 = as configured). */
-  factor = 1;
+  get factor(): number {
+    return this.f;
+  }
+  set factor(f: number) {
+    this.f = f;
+    this.refresh();
+  }
 
   serviceTime(msg: Message): Ns {
+    if (this.fixed >= 0) return this.fixed;
     let c: ServiceCost;
     if (this.byKind.size === 0) {
       c = this.cfg.defaultCost;
@@ -72,7 +87,7 @@ export class CostTable {
     let t = c.perMessage;
     if (c.perEntry !== 0) t += c.perEntry * msg.entries;
     if (c.perByte !== 0) t += c.perByte * msg.bytes;
-    return Math.round(t * this.factor);
+    return Math.round(t * this.f);
   }
 
   /** Replaces costs at run time (the failure issue's "capacity reduced for an interval"). */
@@ -80,5 +95,12 @@ export class CostTable {
     if (kind === undefined) this.cfg.defaultCost = cost;
     else this.byKind.set(kind, cost);
     this.lastKind = undefined;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const c = this.cfg.defaultCost;
+    // The general formula with both message terms zero: Math.round(perMessage × factor).
+    this.fixed = this.byKind.size === 0 && c.perEntry === 0 && c.perByte === 0 ? Math.round(c.perMessage * this.f) : -1;
   }
 }
