@@ -29,6 +29,7 @@ import {
   type BareLoopResult,
   type DeregChainResult,
 } from './dereg-chain.ts';
+import { runDirect } from './dereg-chain-direct.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BENCH_DIR = dirname(SELF);
@@ -40,7 +41,7 @@ class UsageError extends Error {}
 /** The other benchmarks are scripts of their own: bench/NAME.ts. */
 function scripts(): string[] {
   return readdirSync(BENCH_DIR)
-    .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'dereg-chain.ts')
+    .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('dereg-chain'))
     .map((f) => basename(f, '.ts'))
     .sort();
 }
@@ -51,7 +52,8 @@ function list(): void {
     '',
     '  dereg-chain       kernel benchmark (default): --n 10000,100000,1000000 --repeat 3 --seed 1',
     '                    --triggers FILE | --write-triggers FILE | --write-completions FILE',
-    '                    --warmup 5000 --no-bare --json FILE',
+    '                    --warmup 5000 --no-bare --no-split --json FILE',
+    '                    (--no-split: skip the hand-written model and the bare loop with the model\'s delays)',
   ];
   for (const s of scripts()) lines.push(`  ${s.padEnd(17)} bench/${s}.ts (its own options)`);
   process.stdout.write(lines.join('\n') + '\n');
@@ -81,6 +83,14 @@ interface BareRun extends BareLoopResult {
   maxRssMb: number;
   steady: BareLoopResult;
 }
+/** The comparison runs of one N: the reference bare loop, and the two that split the gap to it. */
+interface Comparison {
+  bare: BareRun[];
+  /** The bare loop with the model's delays between events. */
+  bareModel: BareRun[];
+  /** The hand-written model (dereg-chain-direct.ts). */
+  direct: ModelRun[];
+}
 
 function deregChain(args: string[]): void {
   const { values } = parseArgs({
@@ -95,6 +105,7 @@ function deregChain(args: string[]): void {
       'write-completions': { type: 'string' },
       warmup: { type: 'string', default: '5000' },
       'no-bare': { type: 'boolean', default: false },
+      'no-split': { type: 'boolean', default: false },
       json: { type: 'string' },
     },
   });
@@ -124,10 +135,10 @@ function deregChain(args: string[]): void {
 
   const load0 = loadavg()[0];
   const models = new Map<number, ModelRun[]>();
-  const bares = new Map<number, BareRun[]>();
+  const cmp = new Map<number, Comparison>();
   for (const n of ns) {
     models.set(n, []);
-    bares.set(n, []);
+    cmp.set(n, { bare: [], bareModel: [], direct: [] });
   }
   const common = ['--seed', String(seed), '--warmup', String(warmup)];
   if (values.triggers !== undefined) common.push('--triggers', values.triggers);
@@ -140,15 +151,20 @@ function deregChain(args: string[]): void {
       models.get(n)!.push(spawnChild<ModelRun>(['model', '--n', String(n), ...common, ...extra]));
       if (!values['no-bare']) {
         process.stderr.write(', bare loop');
-        bares.get(n)!.push(spawnChild<BareRun>(['bare', '--n', String(n), ...common]));
+        cmp.get(n)!.bare.push(spawnChild<BareRun>(['bare', '--n', String(n), ...common]));
+        if (!values['no-split']) {
+          process.stderr.write(', bare loop with the model\'s delays, hand-written model');
+          cmp.get(n)!.bareModel.push(spawnChild<BareRun>(['bare-model', '--n', String(n), ...common]));
+          cmp.get(n)!.direct.push(spawnChild<ModelRun>(['direct', '--n', String(n), ...common]));
+        }
       }
       process.stderr.write('\n');
     }
   }
   const load1 = loadavg()[0];
-  process.stdout.write(report(ns, models, bares, repeat, load0, load1));
+  process.stdout.write(report(ns, models, cmp, repeat, load0, load1));
   if (values.json !== undefined) {
-    const runs = ns.map((n) => ({ n, model: models.get(n), bare: bares.get(n) }));
+    const runs = ns.map((n) => ({ n, model: models.get(n), ...cmp.get(n) }));
     writeFileSync(values.json, JSON.stringify({ benchmark: 'dereg-chain', date: new Date().toISOString(), node: process.version, seed, runs }, null, 2) + '\n');
   }
 }
@@ -235,14 +251,21 @@ function child(args: string[]): void {
     } else {
       process.stdout.write(JSON.stringify(res) + '\n');
     }
-  } else if (mode === 'bare') {
-    if (w > 0) runBareLoop(triggers.slice(0, w));
-    const r = runBareLoop(triggers);
+  } else if (mode === 'direct') {
+    if (w > 0) runDirect(triggers.slice(0, w));
+    const r = runDirect(triggers);
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const res: BareRun = { ...r, maxRssMb, steady: runBareLoop(triggers) };
+    const res: ModelRun = { ...r, maxRssMb, steady: runDirect(triggers) };
+    process.stdout.write(JSON.stringify(res) + '\n');
+  } else if (mode === 'bare' || mode === 'bare-model') {
+    const delays = mode === 'bare' ? 'link' : 'model';
+    if (w > 0) runBareLoop(triggers.slice(0, w), delays);
+    const r = runBareLoop(triggers, delays);
+    const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    const res: BareRun = { ...r, maxRssMb, steady: runBareLoop(triggers, delays) };
     process.stdout.write(JSON.stringify(res) + '\n');
   } else {
-    throw new UsageError(`--child expects 'model' or 'bare', got '${mode}'`);
+    throw new UsageError(`--child expects 'model', 'direct', 'bare' or 'bare-model', got '${mode}'`);
   }
 }
 
@@ -265,7 +288,7 @@ const ms = (ns: number) => (ns / 1e6).toLocaleString('en-US', { minimumFractionD
 const mev = (x: number) => (x / 1e6).toFixed(2);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number, BareRun[]>, repeat: number, load0: number, load1: number): string {
+function report(ns: number[], models: Map<number, ModelRun[]>, cmp: Map<number, Comparison>, repeat: number, load0: number, load1: number): string {
   let s = `\ndereg-chain (kernel) — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load0.toFixed(1)} → ${load1.toFixed(1)}\n`;
   s += `${repeat} run(s) per figure, each in its own process; speed figures are medians [min–max].\n\n`;
 
@@ -277,6 +300,8 @@ function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number
     const r = runs[0];
     const key = (x: ModelRun) => JSON.stringify([x.events, x.completed, x.endTime, x.meanLatency, x.p99Latency, x.maxLatency, x.utilisation]);
     if (runs.some((x) => key(x) !== key(r))) notes.push(`N=${n}: runs disagree on the model's outcome (a determinism bug)`);
+    // The hand-written model is an independent implementation of the same rules: it must agree too.
+    if (cmp.get(n)!.direct.some((x) => key(x) !== key(r))) notes.push(`N=${n}: the hand-written model disagrees with the RegLab model (a bug in one of them)`);
     outRows.push([
       int(n),
       int(r.events),
@@ -289,7 +314,7 @@ function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number
       NODE_IDS.map((id) => pct(r.utilisation[id])).join(' / '),
     ]);
   }
-  s += 'Model outcome (identical in every run):\n';
+  s += cmp.get(ns[0])!.direct.length > 0 ? 'Model outcome (identical in every run, and in the hand-written model):\n' : 'Model outcome (identical in every run):\n';
   s += table(
     ['N', 'events', '=22N', 'completed', 'mean lat ms', 'p99 lat ms', 'max lat ms', 'end s', `utilisation ${NODE_IDS.join('/')}`],
     outRows,
@@ -300,7 +325,7 @@ function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number
   const spread = (xs: number[]) => `${mev(median(xs))} [${mev(Math.min(...xs))}–${mev(Math.max(...xs))}]`;
   for (const n of ns) {
     const m = models.get(n)!;
-    const b = bares.get(n)!;
+    const b = cmp.get(n)!.bare;
     const first = m.map((x) => x.eventsPerSec);
     const steady = m.map((x) => x.steady.eventsPerSec);
     const row = [
@@ -329,7 +354,42 @@ function report(ns: number[], models: Map<number, ModelRun[]>, bares: Map<number
     speedRows,
     [true, true, true, true, true, true, true, true, true],
   );
+  s += split(ns, models, cmp);
   for (const note of notes) s += `! ${note}\n`;
+  return s;
+}
+
+/**
+ * Where the gap between the model and the bare loop comes from: the bare loop with the model's own
+ * spacing of events (the event pattern's cost to the queue), the hand-written model (the model's
+ * work with no framework), and the RegLab model (the framework's share is the last step).
+ */
+function split(ns: number[], models: Map<number, ModelRun[]>, cmp: Map<number, Comparison>): string {
+  const rows: string[][] = [];
+  const fs = (xs: { eventsPerSec: number; steady: { eventsPerSec: number } }[]): [number, number] => [
+    median(xs.map((x) => x.eventsPerSec)),
+    median(xs.map((x) => x.steady.eventsPerSec)),
+  ];
+  const both = ([f, st]: [number, number]) => `${mev(f)} / ${mev(st)}`;
+  const ratio = (a: [number, number], b: [number, number]) => `${pct(a[0] / b[0])} / ${pct(a[1] / b[1])}`;
+  for (const n of ns) {
+    const c = cmp.get(n)!;
+    if (c.bare.length === 0 || c.bareModel.length === 0 || c.direct.length === 0) continue;
+    const bare = fs(c.bare);
+    const bareModel = fs(c.bareModel);
+    const direct = fs(c.direct);
+    const model = fs(models.get(n)!);
+    rows.push([int(n), both(bare), both(bareModel), both(direct), both(model), ratio(bareModel, bare), ratio(direct, bare), ratio(model, direct)]);
+  }
+  if (rows.length === 0) return '';
+  let s = '\nWhere the gap to the bare loop comes from (medians, first / steady, M events/s): the bare loop with the\n';
+  s += "model's spacing of events (a service, then a 5 ms link: the queue's cost of the model's event pattern),\n";
+  s += 'the same model hand-written on the queue with no framework (bench/dereg-chain-direct.ts), the RegLab model:\n';
+  s += table(
+    ['N', 'bare 5 ms', "bare, model's delays", 'hand-written', 'RegLab model', "model's delays / bare", 'hand-written / bare', 'RegLab / hand-written'],
+    rows,
+    [true, true, true, true, true, true, true, true],
+  );
   return s;
 }
 
