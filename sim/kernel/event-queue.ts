@@ -142,17 +142,38 @@ export class EventQueue {
 
   /** Adds an event; returns its sequence number. */
   push(time: number, fn: EventFn, arg?: unknown): number {
-    const seq = this.nextSeq++;
+    const slot = this.claim(fn, arg);
+    this.sNum[slot << 2] = time;
+    return this.enter(slot);
+  }
+
+  /**
+   * push(origin[0] + delay, …), the sum computed here: a caller keeping its clock in a typed array
+   * passes no double to this call, which V8 would box if it did not inline the call.
+   */
+  pushAfter(origin: Float64Array, delay: number, fn: EventFn, arg?: unknown): number {
+    const slot = this.claim(fn, arg);
+    this.sNum[slot << 2] = origin[0] + delay;
+    return this.enter(slot);
+  }
+
+  /** A free slot holding fn and arg. */
+  private claim(fn: EventFn, arg: unknown): number {
     if (this.freeTop === 0) this.growSlots();
     const slot = this.freeSlots[--this.freeTop];
     this.sRef[slot << 1] = fn;
     this.sRef[(slot << 1) + 1] = arg;
+    return slot;
+  }
+
+  /**
+   * Gives the slot (its time written) the next sequence number and files it. The helpers from here
+   * on take slot numbers (small integers) and read times from the typed array: no double is boxed.
+   */
+  private enter(slot: number): number {
+    const seq = this.nextSeq++;
+    this.sNum[(slot << 2) + 1] = seq;
     this.n++;
-    // The time goes into the slot before any call: the helpers below take slot numbers (small
-    // integers) and read times from the typed array, so no double is boxed on the way.
-    const b = slot << 2;
-    this.sNum[b] = time;
-    this.sNum[b + 1] = seq;
     this.place(slot);
     return seq;
   }
@@ -294,7 +315,7 @@ export class EventQueue {
         }
         while (s !== NONE) {
           const b = s << 2;
-          const next = num[b + 2];
+          const next = num[b + 2] | 0;
           this.heapPush(s);
           s = next;
         }
@@ -310,7 +331,7 @@ export class EventQueue {
     const num = this.sNum;
     let min = Infinity;
     let max = -Infinity;
-    for (let s = this.over; s !== NONE; s = num[(s << 2) + 2]) {
+    for (let s = this.over; s !== NONE; s = num[(s << 2) + 2] | 0) {
       const t = num[s << 2];
       if (t - t === 0) {
         // finite
@@ -330,7 +351,7 @@ export class EventQueue {
       this.cur = Infinity;
       while (list !== NONE) {
         const b = list << 2;
-        const next = num[b + 2];
+        const next = num[b + 2] | 0;
         this.heapPush(list);
         list = next;
       }
@@ -358,7 +379,7 @@ export class EventQueue {
     }
     while (list !== NONE) {
       const b = list << 2;
-      const next = num[b + 2];
+      const next = num[b + 2] | 0;
       this.place(list);
       list = next;
     }
@@ -389,7 +410,7 @@ export class EventQueue {
     const inv = this.inv;
     // Copy the list out (its one pass over random slots) and count per bucket; index k = overflow.
     let i = 0;
-    for (let s = list; s !== NONE; s = num[(s << 2) + 2]) {
+    for (let s = list; s !== NONE; s = num[(s << 2) + 2] | 0) {
       const b = s << 2;
       const t = num[b];
       rTime[i] = t;

@@ -96,3 +96,15 @@ test('event queue keeps (time, seq) order through renumbering rebuilds, with lat
   assert.equal(q.size, 0);
   assert.ok(got.length > 20000);
 });
+
+test('pushAfter(origin, delay) files the event at origin[0] + delay, in push order with push()', () => {
+  const q = new EventQueue(4);
+  const origin = Float64Array.of(1e12);
+  q.push(1e12 + 5, () => {}, 'a');
+  q.pushAfter(origin, 5, () => {}, 'b');
+  q.pushAfter(origin, 0, () => {}, 'c');
+  q.push(1e12 + 5, () => {}, 'd');
+  const out: [number, unknown][] = [];
+  while (q.pop()) out.push([q.time, q.arg]);
+  assert.deepEqual(out, [[1e12, 'c'], [1e12 + 5, 'a'], [1e12 + 5, 'b'], [1e12 + 5, 'd']]);
+});

@@ -77,6 +77,38 @@ test("run(_, maxEvents) returns 'budget' after that many events, and a later run
   assert.deepEqual(fired, times);
 });
 
+test('the event budget counts events processed, not cancelled timers skipped', () => {
+  const sim = new Simulator();
+  const fired: string[] = [];
+  const dead = [sim.schedule(1 * MS, () => fired.push('x')), sim.schedule(2 * MS, () => fired.push('y'))];
+  sim.schedule(3 * MS, () => fired.push('a'));
+  sim.schedule(4 * MS, () => fired.push('b'));
+  for (const t of dead) sim.cancel(t);
+  assert.equal(sim.run(Infinity, 1), 'budget');
+  assert.deepEqual(fired, ['a']);
+  assert.equal(sim.now(), 3 * MS);
+  // The last event: nothing is left after it, so the run is idle rather than out of budget.
+  assert.equal(sim.run(Infinity, 1), 'idle');
+  assert.deepEqual(fired, ['a', 'b']);
+  assert.equal(sim.events, 2);
+});
+
+test('postIn(delay) is post(now + delay): same time, same place in the scheduling order', () => {
+  const sim = new Simulator();
+  const order: string[] = [];
+  sim.post(10 * MS, () => {
+    sim.post(15 * MS, () => order.push('post@15'));
+    sim.postIn(5 * MS, () => order.push('postIn+5'));
+    sim.post(15 * MS, () => order.push('post@15 again'));
+    sim.postIn(0, () => order.push('postIn+0 at ' + sim.now()));
+  });
+  sim.run();
+  assert.deepEqual(order, ['postIn+0 at ' + 10 * MS, 'post@15', 'postIn+5', 'post@15 again']);
+  assert.equal(sim.now(), 15 * MS);
+  assert.throws(() => sim.postIn(-1, () => {}), /in the past/);
+  assert.throws(() => sim.postIn(NaN, () => {}), /in the past/);
+});
+
 test("stop() from a callback makes run() return 'stopped' after that event; the next run goes on", () => {
   const sim = new Simulator();
   const fired: string[] = [];
