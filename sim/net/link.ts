@@ -29,10 +29,22 @@ export const DEFAULT_LINK: LinkParams = {
 
 /** One direction of a link, with the state that serialization and in-order delivery need. */
 export class LinkDirection {
+  /** [txFreeAt, lastArrival]: times written per message, kept where storing them never boxes a double. */
+  private readonly t = new Float64Array(2);
   /** When the transmitter finishes the last message it accepted. */
-  txFreeAt: Ns = 0;
+  get txFreeAt(): Ns {
+    return this.t[0];
+  }
+  set txFreeAt(v: Ns) {
+    this.t[0] = v;
+  }
   /** Arrival time of the last message (stream ordering). */
-  lastArrival: Ns = 0;
+  get lastArrival(): Ns {
+    return this.t[1];
+  }
+  set lastArrival(v: Ns) {
+    this.t[1] = v;
+  }
   /**
    * True when a message only waits the propagation delay: no serialization, jitter or loss (a
    * stream ignores loss), so the network skips the rest. Kept in step with params.

@@ -31,65 +31,22 @@ export interface Interceptor {
   onSend(from: number, to: number, msg: Message, now: number): FaultAction | undefined;
 }
 
-class Delivery {
-  constructor(
-    readonly net: InProcessNetwork,
-    readonly from: number,
-    readonly to: number,
-    readonly msg: Message,
-  ) {}
-}
-
-function deliver(d: Delivery): void {
-  d.net.arrive(d.from, d.to, d.msg);
-}
-
 /**
- * The messages in flight on one directed link, for as long as their arrival times do not decrease
- * (no jitter or extra delay overtook them). Their arrival events then leave the kernel in the order
- * they were posted (time, then sequence number), so one reusable object can stand for all of them:
- * the k-th arrival event takes the k-th message. Same events, same order as one Delivery object per
- * message, without the allocation.
+ * One direction between two nodes: its link state, and the function its arrival events call. Each
+ * arrival event carries its message as the event's argument, so the network keeps nothing per
+ * message in flight (no per-link queue, no object per message): whatever the delays, the kernel's
+ * (time, sequence) order delivers them.
  */
-class InFlight {
-  private msgs: (Message | undefined)[] = new Array(16).fill(undefined);
-  private head = 0;
-  private len = 0;
-  /** [arrival time of the last message queued here]: a typed array, so updating it never boxes a double. */
-  readonly lastAt = Float64Array.of(-Infinity);
+class Route {
+  readonly arrive: (msg: Message) => void;
   constructor(
-    readonly net: InProcessNetwork,
-    readonly from: number,
-    readonly to: number,
-    /** The link direction these messages travel (one lookup per send finds both). */
+    net: InProcessNetwork,
+    from: number,
+    to: number,
     readonly link: LinkDirection,
-  ) {}
-
-  push(msg: Message): void {
-    if (this.len === this.msgs.length) this.grow();
-    this.msgs[(this.head + this.len) & (this.msgs.length - 1)] = msg;
-    this.len++;
+  ) {
+    this.arrive = (msg) => net.arrive(from, to, msg);
   }
-
-  shift(): Message {
-    const m = this.msgs[this.head]!;
-    this.msgs[this.head] = undefined;
-    this.head = (this.head + 1) & (this.msgs.length - 1);
-    this.len--;
-    return m;
-  }
-
-  private grow(): void {
-    const cap = this.msgs.length * 2;
-    const msgs: (Message | undefined)[] = new Array(cap).fill(undefined);
-    for (let k = 0; k < this.len; k++) msgs[k] = this.msgs[(this.head + k) & (this.msgs.length - 1)];
-    this.msgs = msgs;
-    this.head = 0;
-  }
-}
-
-function arriveInOrder(f: InFlight): void {
-  f.net.arrive(f.from, f.to, f.shift());
 }
 
 /**
@@ -101,10 +58,8 @@ export class InProcessNetwork {
   private readonly endpoints: Endpoint[] = [];
   private readonly byId = new Map<string, number>();
   private readonly overrides = new Map<string, LinkParams>();
-  /** links[from][to], created on first use. */
-  private readonly links: (LinkDirection | undefined)[][] = [];
-  /** inFlight[from][to], created on first use. */
-  private readonly inFlight: (InFlight | undefined)[][] = [];
+  /** routes[from][to], created on first use. */
+  private readonly routes: (Route | undefined)[][] = [];
 
   /** Set by the fault injector when the scenario declares network faults. */
   interceptor: Interceptor | undefined = undefined;
@@ -121,8 +76,7 @@ export class InProcessNetwork {
     e.index = this.endpoints.length;
     this.endpoints.push(e);
     this.byId.set(e.id, e.index);
-    this.links.push([]);
-    this.inFlight.push([]);
+    this.routes.push([]);
     return e.index;
   }
 
@@ -148,22 +102,26 @@ export class InProcessNetwork {
     const ia = this.byId.get(a);
     const ib = this.byId.get(b);
     if (ia !== undefined && ib !== undefined) {
-      const ab = this.links[ia][ib];
-      const ba = this.links[ib][ia];
-      if (ab) ab.params = params;
-      if (ba) ba.params = params;
+      const ab = this.routes[ia][ib];
+      const ba = this.routes[ib][ia];
+      if (ab) ab.link.params = params;
+      if (ba) ba.link.params = params;
     }
   }
 
   link(from: number, to: number): LinkDirection {
-    const row = this.links[from];
-    let l = row[to];
-    if (!l) {
+    return this.route(from, to).link;
+  }
+
+  private route(from: number, to: number): Route {
+    const row = this.routes[from];
+    let r = row[to];
+    if (!r) {
       const p =
         this.overrides.get(`${this.endpoints[from].id}\u0000${this.endpoints[to].id}`) ?? this.defaults;
-      l = row[to] = new LinkDirection(p);
+      r = row[to] = new Route(this, from, to, new LinkDirection(p));
     }
-    return l;
+    return r;
   }
 
   /** A node's transport: sends from that node. */
@@ -200,22 +158,23 @@ export class InProcessNetwork {
    * integers to V8, so nothing is boxed per message when these calls are not inlined.
    */
   private transmit(from: number, to: number, msg: Message, extra: number): void {
-    let f = this.inFlight[from][to];
-    if (f === undefined) f = this.inFlight[from][to] = new InFlight(this, from, to, this.link(from, to));
-    const l = f.link;
+    let r = this.routes[from][to];
+    if (r === undefined) r = this.route(from, to);
+    const l = r.link;
     const p = l.params;
-    const now = this.sim.now();
     if (l.plain) {
       // Only the propagation delay (and a fault's extra delay): the general path below with every
       // other term zero, skipped.
       let d = p.delay + extra;
       if (p.transport === 'stream') {
+        const now = this.sim.now();
         if (now + d < l.lastArrival) d = l.lastArrival - now;
         l.lastArrival = now + d;
       }
-      this.post(f, d, msg);
+      this.sim.postIn(d, r.arrive, msg);
       return;
     }
+    const now = this.sim.now();
     let t = now;
     const tx = l.serialization(msg.bytes);
     if (tx > 0) {
@@ -234,20 +193,7 @@ export class InProcessNetwork {
       l.lastArrival = t;
     }
     // Integers below 2^53: (t - now) + now is t exactly.
-    this.post(f, t - now, msg);
-  }
-
-  /** Schedules the arrival `delay` from now. */
-  private post(f: InFlight, delay: number, msg: Message): void {
-    const t = this.sim.now() + delay;
-    if (t >= f.lastAt[0]) {
-      this.sim.postIn(delay, arriveInOrder, f);
-      f.lastAt[0] = t;
-      f.push(msg);
-    } else {
-      // Overtakes a message still in flight: an event of its own.
-      this.sim.postIn(delay, deliver, new Delivery(this, f.from, f.to, msg));
-    }
+    this.sim.postIn(t - now, r.arrive, msg);
   }
 
   /** Arrival at the far end (called by the kernel). */
