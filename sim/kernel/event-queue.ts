@@ -49,6 +49,10 @@ const PER_BUCKET_LOG2 = 1;
 const MAX_BUCKETS = 1 << 22;
 /** A rebuild renumbers slots when it holds at least this many events and a quarter of the slots. */
 const RENUMBER_MIN = 1024;
+// Indices into EventQueue.cal.
+const CUR = 0;
+const BASE = 1;
+const INV = 2;
 
 export class EventQueue {
   // ---- slots: an event's data while it waits --------------------------------------------------
@@ -71,11 +75,14 @@ export class EventQueue {
   private heads: Int32Array;
   /** Buckets in use (K); 0 before the first rebuild. */
   private nb = 0;
-  /** Highest bucket moved into the heap; +Infinity when everything lives in the heap. */
-  private cur = -1;
-  private base = 0;
-  /** 1 / bucket width; 0 before the first rebuild, so every push goes to the overflow. */
-  private inv = 0;
+  /**
+   * The calendar's numbers: [cur, base, inv] — the highest bucket moved into the heap (+Infinity when
+   * everything lives in the heap), the time of bucket 0's start, and 1 / bucket width (0 before the
+   * first rebuild, so every push goes to the overflow). In a typed array because they change between
+   * small integers and doubles: as object fields, each such change made V8 replace the queue's hidden
+   * class, and every new queue (a new run) then threw away the optimised code of its callers.
+   */
+  private readonly cal = Float64Array.of(-1, 0, 0);
   private over = NONE;
   private overCount = 0;
   /**
@@ -226,7 +233,7 @@ export class EventQueue {
       times[i] = t;
       seqs[i] = s;
       slots[i] = sl;
-    } else if (n === 0 && this.cur === Infinity) {
+    } else if (n === 0 && this.cal[CUR] === Infinity) {
       // Empty again after a heap-only spell: back to the calendar for what comes next.
       this.resetCalendar();
     }
@@ -252,8 +259,9 @@ export class EventQueue {
   private place(slot: number): void {
     const num = this.sNum;
     const b = slot << 2;
-    const j = Math.floor((num[b] - this.base) * this.inv);
-    if (j <= this.cur) {
+    const cal = this.cal;
+    const j = Math.floor((num[b] - cal[BASE]) * cal[INV]);
+    if (j <= cal[CUR]) {
       this.heapPush(slot);
     } else {
       if (j < this.nb) {
@@ -297,7 +305,7 @@ export class EventQueue {
     for (;;) {
       const heads = this.heads;
       const nb = this.nb;
-      let j = this.cur + 1;
+      let j = this.cal[CUR] + 1;
       if (this.ranged) {
         const range = this.bRange;
         while (j < nb && heads[j] === NONE && range[j] === range[j + 1]) j++;
@@ -305,7 +313,7 @@ export class EventQueue {
         while (j < nb && heads[j] === NONE) j++;
       }
       if (j < nb) {
-        this.cur = j;
+        this.cal[CUR] = j;
         let s = heads[j];
         heads[j] = NONE;
         const num = this.sNum;
@@ -348,7 +356,7 @@ export class EventQueue {
       // until the queue is empty again.
       this.nb = 0;
       this.ranged = false;
-      this.cur = Infinity;
+      this.cal[CUR] = Infinity;
       while (list !== NONE) {
         const b = list << 2;
         const next = num[b + 2] | 0;
@@ -364,11 +372,11 @@ export class EventQueue {
     }
     if (this.heads.length < k) this.heads = new Int32Array(k).fill(NONE);
     this.nb = k;
-    this.cur = -1;
-    this.base = min;
+    this.cal[CUR] = -1;
+    this.cal[BASE] = min;
     // (max - min + 1) × inv < k, so every event of the list gets a bucket (floating-point rounding
     // may leave the latest one in the overflow, which is harmless: min always lands in bucket 0).
-    this.inv = k / (max - min + 1);
+    this.cal[INV] = k / (max - min + 1);
     // Every pending event is in the list (heap and buckets are empty): renumbering may reassign
     // every slot. Worth it only when the list is large and fills a fair part of the slots (the
     // free list is rebuilt over all of them).
@@ -406,8 +414,8 @@ export class EventQueue {
     const rBucket = this.rBucket;
     const range = this.bRange;
     range.fill(0, 0, k + 2);
-    const base = this.base;
-    const inv = this.inv;
+    const base = this.cal[BASE];
+    const inv = this.cal[INV];
     // Copy the list out (its one pass over random slots) and count per bucket; index k = overflow.
     let i = 0;
     for (let s = list; s !== NONE; s = num[(s << 2) + 2] | 0) {
@@ -459,9 +467,9 @@ export class EventQueue {
   private resetCalendar(): void {
     this.ranged = false;
     this.nb = 0;
-    this.cur = -1;
-    this.base = 0;
-    this.inv = 0;
+    this.cal[CUR] = -1;
+    this.cal[BASE] = 0;
+    this.cal[INV] = 0;
   }
 
   private growSlots(): void {
