@@ -341,18 +341,27 @@ function report(ns: number[], models: Map<number, ModelRun[]>, cmp: Map<number, 
       const bSteady = b.map((x) => x.steady.eventsPerSec);
       row.push(spread(bFirst), spread(bSteady));
       row.push(`${pct(median(first) / median(bFirst))} / ${pct(median(steady) / median(bSteady))}`);
+      // Round i's model and bare processes ran one after the other: their ratio is not moved by the
+      // machine's slower and faster spells (minutes long here), which move both.
+      const paired = (xs: number[], ys: number[]) => {
+        const r = xs.slice(0, ys.length).map((x, i) => x / ys[i]);
+        return `${pct(median(r))} [${pct(Math.min(...r))}–${pct(Math.max(...r))}]`;
+      };
+      row.push(`${paired(first, bFirst)} / ${paired(steady, bSteady)}`);
     } else {
-      row.push('-', '-', '-');
+      row.push('-', '-', '-', '-');
     }
     speedRows.push(row);
   }
   s += '\nSpeed, millions of events per second of wall time; "first" = the first timed run in a fresh process\n';
   s += '(after the warm-up), "steady" = a second run of the same N in that process; CPU rate = events of the\n';
-  s += 'first run / its process CPU time (GC and compiler threads included); peak RSS after the first run:\n';
+  s += 'first run / its process CPU time (GC and compiler threads included); peak RSS after the first run;\n';
+  s += 'model/bare = ratio of the medians; per round = median [min–max] of each round\'s model/bare (the two\n';
+  s += 'processes ran back to back):\n';
   s += table(
-    ['N', 'wall ms', 'model first', 'model steady', 'CPU rate', 'peak RSS MB', 'bare first', 'bare steady', 'model/bare first / steady'],
+    ['N', 'wall ms', 'model first', 'model steady', 'CPU rate', 'peak RSS MB', 'bare first', 'bare steady', 'model/bare first / steady', 'per round first / steady'],
     speedRows,
-    [true, true, true, true, true, true, true, true, true],
+    [true, true, true, true, true, true, true, true, true, true],
   );
   s += split(ns, models, cmp);
   for (const note of notes) s += `! ${note}\n`;
