@@ -85,7 +85,7 @@ export function formatTriggersCsv(t: ArrayLike<number>): string {
 const KINDS = ['trigger', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10'];
 
 /**
- * A benchmark message: `step` 0 is the trigger, 1..10 the messages m1..m10; `t0` is the trigger time.
+ * A benchmark message: `step` 0 is the trigger, 1..10 the messages m1..m10, of subscriber `sub`.
  * A node forwards the message it has just served as the next step (as an OMNeT++ module re-sends the
  * message it received), so a procedure allocates two messages (the trigger, and m9 which the S-CSCF
  * sends beside m7) instead of eleven: in the overloaded runs a million of them wait in node queues,
@@ -97,7 +97,6 @@ export class BenchMessage implements Message {
   constructor(
     public step: number,
     readonly sub: number,
-    readonly t0: Ns,
   ) {}
   get proto(): string {
     return 'bench';
@@ -128,9 +127,8 @@ export class Completions {
   constructor(readonly triggers: Float64Array) {
     this.latencies = new Float64Array(triggers.length);
   }
-  /** `t0` is the trigger time, carried in the message (the same as triggers[sub]). */
-  complete(sub: number, t0: Ns, now: Ns): void {
-    const l = now - t0;
+  complete(sub: number, now: Ns): void {
+    const l = now - this.triggers[sub];
     this.latencies[this.count++] = l;
     this.sum += l;
     if (this.onComplete !== undefined) this.onComplete(sub, now);
@@ -163,7 +161,7 @@ class Msc extends BenchNode {
         this.send(this.peers.icscf, fwd(b, 1));
         break;
       case 8:
-        this.done.complete(b.sub, b.t0, this.now());
+        this.done.complete(b.sub, this.now());
         break;
       case 9:
         this.send(this.peers.scscf, fwd(b, 10));
@@ -222,7 +220,7 @@ class Scscf extends BenchNode {
       case 6:
         // m7 before m9: both leave now, m7 is scheduled first.
         this.send(this.peers.icscf, fwd(b, 7));
-        this.send(this.peers.msc, new BenchMessage(9, b.sub, b.t0));
+        this.send(this.peers.msc, new BenchMessage(9, b.sub));
         break;
       // m10 ends the parallel branch.
     }
@@ -264,7 +262,7 @@ export function buildDeregChain(triggers: Float64Array, signals: Signals = NO_SI
   }
   // As the scenario builder delivers a workload trigger: signal it, then hand it to the node.
   const fire = (sub: number): void => {
-    const m = new BenchMessage(0, sub, sim.now());
+    const m = new BenchMessage(0, sub);
     signals.triggered(sim.now(), msc.index, m);
     msc.receive(m, FROM_WORKLOAD);
   };
