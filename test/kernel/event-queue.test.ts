@@ -108,3 +108,53 @@ test('pushAfter(origin, delay) files the event at origin[0] + delay, in push ord
   while (q.pop()) out.push([q.time, q.arg]);
   assert.deepEqual(out, [[1e12, 'c'], [1e12 + 5, 'a'], [1e12 + 5, 'b'], [1e12 + 5, 'd']]);
 });
+
+test('a small population lives in the heap alone; a burst brings the calendar back, in (time, seq) order throughout', () => {
+  const q = new EventQueue(8);
+  const r = new RandomStream(5, 'eq-small');
+  let now = 0;
+  let id = 0;
+  const ref: { t: number; id: number }[] = [];
+  const got: number[] = [];
+  const want: number[] = [];
+  const push = (t: number): void => {
+    q.push(t, () => {}, id);
+    ref.push({ t, id });
+    id++;
+  };
+  const pop = (): void => {
+    assert.ok(q.pop());
+    now = q.time;
+    got.push(q.arg as number);
+    ref.sort((a, b) => a.t - b.t || a.id - b.id);
+    want.push(ref.shift()!.id);
+  };
+  // A chain-like trickle: a few pending events, each pop pushing 0–2 more (ties included).
+  const trickle = (steps: number): void => {
+    for (let s = 0; s < steps; s++) {
+      if (q.size === 0 || (q.size < 6 && r.chance(0.5))) push(now + r.int(3) * 1000);
+      else pop();
+    }
+  };
+  // (An empty queue resets to the calendar; the mode is decided at the pop after a rebuild.)
+  const settle = (): void => {
+    push(now + 1000);
+    push(now + 2000);
+    pop();
+  };
+  trickle(2000);
+  settle();
+  assert.equal(q.heapOnly, true, 'a handful of pending events: heap only');
+  // A burst beyond HEAP_ONLY_MAX, spread wide and with ties, then a pop: a calendar again.
+  for (let i = 0; i < 3000; i++) push(now + r.int(200) * 997);
+  pop();
+  assert.equal(q.heapOnly, false, 'a burst of 3000: calendar');
+  // Drain most of it while the chain goes on, back to a handful: heap only again.
+  while (q.size > 3) pop();
+  trickle(3000);
+  settle();
+  assert.equal(q.heapOnly, true, 'drained to a handful: heap only again');
+  while (q.size > 0) pop();
+  assert.deepEqual(got, want);
+  assert.ok(got.length > 4000);
+});
