@@ -3,6 +3,41 @@ import assert from 'node:assert/strict';
 import { EventQueue } from '../../sim/kernel/event-queue.ts';
 import { RandomStream } from '../../sim/kernel/random.ts';
 
+/**
+ * An EventQueue beside a reference (a sorted list of (time, id)): every push goes to both, every
+ * pop records the id the queue gave and the one the reference says comes next.
+ */
+class Checked {
+  readonly q: EventQueue;
+  now = 0;
+  private id = 0;
+  private readonly ref: { t: number; id: number }[] = [];
+  readonly got: number[] = [];
+  readonly want: number[] = [];
+  constructor(capacity: number) {
+    this.q = new EventQueue(capacity);
+  }
+  push(t: number): void {
+    this.q.push(t, () => {}, this.id);
+    // Kept sorted: after every entry of time <= t (ids grow, so that is (time, id) order).
+    let lo = 0;
+    let hi = this.ref.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ref[mid].t <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    this.ref.splice(lo, 0, { t, id: this.id++ });
+  }
+  pop(): boolean {
+    if (!this.q.pop()) return false;
+    if (this.q.time !== Infinity) this.now = this.q.time;
+    this.got.push(this.q.arg as number);
+    this.want.push(this.ref.shift()!.id);
+    return true;
+  }
+}
+
 test('event queue pops in (time, scheduling order) for random input', () => {
   const q = new EventQueue(4);
   const r = new RandomStream(7, 'eq');
@@ -56,45 +91,22 @@ test('empty queue reports Infinity and pop() false', () => {
 test('event queue keeps (time, seq) order through renumbering rebuilds, with later pushes and +Infinity', () => {
   // Large batches (renumbered: contiguous slot runs per bucket) alternate with interleaved pushes
   // into the buckets' lists, spread times (many buckets), ties, +Infinity, and a drain to empty.
-  const q = new EventQueue(16);
+  const c = new Checked(16);
   const r = new RandomStream(11, 'eq-renumber');
-  let now = 0;
-  let id = 0;
-  const ref: { t: number; id: number }[] = [];
-  const got: number[] = [];
-  const want: number[] = [];
-  const push = (t: number): void => {
-    q.push(t, () => {}, id);
-    ref.push({ t, id });
-    id++;
-  };
   for (let round = 0; round < 6; round++) {
     const batch = 3000 + r.int(5000);
-    for (let i = 0; i < batch; i++) push(r.chance(0.001) ? Infinity : now + r.int(round % 2 === 0 ? 1_000_000 : 300));
-    ref.sort((a, b) => a.t - b.t || a.id - b.id);
+    for (let i = 0; i < batch; i++) c.push(r.chance(0.001) ? Infinity : c.now + r.int(round % 2 === 0 ? 1_000_000 : 300));
     let k = 0;
     const pops = round === 5 ? Infinity : batch - 500;
-    while (k < pops && q.pop()) {
+    while (k < pops && c.pop()) {
       k++;
-      if (q.time !== Infinity) now = q.time;
-      got.push(q.arg as number);
-      want.push(ref.shift()!.id);
       // A chain's next event, a little later: into the heap or a bucket's list.
-      if (r.chance(0.5) && now !== Infinity) {
-        const t = now + r.int(5000);
-        push(t);
-        // Keep ref sorted: insert in place (it was sorted before).
-        let p = ref.length - 1;
-        while (p > 0 && (ref[p - 1].t > t || (ref[p - 1].t === t && ref[p - 1].id > ref[p].id))) {
-          [ref[p - 1], ref[p]] = [ref[p], ref[p - 1]];
-          p--;
-        }
-      }
+      if (r.chance(0.5) && c.q.time !== Infinity) c.push(c.now + r.int(5000));
     }
   }
-  assert.deepEqual(got, want);
-  assert.equal(q.size, 0);
-  assert.ok(got.length > 20000);
+  assert.deepEqual(c.got, c.want);
+  assert.equal(c.q.size, 0);
+  assert.ok(c.got.length > 20000);
 });
 
 test('pushAfter(origin, delay) files the event at origin[0] + delay, in push order with push()', () => {
@@ -110,51 +122,35 @@ test('pushAfter(origin, delay) files the event at origin[0] + delay, in push ord
 });
 
 test('a small population lives in the heap alone; a burst brings the calendar back, in (time, seq) order throughout', () => {
-  const q = new EventQueue(8);
+  const c = new Checked(8);
+  const q = c.q;
   const r = new RandomStream(5, 'eq-small');
-  let now = 0;
-  let id = 0;
-  const ref: { t: number; id: number }[] = [];
-  const got: number[] = [];
-  const want: number[] = [];
-  const push = (t: number): void => {
-    q.push(t, () => {}, id);
-    ref.push({ t, id });
-    id++;
-  };
-  const pop = (): void => {
-    assert.ok(q.pop());
-    now = q.time;
-    got.push(q.arg as number);
-    ref.sort((a, b) => a.t - b.t || a.id - b.id);
-    want.push(ref.shift()!.id);
-  };
   // A chain-like trickle: a few pending events, each pop pushing 0–2 more (ties included).
   const trickle = (steps: number): void => {
     for (let s = 0; s < steps; s++) {
-      if (q.size === 0 || (q.size < 6 && r.chance(0.5))) push(now + r.int(3) * 1000);
-      else pop();
+      if (q.size === 0 || (q.size < 6 && r.chance(0.5))) c.push(c.now + r.int(3) * 1000);
+      else c.pop();
     }
   };
   // (An empty queue resets to the calendar; the mode is decided at the pop after a rebuild.)
   const settle = (): void => {
-    push(now + 1000);
-    push(now + 2000);
-    pop();
+    c.push(c.now + 1000);
+    c.push(c.now + 2000);
+    c.pop();
   };
   trickle(2000);
   settle();
   assert.equal(q.heapOnly, true, 'a handful of pending events: heap only');
   // A burst beyond HEAP_ONLY_MAX, spread wide and with ties, then a pop: a calendar again.
-  for (let i = 0; i < 3000; i++) push(now + r.int(200) * 997);
-  pop();
+  for (let i = 0; i < 3000; i++) c.push(c.now + r.int(200) * 997);
+  c.pop();
   assert.equal(q.heapOnly, false, 'a burst of 3000: calendar');
   // Drain most of it while the chain goes on, back to a handful: heap only again.
-  while (q.size > 3) pop();
+  while (q.size > 3) c.pop();
   trickle(3000);
   settle();
   assert.equal(q.heapOnly, true, 'drained to a handful: heap only again');
-  while (q.size > 0) pop();
-  assert.deepEqual(got, want);
-  assert.ok(got.length > 4000);
+  while (c.pop());
+  assert.deepEqual(c.got, c.want);
+  assert.ok(c.got.length > 4000);
 });
