@@ -163,7 +163,6 @@ export class ImsSip implements Message {
   /** Record-Route: <sip:host:5060;lr> (node, -1 none). */
   recordRoute = -1;
 
-
   callKind: number = CallKind.Registration;
   callHost = -1;
   cseq = 1;
@@ -172,24 +171,21 @@ export class ImsSip implements Message {
   contactNode = -1;
   /** Whose IMEI is the +sip.instance (a subscriber index; -1: no +sip.instance). */
   contactInstance = -1;
-  /** expires parameter of the Contact (-1 none). */
+  /** expires parameter of the Contact (-1 none). The ICS feature tags: `contactIcs`, a flag in `bits`. */
   contactExpires = -1;
-  /** Carry the ICS feature tags (the MSC's REGISTER Contact). */
   /** Expires header (-1 none). */
   expires = -1;
 
-  /** REGISTER: Authorization with integrity-protected="auth-done" and P-Visited-Network-ID. */
-  /** 200 REGISTER: P-Associated-URI with the implicit set, Service-Route via this node (-1 none). */
+  /** 200 REGISTER: Service-Route via this node (-1 none). Authorization and P-Associated-URI: flags in `bits`. */
   serviceRoute = -1;
 
-  /** reg event: Event: reg header; Subscription-State for NOTIFY (0 active, 1 terminated). */
+  /** NOTIFY: Subscription-State active;expires= this (s). The Event header and the states: flags in `bits`. */
   subExpires = -1;
 
-  /** reginfo: version, registration state (false active / true terminated), contact event, binding token. */
+  /** reginfo: version (the registration state, contact event and binding token: `bits` and accessors). */
   regVersion = 0;
   /** reginfo: the registered contact's node (the MSC), -1 none. */
   regContact = -1;
-
 
   /**
    * Small fields packed into one integer (a message of an unwatched subscriber should cost as few
