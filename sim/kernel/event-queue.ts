@@ -15,13 +15,10 @@
  *
  * A small population (a rebuild finds at most SMALL events) lives in the near heap alone, and so
  * does everything pushed after, through empty spells, until the heap holds more than HEAP_ONLY_MAX
- * events: then they all go back to the overflow and the next pop rebuilds a calendar over them. A
- * calendar sized from a handful of events spans only their times, so each later event went through
- * the overflow and a rebuild (and an empty queue reset it for the next push): a model where each
- * event makes the next paid a rebuild per event. Measured (one pending event): 20–25 → 48–56 M
- * events/s; dereg-chain at N = 1M, whose drain keeps few events pending: 554 000 → 155 000
- * rebuilds. Above SMALL the calendar stays cheaper than a heap (a heap-only mode up to 1024 events
- * made dereg-chain 1M ~20 % slower).
+ * events: then they all go back to the overflow and the next pop rebuilds a calendar over them.
+ * Why: a calendar sized from a handful of events spans only their times, so each later event went
+ * through the overflow and a rebuild, and a model where each event makes the next paid a rebuild per
+ * event. Above SMALL a calendar stays cheaper than a heap (figures in BENCHMARKS.md, round 4).
  *
  * Why the order stays exact: every event has a bucket index idx(t) = floor((t - base) × inv),
  * which is monotone in t (IEEE subtraction and multiplication by a positive constant are monotone).

@@ -92,6 +92,14 @@ class Service {
     }
   }
 
+  /** Replaces every worker with a new idle one (worker 0 taken first). */
+  freshWorkers(n: number): void {
+    this.all.length = 0;
+    this.idle.length = 0;
+    for (let i = 0; i < n; i++) this.all.push(new Worker(this, i));
+    for (let i = n - 1; i >= 0; i--) this.idle.push(this.all[i]);
+  }
+
   enqueue(msg: Message, from: number): void {
     if (this.qLen === this.qMsgs.length) this.growQueue();
     const i = (this.qHead + this.qLen) & (this.qMsgs.length - 1);
@@ -227,9 +235,8 @@ export abstract class Node implements Endpoint {
     this.signals = ctx.signals;
     this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
     this.workers = ctx.capacity.workers;
-    const svc = (this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit, this.workers));
-    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc, i));
-    for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
+    this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit, this.workers);
+    this.svc.freshWorkers(this.workers);
     const sim = this.sim;
     this.clock = {
       now: () => sim.now(),
@@ -349,7 +356,6 @@ export abstract class Node implements Endpoint {
     svc.gen++;
     this.state = 'crashed';
     svc.up = false;
-    svc.idle.length = 0;
     for (const w of svc.all) {
       if (w.msg !== undefined) {
         svc.times[0] += now - svc.times[1 + w.k];
@@ -358,9 +364,7 @@ export abstract class Node implements Endpoint {
       }
     }
     // Fresh workers: a completion event of the old life still points at the old ones and is ignored.
-    svc.all.length = 0;
-    for (let i = 0; i < this.workers; i++) svc.all.push(new Worker(svc, i));
-    for (let i = this.workers - 1; i >= 0; i--) svc.idle.push(svc.all[i]);
+    svc.freshWorkers(this.workers);
     svc.activeCount = 0;
     while (svc.qLen > 0) {
       const from = svc.qFrom[svc.qHead];

@@ -26,7 +26,6 @@ const VARIANTS = 'test/fixtures/generic-variants.yaml';
  */
 const FINGERPRINT = '19ab7d034078fa5e';
 
-
 const tmp = mkdtempSync(join(tmpdir(), 'reglab-generic-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const RUN = join(tmp, 'run');
