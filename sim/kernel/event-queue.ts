@@ -107,6 +107,8 @@ export class EventQueue {
   private rSeq = new Float64Array(0);
   private rSlot = new Int32Array(0);
   private rBucket = new Int32Array(0);
+  /** span()'s result: earliest and latest finite time of a list (a typed array: no boxed doubles). */
+  private readonly spanOut = new Float64Array(2);
 
   private n = 0;
   private nextSeq = 0;
@@ -352,21 +354,20 @@ export class EventQueue {
     }
   }
 
-  /** Builds a new calendar over the overflow list. Called with the heap and every bucket empty. */
+  /**
+   * Builds a new calendar over the overflow list. Called with the heap and every bucket empty.
+   *
+   * Its loops live in helpers of their own. As one function, V8 compiled it on-stack (OSR) inside
+   * the first loop and kept that code in its OSR cache: a later rebuild taking a branch it had not
+   * seen bailed out of it and ran the rest in the interpreter, every time (486 deopts in a 100k
+   * dereg-chain process; `--trace-deopt`).
+   */
   private rebuild(): void {
-    const num = this.sNum;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let s = this.over; s !== NONE; s = num[(s << 2) + 2] | 0) {
-      const t = num[s << 2];
-      if (t - t === 0) {
-        // finite
-        if (t < min) min = t;
-        if (t > max) max = t;
-      }
-    }
     let list = this.over;
     const m = this.overCount;
+    this.span(list);
+    const min = this.spanOut[0];
+    const max = this.spanOut[1];
     this.over = NONE;
     this.overCount = 0;
     if (min === Infinity || m <= SMALL) {
@@ -376,17 +377,12 @@ export class EventQueue {
       this.ranged = false;
       this.small = min !== Infinity;
       this.cal[CUR] = Infinity;
-      while (list !== NONE) {
-        const b = list << 2;
-        const next = num[b + 2] | 0;
-        this.heapPush(list);
-        list = next;
-      }
+      this.heapAll(list);
       return;
     }
-    let k = 1;
     const want = Math.min(MAX_BUCKETS, ((m - 1) >> PER_BUCKET_LOG2) + 1);
-    while (k < want) k <<= 1;
+    // The power of two >= want.
+    const k = want <= 1 ? 1 : 1 << (32 - Math.clz32(want - 1));
     if (this.heads.length < k) this.heads = new Int32Array(k).fill(NONE);
     this.nb = k;
     this.cal[CUR] = -1;
@@ -397,14 +393,43 @@ export class EventQueue {
     // Every pending event is in the list (heap and buckets are empty): renumbering may reassign
     // every slot. Worth it only when the list is large and fills a fair part of the slots (the
     // free list is rebuilt over all of them).
-    this.ranged = m >= RENUMBER_MIN && m === this.n && m * 4 >= num.length >> 2;
-    if (this.ranged) {
-      this.renumber(list, m, k);
-      return;
+    this.ranged = m >= RENUMBER_MIN && m === this.n && m * 4 >= this.sNum.length >> 2;
+    if (this.ranged) this.renumber(list, m, k);
+    else this.placeAll(list);
+  }
+
+  /** The earliest and latest finite time in `list`, into spanOut (Infinity, -Infinity if none). */
+  private span(list: number): void {
+    const num = this.sNum;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let s = list; s !== NONE; s = num[(s << 2) + 2] | 0) {
+      const t = num[s << 2];
+      if (t - t === 0) {
+        // finite
+        if (t < min) min = t;
+        if (t > max) max = t;
+      }
     }
+    this.spanOut[0] = min;
+    this.spanOut[1] = max;
+  }
+
+  /** Every event of `list` into the near heap. */
+  private heapAll(list: number): void {
+    const num = this.sNum;
     while (list !== NONE) {
-      const b = list << 2;
-      const next = num[b + 2] | 0;
+      const next = num[(list << 2) + 2] | 0;
+      this.heapPush(list);
+      list = next;
+    }
+  }
+
+  /** Every event of `list` to the heap, its bucket or the overflow, by the calendar just set. */
+  private placeAll(list: number): void {
+    const num = this.sNum;
+    while (list !== NONE) {
+      const next = num[(list << 2) + 2] | 0;
       this.place(list);
       list = next;
     }
