@@ -11,7 +11,8 @@
  * - a **calendar** of K buckets (unsorted linked lists) for later events, and an **overflow**
  *   list for events beyond the calendar. When the near heap runs dry, the next non-empty bucket is
  *   moved into it; when the calendar runs out, it is rebuilt from the overflow, K and the bucket
- *   width sized from what is there (a one-rung ladder queue, Tang et al. 2005).
+ *   width sized from what is there (a one-rung ladder queue, Tang et al. 2005) — from the median
+ *   time when a far tail would stretch every bucket (see TAIL).
  *
  * A small population (a rebuild finds at most SMALL events) lives in the near heap alone, and so
  * does everything pushed after, through empty spells, until the heap holds more than HEAP_ONLY_MAX
@@ -56,6 +57,16 @@ const HEAP_ONLY_MAX = 64;
 /** Target events per bucket at a rebuild: 2 (as a shift, to keep the sizing in integers). */
 const PER_BUCKET_LOG2 = 1;
 const MAX_BUCKETS = 1 << 22;
+/**
+ * A rebuild whose latest event lies more than TAIL times further from the earliest than the mean
+ * does sizes its buckets from the median instead of the latest event (uniform times give about 2).
+ * Why: one timer ten minutes ahead among events a millisecond apart stretched every bucket over
+ * seconds, and a 1M-subscriber ICS scenario then ran every event through a near heap of ~600 for
+ * the whole run (BENCHMARKS.md, round 5).
+ */
+const TAIL = 8;
+/** At most this many times, taken evenly along the list, give that median. */
+const SAMPLE = 128;
 /** A rebuild renumbers slots when it holds at least this many events and a quarter of the slots. */
 const RENUMBER_MIN = 1024;
 // Indices into EventQueue.cal.
@@ -107,8 +118,10 @@ export class EventQueue {
   private rSeq = new Float64Array(0);
   private rSlot = new Int32Array(0);
   private rBucket = new Int32Array(0);
-  /** span()'s result: earliest and latest finite time of a list (a typed array: no boxed doubles). */
-  private readonly spanOut = new Float64Array(2);
+  /** span()'s result: earliest, latest and mean finite time of a list (a typed array: no boxed doubles). */
+  private readonly spanOut = new Float64Array(3);
+  /** median()'s sample. */
+  private readonly sample = new Float64Array(SAMPLE);
 
   private n = 0;
   private nextSeq = 0;
@@ -149,6 +162,11 @@ export class EventQueue {
   /** Whether every pending event lives in the near heap (no calendar): for tests and diagnostics. */
   get heapOnly(): boolean {
     return this.cal[CUR] === Infinity;
+  }
+
+  /** Events in the near heap (what each pop sifts through): for tests and diagnostics. */
+  get nearSize(): number {
+    return this.hn;
   }
 
   /** Sequence numbers handed out so far (the next push gets this one). */
@@ -368,6 +386,7 @@ export class EventQueue {
     this.span(list);
     const min = this.spanOut[0];
     const max = this.spanOut[1];
+    const mean = this.spanOut[2];
     this.over = NONE;
     this.overCount = 0;
     if (min === Infinity || m <= SMALL) {
@@ -387,9 +406,13 @@ export class EventQueue {
     this.nb = k;
     this.cal[CUR] = -1;
     this.cal[BASE] = min;
-    // (max - min + 1) × inv < k, so every event of the list gets a bucket (floating-point rounding
-    // may leave the latest one in the overflow, which is harmless: min always lands in bucket 0).
-    this.cal[INV] = k / (max - min + 1);
+    // The calendar spans the list's times, (max - min + 1) × inv < k (floating-point rounding may
+    // leave the latest event in the overflow, which is harmless: min always lands in bucket 0) —
+    // unless a far tail would stretch it: then it spans twice the median's distance, and the tail
+    // waits in the overflow for a later rebuild.
+    let extent = max - min + 1;
+    if (max - min > TAIL * (mean - min)) extent = 2 * (this.median(list, m) - min) + 1;
+    this.cal[INV] = k / extent;
     // Every pending event is in the list (heap and buckets are empty): renumbering may reassign
     // every slot. Worth it only when the list is large and fills a fair part of the slots (the
     // free list is rebuilt over all of them).
@@ -398,21 +421,43 @@ export class EventQueue {
     else this.placeAll(list);
   }
 
-  /** The earliest and latest finite time in `list`, into spanOut (Infinity, -Infinity if none). */
+  /** The earliest, latest and mean finite time in `list`, into spanOut (Infinity, -Infinity if none). */
   private span(list: number): void {
     const num = this.sNum;
     let min = Infinity;
     let max = -Infinity;
+    let sum = 0;
+    let count = 0;
     for (let s = list; s !== NONE; s = num[(s << 2) + 2] | 0) {
       const t = num[s << 2];
       if (t - t === 0) {
         // finite
         if (t < min) min = t;
         if (t > max) max = t;
+        sum += t;
+        count++;
       }
     }
     this.spanOut[0] = min;
     this.spanOut[1] = max;
+    this.spanOut[2] = count > 0 ? sum / count : 0;
+  }
+
+  /** The median finite time of up to SAMPLE events taken evenly along `list` (m events long). */
+  private median(list: number, m: number): number {
+    const num = this.sNum;
+    const sample = this.sample;
+    const stride = Math.ceil(m / SAMPLE);
+    let c = 0;
+    let i = 0;
+    for (let s = list; s !== NONE && c < SAMPLE; s = num[(s << 2) + 2] | 0) {
+      if (i++ % stride !== 0) continue;
+      const t = num[s << 2];
+      if (t - t === 0) sample[c++] = t;
+    }
+    if (c === 0) return this.spanOut[1];
+    const sorted = sample.subarray(0, c).sort();
+    return sorted[c >> 1];
   }
 
   /** Every event of `list` into the near heap. */
