@@ -4,21 +4,12 @@
  * (DESIGN principle 2); the fingerprint test guards it.
  */
 export class TraceHash {
-  private h1 = 0x9e3779b9;
-  private h2 = 0x85ebca6b;
+  /**
+   * The two lanes, in a typed array: as object fields their first values (beyond the small-integer
+   * range) made V8 keep them as boxed doubles, read and written through a pointer on every mix.
+   */
+  private readonly h = Int32Array.of(0x9e3779b9, 0x85ebca6b);
   private readonly kindHashes = new Map<string, number>();
-
-  private mix(k: number): void {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let h = this.h1 ^ k;
-    h = (h << 13) | (h >>> 19);
-    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    let g = this.h2 ^ Math.imul(k, 0x85ebca6b);
-    g = (g << 17) | (g >>> 15);
-    this.h2 = (Math.imul(g, 9) + 0x7feb352d + this.h1) | 0;
-  }
 
   private kindHash(kind: string): number {
     let h = this.kindHashes.get(kind);
@@ -36,28 +27,45 @@ export class TraceHash {
 
   /** As add(), with the kind given by its kindHashOf() (a caller that interns kinds keeps it). */
   addHashed(t: number, from: number, to: number, kindHash: number, sub: number, subs: ArrayLike<number> | undefined): void {
-    this.mix(t >>> 0);
-    this.mix(Math.floor(t / 4294967296));
-    this.mix(from);
-    this.mix(to);
-    this.mix(kindHash);
+    const h = this.h;
+    mix(h, t >>> 0);
+    mix(h, Math.floor(t / 4294967296));
+    mix(h, from);
+    mix(h, to);
+    mix(h, kindHash);
     if (subs !== undefined) {
-      this.mix(subs.length);
-      for (let i = 0; i < subs.length; i++) this.mix(subs[i]);
+      mix(h, subs.length);
+      for (let i = 0; i < subs.length; i++) mix(h, subs[i]);
     } else {
-      this.mix(sub);
+      mix(h, sub);
     }
   }
 
   hex(): string {
-    let a = this.h1 ^ (this.h2 >>> 16);
+    const h1 = this.h[0];
+    const h2 = this.h[1];
+    let a = h1 ^ (h2 >>> 16);
     a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
     a ^= a >>> 13;
-    let b = this.h2 ^ (a >>> 15);
+    let b = h2 ^ (a >>> 15);
     b = Math.imul(b ^ (b >>> 16), 0xc2b2ae35);
     b ^= b >>> 16;
     return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+/** One 32-bit word into both lanes (murmur3's block step, then a second lane fed from the first). */
+function mix(h: Int32Array, k: number): void {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let a = h[0] ^ k;
+  a = (a << 13) | (a >>> 19);
+  a = (Math.imul(a, 5) + 0xe6546b64) | 0;
+  h[0] = a;
+  let g = h[1] ^ Math.imul(k, 0x85ebca6b);
+  g = (g << 17) | (g >>> 15);
+  h[1] = (Math.imul(g, 9) + 0x7feb352d + a) | 0;
 }
 
 /** The hash of a message kind that enters the fingerprint (FNV-1a over its UTF-16 code units). */
