@@ -175,3 +175,19 @@ test('a far-off event does not stretch the calendar: the dense front keeps a sma
   assert.deepEqual(c.got, c.want);
   assert.equal(c.q.time, 600e9, 'the far timer comes last');
 });
+
+test('a far tail behind one crowded instant: the instant drains first, then the tail, in (time, seq) order', () => {
+  const c = new Checked(64);
+  const r = new RandomStream(11, 'eq-instant');
+  // Most pending events at one instant (an all-at-once workload), a few hours-long timers: the median
+  // is the instant itself, so the calendar spans 1 ns and everything after it waits for a rebuild.
+  for (let i = 0; i < 3000; i++) c.push(5_000_000);
+  for (let i = 0; i < 50; i++) c.push(3_600e9 + r.int(1_000_000));
+  for (let i = 0; i < 20_000; i++) {
+    c.pop();
+    if (r.chance(0.7)) c.push(c.now + r.int(2_000_000));
+  }
+  while (c.pop());
+  assert.deepEqual(c.got, c.want);
+  assert.ok(c.got.length > 17_000);
+});
