@@ -62,7 +62,7 @@ const MAX_BUCKETS = 1 << 22;
  * does sizes its buckets from the median instead of the latest event (uniform times give about 2).
  * Why: one timer ten minutes ahead among events a millisecond apart stretched every bucket over
  * seconds, and a 1M-subscriber ICS scenario then ran every event through a near heap of ~600 for
- * the whole run (BENCHMARKS.md, round 5).
+ * the whole run (BENCHMARKS.md, ICS).
  */
 const TAIL = 8;
 /** At most this many times, taken evenly along the list, give that median. */
