@@ -62,6 +62,7 @@ class Service {
     workers: number,
   ) {
     this.times = new Float64Array(1 + workers);
+    this.freshWorkers(workers);
   }
 
   begin(w: Worker, msg: Message, from: number): void {
@@ -236,7 +237,6 @@ export abstract class Node implements Endpoint {
     this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
     this.workers = ctx.capacity.workers;
     this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit, this.workers);
-    this.svc.freshWorkers(this.workers);
     const sim = this.sim;
     this.clock = {
       now: () => sim.now(),
