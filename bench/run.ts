@@ -218,11 +218,8 @@ function child(args: string[]): void {
   const n = Number(values.n);
   const all = values.triggers !== undefined ? parseTriggersCsv(readFileSync(values.triggers, 'utf8'), values.triggers) : generateTriggers(n, Number(values.seed));
   const triggers = all.subarray(0, n);
-  // Warm-up on the first subscribers, so the JIT has compiled the hot paths before the timed run
-  // (it matters at 10k, a run of a few tens of ms).
   const w = Math.min(n, Number(values.warmup));
   if (mode === 'model') {
-    if (w > 0) runDeregChain(triggers.slice(0, w));
     let out: ReturnType<typeof createWriteStream> | undefined;
     let buf: string[] = [];
     const file = values['write-completions'];
@@ -230,43 +227,45 @@ function child(args: string[]): void {
       out = createWriteStream(file);
       out.write('sub,trigger_ns,done_ns\n');
     }
-    const r = runDeregChain(
-      triggers,
-      file === undefined
-        ? {}
-        : {
-            onComplete: (sub, at) => {
-              buf.push(`${sub},${triggers[sub]},${at}\n`);
-              if (buf.length >= 4096) {
-                out!.write(buf.join(''));
-                buf = [];
-              }
-            },
-          },
-    );
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const res: ModelRun = { ...r, maxRssMb, steady: runDeregChain(triggers) };
+    const onComplete = (sub: number, at: number): void => {
+      buf.push(`${sub},${triggers[sub]},${at}\n`);
+      if (buf.length >= 4096) {
+        out!.write(buf.join(''));
+        buf = [];
+      }
+    };
+    // Only the first timed run writes the completions.
+    const res: ModelRun = firstAndSteady(w, triggers, (t) => runDeregChain(t), (t) => runDeregChain(t, file === undefined ? {} : { onComplete }));
     if (out !== undefined) {
       out.end(buf.join(''), () => process.stdout.write(JSON.stringify(res) + '\n'));
     } else {
       process.stdout.write(JSON.stringify(res) + '\n');
     }
   } else if (mode === 'direct') {
-    if (w > 0) runDirect(triggers.slice(0, w));
-    const r = runDirect(triggers);
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const res: ModelRun = { ...r, maxRssMb, steady: runDirect(triggers) };
-    process.stdout.write(JSON.stringify(res) + '\n');
+    process.stdout.write(JSON.stringify(firstAndSteady(w, triggers, runDirect)) + '\n');
   } else if (mode === 'bare' || mode === 'bare-model') {
     const delays = mode === 'bare' ? 'link' : 'model';
-    if (w > 0) runBareLoop(triggers.slice(0, w), delays);
-    const r = runBareLoop(triggers, delays);
-    const maxRssMb = process.resourceUsage().maxRSS / 1024;
-    const res: BareRun = { ...r, maxRssMb, steady: runBareLoop(triggers, delays) };
-    process.stdout.write(JSON.stringify(res) + '\n');
+    process.stdout.write(JSON.stringify(firstAndSteady(w, triggers, (t) => runBareLoop(t, delays))) + '\n');
   } else {
     throw new UsageError(`--child expects 'model', 'direct', 'bare' or 'bare-model', got '${mode}'`);
   }
+}
+
+/**
+ * One child's measurement: a warm-up on the first w subscribers (so the JIT has compiled the hot
+ * paths; it matters at 10k, a run of a few tens of ms), the first timed run (`first`, by default
+ * `run`; peak RSS is read after it), then a steady second run of the same N.
+ */
+function firstAndSteady<R extends object>(
+  w: number,
+  triggers: Float64Array,
+  run: (t: Float64Array) => R,
+  first: (t: Float64Array) => R = run,
+): R & { maxRssMb: number; steady: R } {
+  if (w > 0) run(triggers.slice(0, w));
+  const r = first(triggers);
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  return { ...r, maxRssMb, steady: run(triggers) };
 }
 
 // ---- tables --------------------------------------------------------------------------------------
