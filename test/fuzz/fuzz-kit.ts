@@ -21,42 +21,19 @@
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { AssertionError } from 'node:assert';
+import { RandomStream } from '../../sim/kernel/random.ts';
 
 // ---------------------------------------------------------------------------------------------------
-// Seeded PRNG: sfc32 (small, fast, passes PractRand to 2^40+), seeded through a 32-bit string hash.
-
-/** FNV-1a over a string, for turning (seed, target, index) into stream seeds. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+// Seeded PRNG: the kernel's sfc32 RandomStream (one generator in the project), named by the case.
 
 export class Prng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  private readonly s: RandomStream;
   constructor(seed: number | string) {
-    const s = typeof seed === 'string' ? seed : String(seed);
-    this.a = hash32('a' + s);
-    this.b = hash32('b' + s);
-    this.c = hash32('c' + s);
-    this.d = 1;
-    for (let i = 0; i < 12; i++) this.u32();
+    this.s = new RandomStream(0, String(seed));
   }
   /** A uniform 32-bit unsigned integer. */
   u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return this.s.nextUint32();
   }
   /** Uniform in [0, 1). */
   float(): number {
