@@ -15,6 +15,7 @@ import { ProgressBar } from './observe/progress.ts';
 import { REGLAB_VERSION } from './version.ts';
 import { wallClockMs } from './kernel/real-time-clock.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from './errors.ts';
+import { cmdEmulate, EMULATE_USAGE } from './emulate/command.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,6 +31,7 @@ usage:
       the same faults under each policy, K seeds each: mean ± sd per metric, DIR/compare.csv;
       an ffs/ scenario's own compare: section is the default question
   reglab validate SCENARIO…
+${EMULATE_USAGE}
   reglab serve [--port N] [--host ADDR] [--build-if-needed]
   reglab schema [--out FILE]        write the scenario JSON Schema (default docs/scenario.schema.json)
 
@@ -49,6 +51,8 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCompare(rest);
       case 'serve':
         return await cmdServe(rest);
+      case 'emulate':
+        return await cmdEmulate(rest);
       case 'schema':
         return cmdSchema(rest);
       case undefined:
