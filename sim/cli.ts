@@ -16,13 +16,14 @@ import { REGLAB_VERSION } from './version.ts';
 import { wallClockMs } from './kernel/real-time-clock.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from './errors.ts';
 import { cmdEmulate, EMULATE_USAGE } from './emulate/command.ts';
+import { runReplay } from './emulate/replay.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const USAGE = `reglab ${REGLAB_VERSION} — 3GPP registration-on-behalf simulator
 
 usage:
-  reglab run SCENARIO [--seed N] [--set path=value]… [--out DIR] [--strict] [--quiet] [--variant NAME]
+  reglab run SCENARIO [--seed N] [--set path=value]… [--out DIR] [--strict] [--quiet] [--variant NAME] [--replay EMULATION_DIR]
       a scenario with variants runs each of them (on the same seed) and prints them side by side;
       --out DIR then gets DIR/<variant>/ and DIR/comparison.csv
   reglab sweep SCENARIO --vary path=v1,v2,… [--vary …] [--seed N] [--set …] [--workers N] --out DIR
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT_BAD_INPUT;
     }
     const e = err as Error & { code?: string };
-    if (e.code === 'E_OUT_DIR' || e.code === 'E_USAGE' || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (e.code === 'E_OUT_DIR' || e.code === 'E_REPLAY' || e.code === 'E_USAGE' || e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       console.error(`reglab: ${e.message} [${e.code?.startsWith('ERR_PARSE_ARGS') ? 'E_USAGE' : e.code}]`);
       return EXIT_BAD_INPUT;
     }
@@ -103,6 +104,7 @@ async function cmdRun(args: string[]): Promise<number> {
       strict: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       variant: { type: 'string' },
+      replay: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw usageError('run takes exactly one scenario file');
@@ -120,7 +122,8 @@ async function cmdRun(args: string[]): Promise<number> {
     : base;
   if (values.out) checkRunDir(values.out);
   const bar = values.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
-  const result = await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
+  // --replay DIR: the recording of a `reglab emulate` run, re-run in virtual time (sim/emulate/replay.ts).
+  const result = values.replay !== undefined ? runReplay(sc, values.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (values.out) {
     await writeRunDir(values.out, {
