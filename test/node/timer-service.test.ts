@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Simulator } from '../../sim/kernel/simulator.ts';
 import type { Timer } from '../../sim/kernel/clock.ts';
 import { MS, SECOND } from '../../sim/kernel/time.ts';
-import { TimerService } from '../../sim/ims/timer-service.ts';
+import { TimerService } from '../../sim/node/timer-service.ts';
 import { clockConformance } from '../kernel/clock-conformance.ts';
 
 // The suite's delays are 0–4 ms: with lanes for some of them and the heap for the others.
