@@ -1,6 +1,6 @@
 import { CallKind, ContactEvent, ImsSip, Ruri, Shape, Via } from './sip-message.ts';
 import { type ServerTransaction } from './sip-stack.ts';
-import { callToken, notifierTag, subscriberTag, subscriptionToken } from './tags.ts';
+import { notifierTag, subscriberTag, subscriptionToken } from './tags.ts';
 import { MscState, SubState, PROC_DEREG, PROC_SUB, NOTIFY_ANSWER_RULES, NOTIFY_EVENTS } from './msc-shell.ts';
 import { MscRegistration } from './msc-registration.ts';
 

@@ -1,8 +1,7 @@
 import { hasSessions, mix32 } from './config.ts';
-import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { CallKind, ImsSip, Party, Ruri, Shape, Via } from './sip-message.ts';
-import { callToken, regFromTag } from './tags.ts';
+import { regFromTag } from './tags.ts';
 import {
   MscShell,
   MscState,

@@ -27,7 +27,7 @@ import { RULE } from './rule-ids.ts';
 import { CallKind, ContactEvent, ImsSip, Shape } from './sip-message.ts';
 import { requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { registrationViewsOf, type MscView, type RegistrationViews } from './views.ts';
-import { callToken, preRegisteredToken, subscriberTag } from './tags.ts';
+import { preRegisteredToken, subscriberTag } from './tags.ts';
 
 export interface MscParams {
   /** The home network's I-CSCF: where REGISTERs go (TS 24.292 §6.3.3). */

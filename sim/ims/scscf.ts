@@ -131,7 +131,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       const node = this.net.endpoint(msc);
       const requested = node instanceof MscIcs ? node.requestedExpires : 600000;
       const expires = Math.min(requested, this.p.maxExpires);
-      // Registered a refresh interval before the MSC's refresh falls due (msc-ics.ts preRegister):
+      // Registered a refresh interval before the MSC's refresh falls due (msc-shell.ts preRegister):
       // the binding expires `expires` after that.
       const interval = refreshAfter(requested) * 1e9;
       const now = this.now();

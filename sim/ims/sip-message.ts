@@ -13,7 +13,7 @@ import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts
  * always right, a Via per hop with a `z9hG4bK` branch unique per transaction, Max-Forwards on
  * requests. Every message parses with RegLab's strict parser and with sip.js (test/ims/).
  *
- * Where a field realises a step of TS 24.292 §6.3.6.2, the builder (msc-ics.ts) cites the step and
+ * Where a field realises a step of TS 24.292 §6.3.6.2, the builder (msc-registration.ts, msc-deregistration.ts, …) cites the step and
  * attaches its rule id to the message (`rules`).
  */
 
