@@ -154,3 +154,13 @@ function toBinding(aor: string, f: Record<string, string>): Binding {
     cseq: Number(f.CSeq),
   };
 }
+
+/** Kamailio's counters of a group ('registrar:', 'usrloc:', 'core:'), by name. */
+export async function kamStats(k: Kamailio, group: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const line of (await k.kamcmd(['stats.get_statistics', group])).split('\n')) {
+    const m = /^([\w:.-]+) = (-?\d+)$/.exec(line.trim());
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
