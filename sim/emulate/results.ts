@@ -76,6 +76,6 @@ export class ResultCollector {
         notApplicable: rules.filter((r) => r.status === 'not-applicable').length,
       },
     };
-    return { summary, rules, trace: entries.map((e) => e.rec), samples: this.samples, probes: this.probeRows, nodes: nodeIds, entries, extra: files };
+    return { summary, rules, trace: entries.map((e) => e.rec), samples: this.samples, probes: this.probeRows, nodes: nodeIds, entries, extra: files, curves: () => recorder.procedureCurves() };
   }
 }
