@@ -327,7 +327,11 @@ export class WireNetwork {
     const transport = a.transport === 'udp' ? 'datagram' : 'stream';
     if (a.bytes.length > MAX_SIP_MESSAGE || a.framingError?.startsWith('oversize')) {
       // RFC 3261 §21.5.11: 513 Message Too Large — answered from the headers we could read.
-      const r = receiveSip(a.bytes.subarray(0, Math.min(a.bytes.length, 8192)), { agent: this.ids[to] }, { transport: 'datagram' });
+      // The head alone, its Content-Length zeroed: enough to copy Via, From, To, Call-ID and CSeq.
+      const text = Buffer.from(a.bytes.subarray(0, Math.min(a.bytes.length, 8192))).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const head = (end < 0 ? text : text.slice(0, end)).replace(/\r\n(content-length|l)[ \t]*:[ \t]*\d+/gi, '') + '\r\nContent-Length: 0\r\n\r\n';
+      const r = receiveSip(head, { agent: this.ids[to] }, { transport: 'datagram' });
       const p = r.kind === 'accept' ? r.parsed.msg : r.kind === 'reject' ? r.parsed?.msg : undefined;
       if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError ?? 'message too large'}"`]] }), 'sip.513-too-large');
       else this.count(to, 'discarded', 'sip.oversize');
