@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   E_QUEUE: '--queue names a Redis that cannot be reached or used (bad URL, refused, too old); the URL is shown without its password',
   E_CAMPAIGN: 'a campaign directory holds another campaign, or merge lacks runs: nothing is written',
   E_WORKER: 'the queue gave up on a run whose workers kept dying (BullMQ stalled-job limit)',
+  E_LIMIT: 'a resource limit refused or stopped the run (memory, runs at once); the message names the limit and how to raise it',
   E_CANCELLED: 'the dashboard cancelled a run (a new run on the same socket, or a cancel command)',
 } as const;
 

@@ -5,6 +5,7 @@ import { compareCommand } from './compare.ts';
 import { validateCommand } from './validate.ts';
 import { schemaCommand } from './schema.ts';
 import { serveCommand } from './serve.ts';
+import { emulateCommand } from './emulate.ts';
 import { campaignOptions, workerCommand, mergeCommand } from '../campaign/cli-commands.ts';
 
 /**
@@ -12,4 +13,15 @@ import { campaignOptions, workerCommand, mergeCommand } from '../campaign/cli-co
  * merge, …) is its own file exporting a CliCommand, plus one line here; a module that adds options to
  * an existing command (e.g. `--queue` on sweep) comes after it and uses commandNamed().
  */
-export const COMMANDS: CliCommand[] = [runCommand, sweepCommand, compareCommand, campaignOptions, workerCommand, mergeCommand, validateCommand, schemaCommand, serveCommand];
+export const COMMANDS: CliCommand[] = [
+  runCommand,
+  sweepCommand,
+  compareCommand,
+  campaignOptions,
+  workerCommand,
+  mergeCommand,
+  validateCommand,
+  schemaCommand,
+  serveCommand,
+  emulateCommand,
+];

@@ -3,7 +3,7 @@
  *
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
- *   WS  /api/stream      → RunSession (one run at a time per socket)
+ *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
  *   GET /…               → web/dist, read-only; anything else 404
  *
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
@@ -17,7 +17,9 @@ import { WebSocketServer } from 'ws';
 import { listScenarios } from './scenarios.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
+import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -30,6 +32,10 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The built dashboard to serve; default web/dist of this checkout (tests point it elsewhere). */
   webDist?: string;
+  /** Heap of one run's worker thread and runs at once (default: defaultRunLimits()). */
+  runLimits?: Partial<RunLimits>;
+  /** The run worker's entry module (tests substitute a runaway one); default run-worker.mjs. */
+  runWorkerEntry?: URL;
 }
 
 export interface RunningServer {
@@ -58,6 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+  const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
   const http = createServer((req, res) => {
     handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
@@ -70,12 +77,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
+    if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log));
+      return;
+    }
     if (path !== '/api/stream' || !sameOrigin(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RunSession(ws, scenariosDir, log);
+      const session = new RunSession(ws, scenariosDir, log, workers);
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
       ws.on('close', () => session.close());
@@ -83,13 +94,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 
-  await new Promise<void>((done, fail) => {
-    http.once('error', fail);
-    http.listen(port, host, () => {
-      http.off('error', fail);
-      done();
+  try {
+    await new Promise<void>((done, fail) => {
+      http.once('error', fail);
+      http.listen(port, host, () => {
+        http.off('error', fail);
+        done();
+      });
     });
-  });
+  } catch (e) {
+    await workers.close();
+    throw e;
+  }
   const addr = http.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
 
@@ -99,7 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        http.close(() => done());
+        http.close(() => void workers.close().then(done));
         http.closeAllConnections();
       }),
   };
@@ -123,6 +139,7 @@ async function handleHttp(
     sendJson(res, 200, await listScenarios(ctx.scenariosDir));
     return;
   }
+  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
     return;
