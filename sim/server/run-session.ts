@@ -16,6 +16,7 @@ import type { WebSocket } from 'ws';
 import type { ClientCommand, RunEvent, SampleRow, TraceRecord } from './api-types.ts';
 import { parseClientCommand, setToOverrides } from './commands.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
+import type { RunFiles } from './run-files.ts';
 import { resolveScenarioPath } from './scenarios.ts';
 import { loadScenarioFile, ScenarioError } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
@@ -45,6 +46,8 @@ export class RunSession {
     private readonly ws: WebSocket,
     private readonly scenariosDir: string,
     private readonly log: (line: string) => void,
+    /** Where finished runs' files are kept for download (none: the event carries no `files`). */
+    private readonly runFiles?: RunFiles,
   ) {}
 
   /** Handles one text frame. Never throws: bad input becomes an `error` event. */
@@ -128,7 +131,9 @@ export class RunSession {
       });
       if (!current()) return;
       this.flush(run);
-      this.send({ type: 'finished', runId: run.id, summary: result.summary, rules: result.rules });
+      const pcapng = result.extra.find((f) => f.name === 'trace.pcapng')?.data;
+      const files = this.runFiles?.put({ ...result, pcapng: pcapng instanceof Uint8Array ? pcapng : undefined });
+      this.send({ type: 'finished', runId: run.id, summary: result.summary, rules: result.rules, ...(files ? { files } : {}) });
       this.log(`run ${cmd.scenario} (seed ${sc.seed}) finished in ${Math.round(performance.now() - wallStart)} ms`);
     } catch (e) {
       if (!current()) return;
