@@ -1,6 +1,6 @@
 import { LatencyRecorder } from './latency.ts';
 import { TraceHash, kindHashOf } from './trace-hash.ts';
-import type { NodeSummary, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
+import type { NodeSummary, ProcedureCurves, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
 
 /** What a recorder needs of a message (structurally the network's Message; observe imports only kernel/). */
 export interface ObservedMessage {
@@ -126,6 +126,8 @@ export class Recorder {
   private readonly probeStats = new Map<string, { last: number; max: number; integral: number; since: number; lastNonZero: number }>();
   private readonly sampleTimes: number[] = [];
   private readonly procs = new Map<string, ProcStats>();
+  /** Completed procedures by name at each sample, for completion curves (one entry per sample). */
+  private readonly completedAtSample: Record<string, number>[] = [];
   // Cumulative values at the previous sample, for per-interval deltas.
   private readonly last: { t: number; msgsIn: Float64Array; msgsOut: Float64Array; bytesIn: Float64Array; bytesOut: Float64Array; drops: Float64Array; busy: Float64Array };
 
@@ -355,6 +357,9 @@ export class Recorder {
     L.drops.set(this.drops);
     L.t = t;
     this.sampleTimes.push(t);
+    const done: Record<string, number> = {};
+    for (const [name, p] of this.procs) done[name] = p.completed;
+    this.completedAtSample.push(done);
     return rows;
   }
 
@@ -404,6 +409,21 @@ export class Recorder {
         abandoned: p.abandoned,
         latencyMs: { count: p.latency.count, ...lat },
         lastCompletedMs: p.lastCompleted / 1e6,
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Per procedure: completions so far at each sample time (the completion curve) and the latency
+   * CDF in ms (what the dashboard's compare view draws; not part of summary.json).
+   */
+  procedureCurves(cdfPoints = 200): ProcedureCurves {
+    const out: ProcedureCurves = { t: [...this.sampleTimes], procedures: {} };
+    for (const [name, p] of [...this.procs].sort((a, b) => a[0].localeCompare(b[0]))) {
+      out.procedures[name] = {
+        completed: this.completedAtSample.map((d) => d[name] ?? 0),
+        cdfMs: p.latency.cdf(cdfPoints, 1e6),
       };
     }
     return out;

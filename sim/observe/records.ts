@@ -117,6 +117,13 @@ export interface NodeSummary {
   signalMax: Record<string, number>;
 }
 
+/** Completion curves and latency CDFs of a run (the dashboard's compare view; not in summary.json). */
+export interface ProcedureCurves {
+  /** Sample times, ns (the same instants as the sample rows). */
+  t: number[];
+  procedures: Record<string, { completed: number[]; cdfMs: [number, number][] }>;
+}
+
 export interface RuleResult {
   id: string;
   title: string;

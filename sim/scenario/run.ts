@@ -1,7 +1,7 @@
 import { wallClockMs, yieldToHost } from '../kernel/real-time-clock.ts';
 import { evaluateRules } from '../observe/rules.ts';
 import type { TraceEntry } from '../observe/recorder.ts';
-import type { ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
+import type { ProcedureCurves, ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
 import type { ExtraFile } from '../observe/export.ts';
 import { writePcapng, nodeAddress, type PcapFrame } from '../observe/pcapng.ts';
 import type { NodeType } from './node-type.ts';
@@ -33,6 +33,8 @@ export interface RunResult {
   entries: TraceEntry[];
   /** Files protocol modules add to the run directory (e.g. trace.pcapng). */
   extra: ExtraFile[];
+  /** Completion curves and latency CDFs per procedure (computed on demand: it sorts latencies). */
+  curves(): ProcedureCurves;
 }
 
 /** Events processed between two looks at the host (abort, progress, sockets). */
@@ -130,7 +132,7 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
       notApplicable: rules.filter((r) => r.status === 'not-applicable').length,
     },
   };
-  return { summary, rules, trace: entries.map((e) => e.rec), samples, probes: probeRows, nodes: nodeIds, entries, extra };
+  return { summary, rules, trace: entries.map((e) => e.rec), samples, probes: probeRows, nodes: nodeIds, entries, extra, curves: () => recorder.procedureCurves() };
 }
 
 function abortError(): Error {

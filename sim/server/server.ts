@@ -19,6 +19,7 @@ import { listScenarios } from './scenarios.ts';
 import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
+import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
 
 export interface ServerOptions {
@@ -73,6 +74,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
+    if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log));
+      return;
+    }
     if (path !== '/api/stream' || !sameOrigin(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -127,6 +132,7 @@ async function handleHttp(
     return;
   }
   if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
+  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
     return;
