@@ -18,10 +18,14 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 
-const files = readdirSync(join(root, 'test'), { recursive: true })
-  .map(String)
-  .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => join('test', f))
+// test/ mirrors sim/; the web's pure modules keep their unit tests beside them (web/src/**/x.test.ts).
+const files = ['test', 'web/src']
+  .flatMap((dir) =>
+    readdirSync(join(root, dir), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => join(dir, f)),
+  )
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 
