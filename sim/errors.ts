@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   E_OUT_DIR: '--out names a directory that exists and is not a RegLab run directory',
   E_API: 'a dashboard API request is malformed or names something unknown',
   E_RUN: 'the run itself failed (a bug: please report it with the scenario and seed)',
+  E_LIMIT: 'a resource limit refused or stopped the run (memory, runs at once); the message names the limit and how to raise it',
   E_CANCELLED: 'the dashboard cancelled a run (a new run on the same socket, or a cancel command)',
 } as const;
 

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
+import { runReplay } from '../emulate/replay.ts';
 import { writeRunDir } from '../observe/export.ts';
 import { formatSummary, formatComparison } from '../observe/summary-table.ts';
 import { rowsToCsv } from '../observe/headline.ts';
@@ -21,6 +22,7 @@ interface RunOpts {
   strict?: boolean;
   quiet?: boolean;
   variant?: string;
+  replay?: string;
 }
 
 export const runCommand: CliCommand = {
@@ -37,6 +39,7 @@ export const runCommand: CliCommand = {
       .option('--out <dir>', 'write summary.json, metrics.csv, trace.jsonl, trace.pcapng, flows.mmd, rules.json there (with variants: DIR/<variant>/ and DIR/comparison.csv)')
       .option('--strict', 'exit 1 if a rule is violated or a procedure failed')
       .addOption(new Option('--variant <name>', 'run only this variant of the scenario'))
+      .option('--replay <dir>', 're-run a `reglab emulate` recording (DIR/arrivals.jsonl) in virtual time, deterministically')
       .addHelpText(
         'after',
         `
@@ -67,7 +70,8 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
     : base;
   if (opts.out) prepareRunDir(opts.out);
   const bar = opts.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
-  const result = await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
+  // --replay DIR: the recording of a `reglab emulate` run, re-run in virtual time (sim/emulate/replay.ts).
+  const result = opts.replay !== undefined ? runReplay(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (opts.out) {
     await writeRunDir(opts.out, {

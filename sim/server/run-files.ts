@@ -17,7 +17,7 @@ export const RUN_DOWNLOADS = ['trace.pcapng', 'trace.jsonl', 'metrics.csv', 'sum
 export type RunDownload = (typeof RUN_DOWNLOADS)[number];
 
 /** Runs kept for download; older ones are evicted (a run's trace can be tens of MB). */
-export const KEPT_RUNS = 4;
+export const KEPT_RUNS = 3;
 
 export type RunFilesData = Pick<RunOutput, 'summary' | 'rules' | 'trace' | 'samples' | 'probes' | 'nodes'> & { pcapng?: Uint8Array };
 
