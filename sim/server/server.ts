@@ -4,6 +4,7 @@
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
@@ -15,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { listScenarios } from './scenarios.ts';
+import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
@@ -66,8 +68,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
   const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
+  const runFiles = new RunFiles();
   const http = createServer((req, res) => {
-    handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -87,6 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new RunSession(ws, scenariosDir, log, workers);
+      session.files = runFiles;
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
       ws.on('close', () => session.close());
@@ -124,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -139,6 +143,7 @@ async function handleHttp(
     sendJson(res, 200, await listScenarios(ctx.scenariosDir));
     return;
   }
+  if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
   if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
