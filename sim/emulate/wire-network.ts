@@ -293,7 +293,11 @@ export class WireNetwork {
       conn = t.connectionTo(peerHost, addr);
       this.connPeer.set(conn, to);
     }
-    if (msg.request) conn.pendingSubs.set(msg.hopByHop >>> 0, msg.sub);
+    if (msg.request) {
+      conn.pendingSubs.set(msg.hopByHop >>> 0, msg.sub);
+      // Bounded: the oldest entries go first (Hop-by-Hop ids are answered within the Cx timeout).
+      if (conn.pendingSubs.size > 65536) conn.pendingSubs.delete(conn.pendingSubs.keys().next().value!);
+    }
     conn.send(bytes);
   }
 
@@ -426,8 +430,8 @@ export class WireNetwork {
     }
     const key = Buffer.from(a.bytes).toString('latin1');
     const meta = this.takeMeta(key);
-    const answerSub = isReq ? undefined : conn.pendingSubs.get(pdu.hopByHop);
-    if (!isReq) conn.pendingSubs.delete(pdu.hopByHop);
+    // Kept after the answer: a duplicated answer (a fault, a retransmission) still names its subscriber.
+    const answerSub = isReq ? undefined : (meta?.sub ?? conn.pendingSubs.get(pdu.hopByHop));
     const d = decodeCx(pdu, this.ctx!, { fqdn: (f) => this.byFqdn.get(f) ?? -1, host: (h) => this.codec?.nodeOfHost(h) ?? -1 }, { meta, answerSub });
     if (!d.ok) {
       if (isReq) {
