@@ -7,12 +7,12 @@ import { sipTimers } from '../sip/timers.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
 import { CxMessage, DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY } from './cx.ts';
-import { IdTable } from './id-table.ts';
+import { IdTable } from '../node/id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
 import { SipStack, respond, type ClientTransaction, type ServerTransaction, type StackUser } from './sip-stack.ts';
-import { TimerService } from './timer-service.ts';
+import { TimerService } from '../node/timer-service.ts';
 import { regToTag } from './tags.ts';
 
 /** What every IMS node is built with besides its own parameters. */

@@ -90,6 +90,11 @@ export class InProcessNetwork {
     return this.endpoints[index];
   }
 
+  /** The id of the node at `index` (the AddressBook port, sim/node/ports.ts). */
+  nameOf(index: number): string {
+    return this.endpoints[index].id;
+  }
+
   get size(): number {
     return this.endpoints.length;
   }
@@ -110,6 +115,11 @@ export class InProcessNetwork {
   }
 
   link(from: number, to: number): LinkDirection {
+    return this.route(from, to).link;
+  }
+
+  /** The path a node sees (the TransportPort, sim/node/ports.ts): the link itself, whose params follow setLink. */
+  path(from: number, to: number): LinkDirection {
     return this.route(from, to).link;
   }
 

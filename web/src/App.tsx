@@ -156,7 +156,7 @@ export function App() {
           )}
           {hasRun && (
             <>
-              <LadderView nodes={run.nodes} trace={run.trace} running={running} />
+              <LadderView nodes={run.nodes} trace={run.trace} running={running} files={run.files} scenario={run.scenario} />
               <RateView nodes={run.nodes} samples={run.samples} intervalNs={run.sampleIntervalNs} running={running} />
             </>
           )}
