@@ -44,7 +44,13 @@ export async function closeHarness(): Promise<void> {
 export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   // The first-contact tour is covered by its own test; the others start with it dismissed.
-  await context.addInitScript(() => localStorage.setItem('reglab.tour.dismissed', '1'));
+  await context.addInitScript(() => {
+    try {
+      localStorage.setItem('reglab.tour.dismissed', '1');
+    } catch {
+      // about:blank has no storage; the dashboard's own page does.
+    }
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
