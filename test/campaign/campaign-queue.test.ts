@@ -13,6 +13,8 @@ import { parseQueueUrl } from '../../sim/campaign/redis-url.ts';
 import { PREFIX, queueName } from '../../sim/campaign/queue-names.ts';
 import { ROOT } from '../reglab-process.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { startServer } from '../../sim/server/server.ts';
+import type { QueueStatusReply } from '../../sim/server/queue-route.ts';
 
 /**
  * Distributed campaigns on a real redis-server (our own, on a free port) with `reglab worker`
@@ -218,4 +220,42 @@ test('bad input: unreachable Redis → exit 2 within 5 s naming the URL without 
     assert.equal(x.code, 2, s);
     assert.match(x.err, /--shard .*: expected i\/n .*\[E_USAGE\]/, s);
   }
+});
+
+test('the dashboard API: GET /api/queue shows a running campaign (done / running / total) and the workers seen', async () => {
+  const server = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), queue: redis.url });
+  const plain = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios') });
+  try {
+    const get = async (base: string) => (await (await fetch(new URL('/api/queue', base))).json()) as QueueStatusReply;
+    assert.deepEqual((await get(plain.url)).enabled, false);
+    const c = expandSweep(LEARN, { vary: ['population.size=30000,30001,30002'], seed: 71 });
+    const backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+    const campaign = runCampaign(c, { backend });
+    let running: QueueStatusReply | undefined;
+    for (let i = 0; i < 200; i++) {
+      const s = await get(server.url);
+      if (s.enabled && s.campaigns.some((x) => x.id === c.id && x.state === 'running')) {
+        running = s;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await campaign;
+    await backend.close();
+    assert.ok(running?.enabled);
+    const mine = running.campaigns.find((x) => x.id === c.id)!;
+    assert.equal(mine.total, 3);
+    assert.equal(mine.scenario, 'learn/request-response');
+    assert.ok(mine.done < 3);
+    const pids = running.workers.filter((w) => w.sameVersion).map((w) => w.pid);
+    assert.ok(pids.includes(w1.proc.pid!) && pids.includes(w2.proc.pid!), JSON.stringify(running.workers));
+    const after = await get(server.url);
+    assert.ok(after.enabled);
+    const done = after.campaigns.find((x) => x.id === c.id)!;
+    assert.deepEqual([done.state, done.done, done.failed, done.total], ['finished', 3, 0, 3]);
+  } finally {
+    await server.close();
+    await plain.close();
+  }
+  await assert.rejects(startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), queue: 'redis://:pw123@127.0.0.1:1' }), (e: Error & { code?: string }) => e.code === 'E_QUEUE' && !e.message.includes('pw123') && e.message.includes(':***@127.0.0.1:1'));
 });
