@@ -259,3 +259,40 @@ test('the dashboard API: GET /api/queue shows a running campaign (done / running
   }
   await assert.rejects(startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), queue: 'redis://:pw123@127.0.0.1:1' }), (e: Error & { code?: string }) => e.code === 'E_QUEUE' && !e.message.includes('pw123') && e.message.includes(':***@127.0.0.1:1'));
 });
+
+test('Ctrl-C on a worker finishes its current run; Ctrl-C twice returns it to the queue at once', async () => {
+  const queue = new Queue(queueName(REGLAB_VERSION), { connection: { host: '127.0.0.1', port: redis.port }, prefix: PREFIX });
+  const untilActive = async () => {
+    for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const exitOf = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
+  await stopProc(w2.proc); // idle: SIGTERM stops it at once
+  // Once: the run in progress is finished and delivered, then the worker exits 0.
+  const a = expandSweep(LEARN, { vary: ['population.size=80000'], seed: 81 });
+  let backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+  const ra = runCampaign(a, { backend });
+  await untilActive();
+  w1.proc.kill('SIGINT');
+  const [outA, codeA] = await Promise.all([ra, exitOf(w1.proc)]);
+  await backend.close();
+  assert.equal(codeA, 0);
+  assert.ok(outA.outcomes[0]?.ok && outA.outcomes[0].worker!.endsWith(`/${w1.proc.pid}`));
+  assert.match(w1.log(), /stopping: finishing the current runs/);
+  // Twice: the run goes back to waiting now, not when its 60 s lock would expire.
+  const slow = await spawnReady(['bin/reglab.mjs', 'worker', '--queue', redis.url, '--lock-duration', '60000'], /worker \S+: RegLab/);
+  const b = expandSweep(LEARN, { vary: ['population.size=80000'], seed: 82 });
+  backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+  const rb = runCampaign(b, { backend });
+  await untilActive();
+  slow.proc.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  slow.proc.kill('SIGINT');
+  assert.equal(await exitOf(slow.proc), 0);
+  assert.match(slow.log(), /returning the current runs to the queue/);
+  assert.equal(await (await queue.getJob(b.runs[0].key))!.getState(), 'waiting');
+  w2 = await startWorker();
+  const outB = await rb;
+  await backend.close();
+  assert.ok(outB.outcomes[0]?.ok && outB.outcomes[0].worker!.endsWith(`/${w2.proc.pid}`));
+  await queue.close();
+});
