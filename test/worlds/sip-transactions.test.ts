@@ -15,22 +15,11 @@ import { SipMessage } from '../../sim/sip/message.ts';
 import { sipTimers } from '../../sim/sip/timers.ts';
 import { TransactionLayer } from '../../sim/sip/transaction-layer.ts';
 import { cseqValue, fromToValue, viaValue } from '../../sim/sip/headers.ts';
-import { WORLDS } from './world.ts';
+import { RawSip } from '../../sim/ims/raw-sip.ts';
+import { WORLDS, type OpenWorld } from './world.ts';
 
 const TIMERS = sipTimers({ T1: 30 * MS, T2: 120 * MS, T4: 150 * MS, D: 300 * MS });
 const DELAY = 10 * MS;
-
-/** SIP text on the wire: what a socket carries. */
-class Bytes implements Message {
-  readonly proto = 'sip';
-  readonly kind = 'bytes';
-  readonly entries = 1;
-  readonly sub = -1;
-  readonly bytes: number;
-  constructor(readonly data: Uint8Array) {
-    this.bytes = data.length;
-  }
-}
 
 /** A SIP endpoint on the node base: a transaction layer on the node's clock, bytes in and out. */
 class Endpoint extends Node {
@@ -44,7 +33,7 @@ class Endpoint extends Node {
       this.clock,
       (m, to) => {
         this.log.push({ t: this.now(), what: `sent ${m.kind}` });
-        this.send(to, new Bytes(Buffer.from(m.wire())));
+        this.send(to, new RawSip(Buffer.from(m.wire()))); // SIP text on the wire, as a socket carries it
       },
       {
         onRequest: (req, _from, tx) => {
@@ -57,7 +46,7 @@ class Endpoint extends Node {
     );
   }
   protected override handleMessage(msg: Message, from: number): void {
-    const rec = receiveSip((msg as Bytes).data, { role: 'registrar' });
+    const rec = receiveSip((msg as RawSip).data, { role: 'registrar' });
     if (rec.kind !== 'accept') return;
     const m = rec.parsed.msg;
     if (this.loseFirst.delete(m.kind)) {
@@ -84,22 +73,36 @@ class Endpoint extends Node {
   }
 }
 
-async function pair(world: (typeof WORLDS)[number]) {
+interface Pair {
+  w: OpenWorld;
+  uac: Endpoint;
+  uas: Endpoint;
+  t0: Ns;
+  /** A node that never starts: it refuses everything ('node-down'), so nothing ever answers. */
+  deaf: Endpoint;
+}
+
+/** Runs `body` on a UAC and a UAS 10 ms apart in a fresh world, closed afterwards. */
+async function withPair(world: (typeof WORLDS)[number], body: (p: Pair) => Promise<void>): Promise<void> {
   const w = await world.open({ link: { delay: DELAY } });
-  const ctx = { ...w.ports, signals: NO_SIGNALS, capacity: { workers: 1, queueLimit: Infinity, defaultCost: ZERO_COST, byKind: {} } };
-  const uac = new Endpoint('uac', ctx);
-  const uas = new Endpoint('uas', ctx);
-  uac.start();
-  uas.start();
-  return { w, uac, uas, t0: w.ports.clock.now() };
+  try {
+    const ctx = { ...w.ports, signals: NO_SIGNALS, capacity: { workers: 1, queueLimit: Infinity, defaultCost: ZERO_COST, byKind: {} } };
+    const uac = new Endpoint('uac', ctx);
+    const uas = new Endpoint('uas', ctx);
+    const deaf = new Endpoint('deaf', ctx);
+    uac.start();
+    uas.start();
+    await body({ w, uac, uas, deaf, t0: w.ports.clock.now() });
+  } finally {
+    await w.close();
+  }
 }
 
 const at = (log: { t: Ns; what: string }[], t0: Ns) => log.map((e) => `${Math.round((e.t - t0) / MS)}ms ${e.what}`);
 
 for (const world of WORLDS) {
   test(`${world.name}: a lost REGISTER is retransmitted at T1 and the retransmission creates the server transaction`, async () => {
-    const { w, uac, uas, t0 } = await pair(world);
-    try {
+    await withPair(world, async ({ w, uac, uas, t0 }) => {
       uas.loseFirst.add('REGISTER');
       uac.register(uas.index, 'z9hG4bK-lost-request');
       await w.run(t0 + 200 * MS);
@@ -109,14 +112,11 @@ for (const world of WORLDS) {
       }
       assert.deepEqual(uac.log.map((e) => e.what), ['sent REGISTER', 'sent REGISTER', 'final 200']);
       assert.equal(uas.requests, 1);
-    } finally {
-      await w.close();
-    }
+    });
   });
 
   test(`${world.name}: a retransmitted REGISTER after the 200 was lost is absorbed by the server transaction (matched by branch and sent-by), which resends the 200`, async () => {
-    const { w, uac, uas, t0 } = await pair(world);
-    try {
+    await withPair(world, async ({ w, uac, uas, t0 }) => {
       uac.loseFirst.add('200 REGISTER');
       uac.register(uas.index, 'z9hG4bK-lost-answer');
       await w.run(t0 + 200 * MS);
@@ -127,16 +127,11 @@ for (const world of WORLDS) {
       assert.equal(uas.requests, 1, 'the retransmission did not reach the TU again');
       assert.deepEqual(uas.log.map((e) => e.what), ['request REGISTER', 'sent 200 REGISTER', 'sent 200 REGISTER']);
       assert.deepEqual(uac.log.filter((e) => e.what.startsWith('final')).map((e) => e.what), ['final 200']);
-    } finally {
-      await w.close();
-    }
+    });
   });
 
   test(`${world.name}: a REGISTER never answered times out with Timer F = 64·T1`, async () => {
-    const { w, uac, t0 } = await pair(world);
-    try {
-      // A node that was never started refuses everything ('node-down'): nothing ever answers.
-      const deaf = new Endpoint('deaf', { ...w.ports, signals: NO_SIGNALS, capacity: { workers: 1, queueLimit: Infinity, defaultCost: ZERO_COST, byKind: {} } });
+    await withPair(world, async ({ w, uac, deaf, t0 }) => {
       uac.register(deaf.index, 'z9hG4bK-unanswered');
       await w.run(t0 + 64 * 30 * MS + 200 * MS);
       const timeout = uac.log.find((e) => e.what === 'timeout');
@@ -148,8 +143,6 @@ for (const world of WORLDS) {
       const sends = uac.log.filter((e) => e.what === 'sent REGISTER').map((e) => e.t - t0);
       assert.equal(sends.length, expected.length);
       sends.forEach((s, i) => assert.ok(Math.abs(s - expected[i] * MS) <= w.tolerance, `send ${i} at ${s / MS} ms, expected ${expected[i]}`));
-    } finally {
-      await w.close();
-    }
+    });
   });
 }
