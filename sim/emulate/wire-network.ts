@@ -249,6 +249,8 @@ export class WireNetwork {
   }
 
   private transmit(from: number, to: number, msg: Message): void {
+    // A real peer's lane in the trace: what RegLab handed the wire towards it counts as delivered there.
+    if (this.external.has(to)) this.o.signals.delivered(this.o.sim.now(), from, to, msg);
     if (msg instanceof ImsSip || msg instanceof SipMessage) this.sendSip(from, to, msg);
     else if (msg instanceof CxMessage) this.sendCx(from, to, msg);
     else if (msg.proto === 'msgin5g') this.sendHttp(from, to, msg);
