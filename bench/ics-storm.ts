@@ -29,7 +29,7 @@ import { ImsContext } from '../sim/ims/context.ts';
 import { DEFAULT_IMS_CONFIG } from '../sim/ims/config.ts';
 import { CallKind, ImsSip, Ruri, Shape, Via } from '../sim/ims/sip-message.ts';
 import { SipStack, type ServerTransaction, type StackNode, type StackUser } from '../sim/ims/sip-stack.ts';
-import { TimerService } from '../sim/ims/timer-service.ts';
+import { TimerService } from '../sim/node/timer-service.ts';
 import { Simulator } from '../sim/kernel/simulator.ts';
 import { sipTimers } from '../sim/sip/timers.ts';
 

@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
 import { EXIT_OK } from '../errors.ts';
 import { action, ROOT, wholeNumber, type CliCommand } from './common.ts';
+import { defaultRunLimits } from '../server/run-workers.ts';
 
 interface ServeOpts {
   port: number;
   host: string;
   buildIfNeeded?: boolean;
   scenarios?: string;
+  runHeapMb?: number;
+  maxRuns?: number;
 }
 
 const parsePort = wholeNumber('--port', 0, 65535);
@@ -21,6 +24,8 @@ export const serveCommand: CliCommand = {
       .option('--host <addr>', 'address to listen on', '127.0.0.1')
       .option('--build-if-needed', 'build the web app first if web/dist is missing or stale')
       .option('--scenarios <dir>', 'the scenarios folder the dashboard lists (default: scenarios/)')
+      .option('--run-heap-mb <mb>', `heap limit of one run's worker thread (default: ${defaultRunLimits().heapMb}, a share of this machine's memory)`, wholeNumber('--run-heap-mb', 64, 1 << 20))
+      .option('--max-runs <n>', `runs at once over all clients (default: ${defaultRunLimits().maxRuns})`, wholeNumber('--max-runs', 1, 64))
       .addHelpText('after', '\nexamples:\n  reglab serve\n  reglab serve --port 0            # any free port, printed\n  npm start                         # serve --build-if-needed')
       .action(action(ctx, (opts: ServeOpts) => cmdServe(opts)));
   },
@@ -34,6 +39,7 @@ async function cmdServe(opts: ServeOpts): Promise<number> {
     scenariosDir: resolve(opts.scenarios ?? resolve(ROOT, 'scenarios')),
     buildIfNeeded: opts.buildIfNeeded ?? false,
     log: (line) => console.error(line),
+    runLimits: { ...(opts.runHeapMb ? { heapMb: opts.runHeapMb } : {}), ...(opts.maxRuns ? { maxRuns: opts.maxRuns } : {}) },
   });
   console.log(`RegLab dashboard: ${server.url}`);
   await new Promise<void>((res) => {

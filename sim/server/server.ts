@@ -3,7 +3,8 @@
  *
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
- *   WS  /api/stream      → RunSession (one run at a time per socket)
+ *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
@@ -15,10 +16,12 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { listScenarios } from './scenarios.ts';
+import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -31,6 +34,10 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The built dashboard to serve; default web/dist of this checkout (tests point it elsewhere). */
   webDist?: string;
+  /** Heap of one run's worker thread and runs at once (default: defaultRunLimits()). */
+  runLimits?: Partial<RunLimits>;
+  /** The run worker's entry module (tests substitute a runaway one); default run-worker.mjs. */
+  runWorkerEntry?: URL;
 }
 
 export interface RunningServer {
@@ -59,9 +66,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+  const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
+  const runFiles = new RunFiles();
   const http = createServer((req, res) => {
-    handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -72,7 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log));
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {
@@ -80,7 +89,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RunSession(ws, scenariosDir, log);
+      const session = new RunSession(ws, scenariosDir, log, workers);
+      session.files = runFiles;
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
       ws.on('close', () => session.close());
@@ -88,13 +98,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 
-  await new Promise<void>((done, fail) => {
-    http.once('error', fail);
-    http.listen(port, host, () => {
-      http.off('error', fail);
-      done();
+  try {
+    await new Promise<void>((done, fail) => {
+      http.once('error', fail);
+      http.listen(port, host, () => {
+        http.off('error', fail);
+        done();
+      });
     });
-  });
+  } catch (e) {
+    await workers.close();
+    throw e;
+  }
   const addr = http.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
 
@@ -104,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        http.close(() => done());
+        http.close(() => void workers.close().then(done));
         http.closeAllConnections();
       }),
   };
@@ -113,7 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -128,6 +143,7 @@ async function handleHttp(
     sendJson(res, 200, await listScenarios(ctx.scenariosDir));
     return;
   }
+  if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
   if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
