@@ -77,18 +77,18 @@ async function main(): Promise<void> {
       await p.goto(`${url}?view=compare&scenario=${SCENARIO}&set=population.size%3D${population}`);
       await p.locator('[data-testid="params-status"][data-state="ok"]').waitFor({ timeout: 30_000 });
       // Frame gaps from the click until the charts are drawn.
-      await p.evaluate(() => {
-        const w = window as unknown as { __gap: number; __stop: boolean };
-        w.__gap = 0;
-        w.__stop = false;
+      // A string, not a function: tsx's transform would wrap a function in helpers the page lacks.
+      await p.evaluate(`(() => {
+        window.__gap = 0;
+        window.__stop = false;
         let last = performance.now();
-        const tick = (now: number) => {
-          w.__gap = Math.max(w.__gap, now - last);
+        const tick = (now) => {
+          window.__gap = Math.max(window.__gap, now - last);
           last = now;
-          if (!w.__stop) requestAnimationFrame(tick);
+          if (!window.__stop) requestAnimationFrame(tick);
         };
         requestAnimationFrame(tick);
-      });
+      })()`);
       let polling = true;
       const h: number[] = [];
       const poll = (async () => {
@@ -107,11 +107,7 @@ async function main(): Promise<void> {
       const ms = performance.now() - t0;
       polling = false;
       await poll;
-      const gap = await p.evaluate(() => {
-        const w = window as unknown as { __gap: number; __stop: boolean };
-        w.__stop = true;
-        return w.__gap;
-      });
+      const gap = Number(await p.evaluate('(() => { window.__stop = true; return window.__gap; })()'));
       await p.close();
       page.push(ms);
       health.push(...h);
