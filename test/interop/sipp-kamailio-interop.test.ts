@@ -16,7 +16,7 @@ for (const transport of ['u1', 't1'] as const) {
   test(`SIPp's ICS register/deregister scenario against Kamailio over ${transport === 'u1' ? 'UDP' : 'TCP'}: ${USERS} subscribers in, then out`, async () => {
     const kam = await Kamailio.start();
     try {
-      const r = await runSipp({ target: `127.0.0.1:${kam.port}`, users: { imsiBase: '234150999990000', count: USERS, mcc: '234', mnc: '15' }, rate: 200, transport, timeoutS: 20 });
+      const r = await runSipp({ target: `127.0.0.1:${kam.port}`, users: { calls: USERS }, rate: 200, transport, timeoutS: 20 });
       assert.equal(r.code, 0, `SIPp exit code 0 (all calls successful)\n${r.errors}\n${r.log.slice(-1500)}`);
       assert.equal(r.successful, USERS);
       assert.equal(r.failed, 0);

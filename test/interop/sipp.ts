@@ -10,34 +10,59 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeerProcess } from './peer-process.ts';
 import { freePort } from './ports.ts';
+import { Identities } from '../../sim/ims/identities.ts';
+import { regFromTag } from '../../sim/ims/tags.ts';
+import { IMS_SECTION, imsConfigOf } from '../../sim/scenario/types/ims.ts';
+import { nodeAddress } from '../../sim/observe/pcapng.ts';
 
 export const SIPP_FIXTURES = resolve(fileURLToPath(new URL('../fixtures/sipp/', import.meta.url)));
 export const ICS_REGISTER_DEREGISTER = join(SIPP_FIXTURES, 'ics-register-deregister.xml');
 
+/**
+ * SIPp speaks the MSC's dialect, as the model writes it, so that RegLab's strict decoder
+ * (sim/emulate/ims-sip-codec.ts) accepts it: Call-ID reg-<token>-<subscriber hex>@<MSC host>,
+ * branch z9hG4bK<node hex2><id hex8>, the subscriber's identities from the model's own Identities.
+ * SIPp matches answers to its calls by Call-ID, so the Call-ID must be SIPp's own (-cid_str): its
+ * call number k, written in decimal, is read by RegLab as hex — call k plays subscriber
+ * parseInt(String(k), 16), and the population must reach that far (populationFor).
+ */
+export const SIPP_REG_TOKEN = 0x5ea1ab1e;
+export const MSC_NODE = 0;
+
+export function subscriberOfCall(k: number): number {
+  return parseInt(String(k), 16);
+}
+
+/** Population a RegLab scenario needs so that every one of `calls` SIPp calls is a subscriber. */
+export function populationFor(calls: number): number {
+  return subscriberOfCall(calls) + 1;
+}
+
 export interface IcsUsers {
-  /** First IMSI (15 digits); the others follow it. */
-  imsiBase: string;
-  count: number;
-  mcc: string;
-  mnc: string;
-  /** First subscriber index of the IMEI-based +sip.instance (urn:gsma:imei:35209900-<index>-0). */
-  instanceBase?: number;
+  calls: number;
+  imsiBase?: string;
+  msisdnBase?: string;
 }
 
-/** TS 23.003 §20.3: ics.mnc<MNC 3 digits>.mcc<MCC>.3gppnetwork.org. */
-export function icsDomain(mcc: string, mnc: string): string {
-  return `ics.mnc${mnc.padStart(3, '0')}.mcc${mcc}.3gppnetwork.org`;
+export function cidStr(): string {
+  return `reg-${SIPP_REG_TOKEN.toString(16).padStart(8, '0')}-00000%u@${nodeAddress(MSC_NODE)}`;
 }
 
-/** The SEQUENTIAL injection file the scenario reads: IMSI; ICS domain; instance; visited network. */
+/**
+ * The SEQUENTIAL injection file, line k-1 for call k: IMSI; ICS domain; instance; visited network;
+ * From tag; the registration's and the deregistration's branch; the MSC's host.
+ */
 export function usersCsv(u: IcsUsers): string {
-  const domain = icsDomain(u.mcc, u.mnc);
-  const vnet = `mnc${u.mnc.padStart(3, '0')}.mcc${u.mcc}.3gppnetwork.org`;
+  const population = populationFor(u.calls);
+  const cfg = imsConfigOf(IMS_SECTION.parse({ imsiBase: u.imsiBase ?? '234150999999999', msisdnBase: u.msisdnBase ?? '447700900123', implicitSet: 3 }));
+  const ids = new Identities(cfg, population);
+  const tag = regFromTag(SIPP_REG_TOKEN).toString(16).padStart(8, '0');
+  const node = MSC_NODE.toString(16).padStart(2, '0');
   const lines = ['SEQUENTIAL'];
-  const base = BigInt(u.imsiBase);
-  for (let i = 0; i < u.count; i++) {
-    const inst = `35209900-${String((u.instanceBase ?? 0) + i).padStart(6, '0')}-0`;
-    lines.push(`${(base + BigInt(i)).toString().padStart(15, '0')};${domain};${inst};${vnet}`);
+  for (let k = 1; k <= u.calls; k++) {
+    const s = subscriberOfCall(k);
+    const branch = (n: number) => `z9hG4bK${node}${n.toString(16).padStart(8, '0')}`;
+    lines.push([ids.imsi(s), ids.homeDomain, ids.instanceUrn(s).replace(/^urn:gsma:imei:/, ''), ids.networkDomain, tag, branch(2 * k - 1), branch(2 * k), nodeAddress(MSC_NODE)].join(';'));
   }
   return lines.join('\n') + '\n';
 }
@@ -46,7 +71,7 @@ export interface SippRun {
   target: string;
   scenario?: string;
   users: IcsUsers;
-  /** Calls (= subscribers registered then deregistered). Default: users.count. */
+  /** Calls (= subscribers registered then deregistered). Default: one per subscriber. */
   calls?: number;
   /** Calls per second. */
   rate: number;
@@ -56,6 +81,8 @@ export interface SippRun {
   limit?: number;
   transport?: 'u1' | 'un' | 't1';
   timeoutS?: number;
+  /** SIPp's local port, when the peer must know it beforehand (RegLab's external MSC address). */
+  localPort?: number;
   /** Extra arguments (e.g. -fd 1). */
   extra?: string[];
 }
@@ -78,8 +105,9 @@ export interface SippResult {
 export async function runSipp(r: SippRun): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'reglab-sipp-'));
   try {
-    writeFileSync(join(dir, 'users.csv'), usersCsv(r.users));
-    const port = await freePort();
+    const csv = usersCsv(r.users);
+    writeFileSync(join(dir, 'users.csv'), csv);
+    const port = r.localPort ?? (await freePort());
     const timeout = r.timeoutS ?? 30;
     const args = [
       r.target,
@@ -87,7 +115,8 @@ export async function runSipp(r: SippRun): Promise<SippResult> {
       '-inf', join(dir, 'users.csv'),
       '-i', '127.0.0.1',
       '-p', String(port), // never SIPp's default 5060: other engineers' peers may hold it
-      '-m', String(r.calls ?? r.users.count),
+      '-m', String(r.calls ?? r.users.calls),
+      '-cid_str', cidStr(),
       '-r', String(r.rate),
       '-t', r.transport ?? 'u1',
       '-l', String(r.limit ?? 10_000),

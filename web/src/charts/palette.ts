@@ -1,7 +1,10 @@
 /** The dashboard's few chart colours, in one place (they match the CSS variables in styles.css). */
 
-/** Series colours for per-node lines: distinct but quiet, readable on white. */
-export const SERIES_COLORS = ['#2f5fb3', '#c2772b', '#2e8b74', '#9a4fae', '#b8434f', '#5b6b7f', '#8a8a2e', '#3f8fc4'];
+/** Series colours for per-node lines: distinct but quiet, and ≥ 4.5:1 on white (legends are drawn in them). */
+export const SERIES_COLORS = ['#2f5fb3', '#a8551a', '#1f7a66', '#8a4fa8', '#b5342a', '#4f5d70', '#6b6b1a', '#2a6fa3'];
+
+/** Axis lines and tick labels: the --faint of styles.css (≥ 4.5:1 on white). */
+export const AXIS_COLOR = '#5f6b7a';
 
 export function seriesColor(i: number): string {
   return SERIES_COLORS[i % SERIES_COLORS.length]!;
