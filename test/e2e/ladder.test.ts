@@ -244,6 +244,27 @@ describe('ladder', () => {
     }
   });
 
+  test('first contact: the one-screen tour is shown until dismissed, and stays dismissed after a reload', async () => {
+    const { server, browser } = await harness();
+    const { page, problems } = await openPage(browser, server.url, undefined, true);
+    try {
+      const tour = page.getByTestId('tour');
+      await tour.waitFor();
+      const text = (await tour.textContent()) ?? '';
+      for (const w of ['Ladder', 'Click a message', 'Playback', 'Filter and search', 'Export']) assert.ok(text.includes(w), `the tour does not mention ${w}`);
+      const b = (await tour.boundingBox())!;
+      assert.ok(b.y + b.height <= 800, 'the tour fits on one screen at 1280×800');
+      await page.getByTestId('tour-dismiss').click();
+      assert.equal(await tour.count(), 0);
+      await page.reload();
+      await page.getByTestId('run-button').waitFor();
+      assert.equal(await page.getByTestId('tour').count(), 0, 'dismissed for good');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('at 390 px the Run button and the ladder are on screen and nothing scrolls sideways', async () => {
     const { server, browser } = await harness();
     const { page, problems } = await openPage(browser, server.url, { width: 390, height: 844 });
