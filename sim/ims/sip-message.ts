@@ -21,13 +21,7 @@ import type { WireMark } from '../observe/records.ts';
 
 /** A Via header field value (one hop), most recent first. */
 export class Via {
-  /**
-   * The transactions of this hop (RFC 3261 §17.1.3 / §17.2.3 match on the top Via's branch and
-   * sent-by: in the simulator that identity IS this object, shared by reference between the
-   * request, its retransmissions and its responses). Set by SipStack, cleared on termination.
-   */
-  clientTx: unknown = undefined;
-  serverTx: unknown = undefined;
+  /** RFC 3261 §17.1.3 / §17.2.3: transactions match on branch and sent-by (SipStack), not on this object. */
   constructor(
     /** The node that added it (its address is the sent-by). */
     readonly node: number,

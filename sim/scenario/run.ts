@@ -116,8 +116,11 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
     population: doc.population.size,
     watched: topo.watched.reduce((a, b) => a + b, 0),
     messages: {
+      sent: recorder.sentCount,
       delivered: recorder.deliveredCount,
       dropped: recorder.droppedTotal,
+      inFlight: topo.net.inFlight,
+      triggersDropped: recorder.triggersDropped,
       bytes: recorder.bytesDelivered,
       byReason: { ...recorder.dropReasons },
     },
