@@ -115,6 +115,18 @@ describe('ladder', () => {
       assert.deepEqual(await lit(), [], 'nothing is lit before a step is chosen');
       await panel.locator('[data-rule="24.292:6.3.6.2/6"]').hover();
       assert.deepEqual(await lit(), ['Expires']);
+      if (process.env.REGLAB_SCREENSHOT === '1') {
+        // README's picture: the ladder with the deregistration REGISTER open, step 6 lighting Expires: 0.
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.getByTestId('ladder-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').click();
+        await panel.locator('[data-testid="sip-header"][data-header="Expires"]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        await page.mouse.move(0, 0);
+        await page.screenshot({ path: join(ROOT, 'docs/images/dashboard.png') });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').click();
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').hover();
+      }
       await panel.locator('[data-rule="24.292:6.3.6.2/4"]').hover();
       assert.deepEqual(await lit(), ['Contact']);
       assert.match((await panel.locator('[data-testid="sip-header"][data-lit="true"]').textContent()) ?? '', /\+sip\.instance/);

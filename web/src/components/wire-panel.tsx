@@ -100,8 +100,8 @@ export const WirePanel = memo(function WirePanel({ record, info, search = '', on
                   <span className="step-sentence" data-testid="step-sentence">
                     {s.paraphrase ? s.sentence : `“${s.sentence}”`}
                   </span>
-                  <span className="step-source">
-                    {s.source}
+                  <span className="step-source" title={s.source}>
+                    {s.source.split(' (')[0]}
                     {!s.marked && s.known && ' · not tied to one header'}
                   </span>
                 </button>
