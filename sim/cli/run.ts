@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
-import { runReplay } from '../emulate/replay.ts';
 import { writeRunDir } from '../observe/export.ts';
 import { formatSummary, formatComparison } from '../observe/summary-table.ts';
 import { rowsToCsv } from '../observe/headline.ts';
@@ -13,6 +12,7 @@ import { ProgressBar } from '../observe/progress.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from '../errors.ts';
 import { action, runOptions, usageError, type CliCommand } from './common.ts';
 import { prepareRunDir, prepareWritableDir } from './out-path.ts';
+import { replayRun } from './emulate.ts';
 import type { Summary } from '../observe/records.ts';
 
 interface RunOpts {
@@ -22,6 +22,7 @@ interface RunOpts {
   strict?: boolean;
   quiet?: boolean;
   variant?: string;
+  /** Added by sim/cli/emulate.ts: an emulation's recording to re-run. */
   replay?: string;
 }
 
@@ -39,7 +40,6 @@ export const runCommand: CliCommand = {
       .option('--out <dir>', 'write summary.json, metrics.csv, trace.jsonl, trace.pcapng, flows.mmd, rules.json there (with variants: DIR/<variant>/ and DIR/comparison.csv)')
       .option('--strict', 'exit 1 if a rule is violated or a procedure failed')
       .addOption(new Option('--variant <name>', 'run only this variant of the scenario'))
-      .option('--replay <dir>', 're-run a `reglab emulate` recording (DIR/arrivals.jsonl) in virtual time, deterministically')
       .addHelpText(
         'after',
         `
@@ -70,8 +70,7 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
     : base;
   if (opts.out) prepareRunDir(opts.out);
   const bar = opts.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
-  // --replay DIR: the recording of a `reglab emulate` run, re-run in virtual time (sim/emulate/replay.ts).
-  const result = opts.replay !== undefined ? runReplay(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
+  const result = opts.replay !== undefined ? replayRun(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (opts.out) {
     await writeRunDir(opts.out, {

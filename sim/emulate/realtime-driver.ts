@@ -141,10 +141,15 @@ export class RealTimeDriver {
   }
 
   /** Runs every due event, one at a time so each one's lateness is measured, then re-arms. */
-  private drain(): void {
-    if (this.stopped) return;
+  /** The host timer fired: it is spent. */
+  private readonly onWake = (): void => {
     this.wake = undefined;
     this.wakeAt = Infinity;
+    this.drain();
+  };
+
+  private drain(): void {
+    if (this.stopped) return;
     this.draining = true;
     const sim = this.sim;
     try {
@@ -177,7 +182,7 @@ export class RealTimeDriver {
     this.wakeAt = next;
     // Host delay in wall ns from the absolute deadline: a late wake-up is never carried into the next one.
     const delay = Math.max(0, Math.ceil((next - this.wallNow()) * this.timeScale));
-    this.wake = this.host.schedule(delay, () => this.drain());
+    this.wake = this.host.schedule(delay, this.onWake);
   }
 }
 

@@ -17,9 +17,16 @@ import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION
 import { SipTransport, SipConnection, UDP_SIZE_LIMIT, MAX_SIP_MESSAGE } from './sip-transport.ts';
 import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
 import type { Arrival, PeerAddress } from './wire-types.ts';
+import { HttpServerTransport, HttpClientConnection, type HttpServerConnection, type HttpFrame } from './http-transport.ts';
+import { Msgin5gServer } from '../msgin5g/server.ts';
+import { parseRequest, parseResponse, isParseError } from '../msgin5g/codec.ts';
+import { API_ROOT } from '../msgin5g/http.ts';
+import { modelForm } from './msgin5g-model-form.ts';
+import { RegistrationRequest, DeregistrationRequest, BulkRequest, RawHttpRequest, type Msgin5gRequest } from '../msgin5g/messages.ts';
 
 /** What each node type speaks on the wire (listeners the lab opens for it). */
-const SPEAKS: Record<string, { sip?: boolean; diameterServer?: boolean; diameterClient?: boolean }> = {
+const SPEAKS: Record<string, { sip?: boolean; diameterServer?: boolean; diameterClient?: boolean; httpServer?: boolean }> = {
+  'msgin5g-server': { httpServer: true },
   'msc-ics': { sip: true },
   icscf: { sip: true, diameterClient: true },
   scscf: { sip: true, diameterClient: true },
@@ -72,7 +79,7 @@ export interface WireNetworkOptions {
   host: string;
   section: EmulateSection | undefined;
   /** Runs fn as a kernel event at the current time (the real-time driver's inject). */
-  inject(fn: (a: Arrival & { to: number; proto: 'sip' | 'cx' }) => void, a: Arrival & { to: number; proto: 'sip' | 'cx' }): void;
+  inject<A>(fn: (a: A) => void, a: A): void;
   /** Check every decode against the received text (on in tests). */
   verify?: boolean;
 }
@@ -99,6 +106,16 @@ export class WireNetwork {
   readonly frames: PcapFrame[] = [];
   readonly counters: WireCounters = { sent: 0, received: 0, rejected: 0, discarded: 0, udpToTcp: 0, decodeMismatch: 0, byReason: {} };
   private readonly ids: string[];
+  private readonly http = new Map<number, HttpServerTransport>();
+  /** Gateway side: keep-alive connections by from/to/connection slot. */
+  private readonly httpClients = new Map<string, HttpClientConnection<Msgin5gRequest>>();
+  /** Server side: where each request's response goes, by gateway/tx/conn. */
+  private readonly httpPending = new Map<string, HttpServerConnection>();
+  /** Local ports of the gateways' client connections → gateway (to name the sender at the server). */
+  private readonly httpClientPorts = new Map<number, number>();
+  private httpTx = 0;
+  /** The rule checker's observations a node attached to an HTTP message (not on the wire), by wire text. */
+  private readonly httpObs = new Map<string, Record<string, unknown>>();
 
   constructor(readonly o: WireNetworkOptions) {
     this.ids = o.nodes.map((n) => n.id);
@@ -140,13 +157,18 @@ export class WireNetwork {
       const speaks = SPEAKS[o.nodeTypes[i]] ?? {};
       const cfg = o.section?.nodes[id] ?? {};
       if (speaks.sip) {
-        const t = new SipTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' }));
+        const t = new SipTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }));
         await this.bind(id, 'sip', cfg.sip ?? 0, () => t.listen(cfg.sip ?? 0));
         this.sip.set(i, t);
         this.byAddr.set(`${o.host}:${t.port}`, i);
       }
+      if (speaks.httpServer) {
+        const t = new HttpServerTransport(o.host, (c, f) => o.inject((x) => this.arriveHttpRequest(x), { conn: c, to: i, frame: f }));
+        await this.bind(id, 'http', cfg.http ?? 0, () => t.listen(cfg.http ?? 0));
+        this.http.set(i, t);
+      }
       if (speaks.diameterServer || speaks.diameterClient) {
-        const t = new DiameterTransport(id, o.host, this.identity(i), (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'cx' }));
+        const t = new DiameterTransport(id, o.host, this.identity(i), (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'cx' as const }));
         t.onWrite = (c, b) => this.frame(i, c, b);
         if (speaks.diameterServer || cfg.diameter !== undefined) await this.bind(id, 'diameter', cfg.diameter ?? 0, () => t.listen(cfg.diameter ?? 0));
         this.dia.set(i, t);
@@ -191,6 +213,8 @@ export class WireNetwork {
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=udp` });
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=tcp` });
       }
+      const h = this.http.get(i);
+      if (h) out.push({ node: this.ids[i], proto: 'http', url: `http://${this.o.host}:${h.port}${API_ROOT}/` });
       const d = this.dia.get(i);
       if (d && d.port) out.push({ node: this.ids[i], proto: 'diameter', url: `aaa://${this.o.host}:${d.port};transport=tcp` });
     }
@@ -227,6 +251,7 @@ export class WireNetwork {
   private transmit(from: number, to: number, msg: Message): void {
     if (msg instanceof ImsSip || msg instanceof SipMessage) this.sendSip(from, to, msg);
     else if (msg instanceof CxMessage) this.sendCx(from, to, msg);
+    else if (msg.proto === 'msgin5g') this.sendHttp(from, to, msg);
     else {
       // A protocol the lab has no transport for yet (docs/emulation.md, limits): delivered in process.
       const net = this.o.net;
@@ -293,7 +318,11 @@ export class WireNetwork {
       conn = t.connectionTo(peerHost, addr);
       this.connPeer.set(conn, to);
     }
-    if (msg.request) conn.pendingSubs.set(msg.hopByHop >>> 0, msg.sub);
+    if (msg.request) {
+      conn.pendingSubs.set(msg.hopByHop >>> 0, msg.sub);
+      // Bounded: the oldest entries go first (Hop-by-Hop ids are answered within the Cx timeout).
+      if (conn.pendingSubs.size > 65536) conn.pendingSubs.delete(conn.pendingSubs.keys().next().value!);
+    }
     conn.send(bytes);
   }
 
@@ -327,7 +356,11 @@ export class WireNetwork {
     const transport = a.transport === 'udp' ? 'datagram' : 'stream';
     if (a.bytes.length > MAX_SIP_MESSAGE || a.framingError?.startsWith('oversize')) {
       // RFC 3261 §21.5.11: 513 Message Too Large — answered from the headers we could read.
-      const r = receiveSip(a.bytes.subarray(0, Math.min(a.bytes.length, 8192)), { agent: this.ids[to] }, { transport: 'datagram' });
+      // The head alone, its Content-Length zeroed: enough to copy Via, From, To, Call-ID and CSeq.
+      const text = Buffer.from(a.bytes.subarray(0, Math.min(a.bytes.length, 8192))).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const head = (end < 0 ? text : text.slice(0, end)).replace(/\r\n(content-length|l)[ \t]*:[ \t]*\d+/gi, '') + '\r\nContent-Length: 0\r\n\r\n';
+      const r = receiveSip(head, { agent: this.ids[to] }, { transport: 'datagram' });
       const p = r.kind === 'accept' ? r.parsed.msg : r.kind === 'reject' ? r.parsed?.msg : undefined;
       if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError ?? 'message too large'}"`]] }), 'sip.513-too-large');
       else this.count(to, 'discarded', 'sip.oversize');
@@ -422,8 +455,8 @@ export class WireNetwork {
     }
     const key = Buffer.from(a.bytes).toString('latin1');
     const meta = this.takeMeta(key);
-    const answerSub = isReq ? undefined : conn.pendingSubs.get(pdu.hopByHop);
-    if (!isReq) conn.pendingSubs.delete(pdu.hopByHop);
+    // Kept after the answer: a duplicated answer (a fault, a retransmission) still names its subscriber.
+    const answerSub = isReq ? undefined : (meta?.sub ?? conn.pendingSubs.get(pdu.hopByHop));
     const d = decodeCx(pdu, this.ctx!, { fqdn: (f) => this.byFqdn.get(f) ?? -1, host: (h) => this.codec?.nodeOfHost(h) ?? -1 }, { meta, answerSub });
     if (!d.ok) {
       if (isReq) {
@@ -452,6 +485,117 @@ export class WireNetwork {
     });
   }
 
+  // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
+
+  private httpAddress(i: number): PeerAddress | undefined {
+    const ext = this.external.get(i);
+    if (ext) return ext;
+    const h = this.http.get(i);
+    return h ? { host: this.o.host, port: h.port } : undefined;
+  }
+
+  private sendHttp(from: number, to: number, msg: Message): void {
+    const text = msg.wire!();
+    const bytes = Buffer.from(text, 'utf8');
+    // Observations for the rule checker (docs/msgin5g.md "What the rules can see"), carried beside the bytes.
+    const obs: Record<string, unknown> = {};
+    for (const k of OBSERVATIONS) if ((msg as unknown as Record<string, unknown>)[k] !== undefined) obs[k] = (msg as unknown as Record<string, unknown>)[k];
+    if (Object.keys(obs).length) this.httpObs.set(text, obs);
+    if (msg instanceof RegistrationRequest || msg instanceof DeregistrationRequest || msg instanceof BulkRequest) {
+      // Gateway → server: on the keep-alive connection of the model's slot (RFC 9112 §9.3 persistence).
+      const key = `${from}/${to}/${msg.conn}`;
+      let c = this.httpClients.get(key);
+      const dest = this.httpAddress(to);
+      if (dest === undefined) {
+        this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+        return;
+      }
+      if (c === undefined || c.closed) {
+        c = HttpClientConnection.open<Msgin5gRequest>(dest, (conn, f, req) => this.o.inject((x) => this.arriveHttpResponse(x), { to: from, from: to, conn, frame: f, req }));
+        const cc = c;
+        c.socket.once('connect', () => this.httpClientPorts.set(cc.socket.localPort ?? -1, from));
+        this.httpClients.set(key, c);
+      }
+      this.counters.sent++;
+      this.pushFrame('tcp', { host: this.o.host, port: c.socket.localPort ?? 0 }, dest, bytes);
+      c.send(bytes, msg);
+      return;
+    }
+    const ex = msg as unknown as { tx?: number; conn?: number };
+    const key = `${to}/${ex.tx}/${ex.conn}`;
+    const c = this.httpPending.get(key);
+    if (c === undefined || c.closed) {
+      // A server → gateway request (the per-UE authentication policy) or an answer whose client left.
+      this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+      return;
+    }
+    this.httpPending.delete(key);
+    this.counters.sent++;
+    this.pushFrame('tcp', { host: this.o.host, port: this.http.get(from)?.port ?? 0 }, { host: c.socket.remoteAddress ?? '', port: c.socket.remotePort ?? 0 }, bytes);
+    c.write(bytes);
+  }
+
+  private gatewayOf(c: HttpServerConnection): number {
+    const own = this.httpClientPorts.get(c.socket.remotePort ?? -1);
+    if (own !== undefined) return own;
+    // A real client: the external gateway of the scenario (or its first gateway) plays it.
+    const types = this.o.nodeTypes;
+    for (let i = 0; i < types.length; i++) if (types[i] === 'message-gateway' && this.external.has(i)) return i;
+    return types.indexOf('message-gateway');
+  }
+
+  private arriveHttpRequest(a: { conn: HttpServerConnection; to: number; frame: HttpFrame }): void {
+    const { conn, to, frame } = a;
+    this.counters.received++;
+    const src = { host: conn.socket.remoteAddress ?? '', port: conn.socket.remotePort ?? 0 };
+    const dst = { host: this.o.host, port: this.http.get(to)?.port ?? 0 };
+    if (!frame.ok) {
+      this.pushFrame('tcp', dst, src, conn.fail(frame.status, frame.reason));
+      this.count(to, 'rejected', `http.${frame.status}`);
+      return;
+    }
+    const from = this.gatewayOf(conn);
+    if (!this.httpClientPorts.has(src.port)) this.pushFrame('tcp', src, dst, frame.bytes);
+    const server = this.o.nodes[to] as Msgin5gServer;
+    // HTTP/1.1 pairs a response with its request by connection order; the model pairs them by its
+    // transaction ids, which RegLab's own gateway sends beside the bytes. A real client's requests
+    // get ids of the lab's own, far above any gateway's.
+    const own = this.httpObs.get(frame.text);
+    const tx = typeof own?.tx === 'number' ? own.tx : 1_000_000_000 + ++this.httpTx;
+    const slot = typeof own?.conn === 'number' ? own.conn : conn.id;
+    this.httpPending.set(`${from}/${tx}/${slot}`, conn);
+    const r = parseRequest(frame.text, server.cfg.dir, this.ids[from] ?? 'external', tx, slot);
+    if (isParseError(r)) {
+      // The server's own strict-input path answers it (400/404/405/411/415 with a problem body).
+      this.count(to, 'rejected', `http.${r.status}`);
+      this.o.net.arrive(from, to, new RawHttpRequest(frame.text, tx, slot));
+      return;
+    }
+    this.o.net.arrive(from, to, this.observe(frame.text, r));
+  }
+
+  /** The model's form of a message its own node sent, with the observations that came beside it (msgin5g-model-form.ts). */
+  private observe(text: string, m: Message): Message {
+    const obs = this.httpObs.get(text);
+    if (obs !== undefined) this.httpObs.delete(text);
+    return modelForm(m, text, obs);
+  }
+
+  private arriveHttpResponse(a: { to: number; from: number; conn: HttpClientConnection<Msgin5gRequest>; frame: HttpFrame; req: Msgin5gRequest | undefined }): void {
+    this.counters.received++;
+    if (!a.frame.ok || a.req === undefined) {
+      this.count(a.to, 'discarded', a.frame.ok ? 'http.unsolicited-response' : `http.response-${a.frame.status}`);
+      return;
+    }
+    const r = parseResponse(a.frame.text, a.req);
+    if (isParseError(r)) {
+      this.count(a.to, 'discarded', `http.bad-response-${r.status}`);
+      return;
+    }
+    if (this.external.has(a.from)) this.pushFrame('tcp', this.httpAddress(a.from)!, { host: this.o.host, port: a.conn.socket.localPort ?? 0 }, a.frame.bytes);
+    this.o.net.arrive(a.from, a.to, this.observe(a.frame.text, r));
+  }
+
   // ---- capture ------------------------------------------------------------------------------------
 
   private frame(node: number, c: DiameterConnection, b: Uint8Array): void {
@@ -469,6 +613,8 @@ export class WireNetwork {
   async close(): Promise<void> {
     for (const t of this.sip.values()) await t.close();
     for (const t of this.dia.values()) await t.close();
+    for (const t of this.http.values()) await t.close();
+    for (const c of this.httpClients.values()) c.socket.destroy();
   }
 
   /** Diameter connections of every node (for the watchdog). */
@@ -476,6 +622,9 @@ export class WireNetwork {
     for (const t of this.dia.values()) yield* t.conns;
   }
 }
+
+/** The MSGin5G messages' rule-checker observations (sim/msgin5g/messages.ts): never on the wire. */
+const OBSERVATIONS = ['observed', 'why', 'policy', 'tx', 'conn'] as const;
 
 function ipv4(h: string): string {
   return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : h === '::1' || h === 'localhost' ? '127.0.0.1' : h.replace(/^::ffff:/, '');

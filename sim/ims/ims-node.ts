@@ -52,7 +52,7 @@ export abstract class ImsNode extends Node implements StackUser {
     super(id, nctx);
     this.env = env;
     this.population = env.population;
-    this.ctx = imsContextFor(nctx.net, env.cfg, env.population);
+    this.ctx = imsContextFor(nctx.addresses, env.cfg, env.population);
     const t = env.cfg.timers;
     const self = this;
     const st = sipTimers({ T1: t.T1, T2: t.T2, T4: t.T4, D: Math.max(32_000_000_000, 64 * t.T1) });
@@ -63,7 +63,7 @@ export abstract class ImsNode extends Node implements StackUser {
         clock: this.timers,
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
-        linkTo: (d) => self.net.link(self.index, d),
+        linkTo: (d) => self.transport.path(self.index, d),
       },
       st,
       this,

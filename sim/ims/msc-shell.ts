@@ -19,7 +19,9 @@ import {
   type RegEventAfterCancelPolicy,
   type RegEventAfterCancelPolicyName,
 } from '../policies/reg-event-after-cancel.ts';
-import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32 } from './config.ts';
+import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
+
+export { refreshAfter };
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import { ImsTimer } from './ims-timer.ts';
@@ -216,6 +218,7 @@ export abstract class MscShell extends ImsNode implements MscView {
     this.notifyPolicy = REG_EVENT_AFTER_CANCEL_POLICIES[p.policies.regEventAfterCancel];
     this.duringDeregPolicy = REG_EVENT_DURING_DEREG_POLICIES[p.policies.regEventDuringDereg];
     this.byeWait = BYE_RELEASE_POLICIES[p.policies.byeRelease]({ capNs: p.byeWaitCap });
+    this.ctx.requestedExpires[this.index] = p.expires;
     this.views = registrationViewsOf(this.ctx);
     this.views.addMsc(this);
   }
@@ -493,12 +496,4 @@ export function callingIdentity(slot: number, setSize: number): number {
   const sipIds = setSize - 1; // 0, 2, 3, …, setSize-1
   const i = slot % sipIds;
   return i === 0 ? 0 : i + 1;
-}
-
-/**
- * When to refresh a registration granted for `expires` seconds (REFERENCE §1 [V, book figure]):
- * 600 s before expiry when it exceeds 1200 s, otherwise at half of it.
- */
-export function refreshAfter(expires: number): number {
-  return expires > 1200 ? expires - 600 : expires / 2;
 }

@@ -4,10 +4,10 @@ import type { NodeContext } from '../node/node.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
-import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32 } from './config.ts';
+import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
-import { MscIcs, refreshAfter } from './msc-ics.ts';
+
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
@@ -128,8 +128,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       const cfg = this.env.cfg;
       const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
       // The MSC's requested expiry (pre-registration made the same grant for everyone).
-      const node = this.net.endpoint(msc);
-      const requested = node instanceof MscIcs ? node.requestedExpires : 600000;
+      const requested = this.ctx.requestedExpires[msc] ?? 600000;
       const expires = Math.min(requested, this.p.maxExpires);
       // Registered a refresh interval before the MSC's refresh falls due (msc-shell.ts preRegister):
       // the binding expires `expires` after that.

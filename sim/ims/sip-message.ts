@@ -1,6 +1,8 @@
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
-import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
+import { LengthSink, MarkingSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
+import { RULE } from './rule-ids.ts';
+import type { WireMark } from '../observe/records.ts';
 
 /**
  * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
@@ -19,13 +21,7 @@ import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts
 
 /** A Via header field value (one hop), most recent first. */
 export class Via {
-  /**
-   * The transactions of this hop (RFC 3261 §17.1.3 / §17.2.3 match on the top Via's branch and
-   * sent-by: in the simulator that identity IS this object, shared by reference between the
-   * request, its retransmissions and its responses). Set by SipStack, cleared on termination.
-   */
-  clientTx: unknown = undefined;
-  serverTx: unknown = undefined;
+  /** RFC 3261 §17.1.3 / §17.2.3: transactions match on branch and sent-by (SipStack), not on this object. */
   constructor(
     /** The node that added it (its address is the sent-by). */
     readonly node: number,
@@ -413,6 +409,25 @@ export class ImsSip implements Message {
     return `${o.out}Content-Length: ${b.out.length}\r\n\r\n${b.out}`;
   }
 
+  /** wire(), with where each spec step this message cites shows in it (the trace's marks). */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const o = new MarkingSink();
+    this.writeHead(o);
+    const b = new StringSink();
+    this.writeBody(b);
+    return { wire: `${o.out}Content-Length: ${b.out.length}\r\n\r\n${b.out}`, marks: o.marks };
+  }
+
+  /** Start of a cited stretch of text (marking sinks only; -1 otherwise, and then cite() does nothing). */
+  private static from(o: TextSink): number {
+    return o.at ? o.at() : -1;
+  }
+
+  /** Notes that the text written since `start` realises `rule`, if this message cites it. */
+  private cite(o: TextSink, rule: string, start: number): void {
+    if (start >= 0 && this.rules !== undefined && this.rules.includes(rule)) o.mark!(rule, start);
+  }
+
   /** First value of a header, by name (case-insensitive), read off the rendered text: for tests and rare paths. */
   header(name: string): string | undefined {
     return this.headerAll(name)[0];
@@ -543,24 +558,44 @@ export class ImsSip implements Message {
 
   private writeHead(o: TextSink): void {
     const isReq = this.status === 0;
+    const from = ImsSip.from;
+    // Where a header realises a §6.3.6.2 step the message cites, cite() marks its text (wireMarked).
+    let at = from(o);
     this.writeStartLine(o);
-    for (let v = this.via; v !== null; v = v.next) writeVia(o, this.ctx, v);
+    this.cite(o, RULE.s1, at); // 24.292:6.3.6.2/1: Request-URI = the home network's domain
+    for (let v = this.via; v !== null; v = v.next) {
+      at = from(o);
+      writeVia(o, this.ctx, v);
+      if (v.next === null) this.cite(o, RULE.s5, at); // 24.292:6.3.6.2/5: the sender's Via, sent-by = the MSC
+    }
     if (isReq) {
       this.writeMaxForwards(o);
       if (this.routeNode >= 0) writeRoute(o, this.ctx, this.routeNode, this.routeOrig);
     }
     if (this.recordRoute >= 0) writeRecordRoute(o, this.ctx, this.recordRoute);
+    at = from(o);
     this.writeFrom(o);
+    this.cite(o, RULE.s2, at); // 24.292:6.3.6.2/2: From = the identity being deregistered
+    at = from(o);
     this.writeTo(o);
+    this.cite(o, RULE.s3, at); // 24.292:6.3.6.2/3: To = the same identity
+    at = from(o);
     this.writeCallId(o);
     this.writeCSeq(o);
+    this.cite(o, RULE.s7, at); // 24.292:6.3.6.2/7 via §6.3.3: the binding's Call-ID, CSeq + 1
     switch (this.shape) {
       case Shape.Register:
         // TS 24.292 §6.3.3 / §6.3.6.2 step 4: the MSC's address, the registration's instance ID, feature tags.
+        at = from(o);
         this.writeBindingContactLine(o);
+        this.cite(o, RULE.s4, at); // 24.292:6.3.6.2/4
+        at = from(o);
         this.writeExpires(o);
+        if (this.expires === 0) this.cite(o, RULE.s6, at); // 24.292:6.3.6.2/6: Expires: 0
         // TS 24.229 §5.4.1.2.2 / REFERENCE §1: the MSC authenticated the user; no challenge.
+        at = from(o);
         if (this.authDone) this.writeAuthorization(o);
+        this.cite(o, RULE.s7, at); // 24.292:6.3.6.2/7 via §6.3.3: auth-done, P-Visited-Network-ID
         o.s(SUPPORTED_PATH);
         break;
       case Shape.RegisterResponse:
@@ -582,7 +617,9 @@ export class ImsSip implements Message {
       case Shape.Notify:
         this.writeContact(o);
         o.s(EVENT_REG);
+        at = from(o);
         this.writeSubscriptionState(o);
+        this.cite(o, RULE.notifyState, at); // 24.229:5.4.2.1.2/notify-state
         o.s(CONTENT_TYPE_REGINFO);
         break;
       case Shape.Invite:
@@ -833,8 +870,10 @@ export class ImsSip implements Message {
   private writeBindingContact(o: TextSink): void {
     this.writeContactUri(o, this.contactNode);
     if (this.contactExpires >= 0) {
+      const at = ImsSip.from(o);
       o.s(';expires=');
       o.dec(this.contactExpires);
+      if (this.contactExpires === 0) this.cite(o, RULE.s6, at); // 24.292:6.3.6.2/6: the Contact's expires=0
     }
     if (this.contactInstance >= 0) {
       o.s(';+sip.instance="<');

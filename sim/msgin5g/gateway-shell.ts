@@ -135,7 +135,7 @@ export abstract class GatewayShell extends Node {
     this.policySnapshot = { maxSize: cfg.bulking.maxSize, minSize: cfg.bulking.minSize };
     this.adaptive = (cfg.bulking.adaptive ?? DEFAULT_ADAPTIVE).policy !== 'fixed' && cfg.bulking.maxSize > 1;
     this.timeouts = new TimerService(this.clock, [cfg.requestTimeout], { disarmWhenEmpty: true });
-    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
+    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.transport, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
   /** What the gateway believes of UE `ue` (for tests and the dashboard). */
@@ -237,7 +237,7 @@ export abstract class GatewayShell extends Node {
     if (!this.startedOnce) {
       this.startedOnce = true;
       for (const p of this.peers) {
-        p.index = this.net.indexOf(p.id);
+        p.index = this.addresses.indexOf(p.id);
         this.peerByNode[p.index] = p;
         if (this.adaptive) this.signal('bulk.limit', p.limit);
       }

@@ -4,6 +4,7 @@ import type { RandomStream } from '../kernel/random.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { TransportKind } from '../net/link.ts';
 import type { Message } from '../net/message.ts';
+import type { Interceptor } from '../net/interceptor.ts';
 
 /**
  * The ports of a node (DESIGN principle 1): everything a node may use of the world it runs in.
@@ -77,6 +78,15 @@ export interface TransportPort {
   send(from: Address, to: Address, msg: Message): void;
   /** The path from `from` to `to` (see PathView). */
   path(from: Address, to: Address): PathView;
+}
+
+/**
+ * A transport the scenario's fault rules act on (sim/faults): with an interceptor set, every send
+ * asks it first whether to drop, delay or duplicate the message, with the same trace marks in both
+ * worlds. Simulation: the InProcessNetwork; emulation: the socket transports.
+ */
+export interface FaultableTransport extends TransportPort {
+  interceptor: Interceptor | undefined;
 }
 
 /** Seeded random streams, one per component (DESIGN principle 2): same name + seed = same numbers. */

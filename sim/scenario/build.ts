@@ -3,6 +3,7 @@ import { InProcessNetwork } from '../net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../net/link.ts';
 import type { Signals } from '../net/signals.ts';
 import type { Node } from '../node/node.ts';
+import type { FaultableTransport, NodePorts } from '../node/ports.ts';
 import { FROM_WORKLOAD } from '../net/message.ts';
 import type { CapacityConfig, ServiceCost } from '../node/capacity.ts';
 import { Recorder } from '../observe/recorder.ts';
@@ -27,6 +28,15 @@ export interface Topology {
   watched: Uint8Array;
   rules: Rule[];
   faults: FaultInjector | undefined;
+}
+
+/**
+ * The simulation world's binding of the node ports (sim/node/ports.ts): the Simulator is the clock
+ * and the random streams, the in-process network the transport and the address book — the objects
+ * themselves, so the hot paths call them directly.
+ */
+export function simulationPorts(sim: Simulator, net: InProcessNetwork): NodePorts & { transport: FaultableTransport } {
+  return { clock: sim, transport: net, streams: sim, addresses: net };
 }
 
 export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void): Topology {
@@ -54,6 +64,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
     net.setLink(l.between[0], l.between[1], linkParams(l, linkParams(doc.network.defaults, DEFAULT_LINK)));
   }
 
+  const ports = simulationPorts(sim, net);
   const nodeTypes: NodeType[] = [];
   const env = {
     indexOf: (id: string) => net.indexOf(id),
@@ -63,7 +74,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
   };
   for (const def of doc.nodes) {
     const type = NODE_TYPE_BY_NAME.get(def.type)!;
-    const node = type.create(def.id, { sim, net, signals, capacity: capacity(def) }, def.params, env);
+    const node = type.create(def.id, { ...ports, signals, capacity: capacity(def) }, def.params, env);
     nodes.push(node);
     nodeTypes.push(type);
   }
@@ -72,8 +83,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
 
   const faults = doc.faults.length
     ? new FaultInjector(
-        sim,
-        net,
+        ports,
         nodes,
         signals,
         doc.faults.map((f, i) => ({ ...f, name: f.name ?? `${f.kind}-${i + 1}` }) as FaultRule),

@@ -17,8 +17,8 @@ export const CAMPAIGN_STREAM_PATH = '/api/campaign';
 /** More overrides than this in one validate request are refused (a form has a dozen). */
 const MAX_SETS = 200;
 
-export function attachCampaignSocket(ws: WebSocket, scenariosDir: string, log: (line: string) => void): void {
-  const session = new CampaignSession(ws, scenariosDir, log);
+export function attachCampaignSocket(ws: WebSocket, scenariosDir: string, log: (line: string) => void, heapMb?: number): void {
+  const session = new CampaignSession(ws, scenariosDir, log, heapMb);
   ws.on('message', (data) => session.handle(data.toString()));
   ws.on('close', () => session.close());
   ws.on('error', (e) => log(`campaign websocket error: ${e.message}`));

@@ -5,6 +5,7 @@
  * events are never sent. Campaign ids count the well-formed commands of the socket, 1, 2, 3…
  */
 import type { WebSocket } from 'ws';
+import { CampaignError } from '../campaign/index.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { CampaignPool } from './campaign-pool.ts';
 import { parseCampaignCommand } from './campaign-commands.ts';
@@ -31,6 +32,8 @@ export class CampaignSession {
     private readonly ws: WebSocket,
     private readonly scenariosDir: string,
     private readonly log: (line: string) => void,
+    /** Heap of one run's thread, MB: the server's per-run limit (run-workers.ts). */
+    private readonly heapMb?: number,
   ) {}
 
   handle(frame: string): void {
@@ -95,6 +98,7 @@ export class CampaignSession {
             }
           },
         },
+        { ...(this.heapMb ? { heapMb: this.heapMb } : {}) },
       );
       a.pool = pool;
       this.send({
@@ -127,7 +131,7 @@ export class CampaignSession {
         type: 'finished',
         campaignId: a.id,
         wallMs,
-        csv: { name: table.name, text: csvText(table.rows), rows: table.rows },
+        csv: { name: table.name, text: table.text ?? csvText(table.rows), rows: table.rows },
         ...(table.missing?.length ? { missingMetrics: table.missing } : {}),
       });
       this.log(`campaign ${plan.kind} ${cmd.scenario}: ${plan.jobs.length} runs in ${wallMs} ms`);
@@ -142,6 +146,8 @@ export class CampaignSession {
     const id = campaignId === undefined ? {} : { campaignId };
     if (e instanceof ApiError) {
       this.send({ type: 'error', ...id, code: e.code, message: e.message, ...(e.problems ? { problems: e.problems } : {}) });
+    } else if (e instanceof CampaignError) {
+      this.send({ type: 'error', ...id, code: e.code, message: e.message });
     } else if (e instanceof ConfirmNeeded) {
       this.send({ type: 'error', ...id, code: e.code, message: e.message });
     } else if (e instanceof ScenarioError) {

@@ -3,7 +3,9 @@
  *
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
+ *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
@@ -15,10 +17,13 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { listScenarios } from './scenarios.ts';
+import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+import { handleQueueHttp } from './queue-route.ts';
+import { QueueMonitor } from '../campaign/queue-monitor.ts';
 import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
 
 export interface ServerOptions {
@@ -36,6 +41,8 @@ export interface ServerOptions {
   runLimits?: Partial<RunLimits>;
   /** The run worker's entry module (tests substitute a runaway one); default run-worker.mjs. */
   runWorkerEntry?: URL;
+  /** A Redis whose distributed campaigns GET /api/queue reports (`reglab serve --queue`). */
+  queue?: string;
 }
 
 export interface RunningServer {
@@ -64,10 +71,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+  // An unreachable queue fails the start (E_QUEUE, within 5 s), before anything listens.
+  const queue = opts.queue !== undefined ? await QueueMonitor.connect(opts.queue) : undefined;
   const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
+  const runFiles = new RunFiles();
   const http = createServer((req, res) => {
-    handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -78,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log));
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {
@@ -87,6 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new RunSession(ws, scenariosDir, log, workers);
+      session.files = runFiles;
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
       ws.on('close', () => session.close());
@@ -103,7 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   } catch (e) {
-    await workers.close();
+    await Promise.all([workers.close(), queue?.close()]);
     throw e;
   }
   const addr = http.address() as AddressInfo;
@@ -115,7 +126,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        http.close(() => void workers.close().then(done));
+        http.close(() => void Promise.all([workers.close(), queue?.close()]).then(() => done()));
         http.closeAllConnections();
       }),
   };
@@ -124,7 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -139,7 +150,9 @@ async function handleHttp(
     sendJson(res, 200, await listScenarios(ctx.scenariosDir));
     return;
   }
+  if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
   if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
     return;
