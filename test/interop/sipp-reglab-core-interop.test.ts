@@ -14,35 +14,12 @@ import assert from 'node:assert/strict';
 import { loadScenarioText } from '../../sim/scenario/load.ts';
 import { runEmulation } from '../../sim/emulate/emulate.ts';
 import type { TraceRecord } from '../../sim/observe/records.ts';
-import { runSipp, populationFor, subscriberOfCall } from './sipp.ts';
+import { runSipp, reglabCoreYaml, subscriberOfCall } from './sipp.ts';
 import { freePort } from './ports.ts';
 import { LoopbackCapture, checkCapture } from './capture.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export function reglabCoreForSipp(calls: number, sippPort: number, entry: 'icscf' | 'scscf' = 'icscf'): string {
-  return [
-    'description: RegLab IMS core (I-CSCF, S-CSCF, HSS) for SIPp playing the MSC',
-    'seed: 1',
-    'duration: 600s',
-    "ims: { imsiBase: '234150999999999', msisdnBase: '447700900123', implicitSet: 3 }",
-    'network:',
-    '  defaults: { delay: 0ms, transport: datagram }',
-    '  links: [ { between: [icscf, hss], transport: stream }, { between: [scscf, hss], transport: stream } ]',
-    'nodes:',
-    `  - { id: msc, type: msc-ics, params: { icscf: ${entry}, farEnd: far } }`,
-    '  - { id: icscf, type: icscf, params: { hss: hss, scscfs: [scscf] } }',
-    '  - { id: scscf, type: scscf, params: { hss: hss, farEnd: far } }',
-    '  - { id: hss, type: hss }',
-    '  - { id: far, type: far-end }',
-    `population: { size: ${populationFor(calls)} }`,
-    `observe: { watch: { first: ${Math.min(populationFor(calls), 16)} } }`,
-    'emulate:',
-    '  nodes:',
-    `    msc: { external: { address: '127.0.0.1:${sippPort}' } }`,
-  ].join('\n');
-}
 
 /** Starts RegLab's core in real time; resolves with its SIP endpoints and a stop function. */
 export async function startReglabCore(yaml: string, onTrace?: (r: TraceRecord) => void) {
@@ -67,7 +44,7 @@ test('SIPp registers and deregisters 9 subscribers with RegLab\'s emulated I-CSC
   const CALLS = 9;
   const sippPort = await freePort();
   const trace: TraceRecord[] = [];
-  const core = await startReglabCore(reglabCoreForSipp(CALLS, sippPort), (r) => trace.push(r));
+  const core = await startReglabCore(reglabCoreYaml({ calls: CALLS, mscAddress: `127.0.0.1:${sippPort}` }), (r) => trace.push(r));
   const sipPorts = [core.sipPort('icscf'), core.sipPort('scscf'), sippPort];
   const dir = mkdtempSync(join(tmpdir(), 'reglab-sipp-pcap-'));
   const capture = await LoopbackCapture.start(join(dir, 'sipp-reglab.pcapng'), [...sipPorts, core.diameterPort('hss')]);
