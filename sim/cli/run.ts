@@ -12,6 +12,7 @@ import { ProgressBar } from '../observe/progress.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from '../errors.ts';
 import { action, runOptions, usageError, type CliCommand } from './common.ts';
 import { prepareRunDir, prepareWritableDir } from './out-path.ts';
+import { replayRun } from './emulate.ts';
 import type { Summary } from '../observe/records.ts';
 
 interface RunOpts {
@@ -21,6 +22,8 @@ interface RunOpts {
   strict?: boolean;
   quiet?: boolean;
   variant?: string;
+  /** Added by sim/cli/emulate.ts: an emulation's recording to re-run. */
+  replay?: string;
 }
 
 export const runCommand: CliCommand = {
@@ -67,7 +70,7 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
     : base;
   if (opts.out) prepareRunDir(opts.out);
   const bar = opts.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
-  const result = await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
+  const result = opts.replay !== undefined ? replayRun(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (opts.out) {
     await writeRunDir(opts.out, {

@@ -160,7 +160,7 @@ export class Msgin5gServer extends Node {
     this.retryAfterS = Math.max(1, Math.ceil(cfg.retryAfter / 1e9));
     this.perUe = perUeRoundTrip(cfg.authentication);
     this.mirror = cfg.bulkCommit === 'per-entry' && cfg.store === 'persistent' ? new ServiceMirror(this.workers) : undefined;
-    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
+    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.transport, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
   private startedOnce = false;
@@ -321,7 +321,7 @@ export class Msgin5gServer extends Node {
   }
 
   private nodeId(i: number): string {
-    return i >= 0 && i < this.net.size ? this.net.endpoint(i).id : `node${i}`;
+    return i >= 0 && i < this.addresses.size ? this.addresses.nameOf(i) : `node${i}`;
   }
 
   private tokenOf(from: number): string {

@@ -3,6 +3,9 @@ import type { RandomStream } from '../kernel/random.ts';
 import { LinkDirection, type LinkParams } from './link.ts';
 import type { Message } from './message.ts';
 import type { Signals, DropReason } from './signals.ts';
+import type { Interceptor } from './interceptor.ts';
+
+export type { FaultAction, Interceptor } from './interceptor.ts';
 
 /** Anything the network can deliver to: a node. */
 export interface Endpoint {
@@ -15,20 +18,6 @@ export interface Endpoint {
 /** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
 export interface Transport {
   send(to: number, msg: Message): void;
-}
-
-/**
- * What a fault injector does to a message in flight (sim/faults): drop it, delay it, or deliver
- * extra copies. Undefined means untouched, the fast path.
- */
-export interface FaultAction {
-  drop?: string;
-  extraDelay?: number;
-  duplicates?: number;
-}
-
-export interface Interceptor {
-  onSend(from: number, to: number, msg: Message, now: number): FaultAction | undefined;
 }
 
 /**
@@ -92,6 +81,11 @@ export class InProcessNetwork {
     return this.endpoints[index];
   }
 
+  /** The id of the node at `index` (the AddressBook port, sim/node/ports.ts). */
+  nameOf(index: number): string {
+    return this.endpoints[index].id;
+  }
+
   get size(): number {
     return this.endpoints.length;
   }
@@ -112,6 +106,11 @@ export class InProcessNetwork {
   }
 
   link(from: number, to: number): LinkDirection {
+    return this.route(from, to).link;
+  }
+
+  /** The path a node sees (the TransportPort, sim/node/ports.ts): the link itself, whose params follow setLink. */
+  path(from: number, to: number): LinkDirection {
     return this.route(from, to).link;
   }
 

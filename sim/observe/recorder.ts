@@ -1,6 +1,6 @@
 import { LatencyRecorder } from './latency.ts';
 import { TraceHash, kindHashOf } from './trace-hash.ts';
-import type { NodeSummary, ProcedureCurves, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
+import type { NodeSummary, ProcedureCurves, ProcedureSummary, SampleRow, TraceRecord, WireMark } from './records.ts';
 
 /** Where a workload trigger comes from (sim/net/message.ts FROM_WORKLOAD; observe imports only kernel/). */
 const FROM_WORKLOAD = -1;
@@ -15,6 +15,11 @@ export interface ObservedMessage {
   readonly procedure?: string;
   readonly rules?: readonly string[];
   wire?(): string;
+  /**
+   * The wire text with where each cited rule shows in it, rendered in one pass by the code that
+   * writes the headers (it knows the rule ids); preferred over wire() when present.
+   */
+  wireMarked?(): { wire: string; marks: readonly WireMark[] };
 }
 
 /** What a recorder reads of a node when sampling. */
@@ -334,10 +339,15 @@ export class Recorder {
       kind: msg.kind,
       subscribers: msg.subs ? Array.from(msg.subs) : msg.sub >= 0 ? [msg.sub] : [],
       bytes: msg.bytes,
-      wire: msg.wire ? msg.wire() : '',
+      wire: '',
       rules: msg.rules ? [...msg.rules] : [],
       event,
     };
+    if (msg.wireMarked) {
+      const w = msg.wireMarked();
+      rec.wire = w.wire;
+      if (w.marks.length) rec.marks = [...w.marks];
+    } else if (msg.wire) rec.wire = msg.wire();
     if (msg.procedure) rec.procedure = msg.procedure;
     if (reason) rec.reason = reason;
     this.entries.push({ rec, msg });

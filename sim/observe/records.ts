@@ -21,9 +21,22 @@ export interface TraceRecord {
   procedure?: string;
   /** Spec step ids this message realises. */
   rules: string[];
+  /**
+   * Where in `wire` each cited step shows: written by the code that renders the header or JSON field
+   * (it knows the rule id), so the dashboard highlights exactly those characters. Absent when the
+   * message has no wire text or cites nothing it can point at.
+   */
+  marks?: WireMark[];
   /** 'delivered' (default) or 'dropped' with the reason, so a ladder shows where a message died. */
   event: 'delivered' | 'dropped';
   reason?: string;
+}
+
+/** A spec step's place in a message's wire text: characters [start, end) of `wire`. */
+export interface WireMark {
+  rule: string;
+  start: number;
+  end: number;
 }
 
 /** One row of metrics.csv: a node over one interval [t - interval, t). */

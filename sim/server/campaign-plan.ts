@@ -3,8 +3,9 @@
  * checks, in the same words, as `reglab run` / `reglab sweep` / `reglab compare`), and the CSV
  * the CLI would write once they are done.
  */
-import { loadScenarioFile, ScenarioError } from '../scenario/load.ts';
-import { comparisonRow, compareCsvRows, compareMetrics, policyStats, sweepRow } from '../observe/campaign-tables.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
+import { compareCsv, compareResult, expandCompare, expandSweep, sweepRows, type Campaign, type RunOutcome } from '../campaign/index.ts';
+import type { CompareDef } from '../campaign/types.ts';
 import { rowsToCsv } from '../observe/headline.ts';
 import { REGLAB_VERSION } from '../version.ts';
 import {
@@ -34,8 +35,8 @@ export interface CampaignPlan {
   policy?: { path: string; values: string[]; seeds: number; metrics?: string[] };
   durationNs: number;
   sampleIntervalNs: number;
-  /** The CLI's CSV from the outcomes (in job order); undefined when the CLI would write none. */
-  table(outcomes: readonly JobOutcome[]): { name: string; rows: CsvRow[]; missing?: string[] } | undefined;
+  /** Sweeps and policy comparisons: the campaign layer's campaign (plain data, as the CLI expands it). */
+  campaign?: Campaign;
 }
 
 type Cmd = Exclude<CampaignCommand, { type: 'cancel' }>;
@@ -80,32 +81,20 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
       jobs,
       series: 'full',
       manifest: manifest(`reglab run ${fileArg} --seed ${base.seed}${setArgs} --out runs/variants`),
-      table: (outcomes) =>
-        outcomes.every((o) => o.ok) ? { name: 'comparison.csv', rows: outcomes.map((o, i) => comparisonRow(jobs[i]!.label, base.seed, (o as Extract<JobOutcome, { ok: true }>).output.headline)) } : undefined,
     };
   }
 
   if (cmd.type === 'sweep') {
-    const total = cmd.vary.reduce((n, ax) => n * ax.values.length, 1);
-    checkSize(total, cmd.confirm);
-    const combos = cmd.vary.reduce<string[][]>((acc, ax) => acc.flatMap((c) => ax.values.map((v) => [...c, `${ax.path}=${v}`])), [[]]);
-    // Every combination is a valid scenario before anything runs (as reglab sweep checks).
-    const problems: string[] = [];
-    for (const c of combos) {
-      try {
-        loadScenarioFile(file, { seed: cmd.seed, set: [...sets, ...c], skipVariants: true });
-      } catch (err) {
-        if (!(err instanceof ScenarioError)) throw err;
-        for (const p of err.problems) problems.push(`${c.join(' ')}: ${p}`);
-      }
-    }
-    if (problems.length) throw new ScenarioError(file, [...new Set(problems)]);
-    const jobs = combos.map((c, index) => ({
-      index,
-      label: String(index + 1),
-      seed: base.seed,
-      sets: [...sets, ...c],
-      varied: Object.fromEntries(c.map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)])),
+    checkSize(cmd.vary.reduce((n, ax) => n * ax.values.length, 1), cmd.confirm);
+    // The campaign layer expands and validates it exactly as `reglab sweep` does (same run keys).
+    const c = expandSweep(file, { vary: cmd.vary.map((ax) => `${ax.path}=${ax.values.join(',')}`), seed: cmd.seed, sets });
+    const n = cmd.vary.length;
+    const jobs = c.runs.map((r) => ({
+      index: r.index,
+      label: r.label,
+      seed: r.seed,
+      sets: r.sets,
+      varied: Object.fromEntries(r.sets.slice(r.sets.length - n).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)])),
     }));
     const vary = cmd.vary.map((ax) => ` --vary ${shell(`${ax.path}=${ax.values.join(',')}`)}`).join('');
     return {
@@ -114,51 +103,71 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
       jobs,
       series: 'none',
       manifest: manifest(`reglab sweep ${fileArg}${vary} --seed ${base.seed}${setArgs} --out runs/sweep`),
-      table: (outcomes) => ({
-        name: 'sweep.csv',
-        rows: outcomes.map((o, i) => sweepRow(i + 1, jobs[i]!.varied, base.seed, o.ok ? { ok: true, headline: o.output.headline } : { ok: false, code: o.code })),
-      }),
+      campaign: c,
     };
   }
 
+  checkSize((cmd.values?.length ?? base.doc.compare?.values.length ?? 0) * (cmd.seeds ?? base.doc.compare?.seeds ?? 5), cmd.confirm);
   const declared = base.doc.compare;
   const path = cmd.policy ?? declared?.policy;
   const values = cmd.values ?? (cmd.policy === undefined || cmd.policy === declared?.policy ? declared?.values : undefined);
   if (!path) throw new ApiError(API_ERRORS.E_API, `policy: ${cmd.scenario} declares no compare: section — name the policy field to compare (e.g. nodes.msc.params.policies.deregFailure)`);
   if (!values || values.length < 2) throw new ApiError(API_ERRORS.E_API, `values: name at least two policies for ${path}`);
-  const seeds = cmd.seeds ?? declared?.seeds ?? 5;
-  checkSize(values.length * seeds, cmd.confirm);
-  const problems: string[] = [];
-  for (const p of values) {
-    try {
-      loadScenarioFile(file, { set: [...sets, `${path}=${p}`], skipVariants: true });
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      for (const q of err.problems) problems.push(`${path}=${p}: ${q}`);
-    }
-  }
-  if (problems.length) throw new ScenarioError(file, problems);
-  const jobs = values.flatMap((p, i) =>
-    Array.from({ length: seeds }, (_, k) => ({ index: i * seeds + k, label: `${p}#${k}`, seed: base.seed + k, sets: [...sets, `${path}=${p}`], varied: { [path]: p } })),
-  );
-  const asked = cmd.metrics?.length ? cmd.metrics : declared?.metrics;
+  // The campaign layer expands and validates it exactly as `reglab compare` does.
+  const c = expandCompare(file, { policy: `${path}=${values.join(',')}`, seeds: cmd.seeds, seed: cmd.seed, sets, metrics: cmd.metrics });
+  const def = c.def as CompareDef;
+  const jobs = c.runs.map((r) => ({ index: r.index, label: r.label, seed: r.seed, sets: r.sets, varied: { [path]: def.policies[Math.floor(r.index / def.seeds)]! } }));
   return {
     ...common,
     kind: 'policies',
     jobs,
     series: 'signals',
-    policy: { path, values, seeds, ...(asked ? { metrics: asked } : {}) },
+    policy: { path, values: def.policies, seeds: def.seeds, ...(def.metrics.length ? { metrics: def.metrics } : {}) },
     manifest: manifest(
-      `reglab compare ${fileArg} --policy ${shell(`${path}=${values.join(',')}`)} --seeds ${seeds} --seed ${base.seed}${setArgs}${(cmd.metrics ?? []).map((m) => ` --metric ${shell(m)}`).join('')} --out runs/compare`,
+      `reglab compare ${fileArg} --policy ${shell(`${path}=${values.join(',')}`)} --seeds ${def.seeds} --seed ${base.seed}${setArgs}${(cmd.metrics ?? []).map((m) => ` --metric ${shell(m)}`).join('')} --out runs/compare`,
     ),
-    table: (outcomes) => {
-      if (!outcomes.every((o) => o.ok)) return undefined;
-      const ok = outcomes.map((o) => (o as Extract<JobOutcome, { ok: true }>).output);
-      const { metrics, missing } = compareMetrics(asked, ok.map((o) => o.headline));
-      const stats = policyStats(values, seeds, ok.map((o) => ({ headline: o.headline, traceHash: o.summary.traceHash })), metrics);
-      return { name: 'compare.csv', rows: compareCsvRows(stats, { path, seeds, firstSeed: base.seed, metrics }), missing };
-    },
+    campaign: c,
   };
+}
+
+/** The CLI's CSV from the outcomes (in job order); undefined when the CLI would write none. */
+export function planTable(plan: CampaignPlan, outcomes: readonly JobOutcome[]): { name: string; rows: CsvRow[]; text?: string; missing?: string[] } | undefined {
+  const c = plan.campaign;
+  if (plan.kind === 'variants') {
+    // comparison.csv as `reglab run` writes it: the variant, the seed, then the headline.
+    if (!outcomes.every((o) => o.ok)) return undefined;
+    return { name: 'comparison.csv', rows: outcomes.map((o, i) => ({ variant: plan.jobs[i]!.label, seed: plan.seed, ...(o as Extract<JobOutcome, { ok: true }>).output.headline })) };
+  }
+  if (!c) return undefined;
+  if (plan.kind === 'sweep') return { name: 'sweep.csv', rows: sweepRows(c, outcomes.map((o, i) => toRunOutcome(c, i, o))) };
+  if (!outcomes.every((o) => o.ok)) return undefined;
+  const r = compareResult(c, outcomes.map((o, i) => toRunOutcome(c, i, o)));
+  const text = compareCsv(c, r);
+  return { name: 'compare.csv', rows: parseCsvNumbers(text), text, missing: r.unknown };
+}
+
+/** The campaign layer's outcome for our job outcome (its tables read only key, ok, headline, code). */
+function toRunOutcome(c: Campaign, i: number, o: JobOutcome): RunOutcome {
+  const run = c.runs[i]!;
+  return o.ok
+    ? { key: run.key, ok: true, label: run.label, reglabVersion: c.reglabVersion, headline: o.output.headline }
+    : { key: run.key, ok: false, label: run.label, reglabVersion: c.reglabVersion, code: o.code, message: o.message };
+}
+
+/**
+ * compare.csv as rows for the page: the campaign layer writes the file, the page charts its cells;
+ * reading them back from the text keeps one writer and the exact figures of the download.
+ */
+function parseCsvNumbers(text: string): CsvRow[] {
+  const [head, ...lines] = text.trimEnd().split('\n');
+  const cols = head!.split(',');
+  return lines.map((l) => {
+    const cells = l.split(',');
+    return Object.fromEntries(cols.map((c, i) => {
+      const v = cells[i] ?? '';
+      return [c, v !== '' && (Number.isFinite(Number(v)) || v === 'NaN') && c !== 'policy' && c !== 'policy_path' && c !== 'trace_hashes' ? Number(v) : v];
+    }));
+  });
 }
 
 function checkSize(runs: number, confirm: boolean | undefined): void {

@@ -3,8 +3,11 @@
  * cancellation and a heap limit per worker. The server shares one set of slots among all
  * campaigns, so two browser tabs running sweeps do not put four simulations on two cores.
  *
- * NOTE: sim/scenario/worker-pool.ts (the CLI's) has no progress or cancel; when the campaign layer
- * (sim/campaign) offers both, this pool should give way to it.
+ * Why not the campaign layer's ThreadPool (sim/campaign/pool.ts), which plans and tabulates these
+ * campaigns: its runs return headlines only, with no progress while they run. The dashboard draws
+ * each run's time series (load, completion, latency CDF, consequence signals) and a bar per run,
+ * so its threads post progress and the series; when the layer's outcomes can carry both, this
+ * pool should give way to it.
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';

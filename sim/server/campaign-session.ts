@@ -5,10 +5,12 @@
  * events are never sent. Campaign ids count the well-formed commands of the socket, 1, 2, 3…
  */
 import type { WebSocket } from 'ws';
+import { CampaignError } from '../campaign/index.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { CampaignPool } from './campaign-pool.ts';
 import { parseCampaignCommand } from './campaign-commands.ts';
-import { ConfirmNeeded, csvText, planCampaign, type JobOutcome } from './campaign-plan.ts';
+import { ConfirmNeeded, csvText, planTable, type JobOutcome } from './campaign-plan.ts';
+import { planInWorker } from './campaign-planner.ts';
 import type { CampaignCommand, CampaignEvent } from './campaign-types.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import { resolveScenarioPath } from './scenarios.ts';
@@ -31,6 +33,8 @@ export class CampaignSession {
     private readonly ws: WebSocket,
     private readonly scenariosDir: string,
     private readonly log: (line: string) => void,
+    /** Heap of one run's thread, MB: the server's per-run limit (run-workers.ts). */
+    private readonly heapMb?: number,
   ) {}
 
   handle(frame: string): void {
@@ -72,7 +76,8 @@ export class CampaignSession {
     try {
       const file = await resolveScenarioPath(this.scenariosDir, cmd.scenario);
       if (!current()) return;
-      const plan = planCampaign(cmd, file);
+      // Validation loads the scenario once per variant / value: off the event loop.
+      const plan = await planInWorker(cmd, file);
       if (!current()) return;
       const outcomes: JobOutcome[] = new Array(plan.jobs.length);
       const lastProgress = new Array<number>(plan.jobs.length).fill(0);
@@ -95,6 +100,7 @@ export class CampaignSession {
             }
           },
         },
+        { ...(this.heapMb ? { heapMb: this.heapMb } : {}) },
       );
       a.pool = pool;
       this.send({
@@ -111,7 +117,7 @@ export class CampaignSession {
       });
       await pool.run();
       if (!current()) return;
-      const table = plan.table(outcomes);
+      const table = planTable(plan, outcomes);
       const failed = outcomes.filter((o) => !o.ok).length;
       if (!table) {
         this.send({
@@ -127,7 +133,7 @@ export class CampaignSession {
         type: 'finished',
         campaignId: a.id,
         wallMs,
-        csv: { name: table.name, text: csvText(table.rows), rows: table.rows },
+        csv: { name: table.name, text: table.text ?? csvText(table.rows), rows: table.rows },
         ...(table.missing?.length ? { missingMetrics: table.missing } : {}),
       });
       this.log(`campaign ${plan.kind} ${cmd.scenario}: ${plan.jobs.length} runs in ${wallMs} ms`);
@@ -142,6 +148,8 @@ export class CampaignSession {
     const id = campaignId === undefined ? {} : { campaignId };
     if (e instanceof ApiError) {
       this.send({ type: 'error', ...id, code: e.code, message: e.message, ...(e.problems ? { problems: e.problems } : {}) });
+    } else if (e instanceof CampaignError) {
+      this.send({ type: 'error', ...id, code: e.code, message: e.message });
     } else if (e instanceof ConfirmNeeded) {
       this.send({ type: 'error', ...id, code: e.code, message: e.message });
     } else if (e instanceof ScenarioError) {

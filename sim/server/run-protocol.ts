@@ -4,6 +4,7 @@
  * so the thread boundary is crossed once per batch, not once per record.
  */
 import type { NodeInfo, RuleResult, SampleRow, Summary, TraceRecord } from './api-types.ts';
+import type { ProbeRow } from '../observe/records.ts';
 import type { LoadOptions } from '../scenario/load.ts';
 
 export const FLUSH_MS = 50;
@@ -24,5 +25,6 @@ export type WorkerEvent =
   | { type: 'trace'; records: TraceRecord[] }
   | { type: 'sample'; rows: SampleRow[] }
   | { type: 'progress'; simulatedNs: number; events: number; fraction: number }
-  | { type: 'finished'; summary: Summary; rules: RuleResult[] }
+  /** probes, nodes and pcapng: what the run's downloads need beyond the streamed trace and samples (run-files.ts). */
+  | { type: 'finished'; summary: Summary; rules: RuleResult[]; probes?: ProbeRow[]; nodes?: string[]; pcapng?: Uint8Array }
   | { type: 'failed'; code: 'E_SCENARIO' | 'E_RUN'; message: string; problems?: string[]; stack?: string };

@@ -14,9 +14,10 @@
  * run commands (web/src/api/run-stream.ts does). Malformed commands get errors without a runId.
  */
 import type { WebSocket } from 'ws';
-import type { ClientCommand, RunEvent } from './api-types.ts';
+import type { ClientCommand, RunEvent, SampleRow, TraceRecord } from './api-types.ts';
 import { parseClientCommand, setToOverrides } from './commands.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
+import type { RunFiles } from './run-files.ts';
 import { resolveScenarioPath } from './scenarios.ts';
 import type { RunHandle, RunOutcome, RunWorkers } from './run-workers.ts';
 import type { WorkerJob } from './run-protocol.ts';
@@ -31,10 +32,15 @@ interface ActiveRun {
   handle: RunHandle | undefined;
   /** Set once the run is stopped (replaced, cancelled, socket closed): nothing more is sent for it. */
   stopped: boolean;
+  /** What streamed past, kept for the run's downloads when `files` is set. */
+  trace: TraceRecord[];
+  samples: SampleRow[];
 }
 
 export class RunSession {
   private nextRunId = 1;
+  /** Where finished runs' files are kept for download (server.ts sets it; unset: no `files` in `finished`). */
+  files: RunFiles | undefined;
   private active: ActiveRun | undefined;
   private closed = false;
 
@@ -75,7 +81,7 @@ export class RunSession {
 
   private async run(cmd: Extract<ClientCommand, { type: 'run' }>): Promise<void> {
     if (this.active) this.stop(this.active);
-    const run: ActiveRun = { id: this.nextRunId++, handle: undefined, stopped: false };
+    const run: ActiveRun = { id: this.nextRunId++, handle: undefined, stopped: false, trace: [], samples: [] };
     this.active = run;
     const current = () => this.active === run && !run.stopped && !this.closed;
     let file: string;
@@ -111,18 +117,24 @@ export class RunSession {
         this.send({ type: 'started', runId, scenario, description: ev.description, seed: ev.seed, nodes: ev.nodes, durationNs: ev.durationNs, sampleIntervalNs: ev.sampleIntervalNs });
         return;
       case 'trace':
+        if (this.files) for (const r of ev.records) run.trace.push(r);
         this.send({ type: 'trace', runId, records: ev.records });
         return;
       case 'sample':
+        if (this.files) for (const r of ev.rows) run.samples.push(r);
         this.send({ type: 'sample', runId, rows: ev.rows });
         return;
       case 'progress':
         if (this.ws.bufferedAmount > PROGRESS_BACKLOG_BYTES) return;
         this.send({ type: 'progress', runId, simulatedNs: ev.simulatedNs, events: ev.events, fraction: ev.fraction });
         return;
-      case 'finished':
-        this.send({ type: 'finished', runId, summary: ev.summary, rules: ev.rules });
+      case 'finished': {
+        const files = this.files?.put({ summary: ev.summary, rules: ev.rules, trace: run.trace, samples: run.samples, probes: ev.probes ?? [], nodes: ev.nodes ?? [], pcapng: ev.pcapng });
+        run.trace = [];
+        run.samples = [];
+        this.send({ type: 'finished', runId, summary: ev.summary, rules: ev.rules, ...(files ? { files } : {}) });
         return;
+      }
       case 'failed':
         if (ev.code === 'E_SCENARIO') {
           // The loader's message holds the server's absolute path; the client knows the file by its
@@ -146,6 +158,8 @@ export class RunSession {
 
   private stop(run: ActiveRun): void {
     run.stopped = true;
+    run.trace = [];
+    run.samples = [];
     run.handle?.cancel();
     if (this.active === run) this.active = undefined;
   }

@@ -56,7 +56,8 @@ async function runOne(job: WorkerJob): Promise<void> {
       },
     });
     flush();
-    post({ type: 'finished', summary: result.summary, rules: result.rules });
+    const pcapng = result.extra.find((f) => f.name === 'trace.pcapng')?.data;
+    post({ type: 'finished', summary: result.summary, rules: result.rules, probes: result.probes, nodes: result.nodes, pcapng: pcapng instanceof Uint8Array ? pcapng : undefined });
   } catch (e) {
     flush();
     if (e instanceof ScenarioError) post({ type: 'failed', code: 'E_SCENARIO', message: e.message, problems: e.problems });

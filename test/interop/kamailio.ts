@@ -24,6 +24,8 @@ export interface KamailioOptions {
   transports?: ('udp' | 'tcp')[];
   /** Shared memory in MB (small: several of these run at once on a shared machine). */
   shmMb?: number;
+  /** A port chosen by the caller (free); default: a free one. */
+  port?: number;
 }
 
 export interface Binding {
@@ -50,7 +52,7 @@ export class Kamailio {
     let lastErr: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       const dir = mkdtempSync(join(tmpdir(), 'reglab-kam-'));
-      const port = await freePort();
+      const port = attempt === 0 && opts.port !== undefined ? opts.port : await freePort();
       const ctl = `unix:${join(dir, 'ctl')}`;
       const args = [
         '-f', opts.cfg ?? REGISTRAR_CFG,
@@ -153,4 +155,14 @@ function toBinding(aor: string, f: Record<string, string>): Binding {
     callId: f['Call-ID'] ?? '',
     cseq: Number(f.CSeq),
   };
+}
+
+/** Kamailio's counters of a group ('registrar:', 'usrloc:', 'core:'), by name. */
+export async function kamStats(k: Kamailio, group: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const line of (await k.kamcmd(['stats.get_statistics', group])).split('\n')) {
+    const m = /^([\w:.-]+) = (-?\d+)$/.exec(line.trim());
+    if (m) out[m[1]] = Number(m[2]);
+  }
+  return out;
 }
