@@ -334,3 +334,17 @@ test('serve on a busy --port: one line naming --port, exit 2 (item 12)', async (
     blocker.close();
   }
 });
+
+test('run --out of a scenario without a wire protocol says why there is no trace.pcapng (item 14)', async () => {
+  const dir = join(tmp, 'rr-out');
+  const w = mock.method(process.stdout, 'write', () => true);
+  let r;
+  try {
+    r = await reglab('run', LEARN, '--out', dir);
+  } finally {
+    w.mock.restore();
+  }
+  assert.equal(r.code, 0);
+  assert.equal(existsSync(join(dir, 'trace.pcapng')), false);
+  assert.match(r.err, /^note: no trace\.pcapng — learn\/request-response's messages have no wire protocol to capture/m);
+});
