@@ -171,6 +171,8 @@ export function parseResponse(text: string, req: Msgin5gRequest): Msgin5gRespons
   }
   const j = parseJson(h);
   if (isError(j)) return j;
+  // Every response body RegLab reads is an object: a string, number or list cannot be read as IEs.
+  if (typeof j.value !== 'object' || j.value === null || Array.isArray(j.value)) return perr(400, 'MALFORMED_REQUEST', 'the response body is not a JSON object');
   const v = j.value as Record<string, unknown>;
   const status = h.status!;
   const retry = h.headers.get('retry-after');
