@@ -30,6 +30,7 @@ import type { Message } from '../sim/net/message.ts';
 import { Node, FROM_WORKLOAD, type NodeContext } from '../sim/node/node.ts';
 import { DEFAULT_CAPACITY } from '../sim/node/capacity.ts';
 import { nearestRank } from '../sim/observe/latency.ts';
+import { simulationPorts } from '../sim/scenario/build.ts';
 
 /** Per-message service times (ns), by node. */
 export const SERVICE = {
@@ -240,8 +241,7 @@ export function buildDeregChain(triggers: Float64Array, signals: Signals = NO_SI
   const sim = new Simulator(seed);
   const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, delay: LINK_DELAY }, signals, sim.stream('net'));
   const ctx = (service: Ns): NodeContext => ({
-    sim,
-    net,
+    ...simulationPorts(sim, net),
     signals,
     capacity: {
       ...DEFAULT_CAPACITY,

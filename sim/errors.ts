@@ -8,6 +8,10 @@ export const ERROR_CODES = {
   E_OUT_DIR: '--out names a directory that exists and is not a RegLab run directory',
   E_API: 'a dashboard API request is malformed or names something unknown',
   E_RUN: 'the run itself failed (a bug: please report it with the scenario and seed)',
+  E_QUEUE: '--queue names a Redis that cannot be reached or used (bad URL, refused, too old); the URL is shown without its password',
+  E_CAMPAIGN: 'a campaign directory holds another campaign, or merge lacks runs: nothing is written',
+  E_WORKER: 'the queue gave up on a run whose workers kept dying (BullMQ stalled-job limit)',
+  E_LIMIT: 'a resource limit refused or stopped the run (memory, runs at once); the message names the limit and how to raise it',
   E_CANCELLED: 'the dashboard cancelled a run (a new run on the same socket, or a cancel command)',
 } as const;
 

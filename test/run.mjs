@@ -18,10 +18,10 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 
-const files = readdirSync(join(root, 'test'), { recursive: true })
-  .map(String)
+// Unit tests of the web's pure modules sit beside them in web/src (DESIGN: tested next to itself).
+const files = ['test', 'web/src']
+  .flatMap((dir) => readdirSync(join(root, dir), { recursive: true }).map((f) => join(dir, String(f))))
   .filter((f) => f.endsWith('.test.ts'))
-  .map((f) => join('test', f))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 

@@ -1,9 +1,9 @@
-import type { Simulator } from '../kernel/simulator.ts';
 import type { RandomStream } from '../kernel/random.ts';
-import type { InProcessNetwork, FaultAction, Interceptor } from '../net/network.ts';
+import type { FaultAction, Interceptor } from '../net/interceptor.ts';
 import type { Message } from '../net/message.ts';
 import type { Signals } from '../net/signals.ts';
 import type { Node, ErrorAnswer } from '../node/node.ts';
+import type { AddressBook, ClockPort, FaultableTransport, RandomStreams } from '../node/ports.ts';
 import { inWindow, type FaultRule, type MessageMatch } from './fault-rules.ts';
 
 type LinkRule = Extract<FaultRule, { kind: 'loss' | 'delay' | 'duplicate' | 'drop' | 'partition' }>;
@@ -30,24 +30,36 @@ interface CompiledMatch {
  * Installs a scenario's fault rules on a built topology: message faults through the network's
  * interceptor, error answers through each node's errorInjector, crashes and overload windows as
  * scheduled events. Each rule draws from its own random stream, so adding a rule never changes
- * another's outcomes.
+ * another's outcomes. It sees the world through the node ports, so the same rules act on the
+ * simulator's network and on the emulation lab's sockets.
  */
+export interface FaultPorts {
+  clock: ClockPort;
+  streams: RandomStreams;
+  addresses: AddressBook;
+  transport: FaultableTransport;
+}
+
 export class FaultInjector implements Interceptor {
   private readonly linkRules: Compiled[] = [];
   /** Times each rule acted, by name. */
   readonly fired = new Map<string, number>();
 
+  private readonly clock: ClockPort;
+
   constructor(
-    private readonly sim: Simulator,
-    private readonly net: InProcessNetwork,
+    ports: FaultPorts,
     private readonly nodes: readonly Node[],
     private readonly signals: Signals,
     rules: readonly FaultRule[],
   ) {
-    const idx = (id: string) => net.indexOf(id);
+    const clock = (this.clock = ports.clock);
+    const idx = (id: string) => ports.addresses.indexOf(id);
+    // Rules act at absolute times from the start of the run (the injector is installed at time 0).
+    const at = (t: number, fn: () => void) => clock.postIn(t - clock.now(), fn);
     const errorRules = new Map<number, { rule: Extract<FaultRule, { kind: 'error' }>; rng: RandomStream; match?: CompiledMatch }[]>();
     rules.forEach((rule, i) => {
-      const rng = sim.stream(`faults/${i}/${rule.name}`);
+      const rng = ports.streams.stream(`faults/${i}/${rule.name}`);
       this.fired.set(rule.name, 0);
       switch (rule.kind) {
         case 'loss':
@@ -77,14 +89,14 @@ export class FaultInjector implements Interceptor {
         }
         case 'crash': {
           const node = nodes[idx(rule.node)];
-          sim.post(rule.at, () => {
+          at(rule.at, () => {
             this.count(rule.name);
-            signals.fault(sim.now(), node.index, 'crash', `${rule.name}: ${node.id} crashed (volatile state lost)`);
+            signals.fault(clock.now(), node.index, 'crash', `${rule.name}: ${node.id} crashed (volatile state lost)`);
             node.crash();
           });
           if (rule.restartAfter !== undefined) {
-            sim.post(rule.at + rule.restartAfter, () => {
-              signals.fault(sim.now(), node.index, 'restart', `${rule.name}: ${node.id} restarted`);
+            at(rule.at + rule.restartAfter, () => {
+              signals.fault(clock.now(), node.index, 'restart', `${rule.name}: ${node.id} restarted`);
               node.start();
             });
           }
@@ -94,9 +106,9 @@ export class FaultInjector implements Interceptor {
           const node = nodes[idx(rule.node)];
           const saved = { limit: node.queueLimit };
           const detail = `${rule.name}: ${node.id}${rule.capacityFactor !== undefined ? ` at ${Math.round(rule.capacityFactor * 100)}% capacity` : ''}${rule.queueLimit !== undefined ? `, queue limit ${rule.queueLimit}` : ''}`;
-          sim.post(rule.window.from, () => {
+          at(rule.window.from, () => {
             this.count(rule.name);
-            signals.fault(sim.now(), node.index, 'overload-start', detail);
+            signals.fault(clock.now(), node.index, 'overload-start', detail);
             if (rule.capacityFactor !== undefined) node.setCostFactor(1 / rule.capacityFactor);
             if (rule.queueLimit !== undefined) {
               saved.limit = node.queueLimit;
@@ -104,8 +116,8 @@ export class FaultInjector implements Interceptor {
             }
           });
           if (rule.window.to !== undefined) {
-            sim.post(rule.window.to, () => {
-              signals.fault(sim.now(), node.index, 'overload-end', detail);
+            at(rule.window.to, () => {
+              signals.fault(clock.now(), node.index, 'overload-end', detail);
               node.setCostFactor(1);
               node.queueLimit = saved.limit;
             });
@@ -114,10 +126,10 @@ export class FaultInjector implements Interceptor {
         }
       }
     });
-    if (this.linkRules.length > 0) net.interceptor = this;
+    if (this.linkRules.length > 0) ports.transport.interceptor = this;
     for (const [n, list] of errorRules) {
       nodes[n].errorInjector = (msg: Message, from: number): ErrorAnswer | undefined => {
-        const now = sim.now();
+        const now = clock.now();
         for (const e of list) {
           if (!inWindow(e.rule.window, now)) continue;
           if (e.match && !matches(e.match, msg, from, n)) continue;
@@ -170,8 +182,9 @@ export class FaultInjector implements Interceptor {
   }
 
   private atTimes(from: number, to: number | undefined, node: number, startKind: string, endKind: string, detail: string): void {
-    this.sim.post(from, () => this.signals.fault(this.sim.now(), node, startKind, detail));
-    if (to !== undefined) this.sim.post(to, () => this.signals.fault(this.sim.now(), node, endKind, detail));
+    const clock = this.clock;
+    clock.postIn(from - clock.now(), () => this.signals.fault(clock.now(), node, startKind, detail));
+    if (to !== undefined) clock.postIn(to - clock.now(), () => this.signals.fault(clock.now(), node, endKind, detail));
   }
 }
 

@@ -75,3 +75,11 @@ export function mix32(x: number): number {
   x = (x ^ (x >>> 16)) >>> 0;
   return x;
 }
+
+/**
+ * When to refresh a registration granted for `expires` seconds (REFERENCE §1 [V, book figure]):
+ * 600 s before expiry when it exceeds 1200 s, otherwise at half of it.
+ */
+export function refreshAfter(expires: number): number {
+  return expires > 1200 ? expires - 600 : expires / 2;
+}

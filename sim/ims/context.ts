@@ -1,4 +1,4 @@
-import type { InProcessNetwork } from '../net/network.ts';
+import type { AddressBook } from '../node/ports.ts';
 import { nodeAddress } from '../observe/pcapng.ts';
 import type { ImsConfig } from './config.ts';
 import { Identities } from './identities.ts';
@@ -25,7 +25,7 @@ export interface IdentityLengths {
 
 /**
  * What every IMS node and message of one run shares: the configuration of the `ims:` section, the
- * identities derived from it, and the address of each node. One per network (a run), built on
+ * identities derived from it, and the address of each node. One per address book (a run), built on
  * first use by whichever IMS node is created first.
  *
  * Addresses: a node's SIP host is its IPv4 address — the same one its packets carry in
@@ -47,7 +47,7 @@ export class ImsContext {
   constructor(
     readonly cfg: ImsConfig,
     readonly population: number,
-    private readonly net: Pick<InProcessNetwork, 'endpoint' | 'size'>,
+    private readonly addresses: AddressBook,
   ) {
     this.ids = new Identities(cfg, population);
     this.realm = this.ids.imsDomain;
@@ -102,24 +102,31 @@ export class ImsContext {
   }
 
   nodeId(i: number): string {
-    return this.net.endpoint(i).id;
+    return this.addresses.nameOf(i);
   }
 
   /** Index of the node with this id, -1 if none (for rules reading node ids off trace records). */
   indexOfId(id: string): number {
-    for (let i = 0; i < this.net.size; i++) if (this.net.endpoint(i).id === id) return i;
+    for (let i = 0; i < this.addresses.size; i++) if (this.addresses.nameOf(i) === id) return i;
     return -1;
   }
+
+  /**
+   * The registration expiry each MSC requests (seconds), by node index: published by the MSC when it
+   * is built, read by an S-CSCF that starts with the MSC's subscribers pre-registered (ims.preRegistered,
+   * a sizing shortcut: no REGISTER ever carried it). Nodes share data, not each other's classes.
+   */
+  readonly requestedExpires: number[] = [];
 }
 
 const contexts = new WeakMap<object, ImsContext>();
 
-/** The run's context (one per network object), created by the first IMS node built. */
-export function imsContextFor(net: InProcessNetwork, cfg: ImsConfig, population: number): ImsContext {
-  let c = contexts.get(net);
+/** The run's context (one per address book: a run), created by the first IMS node built. */
+export function imsContextFor(addresses: AddressBook, cfg: ImsConfig, population: number): ImsContext {
+  let c = contexts.get(addresses);
   if (!c) {
-    c = new ImsContext(cfg, population, net);
-    contexts.set(net, c);
+    c = new ImsContext(cfg, population, addresses);
+    contexts.set(addresses, c);
   }
   return c;
 }

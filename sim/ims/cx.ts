@@ -2,6 +2,8 @@ import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
 import { concatBytes } from '../observe/pcapng.ts';
+import type { WireMark } from '../observe/records.ts';
+import { RULE } from './rule-ids.ts';
 
 /**
  * The Cx interface (TS 29.228 procedures, TS 29.229 encoding; REFERENCE §2 [V]) between the
@@ -137,6 +139,8 @@ export interface AvpSink {
   text(code: number, vendor: boolean, value: (o: TextSink) => void): void;
   u32(code: number, vendor: boolean, value: number, names?: readonly string[] | Record<number, string>): void;
   grouped(code: number, vendor: boolean, inner: (a: AvpSink) => void): void;
+  /** Dumps only: the AVP just written realises `rule` (the dashboard lights its line). */
+  cite?(rule: string): void;
 }
 
 const textLength = new LengthSink();
@@ -198,6 +202,11 @@ export class AvpEncoder implements AvpSink {
 /** A readable AVP dump, one AVP per line, indented for grouped ones. */
 export class AvpDump implements AvpSink {
   readonly lines: string[] = [];
+  /** Lines (indices into `lines`) that realise a rule, from cite(). */
+  readonly cites: { rule: string; line: number }[] = [];
+  cite(rule: string): void {
+    this.cites.push({ rule, line: this.lines.length - 1 });
+  }
   constructor(private readonly indent = '  ') {}
   text(code: number, vendor: boolean, value: (o: TextSink) => void): void {
     const s = new StringSink();
@@ -390,6 +399,7 @@ export class CxMessage implements Message {
           a.text(AVP.PublicIdentity, true, (o) => ids.writePublicId(o, sub, 0));
           a.text(AVP.VisitedNetworkIdentifier, true, (o) => o.s(ids.networkDomain));
           a.u32(AVP.UserAuthorizationType, true, this.authType, USER_AUTHORIZATION_TYPE_NAMES);
+          a.cite?.(RULE.uarType); // 24.229:5.3.1.2/uar-type
         } else if (this.serverName >= 0) {
           a.text(AVP.ServerName, true, (o) => writeServerName(o, ctx, this.serverName));
         } else if (this.capabilities) {
@@ -401,6 +411,7 @@ export class CxMessage implements Message {
           a.text(AVP.PublicIdentity, true, (o) => ids.writePublicId(o, sub, 0));
           a.text(AVP.ServerName, true, (o) => writeServerName(o, ctx, this.serverName));
           a.u32(AVP.ServerAssignmentType, true, this.assignmentType, SERVER_ASSIGNMENT_TYPE_NAMES);
+          a.cite?.(RULE.sarType); // 24.229:5.4.1.4/sar-type
           a.u32(AVP.UserDataAlreadyAvailable, true, 0, USER_DATA_ALREADY_AVAILABLE_NAMES);
         } else if (this.userData) {
           a.text(AVP.UserData, true, (o) => writeUserData(o, ctx, sub));
@@ -460,15 +471,30 @@ export class CxMessage implements Message {
 
   /** A readable dump: the header, then every AVP (what a student reads beside the ladder). */
   wire(): string {
+    return this.wireMarked().wire;
+  }
+
+  /** wire(), with the line of each AVP that realises a rule this message cites (the trace's marks). */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
     const d = new AvpDump();
     this.writeAvps(d);
     const [req, ans] = COMMAND_NAMES[this.command];
     const hex = (x: number) => '0x' + (x >>> 0).toString(16).padStart(8, '0');
-    return [
+    const lines = [
       `Diameter v1, ${this.bytes} bytes: ${this.request ? req : ans} (${this.kind}), command code ${this.command}, flags ${this.request ? 'R P' : 'P'}`,
       `  Application-Id ${CX_APPLICATION_ID} (3GPP Cx), Hop-by-Hop ${hex(this.hopByHop)}, End-to-End ${hex(this.endToEnd)}`,
       ...d.lines,
-    ].join('\n');
+    ];
+    const marks: WireMark[] = [];
+    for (const c of d.cites) {
+      if (!this.rules?.includes(c.rule)) continue;
+      let start = 0;
+      for (let i = 0; i < c.line + 2; i++) start += lines[i]!.length + 1;
+      const text = lines[c.line + 2]!;
+      const indent = text.length - text.trimStart().length;
+      marks.push({ rule: c.rule, start: start + indent, end: start + text.length });
+    }
+    return { wire: lines.join('\n'), marks };
   }
 }
 

@@ -7,12 +7,12 @@ import { sipTimers } from '../sip/timers.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
 import { CxMessage, DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY } from './cx.ts';
-import { IdTable } from './id-table.ts';
+import { IdTable } from '../node/id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
 import { SipStack, respond, type ClientTransaction, type ServerTransaction, type StackUser } from './sip-stack.ts';
-import { TimerService } from './timer-service.ts';
+import { TimerService } from '../node/timer-service.ts';
 import { regToTag } from './tags.ts';
 
 /** What every IMS node is built with besides its own parameters. */
@@ -52,7 +52,7 @@ export abstract class ImsNode extends Node implements StackUser {
     super(id, nctx);
     this.env = env;
     this.population = env.population;
-    this.ctx = imsContextFor(nctx.net, env.cfg, env.population);
+    this.ctx = imsContextFor(nctx.addresses, env.cfg, env.population);
     const t = env.cfg.timers;
     const self = this;
     const st = sipTimers({ T1: t.T1, T2: t.T2, T4: t.T4, D: Math.max(32_000_000_000, 64 * t.T1) });
@@ -63,7 +63,7 @@ export abstract class ImsNode extends Node implements StackUser {
         clock: this.timers,
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
-        linkTo: (d) => self.net.link(self.index, d),
+        linkTo: (d) => self.transport.path(self.index, d),
       },
       st,
       this,

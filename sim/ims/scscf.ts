@@ -4,10 +4,10 @@ import type { NodeContext } from '../node/node.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
-import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32 } from './config.ts';
-import { DueQueue } from './due-queue.ts';
+import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
+import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
-import { MscIcs, refreshAfter } from './msc-ics.ts';
+
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
 import { ImsNode, type ImsEnv } from './ims-node.ts';
@@ -128,10 +128,9 @@ export class Scscf extends ImsNode implements RegistrarView {
       const cfg = this.env.cfg;
       const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
       // The MSC's requested expiry (pre-registration made the same grant for everyone).
-      const node = this.net.endpoint(msc);
-      const requested = node instanceof MscIcs ? node.requestedExpires : 600000;
+      const requested = this.ctx.requestedExpires[msc] ?? 600000;
       const expires = Math.min(requested, this.p.maxExpires);
-      // Registered a refresh interval before the MSC's refresh falls due (msc-ics.ts preRegister):
+      // Registered a refresh interval before the MSC's refresh falls due (msc-shell.ts preRegister):
       // the binding expires `expires` after that.
       const interval = refreshAfter(requested) * 1e9;
       const now = this.now();
@@ -293,6 +292,18 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.unbind(sub);
     this.signal('binding.expired', 1, sub);
     this.notifyWatcher(sub, true, ContactEvent.Expired, msc, inst, -1, tok, true);
+    const type = this.p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.TimeoutDeregistration : ServerAssignmentType.TimeoutDeregistrationStoreServerName;
+    this.sendCx(this.newSar(sub, type).seal('binding-expiry', undefined), this.hss, TIMEOUT_SAR);
+  }
+
+  /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
+  private sar(req: ImsSip, tx: ServerTransaction, type: number): void {
+    // 24.229:5.4.1.4/sar-type
+    this.sendCx(this.newSar(req.sub, type).seal(req.procedure, SAR_RULES), this.hss, tx);
+  }
+
+  /** A SAR of this S-CSCF to its HSS for `sub` (TS 29.228 §6.1.2), with fresh session and hop-by-hop ids. */
+  private newSar(sub: number, assignmentType: number): CxMessage {
     const sar = new CxMessage(this.ctx, sub, CxCommand.ServerAssignment, true);
     sar.sessionNode = this.index;
     sar.sessionHi = 2;
@@ -302,24 +313,8 @@ export class Scscf extends ImsNode implements RegistrarView {
     sar.origin = this.index;
     sar.destination = this.hss;
     sar.serverName = this.index;
-    sar.assignmentType = this.p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.TimeoutDeregistration : ServerAssignmentType.TimeoutDeregistrationStoreServerName;
-    this.sendCx(sar.seal('binding-expiry', undefined), this.hss, TIMEOUT_SAR);
-  }
-
-  /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
-  private sar(req: ImsSip, tx: ServerTransaction, type: number): void {
-    const sar = new CxMessage(this.ctx, req.sub, CxCommand.ServerAssignment, true);
-    sar.sessionNode = this.index;
-    sar.sessionHi = 2;
-    sar.hopByHop = this.nextHopByHop();
-    sar.sessionLo = sar.hopByHop;
-    sar.endToEnd = sar.hopByHop;
-    sar.origin = this.index;
-    sar.destination = this.hss;
-    sar.serverName = this.index;
-    // 24.229:5.4.1.4/sar-type
-    sar.assignmentType = type;
-    this.sendCx(sar.seal(req.procedure, SAR_RULES), this.hss, tx);
+    sar.assignmentType = assignmentType;
+    return sar;
   }
 
   /** Whether a REGISTER asks to deregister (expiry 0). */

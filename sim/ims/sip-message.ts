@@ -1,6 +1,8 @@
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
-import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
+import { LengthSink, MarkingSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
+import { RULE } from './rule-ids.ts';
+import type { WireMark } from '../observe/records.ts';
 
 /**
  * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
@@ -13,19 +15,13 @@ import { LengthSink, StringSink, decDigits, type TextSink } from './text-sink.ts
  * always right, a Via per hop with a `z9hG4bK` branch unique per transaction, Max-Forwards on
  * requests. Every message parses with RegLab's strict parser and with sip.js (test/ims/).
  *
- * Where a field realises a step of TS 24.292 §6.3.6.2, the builder (msc-ics.ts) cites the step and
+ * Where a field realises a step of TS 24.292 §6.3.6.2, the builder (msc-registration.ts, msc-deregistration.ts, …) cites the step and
  * attaches its rule id to the message (`rules`).
  */
 
 /** A Via header field value (one hop), most recent first. */
 export class Via {
-  /**
-   * The transactions of this hop (RFC 3261 §17.1.3 / §17.2.3 match on the top Via's branch and
-   * sent-by: in the simulator that identity IS this object, shared by reference between the
-   * request, its retransmissions and its responses). Set by SipStack, cleared on termination.
-   */
-  clientTx: unknown = undefined;
-  serverTx: unknown = undefined;
+  /** RFC 3261 §17.1.3 / §17.2.3: transactions match on branch and sent-by (SipStack), not on this object. */
   constructor(
     /** The node that added it (its address is the sent-by). */
     readonly node: number,
@@ -388,7 +384,7 @@ export class ImsSip implements Message {
     o.len = 0;
     this.writeBody(o);
     const body = o.len;
-    return head + 16 + decimalLength(body) + 4 + body; // Content-Length: n CRLF CRLF body
+    return head + contentLengthLength(body) + body;
   }
 
   get isRequest(): boolean {
@@ -411,6 +407,25 @@ export class ImsSip implements Message {
     const b = new StringSink();
     this.writeBody(b);
     return `${o.out}Content-Length: ${b.out.length}\r\n\r\n${b.out}`;
+  }
+
+  /** wire(), with where each spec step this message cites shows in it (the trace's marks). */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const o = new MarkingSink();
+    this.writeHead(o);
+    const b = new StringSink();
+    this.writeBody(b);
+    return { wire: `${o.out}Content-Length: ${b.out.length}\r\n\r\n${b.out}`, marks: o.marks };
+  }
+
+  /** Start of a cited stretch of text (marking sinks only; -1 otherwise, and then cite() does nothing). */
+  private static from(o: TextSink): number {
+    return o.at ? o.at() : -1;
+  }
+
+  /** Notes that the text written since `start` realises `rule`, if this message cites it. */
+  private cite(o: TextSink, rule: string, start: number): void {
+    if (start >= 0 && this.rules !== undefined && this.rules.includes(rule)) o.mark!(rule, start);
   }
 
   /** First value of a header, by name (case-insensitive), read off the rendered text: for tests and rare paths. */
@@ -492,14 +507,14 @@ export class ImsSip implements Message {
     m.via = via;
     m.maxForwards = this.maxForwards - 1;
     // The length: the original's (a sealed request) plus the lines that change, as computeLength() counts them.
-    let n = this.bytes + viaLineLength(this.ctx, via) + decimalLength(m.maxForwards) - decimalLength(this.maxForwards);
+    let n = this.bytes + viaLength(this.ctx, via) + decimalLength(m.maxForwards) - decimalLength(this.maxForwards);
     if (m.routeNode === node) {
-      n -= routeLineLength(this.ctx, this.routeNode, this.routeOrig);
+      n -= routeLength(this.ctx, this.routeNode, this.routeOrig);
       m.routeNode = -1;
       m.routeOrig = false;
     }
     if (recordRoute) {
-      n += recordRouteLineLength(this.ctx, node) - (this.recordRoute >= 0 ? recordRouteLineLength(this.ctx, this.recordRoute) : 0);
+      n += recordRouteLength(this.ctx, node) - (this.recordRoute >= 0 ? recordRouteLength(this.ctx, this.recordRoute) : 0);
       m.recordRoute = node;
     }
     return this.bytes > 0 && this.status === 0 ? m.sealAs(this.procedure, this.rules, n) : m.seal(this.procedure, this.rules);
@@ -531,10 +546,165 @@ export class ImsSip implements Message {
     const v = this.via;
     if (v === null || this.bytes <= 0) return m.seal(this.procedure, this.rules);
     m.via = v.next;
-    return m.sealAs(this.procedure, this.rules, this.bytes - viaLineLength(this.ctx, v));
+    return m.sealAs(this.procedure, this.rules, this.bytes - viaLength(this.ctx, v));
   }
 
   // ---- rendering -------------------------------------------------------------------------------
+  //
+  // writeHead() writes the header lines; computeLength() adds up the same lines' lengths without
+  // building them (DESIGN principle 5). Both walk the headers in the same order, and each header's
+  // writer and length function sit side by side below, so a change to one is seen next to the other.
+  // Every test run cross-checks the two (REGLAB_TEST=1 → CHECK_BYTES).
+
+  private writeHead(o: TextSink): void {
+    const isReq = this.status === 0;
+    const from = ImsSip.from;
+    // Where a header realises a §6.3.6.2 step the message cites, cite() marks its text (wireMarked).
+    let at = from(o);
+    this.writeStartLine(o);
+    this.cite(o, RULE.s1, at); // 24.292:6.3.6.2/1: Request-URI = the home network's domain
+    for (let v = this.via; v !== null; v = v.next) {
+      at = from(o);
+      writeVia(o, this.ctx, v);
+      if (v.next === null) this.cite(o, RULE.s5, at); // 24.292:6.3.6.2/5: the sender's Via, sent-by = the MSC
+    }
+    if (isReq) {
+      this.writeMaxForwards(o);
+      if (this.routeNode >= 0) writeRoute(o, this.ctx, this.routeNode, this.routeOrig);
+    }
+    if (this.recordRoute >= 0) writeRecordRoute(o, this.ctx, this.recordRoute);
+    at = from(o);
+    this.writeFrom(o);
+    this.cite(o, RULE.s2, at); // 24.292:6.3.6.2/2: From = the identity being deregistered
+    at = from(o);
+    this.writeTo(o);
+    this.cite(o, RULE.s3, at); // 24.292:6.3.6.2/3: To = the same identity
+    at = from(o);
+    this.writeCallId(o);
+    this.writeCSeq(o);
+    this.cite(o, RULE.s7, at); // 24.292:6.3.6.2/7 via §6.3.3: the binding's Call-ID, CSeq + 1
+    switch (this.shape) {
+      case Shape.Register:
+        // TS 24.292 §6.3.3 / §6.3.6.2 step 4: the MSC's address, the registration's instance ID, feature tags.
+        at = from(o);
+        this.writeBindingContactLine(o);
+        this.cite(o, RULE.s4, at); // 24.292:6.3.6.2/4
+        at = from(o);
+        this.writeExpires(o);
+        if (this.expires === 0) this.cite(o, RULE.s6, at); // 24.292:6.3.6.2/6: Expires: 0
+        // TS 24.229 §5.4.1.2.2 / REFERENCE §1: the MSC authenticated the user; no challenge.
+        at = from(o);
+        if (this.authDone) this.writeAuthorization(o);
+        this.cite(o, RULE.s7, at); // 24.292:6.3.6.2/7 via §6.3.3: auth-done, P-Visited-Network-ID
+        o.s(SUPPORTED_PATH);
+        break;
+      case Shape.RegisterResponse:
+        // RFC 3261 §10.3 step 8 / TS 24.229 §5.4.1.4: the bindings, a removed one with expires=0.
+        if (this.contactNode >= 0) this.writeBindingContactLine(o);
+        if (this.associatedUris) this.writeAssociatedUris(o);
+        if (this.serviceRoute >= 0) writeServiceRoute(o, this.ctx, this.serviceRoute);
+        break;
+      case Shape.Subscribe:
+        this.writeContact(o);
+        o.s(EVENT_REG);
+        this.writeExpires(o);
+        o.s(ACCEPT_REGINFO);
+        break;
+      case Shape.SubscribeResponse:
+        if (this.contactNode >= 0) this.writeContact(o);
+        this.writeExpires(o);
+        break;
+      case Shape.Notify:
+        this.writeContact(o);
+        o.s(EVENT_REG);
+        at = from(o);
+        this.writeSubscriptionState(o);
+        this.cite(o, RULE.notifyState, at); // 24.229:5.4.2.1.2/notify-state
+        o.s(CONTENT_TYPE_REGINFO);
+        break;
+      case Shape.Invite:
+      case Shape.InviteResponse:
+        if (this.contactNode >= 0) this.writeContact(o);
+        if (this.body !== Body.None) o.s(CONTENT_TYPE_SDP);
+        break;
+      case Shape.Overload:
+        this.writeRetryAfter(o);
+        break;
+      case Shape.Ack:
+      case Shape.Bye:
+      case Shape.Plain:
+        break;
+    }
+  }
+
+  /** The exact size: writeHead()'s lines, then Content-Length, the blank line and the body. */
+  computeLength(): number {
+    const ctx = this.ctx;
+    let n = this.startLineLength();
+    for (let v = this.via; v !== null; v = v.next) n += viaLength(ctx, v);
+    if (this.status === 0) {
+      n += this.maxForwardsLength();
+      if (this.routeNode >= 0) n += routeLength(ctx, this.routeNode, this.routeOrig);
+    }
+    if (this.recordRoute >= 0) n += recordRouteLength(ctx, this.recordRoute);
+    n += this.fromLength() + this.toLength() + this.callIdLength() + this.cseqLength();
+    switch (this.shape) {
+      case Shape.Register:
+        n += this.bindingContactLineLength() + this.expiresLength();
+        if (this.authDone) n += this.authorizationLength();
+        n += SUPPORTED_PATH.length;
+        break;
+      case Shape.RegisterResponse:
+        if (this.contactNode >= 0) n += this.bindingContactLineLength();
+        if (this.associatedUris) n += this.associatedUrisLength();
+        if (this.serviceRoute >= 0) n += serviceRouteLength(ctx, this.serviceRoute);
+        break;
+      case Shape.Subscribe:
+        n += this.contactLength() + EVENT_REG.length + this.expiresLength() + ACCEPT_REGINFO.length;
+        break;
+      case Shape.SubscribeResponse:
+        if (this.contactNode >= 0) n += this.contactLength();
+        n += this.expiresLength();
+        break;
+      case Shape.Notify:
+        n += this.contactLength() + EVENT_REG.length + this.subscriptionStateLength() + CONTENT_TYPE_REGINFO.length;
+        break;
+      case Shape.Invite:
+      case Shape.InviteResponse:
+        if (this.contactNode >= 0) n += this.contactLength();
+        if (this.body !== Body.None) n += CONTENT_TYPE_SDP.length;
+        break;
+      case Shape.Overload:
+        n += this.retryAfterLength();
+        break;
+    }
+    const body = this.bodyLength();
+    return n + contentLengthLength(body) + body;
+  }
+
+  // Start line: Request-Line (RFC 3261 §7.1) or Status-Line (§7.2).
+
+  private writeStartLine(o: TextSink): void {
+    if (this.status === 0) {
+      o.s(this.method);
+      o.s(' ');
+      this.writeRuri(o);
+      o.s(' SIP/2.0\r\n');
+    } else {
+      o.s('SIP/2.0 ');
+      o.dec(this.status);
+      o.s(' ');
+      o.s(this.reason);
+      o.s('\r\n');
+    }
+  }
+
+  private startLineLength(): number {
+    if (this.status === 0) return this.method.length + 1 + this.ruriLength() + ' SIP/2.0\r\n'.length;
+    return 'SIP/2.0 '.length + decimalLength(this.status) + 1 + this.reason.length + 2;
+  }
+
+  // Request-URI.
 
   private writeRuri(o: TextSink): void {
     const ids = this.ctx.ids;
@@ -556,262 +726,6 @@ export class ImsSip implements Message {
     }
   }
 
-  private writeFar(o: TextSink): void {
-    const p = this.ctx.cfgPeers;
-    o.s('sip:+');
-    o.dec(p.numberBase + this.sub, p.numberDigits);
-    o.s('@');
-    o.s(p.domain);
-    o.s(';user=phone');
-  }
-
-  private writeParty(o: TextSink, party: Party, k: number, tag: number): void {
-    o.s('<');
-    if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
-    else this.writeFar(o);
-    o.s('>');
-    if (tag !== 0) {
-      o.s(';tag=');
-      o.hex(tag, 8);
-    }
-  }
-
-  private writeContactUri(o: TextSink, node: number): void {
-    o.s('<sip:');
-    o.s(this.ctx.host(node));
-    o.s(':5060>');
-  }
-
-  /** The Contact of a registration: address, expires, +sip.instance, feature tags. */
-  private writeBindingContact(o: TextSink): void {
-    this.writeContactUri(o, this.contactNode);
-    if (this.contactExpires >= 0) {
-      o.s(';expires=');
-      o.dec(this.contactExpires);
-    }
-    if (this.contactInstance >= 0) {
-      o.s(';+sip.instance="<');
-      this.ctx.ids.writeInstanceUrn(o, this.contactInstance);
-      o.s('>"');
-    }
-    if (this.contactIcs) o.s(ICS_TAGS);
-  }
-
-  private writeHead(o: TextSink): void {
-    const ctx = this.ctx;
-    const ids = ctx.ids;
-    const isReq = this.status === 0;
-    if (isReq) {
-      o.s(this.method);
-      o.s(' ');
-      this.writeRuri(o);
-      o.s(' SIP/2.0\r\n');
-    } else {
-      o.s('SIP/2.0 ');
-      o.dec(this.status);
-      o.s(' ');
-      o.s(this.reason);
-      o.s('\r\n');
-    }
-    for (let v = this.via; v !== null; v = v.next) {
-      o.s(v.tcp ? 'Via: SIP/2.0/TCP ' : 'Via: SIP/2.0/UDP ');
-      o.s(ctx.host(v.node));
-      o.s(':5060;branch=');
-      writeBranch(o, v);
-      o.s('\r\n');
-    }
-    if (isReq) {
-      o.s('Max-Forwards: ');
-      o.dec(this.maxForwards);
-      o.s('\r\n');
-      if (this.routeNode >= 0) {
-        o.s(this.routeOrig ? 'Route: <sip:orig@' : 'Route: <sip:');
-        o.s(ctx.host(this.routeNode));
-        o.s(':5060;lr>\r\n');
-      }
-    }
-    if (this.recordRoute >= 0) {
-      o.s('Record-Route: <sip:');
-      o.s(ctx.host(this.recordRoute));
-      o.s(':5060;lr>\r\n');
-    }
-    o.s('From: ');
-    this.writeParty(o, this.fromParty, this.fromK, this.fromTag);
-    o.s('\r\nTo: ');
-    this.writeParty(o, this.toParty, this.toK, this.toTag);
-    o.s('\r\nCall-ID: ');
-    o.s(this.callKind === CallKind.Registration ? 'reg-' : this.callKind === CallKind.Subscription ? 'sub-' : 'call');
-    if (this.callKind >= CallKind.Call) {
-      o.dec(this.callKind - CallKind.Call);
-      o.s('-');
-    }
-    o.hex(this.callToken, 8);
-    o.s('-');
-    o.hex(this.sub, 6);
-    o.s('@');
-    o.s(ctx.host(this.callHost));
-    o.s('\r\nCSeq: ');
-    o.dec(this.cseq);
-    o.s(' ');
-    o.s(this.method);
-    o.s('\r\n');
-
-    switch (this.shape) {
-      case Shape.Register:
-        // TS 24.292 §6.3.3 / §6.3.6.2 step 4: the MSC's address, the registration's instance ID, feature tags.
-        o.s('Contact: ');
-        this.writeBindingContact(o);
-        o.s('\r\n');
-        this.writeExpires(o);
-        if (this.authDone) {
-          // TS 24.229 §5.4.1.2.2 / REFERENCE §1: the MSC authenticated the user; no challenge.
-          o.s('Authorization: Digest username="');
-          ids.writePrivateId(o, this.sub);
-          o.s('", realm="');
-          o.s(ids.homeDomain);
-          o.s('", uri="');
-          o.s(ids.homeDomainUri);
-          o.s('", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "');
-          o.s(ids.networkDomain);
-          o.s('"\r\n');
-        }
-        o.s('Supported: path\r\n');
-        break;
-      case Shape.RegisterResponse:
-        if (this.contactNode >= 0) {
-          // RFC 3261 §10.3 step 8 / TS 24.229 §5.4.1.4: the bindings, a removed one with expires=0.
-          o.s('Contact: ');
-          this.writeBindingContact(o);
-          o.s('\r\n');
-        }
-        if (this.associatedUris) {
-          o.s('P-Associated-URI: ');
-          for (let k = 0; k < ids.implicitSet; k++) {
-            if (k > 0) o.s(', ');
-            o.s('<');
-            ids.writePublicId(o, this.sub, k);
-            o.s('>');
-          }
-          o.s('\r\n');
-        }
-        if (this.serviceRoute >= 0) {
-          o.s('Service-Route: <sip:orig@');
-          o.s(ctx.host(this.serviceRoute));
-          o.s(':5060;lr>\r\n');
-        }
-        break;
-      case Shape.Subscribe:
-        o.s('Contact: ');
-        this.writeContactUri(o, this.contactNode);
-        o.s('\r\nEvent: reg\r\n');
-        this.writeExpires(o);
-        o.s('Accept: application/reginfo+xml\r\n');
-        break;
-      case Shape.SubscribeResponse:
-        if (this.contactNode >= 0) {
-          o.s('Contact: ');
-          this.writeContactUri(o, this.contactNode);
-          o.s('\r\n');
-        }
-        this.writeExpires(o);
-        break;
-      case Shape.Notify:
-        o.s('Contact: ');
-        this.writeContactUri(o, this.contactNode);
-        o.s('\r\nEvent: reg\r\nSubscription-State: ');
-        if (this.subTerminated) o.s('terminated');
-        else {
-          o.s('active;expires=');
-          o.dec(this.subExpires);
-        }
-        o.s('\r\nContent-Type: application/reginfo+xml\r\n');
-        break;
-      case Shape.Invite:
-      case Shape.InviteResponse:
-        if (this.contactNode >= 0) {
-          o.s('Contact: ');
-          this.writeContactUri(o, this.contactNode);
-          o.s('\r\n');
-        }
-        if (this.body !== Body.None) o.s('Content-Type: application/sdp\r\n');
-        break;
-      case Shape.Overload:
-        o.s('Retry-After: ');
-        o.dec(this.expires);
-        o.s('\r\n');
-        break;
-      case Shape.Ack:
-      case Shape.Bye:
-      case Shape.Plain:
-        break;
-    }
-  }
-
-  /**
-   * The exact size, by arithmetic on lengths: the same text as writeHead()/writeBody() line for line,
-   * without building it (DESIGN principle 5). Every test run cross-checks it against the renderer
-   * (REGLAB_TEST=1 → CHECK_BYTES).
-   */
-  computeLength(): number {
-    const ctx = this.ctx;
-    const L = ctx.len;
-    let n: number;
-    if (this.status === 0) {
-      n = this.method.length + 1 + this.ruriLength() + ' SIP/2.0\r\n'.length;
-    } else {
-      n = 'SIP/2.0 '.length + decimalLength(this.status) + 1 + this.reason.length + 2;
-    }
-    for (let v = this.via; v !== null; v = v.next) n += viaLineLength(ctx, v);
-    if (this.status === 0) {
-      n += 'Max-Forwards: '.length + decimalLength(this.maxForwards) + 2;
-      if (this.routeNode >= 0) n += routeLineLength(ctx, this.routeNode, this.routeOrig);
-    }
-    if (this.recordRoute >= 0) n += recordRouteLineLength(ctx, this.recordRoute);
-    n += 'From: '.length + this.partyLength(this.fromParty, this.fromK, this.fromTag);
-    n += '\r\nTo: '.length + this.partyLength(this.toParty, this.toK, this.toTag);
-    n += '\r\nCall-ID: '.length + (this.callKind >= CallKind.Call ? 'call'.length + decimalLength(this.callKind - CallKind.Call) + 1 : 'reg-'.length);
-    n += 8 + 1 + hexWidth(this.sub, 6) + 1 + ctx.hostLen(this.callHost);
-    n += '\r\nCSeq: '.length + decimalLength(this.cseq) + 1 + this.method.length + 2;
-    switch (this.shape) {
-      case Shape.Register:
-        n += 'Contact: '.length + this.bindingContactLength() + 2 + this.expiresLength();
-        if (this.authDone) {
-          n +=
-            'Authorization: Digest username="'.length + L.privateId + '", realm="'.length + L.homeDomain + '", uri="'.length + L.homeUri +
-            '", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "'.length + L.networkDomain + '"\r\n'.length;
-        }
-        n += 'Supported: path\r\n'.length;
-        break;
-      case Shape.RegisterResponse:
-        if (this.contactNode >= 0) n += 'Contact: '.length + this.bindingContactLength() + 2;
-        if (this.associatedUris) n += 'P-Associated-URI: '.length + L.associated + 2;
-        if (this.serviceRoute >= 0) n += 'Service-Route: <sip:orig@'.length + ctx.hostLen(this.serviceRoute) + ':5060;lr>\r\n'.length;
-        break;
-      case Shape.Subscribe:
-        n += 'Contact: '.length + this.contactUriLength(this.contactNode) + '\r\nEvent: reg\r\n'.length + this.expiresLength() + 'Accept: application/reginfo+xml\r\n'.length;
-        break;
-      case Shape.SubscribeResponse:
-        if (this.contactNode >= 0) n += 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
-        n += this.expiresLength();
-        break;
-      case Shape.Notify:
-        n += 'Contact: '.length + this.contactUriLength(this.contactNode) + '\r\nEvent: reg\r\nSubscription-State: '.length;
-        n += this.subTerminated ? 'terminated'.length : 'active;expires='.length + decimalLength(this.subExpires);
-        n += '\r\nContent-Type: application/reginfo+xml\r\n'.length;
-        break;
-      case Shape.Invite:
-      case Shape.InviteResponse:
-        if (this.contactNode >= 0) n += 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
-        if (this.body !== Body.None) n += 'Content-Type: application/sdp\r\n'.length;
-        break;
-      case Shape.Overload:
-        n += 'Retry-After: '.length + decimalLength(this.expires) + 2;
-        break;
-    }
-    const body = this.bodyLength();
-    return n + 'Content-Length: '.length + decimalLength(body) + 4 + body;
-  }
-
   private ruriLength(): number {
     switch (this.ruri) {
       case Ruri.Home:
@@ -825,12 +739,148 @@ export class ImsSip implements Message {
     }
   }
 
+  /** The far end's tel-style SIP URI (its length is ctx.len.far). */
+  private writeFar(o: TextSink): void {
+    const p = this.ctx.cfgPeers;
+    o.s('sip:+');
+    o.dec(p.numberBase + this.sub, p.numberDigits);
+    o.s('@');
+    o.s(p.domain);
+    o.s(';user=phone');
+  }
+
+  // Max-Forwards (RFC 3261 §8.1.1.6).
+
+  private writeMaxForwards(o: TextSink): void {
+    o.s('Max-Forwards: ');
+    o.dec(this.maxForwards);
+    o.s('\r\n');
+  }
+
+  private maxForwardsLength(): number {
+    return 'Max-Forwards: '.length + decimalLength(this.maxForwards) + 2;
+  }
+
+  // From and To (RFC 3261 §8.1.1.2, §8.1.1.3): a public identity or the far end, and a tag.
+
+  private writeFrom(o: TextSink): void {
+    o.s('From: ');
+    this.writeParty(o, this.fromParty, this.fromK, this.fromTag);
+    o.s('\r\n');
+  }
+
+  private fromLength(): number {
+    return 'From: '.length + this.partyLength(this.fromParty, this.fromK, this.fromTag) + 2;
+  }
+
+  private writeTo(o: TextSink): void {
+    o.s('To: ');
+    this.writeParty(o, this.toParty, this.toK, this.toTag);
+    o.s('\r\n');
+  }
+
+  private toLength(): number {
+    return 'To: '.length + this.partyLength(this.toParty, this.toK, this.toTag) + 2;
+  }
+
+  private writeParty(o: TextSink, party: Party, k: number, tag: number): void {
+    o.s('<');
+    if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
+    else this.writeFar(o);
+    o.s('>');
+    if (tag !== 0) {
+      o.s(';tag=');
+      o.hex(tag, 8);
+    }
+  }
+
   private partyLength(party: Party, k: number, tag: number): number {
     return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + (tag !== 0 ? ';tag='.length + hexWidth(tag, 8) : 0);
   }
 
+  // Call-ID (RFC 3261 §8.1.1.4): reg-|sub-|call<slot>- <token> - <subscriber> @ <host>.
+
+  private writeCallId(o: TextSink): void {
+    o.s('Call-ID: ');
+    o.s(this.callKind === CallKind.Registration ? 'reg-' : this.callKind === CallKind.Subscription ? 'sub-' : 'call');
+    if (this.callKind >= CallKind.Call) {
+      o.dec(this.callKind - CallKind.Call);
+      o.s('-');
+    }
+    o.hex(this.callToken, 8);
+    o.s('-');
+    o.hex(this.sub, 6);
+    o.s('@');
+    o.s(this.ctx.host(this.callHost));
+    o.s('\r\n');
+  }
+
+  private callIdLength(): number {
+    const prefix = this.callKind >= CallKind.Call ? 'call'.length + decimalLength(this.callKind - CallKind.Call) + 1 : 'reg-'.length;
+    return 'Call-ID: '.length + prefix + 8 + 1 + hexWidth(this.sub, 6) + 1 + this.ctx.hostLen(this.callHost) + 2;
+  }
+
+  // CSeq (RFC 3261 §8.1.1.5).
+
+  private writeCSeq(o: TextSink): void {
+    o.s('CSeq: ');
+    o.dec(this.cseq);
+    o.s(' ');
+    o.s(this.method);
+    o.s('\r\n');
+  }
+
+  private cseqLength(): number {
+    return 'CSeq: '.length + decimalLength(this.cseq) + 1 + this.method.length + 2;
+  }
+
+  // Contact: the node's address; on registrations the binding (expires, +sip.instance, ICS tags).
+
+  private writeContact(o: TextSink): void {
+    o.s('Contact: ');
+    this.writeContactUri(o, this.contactNode);
+    o.s('\r\n');
+  }
+
+  private contactLength(): number {
+    return 'Contact: '.length + this.contactUriLength(this.contactNode) + 2;
+  }
+
+  private writeContactUri(o: TextSink, node: number): void {
+    o.s('<sip:');
+    o.s(this.ctx.host(node));
+    o.s(':5060>');
+  }
+
   private contactUriLength(node: number): number {
     return '<sip:'.length + this.ctx.hostLen(node) + ':5060>'.length;
+  }
+
+  private writeBindingContactLine(o: TextSink): void {
+    o.s('Contact: ');
+    this.writeBindingContact(o);
+    o.s('\r\n');
+  }
+
+  private bindingContactLineLength(): number {
+    return 'Contact: '.length + this.bindingContactLength() + 2;
+  }
+
+  /** The Contact of a registration: address, expires, +sip.instance, feature tags. */
+  private writeBindingContact(o: TextSink): void {
+    this.writeContactUri(o, this.contactNode);
+    if (this.contactExpires >= 0) {
+      const at = ImsSip.from(o);
+      o.s(';expires=');
+      o.dec(this.contactExpires);
+      if (this.contactExpires === 0) this.cite(o, RULE.s6, at); // 24.292:6.3.6.2/6: the Contact's expires=0
+    }
+    if (this.contactInstance >= 0) {
+      o.s(';+sip.instance="<');
+      this.ctx.ids.writeInstanceUrn(o, this.contactInstance);
+      o.s('>"');
+    }
+    if (this.contactIcs) o.s(ICS_TAGS);
   }
 
   private bindingContactLength(): number {
@@ -841,42 +891,7 @@ export class ImsSip implements Message {
     return n;
   }
 
-  private expiresLength(): number {
-    return this.expires >= 0 ? 'Expires: '.length + decimalLength(this.expires) + 2 : 0;
-  }
-
-  private bodyLength(): number {
-    switch (this.body) {
-      case Body.None:
-        return 0;
-      case Body.RegInfo: {
-        const ctx = this.ctx;
-        const pub = ctx.len.pub;
-        const term = this.regTerminated;
-        let n = '<?xml version="1.0"?>\r\n<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="'.length + decimalLength(this.regVersion) + '" state="full">\r\n'.length;
-        const per =
-          ' <registration aor="'.length + '" id="a'.length + hexWidth(this.sub, 6) + '-'.length +
-          (term ? '" state="terminated">\r\n'.length : '" state="active">\r\n'.length) +
-          '  <contact id="c'.length + 8 + (term ? '" state="terminated" event="'.length : '" state="active" event="'.length) + CONTACT_EVENTS[this.contactEvent].length +
-          (this.contactExpires >= 0 ? '" expires="'.length + decimalLength(this.contactExpires) : 0) +
-          '">\r\n   <uri>sip:'.length + ctx.hostLen(this.regContact) + ':5060</uri>\r\n'.length +
-          (this.contactInstance >= 0 ? '   <unknown-param name="+sip.instance">"&lt;'.length + ctx.len.instanceUrn + '&gt;"</unknown-param>\r\n'.length : 0) +
-          '  </contact>\r\n </registration>\r\n'.length;
-        for (let k = 0; k < pub.length; k++) n += per + pub[k] + decimalLength(k);
-        return n + '</reginfo>\r\n'.length;
-      }
-      case Body.SdpOffer:
-      case Body.SdpAnswer: {
-        const h = this.ctx.hostLen(this.contactNode);
-        return (
-          'v=0\r\no=- '.length + decimalLength(this.callToken) + ' 1 IN IP4 '.length + h + '\r\ns=-\r\nc=IN IP4 '.length + h + '\r\nt=0 0\r\nm=audio '.length +
-          decimalLength(20000 + 2 * ((this.sub + this.callKind) % 10000)) +
-          ' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n'.length +
-          'a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n'.length
-        );
-      }
-    }
-  }
+  // Expires (RFC 3261 §20.19), when set.
 
   private writeExpires(o: TextSink): void {
     if (this.expires >= 0) {
@@ -885,6 +900,81 @@ export class ImsSip implements Message {
       o.s('\r\n');
     }
   }
+
+  private expiresLength(): number {
+    return this.expires >= 0 ? 'Expires: '.length + decimalLength(this.expires) + 2 : 0;
+  }
+
+  // Authorization with integrity-protected="auth-done" and P-Visited-Network-ID (TS 24.229 §5.4.1.2.2).
+
+  private writeAuthorization(o: TextSink): void {
+    const ids = this.ctx.ids;
+    o.s('Authorization: Digest username="');
+    ids.writePrivateId(o, this.sub);
+    o.s('", realm="');
+    o.s(ids.homeDomain);
+    o.s('", uri="');
+    o.s(ids.homeDomainUri);
+    o.s('", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "');
+    o.s(ids.networkDomain);
+    o.s('"\r\n');
+  }
+
+  private authorizationLength(): number {
+    const L = this.ctx.len;
+    return (
+      'Authorization: Digest username="'.length + L.privateId + '", realm="'.length + L.homeDomain + '", uri="'.length + L.homeUri +
+      '", nonce="", response="", integrity-protected="auth-done"\r\nP-Visited-Network-ID: "'.length + L.networkDomain + '"\r\n'.length
+    );
+  }
+
+  // P-Associated-URI (RFC 7315 §4.1): the implicit registration set.
+
+  private writeAssociatedUris(o: TextSink): void {
+    const ids = this.ctx.ids;
+    o.s('P-Associated-URI: ');
+    for (let k = 0; k < ids.implicitSet; k++) {
+      if (k > 0) o.s(', ');
+      o.s('<');
+      ids.writePublicId(o, this.sub, k);
+      o.s('>');
+    }
+    o.s('\r\n');
+  }
+
+  private associatedUrisLength(): number {
+    return 'P-Associated-URI: '.length + this.ctx.len.associated + 2;
+  }
+
+  // Subscription-State (RFC 6665 §8.2.3).
+
+  private writeSubscriptionState(o: TextSink): void {
+    o.s('Subscription-State: ');
+    if (this.subTerminated) o.s('terminated');
+    else {
+      o.s('active;expires=');
+      o.dec(this.subExpires);
+    }
+    o.s('\r\n');
+  }
+
+  private subscriptionStateLength(): number {
+    return 'Subscription-State: '.length + (this.subTerminated ? 'terminated'.length : 'active;expires='.length + decimalLength(this.subExpires)) + 2;
+  }
+
+  // Retry-After (RFC 3261 §20.33) of an overload answer.
+
+  private writeRetryAfter(o: TextSink): void {
+    o.s('Retry-After: ');
+    o.dec(this.expires);
+    o.s('\r\n');
+  }
+
+  private retryAfterLength(): number {
+    return 'Retry-After: '.length + decimalLength(this.expires) + 2;
+  }
+
+  // The body: reginfo (NOTIFY) or SDP (INVITE and its 200).
 
   private writeBody(o: TextSink): void {
     switch (this.body) {
@@ -897,6 +987,18 @@ export class ImsSip implements Message {
       case Body.SdpAnswer:
         this.writeSdp(o);
         return;
+    }
+  }
+
+  private bodyLength(): number {
+    switch (this.body) {
+      case Body.None:
+        return 0;
+      case Body.RegInfo:
+        return this.regInfoLength();
+      case Body.SdpOffer:
+      case Body.SdpAnswer:
+        return this.sdpLength();
     }
   }
 
@@ -939,6 +1041,23 @@ export class ImsSip implements Message {
     o.s('</reginfo>\r\n');
   }
 
+  private regInfoLength(): number {
+    const ctx = this.ctx;
+    const pub = ctx.len.pub;
+    const term = this.regTerminated;
+    let n = '<?xml version="1.0"?>\r\n<reginfo xmlns="urn:ietf:params:xml:ns:reginfo" version="'.length + decimalLength(this.regVersion) + '" state="full">\r\n'.length;
+    const per =
+      ' <registration aor="'.length + '" id="a'.length + hexWidth(this.sub, 6) + '-'.length +
+      (term ? '" state="terminated">\r\n'.length : '" state="active">\r\n'.length) +
+      '  <contact id="c'.length + 8 + (term ? '" state="terminated" event="'.length : '" state="active" event="'.length) + CONTACT_EVENTS[this.contactEvent].length +
+      (this.contactExpires >= 0 ? '" expires="'.length + decimalLength(this.contactExpires) : 0) +
+      '">\r\n   <uri>sip:'.length + ctx.hostLen(this.regContact) + ':5060</uri>\r\n'.length +
+      (this.contactInstance >= 0 ? '   <unknown-param name="+sip.instance">"&lt;'.length + ctx.len.instanceUrn + '&gt;"</unknown-param>\r\n'.length : 0) +
+      '  </contact>\r\n </registration>\r\n'.length;
+    for (let k = 0; k < pub.length; k++) n += per + pub[k] + decimalLength(k);
+    return n + '</reginfo>\r\n'.length;
+  }
+
   /** A minimal AMR-WB audio session description (RFC 4566), offer from the MSC, answer from the far end. */
   private writeSdp(o: TextSink): void {
     const node = this.contactNode;
@@ -951,24 +1070,31 @@ export class ImsSip implements Message {
     o.s(host);
     o.s('\r\nt=0 0\r\nm=audio ');
     o.dec(20000 + 2 * ((this.sub + this.callKind) % 10000));
-    o.s(' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n');
-    o.s('a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n');
+    o.s(SDP_MEDIA);
+  }
+
+  private sdpLength(): number {
+    const h = this.ctx.hostLen(this.contactNode);
+    return (
+      'v=0\r\no=- '.length + decimalLength(this.callToken) + ' 1 IN IP4 '.length + h + '\r\ns=-\r\nc=IN IP4 '.length + h + '\r\nt=0 0\r\nm=audio '.length +
+      decimalLength(20000 + 2 * ((this.sub + this.callKind) % 10000)) + SDP_MEDIA.length
+    );
   }
 }
 
+// Headers that name a node (Via, Route, Record-Route, Service-Route): free functions, writer beside length.
+
 /** 'Via: SIP/2.0/UDP <host>:5060;branch=z9hG4bK<node><id>' CRLF (TCP: the same length). */
-function viaLineLength(ctx: ImsContext, v: Via): number {
+function writeVia(o: TextSink, ctx: ImsContext, v: Via): void {
+  o.s(v.tcp ? 'Via: SIP/2.0/TCP ' : 'Via: SIP/2.0/UDP ');
+  o.s(ctx.host(v.node));
+  o.s(':5060;branch=');
+  writeBranch(o, v);
+  o.s('\r\n');
+}
+
+function viaLength(ctx: ImsContext, v: Via): number {
   return 'Via: SIP/2.0/UDP '.length + ctx.hostLen(v.node) + ':5060;branch=z9hG4bK'.length + hexWidth(v.node, 2) + hexWidth(v.branch, 8) + 2;
-}
-
-/** 'Route: <sip:[orig@]<host>:5060;lr>' CRLF. */
-function routeLineLength(ctx: ImsContext, node: number, orig: boolean): number {
-  return (orig ? 'Route: <sip:orig@'.length : 'Route: <sip:'.length) + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
-}
-
-/** 'Record-Route: <sip:<host>:5060;lr>' CRLF. */
-function recordRouteLineLength(ctx: ImsContext, node: number): number {
-  return 'Record-Route: <sip:'.length + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
 }
 
 function writeBranch(o: TextSink, v: Via): void {
@@ -976,6 +1102,54 @@ function writeBranch(o: TextSink, v: Via): void {
   o.hex(v.node, 2);
   o.hex(v.branch, 8);
 }
+
+/** 'Route: <sip:[orig@]<host>:5060;lr>' CRLF. */
+function writeRoute(o: TextSink, ctx: ImsContext, node: number, orig: boolean): void {
+  o.s(orig ? 'Route: <sip:orig@' : 'Route: <sip:');
+  o.s(ctx.host(node));
+  o.s(':5060;lr>\r\n');
+}
+
+function routeLength(ctx: ImsContext, node: number, orig: boolean): number {
+  return (orig ? 'Route: <sip:orig@'.length : 'Route: <sip:'.length) + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
+}
+
+/** 'Record-Route: <sip:<host>:5060;lr>' CRLF. */
+function writeRecordRoute(o: TextSink, ctx: ImsContext, node: number): void {
+  o.s('Record-Route: <sip:');
+  o.s(ctx.host(node));
+  o.s(':5060;lr>\r\n');
+}
+
+function recordRouteLength(ctx: ImsContext, node: number): number {
+  return 'Record-Route: <sip:'.length + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
+}
+
+/** 'Service-Route: <sip:orig@<host>:5060;lr>' CRLF (RFC 3608). */
+function writeServiceRoute(o: TextSink, ctx: ImsContext, node: number): void {
+  o.s('Service-Route: <sip:orig@');
+  o.s(ctx.host(node));
+  o.s(':5060;lr>\r\n');
+}
+
+function serviceRouteLength(ctx: ImsContext, node: number): number {
+  return 'Service-Route: <sip:orig@'.length + ctx.hostLen(node) + ':5060;lr>\r\n'.length;
+}
+
+/** 'Content-Length: <n>' CRLF CRLF: always last (RFC 3261 §20.14), written by wire() and renderedLength(). */
+function contentLengthLength(body: number): number {
+  return 'Content-Length: '.length + decimalLength(body) + 4;
+}
+
+// Header lines without variable parts.
+const SUPPORTED_PATH = 'Supported: path\r\n';
+const EVENT_REG = 'Event: reg\r\n';
+const ACCEPT_REGINFO = 'Accept: application/reginfo+xml\r\n';
+const CONTENT_TYPE_REGINFO = 'Content-Type: application/reginfo+xml\r\n';
+const CONTENT_TYPE_SDP = 'Content-Type: application/sdp\r\n';
+const SDP_MEDIA =
+  ' RTP/AVP 97 100\r\na=rtpmap:97 AMR-WB/16000/1\r\na=fmtp:97 mode-change-capability=2;max-red=0\r\n' +
+  'a=rtpmap:100 telephone-event/16000\r\na=ptime:20\r\na=maxptime:240\r\na=sendrecv\r\n';
 
 function decimalLength(x: number): number {
   return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6 : decDigits(x);

@@ -13,6 +13,7 @@ import type {
   Transaction,
   TransactionEnv,
 } from '../sip/transaction.ts';
+import { IdTable } from '../node/id-table.ts';
 import type { ImsSip } from './sip-message.ts';
 
 /** The IMS nodes' transactions: sim/sip's RFC 3261 transactions, carrying ImsSip messages. */
@@ -22,17 +23,21 @@ export type ServerTransaction = SipServerTransaction<ImsSip>;
 /**
  * The thin adapter between the IMS nodes and the RFC 3261 §17 transactions of sim/sip/: it runs
  * the SIP layer's own transaction state machines (Timer E/F/K, A/B/D, G/H/I, J, RFC 6026 Accepted)
- * on the node's crash-guarded Clock (through a TimerService), and matches messages to them without
- * any lookup table: the identity the RFC matches on — the top Via's branch and sent-by — is, in the
- * simulator, the Via OBJECT, shared by reference between a request, its retransmissions and its
- * responses, so the transaction hangs on it. A million transactions cost no keys and no parsing.
+ * on the node's crash-guarded Clock (through a TimerService), and matches messages to them by what
+ * the RFC matches on — the top Via's branch and sent-by, and the method — never by object identity,
+ * so a message parsed from wire text (the emulation lab) matches as well as one passed by reference:
  *
- * - §17.1.3 a response matches the client transaction whose request had the same top Via
- *   (branch ids are unique per node, and CSeq methods never share a branch here: no CANCEL);
+ * - §17.1.3 a response matches the client transaction whose request had the same top Via branch
+ *   (the Via is this node's: its sent-by) and the same CSeq method;
  * - §17.2.3 a request matches the server transaction created by the request with the same top Via
- *   (retransmissions resend the same object; an ACK for a non-2xx reuses the INVITE's Via);
+ *   branch and sent-by and the same method (an ACK for a non-2xx matches its INVITE's);
  * - the ACK of a 2xx has a branch of its own and goes to the dialog (the TU), which tells the
  *   INVITE server transaction in Accepted that it came (RFC 6026).
+ *
+ * Branches are numbers (rendered z9hG4bK<node hex2><id hex8>) handed out in sequence by each sender,
+ * and sent-by is the sender's address: so the tables are IdTables — the client transactions by
+ * branch, the server transactions by branch per sender — an array access each, no hashing, nothing
+ * allocated per transaction (measured against the Via-object slots they replace: BENCHMARKS.md).
  *
  * The sim/sip transactions are generic in the message they carry (a TxMessage: method, status,
  * branch, and header()/headers/requestUri for the rare paths that build an ACK for a non-2xx or a
@@ -63,8 +68,10 @@ export class SipStack implements TransactionEnv<ImsSip> {
   private readonly links: ({ readonly params: { readonly transport: string } } | undefined)[] = [];
   /** The user's request hook, bound once (one call target per stack, no lookup on the node's class). */
   private readonly onRequestFn: (req: ImsSip, from: number, tx: ServerTransaction | undefined) => void;
-  private clients = 0;
-  private servers = 0;
+  /** §17.1.3: this node's client transactions by the branch of their request's top Via. */
+  private readonly clientTxs = new IdTable<ClientTransaction>();
+  /** §17.2.3: server transactions by sent-by (the sender's address), then branch. */
+  private readonly serverTxs: (IdTable<ServerTransaction> | undefined)[] = [];
   readonly clock: Clock;
 
   constructor(
@@ -90,10 +97,18 @@ export class SipStack implements TransactionEnv<ImsSip> {
   }
 
   get clientCount(): number {
-    return this.clients;
+    return this.clientTxs.size;
   }
   get serverCount(): number {
-    return this.servers;
+    let n = 0;
+    for (const t of this.serverTxs) if (t !== undefined) n += t.size;
+    return n;
+  }
+
+  private serverTable(sentBy: number): IdTable<ServerTransaction> {
+    let t = this.serverTxs[sentBy];
+    if (t === undefined) t = this.serverTxs[sentBy] = new IdTable<ServerTransaction>(64);
+    return t;
   }
 
   // ---- TransactionEnv --------------------------------------------------------------------------
@@ -105,12 +120,10 @@ export class SipStack implements TransactionEnv<ImsSip> {
   terminated(tx: Transaction<ImsSip>): void {
     const req = tx.request;
     const v = req.via!;
-    if (v.clientTx === tx) {
-      v.clientTx = undefined;
-      this.clients--;
-    } else if (v.serverTx === tx) {
-      v.serverTx = undefined;
-      this.servers--;
+    if (v.node === this.node.index && this.clientTxs.get(v.branch) === tx) this.clientTxs.delete(v.branch);
+    else {
+      const table = this.serverTxs[v.node];
+      if (table !== undefined && table.get(v.branch) === tx) table.delete(v.branch);
     }
     if (req.method === 'INVITE' && tx instanceof InviteServerTransaction) {
       const d = dialogKey(req);
@@ -128,13 +141,12 @@ export class SipStack implements TransactionEnv<ImsSip> {
   request(req: ImsSip, dest: number, context: unknown, tu: ClientTransactionUser<ImsSip> = this.user): ClientTransaction {
     const v = req.via;
     if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
-    if (v.clientTx !== undefined) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
+    if (this.clientTxs.has(v.branch)) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
     const reliable = this.reliable(dest);
     const tx: ClientTransaction =
       req.method === 'INVITE' ? new InviteClientTransaction(this, req, dest, reliable, tu) : new NonInviteClientTransaction(this, req, dest, reliable, tu);
     tx.context = context;
-    v.clientTx = tx;
-    this.clients++;
+    this.clientTxs.set(v.branch, tx);
     tx.start();
     return tx;
   }
@@ -150,9 +162,9 @@ export class SipStack implements TransactionEnv<ImsSip> {
   receive(msg: ImsSip, from: number): void {
     const v = msg.via;
     if (msg.status !== 0) {
-      // §17.1.3: the top Via is ours and names the transaction.
-      const tx = v === null || v.node !== this.node.index ? undefined : (v.clientTx as ClientTransaction | undefined);
-      if (tx === undefined) {
+      // §17.1.3: the top Via is ours (sent-by) and its branch and the CSeq method name the transaction.
+      const tx = v === null || v.node !== this.node.index ? undefined : this.clientTxs.get(v.branch);
+      if (tx === undefined || tx.request.method !== msg.method) {
         this.user.onStrayResponse?.(msg, from);
         return;
       }
@@ -163,9 +175,10 @@ export class SipStack implements TransactionEnv<ImsSip> {
       this.user.onRequest(msg, from, undefined); // no Via: the node answers 400 itself
       return;
     }
-    // §17.2.3: a retransmission carries the same top Via (branch, sent-by) as the request that created the transaction.
-    const existing = v.serverTx as ServerTransaction | undefined;
-    if (existing !== undefined) {
+    // §17.2.3: a retransmission carries the same top Via (branch, sent-by) and method as the
+    // request that created the transaction (an ACK for a non-2xx: its INVITE's).
+    const existing = this.serverTxs[v.node]?.get(v.branch);
+    if (existing !== undefined && sameServerTransaction(existing.request, msg)) {
       existing.receiveRequest(msg);
       return;
     }
@@ -179,16 +192,15 @@ export class SipStack implements TransactionEnv<ImsSip> {
     // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
     const tx: ServerTransaction =
       msg.method === 'INVITE' ? new InviteServerTransaction(this, msg, from, reliable, this.user, false) : new NonInviteServerTransaction(this, msg, from, reliable, this.user);
-    v.serverTx = tx;
-    this.servers++;
+    this.serverTable(v.node).set(v.branch, tx);
     this.onRequestFn(msg, from, tx);
   }
 
   /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */
   clear(): void {
     this.accepted2xx.clear();
-    this.clients = 0;
-    this.servers = 0;
+    this.clientTxs.clear();
+    this.serverTxs.length = 0;
   }
 }
 
@@ -200,6 +212,11 @@ export function respond(tx: ServerTransaction, resp: ImsSip): void {
 /** The request that created a transaction. */
 export function requestOf(tx: Transaction<ImsSip>): ImsSip {
   return tx.request;
+}
+
+/** §17.2.3: the method matches, except that an ACK matches the INVITE it acknowledges. */
+function sameServerTransaction(req: ImsSip, msg: ImsSip): boolean {
+  return req.method === msg.method || (msg.method === 'ACK' && req.method === 'INVITE');
 }
 
 /** Call-ID (kind, token, subscriber, host) + CSeq number: an ACK's INVITE (INVITEs are few: a string key is fine). */

@@ -16,6 +16,10 @@ export interface TextSink {
   dec(x: number, width?: number): void;
   /** A non-negative integer below 2^32 in lower-case hex, zero-padded to `width` digits. */
   hex(x: number, width?: number): void;
+  /** Marking sinks only: where the next character goes. */
+  at?(): number;
+  /** Marking sinks only: the text from `start` to here (less a closing CRLF) realises `rule`. */
+  mark?(rule: string, start: number): void;
 }
 
 export class LengthSink implements TextSink {
@@ -43,6 +47,22 @@ export class StringSink implements TextSink {
   }
   hex(x: number, width = 1): void {
     this.out += (x >>> 0).toString(16).padStart(width, '0');
+  }
+}
+
+/**
+ * A StringSink that also notes where each cited spec step shows in the text (TraceRecord.marks):
+ * the code that writes a header knows which rule put it there, so the dashboard never guesses.
+ */
+export class MarkingSink extends StringSink {
+  readonly marks: { rule: string; start: number; end: number }[] = [];
+  at(): number {
+    return this.out.length;
+  }
+  mark(rule: string, start: number): void {
+    let end = this.out.length;
+    if (end - start >= 2 && this.out.endsWith('\r\n')) end -= 2;
+    this.marks.push({ rule, start, end });
   }
 }
 

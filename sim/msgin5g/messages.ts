@@ -26,6 +26,8 @@ import {
   type RegistrationResultEntry,
 } from './ies.ts';
 import { CREDENTIAL_LENGTH } from './ue-directory.ts';
+import type { WireMark } from '../observe/records.ts';
+import { fieldMarks } from './wire-marks.ts';
 
 /**
  * The MSGin5G messages of RegLab (proto 'msgin5g'): one class per message of the tables, each
@@ -254,6 +256,14 @@ export class DeregistrationRequest implements Message, Exchange {
   wire(): string {
     return requestHead('DELETE', this.path, this.ch, -1);
   }
+
+  /** 23.554:8.2.4/2: the UE Service ID (Table 8.2.4-1) is the path segment the DELETE names. */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const wire = this.wire();
+    const id = this.body().ueServiceId ?? '';
+    const start = 'DELETE '.length + PATH.registrations.length + 1;
+    return { wire, marks: id ? [{ rule: '23.554:8.2.4/2', start, end: start + id.length }] : [] };
+  }
 }
 
 export class DeregistrationResponse implements Message, Exchange {
@@ -298,6 +308,13 @@ export class DeregistrationResponse implements Message, Exchange {
   wire(): string {
     const b = JSON.stringify(this.body());
     return responseHead(this.status, byteLength(b), { retryAfterS: this.retryAfterS }) + b;
+  }
+
+  /** 23.554:8.2.4/4: UE Service ID, De-registration result and Failure Cause of Table 8.2.4-2. */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const wire = this.wire();
+    const step4 = ['23.554:8.2.4/4'];
+    return { wire, marks: fieldMarks(wire, wire.indexOf('\r\n\r\n') + 4, { ueServiceId: step4, deregistrationResult: step4, failureCause: step4 }) };
   }
 }
 
@@ -372,6 +389,15 @@ export class BulkRequest implements Message, Exchange {
   wire(): string {
     const b = JSON.stringify(this.body());
     return requestHead('POST', this.path, this.ch, byteLength(b)) + b;
+  }
+
+  /** 23.554:8.2.X/2: Table 8.2.X-1's indicator, count and list (for de-registration, each entry is Table 8.2.4-1's). */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const wire = this.wire();
+    const step2 = ['23.554:8.2.X/2'];
+    const list = this.op === REG ? step2 : ['23.554:8.2.X/2', '23.554:8.2.4/2'];
+    const fields = { bulkRegistrationIndicator: step2, bulkDeregistrationIndicator: step2, numberOfRequests: step2, requests: list };
+    return { wire, marks: fieldMarks(wire, wire.indexOf('\r\n\r\n') + 4, fields) };
   }
 }
 
@@ -463,6 +489,15 @@ export class BulkResponse implements Message, Exchange {
   wire(): string {
     const b = JSON.stringify(this.body());
     return responseHead(this.status, byteLength(b), this.headOptions()) + b;
+  }
+
+  /** 23.554:8.2.X/4: Table 8.2.X-2's indicator, count and list of individual responses. */
+  wireMarked(): { wire: string; marks: readonly WireMark[] } {
+    const wire = this.wire();
+    const step4 = ['23.554:8.2.X/4'];
+    const list = this.op === REG ? step4 : ['23.554:8.2.X/4', '23.554:8.2.4/4'];
+    const fields = { bulkRegistrationResponseIndicator: step4, bulkDeregistrationResponseIndicator: step4, numberOfResponses: step4, responses: list };
+    return { wire, marks: fieldMarks(wire, wire.indexOf('\r\n\r\n') + 4, fields) };
   }
 }
 

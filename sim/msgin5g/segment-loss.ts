@@ -1,5 +1,5 @@
 import type { RandomStream } from '../kernel/random.ts';
-import type { InProcessNetwork } from '../net/network.ts';
+import type { TransportPort } from '../node/ports.ts';
 import type { Message } from '../net/message.ts';
 import type { Signals } from '../net/signals.ts';
 
@@ -23,7 +23,7 @@ import type { Signals } from '../net/signals.ts';
 export class SegmentLoss {
   constructor(
     readonly segmentSize: number,
-    private readonly net: InProcessNetwork,
+    private readonly transport: TransportPort,
     private readonly signals: Signals,
     private readonly rng: RandomStream,
     private readonly now: () => number,
@@ -36,7 +36,7 @@ export class SegmentLoss {
 
   /** Whether the message is lost in one of its segments beyond the first; reports the loss if so. */
   lose(from: number, to: number, msg: Message): boolean {
-    const p = this.net.link(from, to).params;
+    const p = this.transport.path(from, to).params;
     if (p.transport !== 'datagram' || !(p.loss > 0)) return false;
     const extra = this.segments(msg.bytes) - 1;
     if (extra === 0) return false;

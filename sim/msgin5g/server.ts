@@ -160,7 +160,7 @@ export class Msgin5gServer extends Node {
     this.retryAfterS = Math.max(1, Math.ceil(cfg.retryAfter / 1e9));
     this.perUe = perUeRoundTrip(cfg.authentication);
     this.mirror = cfg.bulkCommit === 'per-entry' && cfg.store === 'persistent' ? new ServiceMirror(this.workers) : undefined;
-    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.net, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
+    this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.transport, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 
   private startedOnce = false;
@@ -225,13 +225,13 @@ export class Msgin5gServer extends Node {
 
   // ---- the service-queue mirror -----------------------------------------------------------------
 
-  override receive(msg: Message, from: number): void {
+  override receive(msg: Message, from: number): boolean {
     const m = this.mirror;
     if (m !== undefined && this.state === 'up') {
       if (this.busyWorkers < this.workers) m.start(msg, from, this.now());
       else if (this.queueLength < this.queueLimit) m.enqueue(msg, from);
     }
-    super.receive(msg, from);
+    return super.receive(msg, from);
   }
 
   override dispatch(msg: Message, from: number): void {
@@ -321,7 +321,7 @@ export class Msgin5gServer extends Node {
   }
 
   private nodeId(i: number): string {
-    return i >= 0 && i < this.net.size ? this.net.endpoint(i).id : `node${i}`;
+    return i >= 0 && i < this.addresses.size ? this.addresses.nameOf(i) : `node${i}`;
   }
 
   private tokenOf(from: number): string {

@@ -3,32 +3,21 @@ import type { RandomStream } from '../kernel/random.ts';
 import { LinkDirection, type LinkParams } from './link.ts';
 import type { Message } from './message.ts';
 import type { Signals, DropReason } from './signals.ts';
+import type { Interceptor } from './interceptor.ts';
+
+export type { FaultAction, Interceptor } from './interceptor.ts';
 
 /** Anything the network can deliver to: a node. */
 export interface Endpoint {
   readonly id: string;
   index: number;
-  /** Called at arrival time; the endpoint queues or refuses it. */
-  receive(msg: Message, from: number): void;
+  /** Called at arrival time; the endpoint queues or refuses it (returns false, having signalled the drop). */
+  receive(msg: Message, from: number): boolean | void;
 }
 
 /** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
 export interface Transport {
   send(to: number, msg: Message): void;
-}
-
-/**
- * What a fault injector does to a message in flight (sim/faults): drop it, delay it, or deliver
- * extra copies. Undefined means untouched, the fast path.
- */
-export interface FaultAction {
-  drop?: string;
-  extraDelay?: number;
-  duplicates?: number;
-}
-
-export interface Interceptor {
-  onSend(from: number, to: number, msg: Message, now: number): FaultAction | undefined;
 }
 
 /**
@@ -63,6 +52,8 @@ export class InProcessNetwork {
 
   /** Set by the fault injector when the scenario declares network faults. */
   interceptor: Interceptor | undefined = undefined;
+  /** Messages on a link now (put on it, not yet arrived): the third term of sent = delivered + dropped + in flight. */
+  inFlight = 0;
 
   constructor(
     private readonly sim: Simulator,
@@ -90,6 +81,11 @@ export class InProcessNetwork {
     return this.endpoints[index];
   }
 
+  /** The id of the node at `index` (the AddressBook port, sim/node/ports.ts). */
+  nameOf(index: number): string {
+    return this.endpoints[index].id;
+  }
+
   get size(): number {
     return this.endpoints.length;
   }
@@ -110,6 +106,11 @@ export class InProcessNetwork {
   }
 
   link(from: number, to: number): LinkDirection {
+    return this.route(from, to).link;
+  }
+
+  /** The path a node sees (the TransportPort, sim/node/ports.ts): the link itself, whose params follow setLink. */
+  path(from: number, to: number): LinkDirection {
     return this.route(from, to).link;
   }
 
@@ -150,6 +151,8 @@ export class InProcessNetwork {
       extra = act.extraDelay ?? 0;
       copies += act.duplicates ?? 0;
     }
+    // A duplicate is one more message on the wire: sent, then delivered or dropped like any other.
+    for (let c = 1; c < copies; c++) this.signals.sent(this.sim.now(), from, to, msg);
     for (let c = 0; c < copies; c++) this.transmit(from, to, msg, extra);
   }
 
@@ -172,6 +175,7 @@ export class InProcessNetwork {
         l.lastArrival = now + d;
       }
       this.sim.postIn(d, r.arrive, msg);
+      this.inFlight++;
       return;
     }
     const now = this.sim.now();
@@ -194,11 +198,12 @@ export class InProcessNetwork {
     }
     // Integers below 2^53: (t - now) + now is t exactly.
     this.sim.postIn(t - now, r.arrive, msg);
+    this.inFlight++;
   }
 
-  /** Arrival at the far end (called by the kernel). */
+  /** Arrival at the far end (called by the kernel). A message the node refuses is its drop, not a delivery. */
   arrive(from: number, to: number, msg: Message): void {
-    this.signals.delivered(this.sim.now(), from, to, msg);
-    this.endpoints[to].receive(msg, from);
+    this.inFlight--;
+    if (this.endpoints[to].receive(msg, from) !== false) this.signals.delivered(this.sim.now(), from, to, msg);
   }
 }

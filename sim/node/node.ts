@@ -1,11 +1,10 @@
-import type { Simulator } from '../kernel/simulator.ts';
 import type { Clock, Timer } from '../kernel/clock.ts';
 import type { Ns } from '../kernel/time.ts';
 import type { RandomStream } from '../kernel/random.ts';
-import type { InProcessNetwork, Endpoint } from '../net/network.ts';
 import { FROM_SELF, FROM_WORKLOAD, type Message } from '../net/message.ts';
 import type { Signals, Outcome } from '../net/signals.ts';
 import { CostTable, type CapacityConfig } from './capacity.ts';
+import type { AddressBook, ClockPort, NodePorts, RandomStreams, Receiver, TransportPort } from './ports.ts';
 
 export { FROM_SELF, FROM_WORKLOAD };
 
@@ -56,7 +55,7 @@ class Service {
   refused = 0;
   constructor(
     readonly node: Node,
-    readonly sim: Simulator,
+    readonly clock: ClockPort,
     readonly costs: CostTable,
     public queueLimit: number,
     workers: number,
@@ -66,13 +65,13 @@ class Service {
   }
 
   begin(w: Worker, msg: Message, from: number): void {
-    const now = this.sim.now();
+    const now = this.clock.now();
     w.msg = msg;
     w.from = from;
     this.times[1 + w.k] = now;
     w.generation = this.gen;
     this.activeCount++;
-    this.sim.postIn(this.costs.serviceTime(msg), completeService, w);
+    this.clock.postIn(this.costs.serviceTime(msg), completeService, w);
   }
 
   /** The end of a service (called by the kernel). */
@@ -80,7 +79,7 @@ class Service {
     if (w.generation !== this.gen || w.msg === undefined || w.svc !== this) return;
     const msg = w.msg;
     w.msg = undefined;
-    this.times[0] += this.sim.now() - this.times[1 + w.k];
+    this.times[0] += this.clock.now() - this.times[1 + w.k];
     this.activeCount--;
     this.served++;
     // Send first, then take the next message (the model's sends leave at the end of the service).
@@ -176,9 +175,8 @@ export interface ErrorAnswer {
   cause?: string;
 }
 
-export interface NodeContext {
-  sim: Simulator;
-  net: InProcessNetwork;
+/** What a world hands a node it builds: the ports (ports.ts), the run's Signals and the node's capacity. */
+export interface NodeContext extends NodePorts {
   signals: Signals;
   capacity: CapacityConfig;
 }
@@ -193,11 +191,16 @@ export interface NodeContext {
  * A crash loses the queue, the messages in service, pending self-messages and whatever volatile
  * state the model clears in onCrash().
  */
-export abstract class Node implements Endpoint {
+export abstract class Node implements Receiver {
   index = -1;
   state: NodeState = 'down';
-  protected readonly sim: Simulator;
-  protected readonly net: InProcessNetwork;
+  /** Time (the world's clock: virtual or real); the model uses now() / scheduleSelf() / clock. */
+  private readonly time: ClockPort;
+  private readonly streams: RandomStreams;
+  /** Messages out (send()); arrivals come in through receive(). */
+  protected readonly transport: TransportPort;
+  /** The run's nodes by id and address. */
+  protected readonly addresses: AddressBook;
   protected readonly signals: Signals;
   readonly costs: CostTable;
   /** The service queue (and the generation, which changes at every crash). */
@@ -231,19 +234,21 @@ export abstract class Node implements Endpoint {
     readonly id: string,
     ctx: NodeContext,
   ) {
-    this.sim = ctx.sim;
-    this.net = ctx.net;
+    this.time = ctx.clock;
+    this.streams = ctx.streams;
+    this.transport = ctx.transport;
+    this.addresses = ctx.addresses;
     this.signals = ctx.signals;
     this.costs = new CostTable({ ...ctx.capacity, byKind: { ...ctx.capacity.byKind } });
     this.workers = ctx.capacity.workers;
-    this.svc = new Service(this, this.sim, this.costs, ctx.capacity.queueLimit, this.workers);
-    const sim = this.sim;
+    this.svc = new Service(this, this.time, this.costs, ctx.capacity.queueLimit, this.workers);
+    const time = this.time;
     this.clock = {
-      now: () => sim.now(),
-      schedule: (delay: Ns, fn: (arg: any) => void, arg?: unknown) => sim.schedule(delay, fireGuarded, new Guarded(this, this.svc.gen, fn, arg)),
-      cancel: (t: Timer) => sim.cancel(t),
+      now: () => time.now(),
+      schedule: (delay: Ns, fn: (arg: any) => void, arg?: unknown) => time.schedule(delay, fireGuarded, new Guarded(this, this.svc.gen, fn, arg)),
+      cancel: (t: Timer) => time.cancel(t),
     };
-    ctx.net.attach(this);
+    ctx.transport.attach(this);
   }
 
   /** The one entry point of a model: called at the end of a message's service (or for a self-message). */
@@ -265,13 +270,17 @@ export abstract class Node implements Endpoint {
    * fault), for nodes whose protocol has no error answer to give.
    */
   protected answerError(msg: Message, from: number, e: ErrorAnswer): void {
-    this.signals.dropped(this.sim.now(), from, this.index, msg, `fault:${e.rule}`);
+    this.signals.discarded(this.time.now(), from, this.index, msg, `fault:${e.rule}`);
   }
 
   /** The model's answer when the queue is full; the default refuses silently. */
   protected onOverload(msg: Message, from: number): void {
-    this.signals.dropped(this.sim.now(), from, this.index, msg, 'overload');
+    this.overloadDropped = true;
+    this.signals.dropped(this.time.now(), from, this.index, msg, 'overload');
   }
+
+  /** Set by the default onOverload: the refused message was dropped (a model's 503 answer delivers it). */
+  private overloadDropped = false;
 
   get generationNow(): number {
     return this.svc.gen;
@@ -289,43 +298,43 @@ export abstract class Node implements Endpoint {
   busyTime(): Ns {
     const svc = this.svc;
     let b = svc.times[0];
-    const now = this.sim.now();
+    const now = this.time.now();
     for (const w of svc.all) if (w.msg !== undefined) b += now - svc.times[1 + w.k];
     return b;
   }
 
   /** A stream of this node's own (DESIGN principle 2: one stream per component). */
   protected stream(purpose: string): RandomStream {
-    return this.sim.stream(`node/${this.id}/${purpose}`);
+    return this.streams.stream(`node/${this.id}/${purpose}`);
   }
 
   protected now(): Ns {
-    return this.sim.now();
+    return this.time.now();
   }
 
   protected send(to: number, msg: Message): void {
-    this.net.send(this.index, to, msg);
+    this.transport.send(this.index, to, msg);
   }
 
   /** Schedules a self-message (a timer, OMNeT-style); returns a handle for cancel(). */
   protected scheduleSelf(delay: Ns, msg: Message): Timer {
-    return this.sim.schedule(delay, deliverSelf, new SelfMessage(this, msg, this.svc.gen));
+    return this.time.schedule(delay, deliverSelf, new SelfMessage(this, msg, this.svc.gen));
   }
 
   protected cancel(t: Timer): void {
-    this.sim.cancel(t);
+    this.time.cancel(t);
   }
 
   protected procedureStarted(name: string, sub: number): void {
-    this.signals.procedureStarted(this.sim.now(), this.index, name, sub);
+    this.signals.procedureStarted(this.time.now(), this.index, name, sub);
   }
 
   protected procedureEnded(name: string, sub: number, started: Ns, outcome: Outcome): void {
-    this.signals.procedureEnded(this.sim.now(), this.index, name, sub, started, outcome);
+    this.signals.procedureEnded(this.time.now(), this.index, name, sub, started, outcome);
   }
 
   protected signal(name: string, value = 1, sub = -1): void {
-    this.signals.signal(this.sim.now(), this.index, name, value, sub);
+    this.signals.signal(this.time.now(), this.index, name, value, sub);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -351,7 +360,7 @@ export abstract class Node implements Endpoint {
 
   /** Crash: queue, services under way and pending self-messages are lost with volatile state. */
   crash(): void {
-    const now = this.sim.now();
+    const now = this.time.now();
     const svc = this.svc;
     svc.gen++;
     this.state = 'crashed';
@@ -359,7 +368,7 @@ export abstract class Node implements Endpoint {
     for (const w of svc.all) {
       if (w.msg !== undefined) {
         svc.times[0] += now - svc.times[1 + w.k];
-        this.signals.dropped(now, w.from, this.index, w.msg, 'crash');
+        this.signals.discarded(now, w.from, this.index, w.msg, 'crash');
         w.msg = undefined;
       }
     }
@@ -369,29 +378,32 @@ export abstract class Node implements Endpoint {
     while (svc.qLen > 0) {
       const from = svc.qFrom[svc.qHead];
       const m = svc.dequeue();
-      this.signals.dropped(now, from, this.index, m, 'crash');
+      this.signals.discarded(now, from, this.index, m, 'crash');
     }
     this.onCrash();
   }
 
   // ---- the service queue -----------------------------------------------------------------------
 
-  /** Arrival from the network or the workload. */
-  receive(msg: Message, from: number): void {
+  /** Arrival from the network or the workload; false when refused (down, or the queue full). */
+  receive(msg: Message, from: number): boolean {
     const svc = this.svc;
     if (!svc.up) {
-      this.signals.dropped(this.sim.now(), from, this.index, msg, 'node-down');
-      return;
+      this.signals.dropped(this.time.now(), from, this.index, msg, 'node-down');
+      return false;
     }
     const w = svc.idle.pop();
     if (w !== undefined) {
       svc.begin(w, msg, from);
     } else if (svc.qLen >= svc.queueLimit) {
       svc.refused++;
+      this.overloadDropped = false;
       this.onOverload(msg, from);
+      return !this.overloadDropped;
     } else {
       svc.enqueue(msg, from);
     }
+    return true;
   }
 
   /** @internal */

@@ -32,11 +32,8 @@ export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   try {
-    writeFileSync(join(tmp, 'summary.json'), JSON.stringify(out.summary, null, 2) + '\n');
-    writeFileSync(join(tmp, 'rules.json'), JSON.stringify(out.rules, null, 2) + '\n');
+    for (const name of ['summary.json', 'rules.json', 'metrics.csv', 'flows.mmd'] as const) writeFileSync(join(tmp, name), runFileText(out, name));
     writeFileSync(join(tmp, 'manifest.json'), JSON.stringify(out.manifest, null, 2) + '\n');
-    writeFileSync(join(tmp, 'metrics.csv'), metricsCsv(out.samples, out.probes));
-    writeFileSync(join(tmp, 'flows.mmd'), mermaid(out.nodes, out.trace));
     await writeLines(join(tmp, 'trace.jsonl'), out.trace);
     for (const f of out.extra ?? []) writeFileSync(join(tmp, f.name), f.data);
     rmSync(target, { recursive: true, force: true });
@@ -45,6 +42,27 @@ export async function writeRunDir(dir: string, out: RunOutput): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** The run files that are text rendered from the run's data (the dashboard's downloads use these too). */
+export type TextRunFile = 'summary.json' | 'rules.json' | 'metrics.csv' | 'flows.mmd';
+
+export function runFileText(out: Pick<RunOutput, 'summary' | 'rules' | 'samples' | 'probes' | 'nodes' | 'trace'>, name: TextRunFile): string {
+  switch (name) {
+    case 'summary.json':
+      return JSON.stringify(out.summary, null, 2) + '\n';
+    case 'rules.json':
+      return JSON.stringify(out.rules, null, 2) + '\n';
+    case 'metrics.csv':
+      return metricsCsv(out.samples, out.probes);
+    case 'flows.mmd':
+      return mermaid(out.nodes, out.trace);
+  }
+}
+
+/** One trace.jsonl line per record (the file is written line by line, never as one string). */
+export function traceLine(r: TraceRecord): string {
+  return JSON.stringify(r) + '\n';
 }
 
 /**
@@ -98,7 +116,7 @@ function csvField(s: string): string {
 async function writeLines(path: string, recs: readonly TraceRecord[]): Promise<void> {
   const ws = createWriteStream(path);
   for (const r of recs) {
-    if (!ws.write(JSON.stringify(r) + '\n')) await new Promise<void>((res) => ws.once('drain', () => res()));
+    if (!ws.write(traceLine(r))) await new Promise<void>((res) => ws.once('drain', () => res()));
   }
   await new Promise<void>((res, rej) => {
     ws.once('error', rej);
@@ -106,7 +124,11 @@ async function writeLines(path: string, recs: readonly TraceRecord[]): Promise<v
   });
 }
 
-/** flows.mmd: the watched trace as a Mermaid sequence diagram; dropped messages end in a cross. */
+/**
+ * flows.mmd: the watched trace as a Mermaid sequence diagram; dropped messages end in a cross. Each
+ * label starts with the message number `#seq` — the same number the dashboard, rules.json's evidence
+ * and the pcapng's frame comments use (Mermaid's autonumber would count from 1 and drift).
+ */
 export function mermaid(nodes: readonly string[], trace: readonly TraceRecord[]): string {
   // Positional aliases: ids such as 'a-b' and 'a_b' must not collapse into one participant.
   const aliases = new Map<string, string>();
@@ -127,12 +149,13 @@ export function mermaid(nodes: readonly string[], trace: readonly TraceRecord[])
     used.add(r.from);
     used.add(r.to);
   }
-  const lines = ['sequenceDiagram', '  autonumber'];
+  const lines = ['sequenceDiagram'];
   // Pseudo-participants such as (workload) first: that is where a procedure's story begins.
   for (const id of used) if (!nodes.includes(id)) lines.push(`  participant ${alias(id)} as ${id}`);
   for (const id of nodes) if (used.has(id)) lines.push(`  participant ${alias(id)} as ${id}`);
   for (const r of trace) {
-    const label = `${(r.t / 1e6).toFixed(3)} ms ${r.kind}${r.subscribers.length > 1 ? ` [${r.subscribers.length} subs]` : ''}`.replace(/[;#]/g, ' ');
+    // '#' only in the number: Mermaid reads '#…;' as an entity, so the rest has neither '#' nor ';'.
+    const label = `#${r.seq} ${`${(r.t / 1e6).toFixed(3)} ms ${r.kind}${r.subscribers.length > 1 ? ` [${r.subscribers.length} subs]` : ''}`.replace(/[;#]/g, ' ')}`;
     if (r.event === 'dropped') lines.push(`  ${alias(r.from)}-x${alias(r.to)}: ${label} (dropped: ${r.reason})`);
     else lines.push(`  ${alias(r.from)}->>${alias(r.to)}: ${label}`);
   }

@@ -37,6 +37,20 @@ export class LatencyRecorder {
       max: round(s[n - 1] / scale),
     };
   }
+
+  /**
+   * The empirical CDF at `points` evenly spaced fractions (1/points … 1), nearest-rank like the
+   * percentiles above, as [value / scale, fraction] pairs: enough to draw, bounded in size.
+   */
+  cdf(points = 200, scale = 1): [number, number][] {
+    const n = this.n;
+    if (n === 0) return [];
+    const s = this.data.slice(0, n).sort();
+    const k = Math.min(points, n);
+    const out: [number, number][] = [[round(s[0] / scale), 1 / n]];
+    for (let i = 1; i <= k; i++) out.push([round(nearestRank(s, i / k) / scale), i / k]);
+    return out;
+  }
 }
 
 /** Nearest-rank percentile of sorted data: the smallest value with at least p·n values <= it. */

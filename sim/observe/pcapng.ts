@@ -8,7 +8,11 @@
  *   segments of at most MSS bytes with consistent sequence and acknowledgement numbers, so
  *   Wireshark reassembles HTTP messages longer than one segment.
  *
- * Addresses come from the documentation ranges (RFC 5737), one per node: see nodeAddress().
+ * Addresses come from the documentation ranges (RFC 5737), one per node: see nodeAddress(). A Name
+ * Resolution Block names each address after its node (Wireshark shows "msc" instead of 192.0.2.11
+ * with name resolution on), and each message's first frame carries a packet comment with its
+ * message number (#seq, as in the dashboard, rules.json and flows.mmd), endpoints and the spec
+ * steps it realises (frameComment), so Wireshark's "Packet comments" show them.
  */
 export interface Endpoint {
   ip: string;
@@ -22,6 +26,20 @@ export interface PcapFrame {
   dst: Endpoint;
   transport: 'udp' | 'tcp';
   payload: Uint8Array;
+  /** Packet comment (opt_comment) on the frame's first data segment. */
+  comment?: string;
+}
+
+export interface PcapOptions {
+  /** Node names by address, written as a Name Resolution Block. */
+  names?: readonly { ip: string; name: string }[];
+}
+
+/** The comment of a message's frame: number, kind, endpoints, and each cited step with its title. */
+export function frameComment(rec: { seq: number; kind: string; from: string; to: string; rules: readonly string[] }, titles: ReadonlyMap<string, string>): string {
+  const head = `#${rec.seq} ${rec.kind} ${rec.from} -> ${rec.to}`;
+  if (!rec.rules.length) return head;
+  return `${head} | spec steps: ${rec.rules.map((id) => (titles.has(id) ? `${id} (${titles.get(id)})` : id)).join('; ')}`;
 }
 
 const MSS = 1460;
@@ -36,13 +54,14 @@ export function nodeAddress(i: number): string {
   return `${nets[net]}.${10 + (i % 200)}`;
 }
 
-export function writePcapng(frames: readonly PcapFrame[]): Uint8Array {
+export function writePcapng(frames: readonly PcapFrame[], opts: PcapOptions = {}): Uint8Array {
   ipId = 0; // each export numbers its packets from 0: same frames, same bytes
   const blocks: Uint8Array[] = [sectionHeader(), interfaceDescription()];
+  if (opts.names?.length) blocks.push(nameResolution(opts.names));
   const conns = new Map<string, { a: string; seqA: number; seqB: number }>();
   for (const f of frames) {
     if (f.transport === 'udp') {
-      blocks.push(packetBlock(f.t, ipv4(f.src.ip, f.dst.ip, 17, udp(f.src, f.dst, f.payload))));
+      blocks.push(packetBlock(f.t, ipv4(f.src.ip, f.dst.ip, 17, udp(f.src, f.dst, f.payload)), f.comment));
       continue;
     }
     const key = connKey(f.src, f.dst);
@@ -64,7 +83,7 @@ export function writePcapng(frames: readonly PcapFrame[]): Uint8Array {
       const seq = isA ? c.seqA : c.seqB;
       const ack = isA ? c.seqB : c.seqA;
       const last = off + MSS >= f.payload.length;
-      blocks.push(packetBlock(f.t, ipv4(f.src.ip, f.dst.ip, 6, tcp(f.src, f.dst, seq, ack, ACK | (last ? PSH : 0), seg))));
+      blocks.push(packetBlock(f.t, ipv4(f.src.ip, f.dst.ip, 6, tcp(f.src, f.dst, seq, ack, ACK | (last ? PSH : 0), seg)), off === 0 ? f.comment : undefined));
       if (isA) c.seqA = (c.seqA + seg.length) >>> 0;
       else c.seqB = (c.seqB + seg.length) >>> 0;
       if (seg.length === 0) break;
@@ -109,10 +128,11 @@ function interfaceDescription(): Uint8Array {
   return block(0x00000001, new Uint8Array(body.buffer));
 }
 
-function packetBlock(tNs: number, packet: Uint8Array): Uint8Array {
+function packetBlock(tNs: number, packet: Uint8Array, comment?: string): Uint8Array {
   const ts = EPOCH_NS + BigInt(Math.round(tNs));
   const padded = (packet.length + 3) & ~3;
-  const body = new Uint8Array(20 + padded);
+  const opts = comment ? options([[1, new TextEncoder().encode(comment)]]) : new Uint8Array(0);
+  const body = new Uint8Array(20 + padded + opts.length);
   const dv = new DataView(body.buffer);
   dv.setUint32(0, 0, true); // interface 0
   dv.setUint32(4, Number(ts >> 32n), true);
@@ -120,7 +140,42 @@ function packetBlock(tNs: number, packet: Uint8Array): Uint8Array {
   dv.setUint32(12, packet.length, true);
   dv.setUint32(16, packet.length, true);
   body.set(packet, 20);
+  body.set(opts, 20 + padded);
   return block(0x00000006, body);
+}
+
+/** An options list (code, value), each padded to 32 bits, ending with opt_endofopt. */
+function options(list: readonly [number, Uint8Array][]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const [code, value] of list) {
+    const v = value.subarray(0, 0xffff);
+    const o = new Uint8Array(4 + ((v.length + 3) & ~3));
+    const dv = new DataView(o.buffer);
+    dv.setUint16(0, code, true);
+    dv.setUint16(2, v.length, true);
+    o.set(v, 4);
+    parts.push(o);
+  }
+  parts.push(new Uint8Array(4)); // opt_endofopt
+  return concatBytes(parts);
+}
+
+/** Name Resolution Block: one nrb_record_ipv4 (address + zero-terminated name) per node, then nrb_record_end. */
+function nameResolution(names: readonly { ip: string; name: string }[]): Uint8Array {
+  const recs: Uint8Array[] = [];
+  for (const n of names) {
+    const name = new TextEncoder().encode(n.name);
+    const len = 4 + name.length + 1;
+    const r = new Uint8Array(4 + ((len + 3) & ~3));
+    const dv = new DataView(r.buffer);
+    dv.setUint16(0, 1, true);
+    dv.setUint16(2, len, true);
+    r.set(ipBytes(n.ip), 4);
+    r.set(name, 8);
+    recs.push(r);
+  }
+  recs.push(new Uint8Array(4)); // nrb_record_end
+  return block(0x00000004, concatBytes(recs));
 }
 
 function block(type: number, body: Uint8Array): Uint8Array {

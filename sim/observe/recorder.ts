@@ -1,6 +1,9 @@
 import { LatencyRecorder } from './latency.ts';
 import { TraceHash, kindHashOf } from './trace-hash.ts';
-import type { NodeSummary, ProcedureSummary, SampleRow, TraceRecord } from './records.ts';
+import type { NodeSummary, ProcedureCurves, ProcedureSummary, SampleRow, TraceRecord, WireMark } from './records.ts';
+
+/** Where a workload trigger comes from (sim/net/message.ts FROM_WORKLOAD; observe imports only kernel/). */
+const FROM_WORKLOAD = -1;
 
 /** What a recorder needs of a message (structurally the network's Message; observe imports only kernel/). */
 export interface ObservedMessage {
@@ -12,6 +15,11 @@ export interface ObservedMessage {
   readonly procedure?: string;
   readonly rules?: readonly string[];
   wire?(): string;
+  /**
+   * The wire text with where each cited rule shows in it, rendered in one pass by the code that
+   * writes the headers (it knows the rule ids); preferred over wire() when present.
+   */
+  wireMarked?(): { wire: string; marks: readonly WireMark[] };
 }
 
 /** What a recorder reads of a node when sampling. */
@@ -96,8 +104,12 @@ export class Recorder {
   readonly hash = new TraceHash();
   readonly entries: TraceEntry[] = [];
   traceOverflow = 0;
+  /** Network messages sent (a fault's duplicate counts as one more). */
+  sentCount = 0;
   deliveredCount = 0;
   droppedTotal = 0;
+  /** Workload triggers refused or lost at their node (not network messages: not in droppedTotal). */
+  triggersDropped = 0;
   bytesDelivered = 0;
   readonly dropReasons: Record<string, number> = {};
   /** Injected fault events by kind (crash, restart, overload-start, …). */
@@ -126,6 +138,8 @@ export class Recorder {
   private readonly probeStats = new Map<string, { last: number; max: number; integral: number; since: number; lastNonZero: number }>();
   private readonly sampleTimes: number[] = [];
   private readonly procs = new Map<string, ProcStats>();
+  /** Completed procedures by name at each sample, for completion curves (one entry per sample). */
+  private readonly completedAtSample: Record<string, number>[] = [];
   // Cumulative values at the previous sample, for per-interval deltas.
   private readonly last: { t: number; msgsIn: Float64Array; msgsOut: Float64Array; bytesIn: Float64Array; bytesOut: Float64Array; drops: Float64Array; busy: Float64Array };
 
@@ -157,6 +171,7 @@ export class Recorder {
 
   sent(_t: number, from: number, _to: number, msg: ObservedMessage): void {
     if (from < 0) return;
+    this.sentCount++;
     const bytes = msg.bytes;
     this.msgsOut[from]++;
     this.bytesOut[from] += bytes;
@@ -181,10 +196,22 @@ export class Recorder {
   }
 
   dropped(t: number, from: number, at: number, msg: ObservedMessage, reason: string): void {
-    this.droppedTotal++;
-    this.dropReasons[reason] = (this.dropReasons[reason] ?? 0) + 1;
+    if (from === FROM_WORKLOAD) this.triggersDropped++;
+    else {
+      this.droppedTotal++;
+      this.dropReasons[reason] = (this.dropReasons[reason] ?? 0) + 1;
+    }
     if (at >= 0 && at < this.n) this.drops[at]++;
     if (this.isWatched(msg)) this.record(t, from, at, msg, 'dropped', reason);
+  }
+
+  discarded(t: number, from: number, at: number, msg: ObservedMessage, reason: string): void {
+    // Counted as delivered when it arrived; now it is a drop instead (issue 11 item 9: never both).
+    if (from !== FROM_WORKLOAD) {
+      this.deliveredCount--;
+      this.bytesDelivered -= msg.bytes;
+    }
+    this.dropped(t, from, at, msg, reason);
   }
 
   triggered(t: number, to: number, msg: ObservedMessage): void {
@@ -312,10 +339,15 @@ export class Recorder {
       kind: msg.kind,
       subscribers: msg.subs ? Array.from(msg.subs) : msg.sub >= 0 ? [msg.sub] : [],
       bytes: msg.bytes,
-      wire: msg.wire ? msg.wire() : '',
+      wire: '',
       rules: msg.rules ? [...msg.rules] : [],
       event,
     };
+    if (msg.wireMarked) {
+      const w = msg.wireMarked();
+      rec.wire = w.wire;
+      if (w.marks.length) rec.marks = [...w.marks];
+    } else if (msg.wire) rec.wire = msg.wire();
     if (msg.procedure) rec.procedure = msg.procedure;
     if (reason) rec.reason = reason;
     this.entries.push({ rec, msg });
@@ -355,6 +387,9 @@ export class Recorder {
     L.drops.set(this.drops);
     L.t = t;
     this.sampleTimes.push(t);
+    const done: Record<string, number> = {};
+    for (const [name, p] of this.procs) done[name] = p.completed;
+    this.completedAtSample.push(done);
     return rows;
   }
 
@@ -404,6 +439,21 @@ export class Recorder {
         abandoned: p.abandoned,
         latencyMs: { count: p.latency.count, ...lat },
         lastCompletedMs: p.lastCompleted / 1e6,
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Per procedure: completions so far at each sample time (the completion curve) and the latency
+   * CDF in ms (what the dashboard's compare view draws; not part of summary.json).
+   */
+  procedureCurves(cdfPoints = 200): ProcedureCurves {
+    const out: ProcedureCurves = { t: [...this.sampleTimes], procedures: {} };
+    for (const [name, p] of [...this.procs].sort((a, b) => a[0].localeCompare(b[0]))) {
+      out.procedures[name] = {
+        completed: this.completedAtSample.map((d) => d[name] ?? 0),
+        cdfMs: p.latency.cdf(cdfPoints, 1e6),
       };
     }
     return out;

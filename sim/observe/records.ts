@@ -21,9 +21,22 @@ export interface TraceRecord {
   procedure?: string;
   /** Spec step ids this message realises. */
   rules: string[];
+  /**
+   * Where in `wire` each cited step shows: written by the code that renders the header or JSON field
+   * (it knows the rule id), so the dashboard highlights exactly those characters. Absent when the
+   * message has no wire text or cites nothing it can point at.
+   */
+  marks?: WireMark[];
   /** 'delivered' (default) or 'dropped' with the reason, so a ladder shows where a message died. */
   event: 'delivered' | 'dropped';
   reason?: string;
+}
+
+/** A spec step's place in a message's wire text: characters [start, end) of `wire`. */
+export interface WireMark {
+  rule: string;
+  start: number;
+  end: number;
 }
 
 /** One row of metrics.csv: a node over one interval [t - interval, t). */
@@ -104,6 +117,13 @@ export interface NodeSummary {
   signalMax: Record<string, number>;
 }
 
+/** Completion curves and latency CDFs of a run (the dashboard's compare view; not in summary.json). */
+export interface ProcedureCurves {
+  /** Sample times, ns (the same instants as the sample rows). */
+  t: number[];
+  procedures: Record<string, { completed: number[]; cdfMs: [number, number][] }>;
+}
+
 export interface RuleResult {
   id: string;
   title: string;
@@ -126,7 +146,21 @@ export interface Summary {
   simulatedNs: number;
   population: number;
   watched: number;
-  messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
+  /**
+   * Network messages: every one sent is delivered (accepted by its node), dropped (lost on a link,
+   * refused on arrival, or lost in a node later) or still in flight on a link at the end — exactly
+   * one of the three: sent = delivered + dropped + inFlight. Workload triggers are not messages;
+   * those a node refused or lost are `triggersDropped`.
+   */
+  messages: {
+    sent: number;
+    delivered: number;
+    dropped: number;
+    inFlight: number;
+    triggersDropped: number;
+    bytes: number;
+    byReason: Record<string, number>;
+  };
   procedures: Record<string, ProcedureSummary>;
   nodes: Record<string, NodeSummary>;
   /** Domain probes sampled every interval (node types' probes, e.g. mismatched views). */

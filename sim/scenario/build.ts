@@ -3,6 +3,7 @@ import { InProcessNetwork } from '../net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../net/link.ts';
 import type { Signals } from '../net/signals.ts';
 import type { Node } from '../node/node.ts';
+import type { FaultableTransport, NodePorts } from '../node/ports.ts';
 import { FROM_WORKLOAD } from '../net/message.ts';
 import type { CapacityConfig, ServiceCost } from '../node/capacity.ts';
 import { Recorder } from '../observe/recorder.ts';
@@ -29,7 +30,19 @@ export interface Topology {
   faults: FaultInjector | undefined;
 }
 
-export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void): Topology {
+/**
+ * The simulation world's binding of the node ports (sim/node/ports.ts): the Simulator is the clock
+ * and the random streams, the in-process network the transport and the address book — the objects
+ * themselves, so the hot paths call them directly.
+ */
+export function simulationPorts(sim: Simulator, net: InProcessNetwork): NodePorts & { transport: FaultableTransport } {
+  return { clock: sim, transport: net, streams: sim, addresses: net };
+}
+
+/** How a world binds the node ports on the run's kernel and network (default: simulationPorts). */
+export type BindPorts = (sim: Simulator, net: InProcessNetwork) => NodePorts & { transport: FaultableTransport };
+
+export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void, bind: BindPorts = simulationPorts): Topology {
   const doc = sc.doc;
   const sim = new Simulator(sc.seed);
   const population = doc.population.size;
@@ -54,6 +67,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
     net.setLink(l.between[0], l.between[1], linkParams(l, linkParams(doc.network.defaults, DEFAULT_LINK)));
   }
 
+  const ports = bind(sim, net);
   const nodeTypes: NodeType[] = [];
   const env = {
     indexOf: (id: string) => net.indexOf(id),
@@ -63,7 +77,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
   };
   for (const def of doc.nodes) {
     const type = NODE_TYPE_BY_NAME.get(def.type)!;
-    const node = type.create(def.id, { sim, net, signals, capacity: capacity(def) }, def.params, env);
+    const node = type.create(def.id, { ...ports, signals, capacity: capacity(def) }, def.params, env);
     nodes.push(node);
     nodeTypes.push(type);
   }
@@ -72,8 +86,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
 
   const faults = doc.faults.length
     ? new FaultInjector(
-        sim,
-        net,
+        ports,
         nodes,
         signals,
         doc.faults.map((f, i) => ({ ...f, name: f.name ?? `${f.kind}-${i + 1}` }) as FaultRule),

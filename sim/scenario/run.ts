@@ -1,12 +1,12 @@
 import { wallClockMs, yieldToHost } from '../kernel/real-time-clock.ts';
 import { evaluateRules } from '../observe/rules.ts';
 import type { TraceEntry } from '../observe/recorder.ts';
-import type { ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
+import type { ProcedureCurves, ProbeRow, RuleResult, SampleRow, Summary, TraceRecord } from '../observe/records.ts';
 import type { ExtraFile } from '../observe/export.ts';
-import { writePcapng, nodeAddress, type PcapFrame } from '../observe/pcapng.ts';
+import { writePcapng, nodeAddress, frameComment, type PcapFrame } from '../observe/pcapng.ts';
 import type { NodeType } from './node-type.ts';
 import { REGLAB_VERSION } from '../version.ts';
-import { buildTopology } from './build.ts';
+import { buildTopology, type BindPorts } from './build.ts';
 import type { Scenario } from './load.ts';
 
 export interface RunHooks {
@@ -18,6 +18,8 @@ export interface RunHooks {
   onProgress?(p: { simulatedNs: number; events: number; fraction: number }): void;
   /** Abort → the promise rejects with an AbortError. */
   signal?: AbortSignal;
+  /** The world's binding of the node ports (build.ts BindPorts; tests wrap the transport). */
+  bind?: BindPorts;
 }
 
 export interface RunResult {
@@ -33,6 +35,8 @@ export interface RunResult {
   entries: TraceEntry[];
   /** Files protocol modules add to the run directory (e.g. trace.pcapng). */
   extra: ExtraFile[];
+  /** Completion curves and latency CDFs per procedure (computed on demand: it sorts latencies). */
+  curves(): ProcedureCurves;
 }
 
 /** Events processed between two looks at the host (abort, progress, sockets). */
@@ -41,7 +45,7 @@ const PROGRESS_EVERY_MS = 100;
 
 export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<RunResult> {
   const wall0 = wallClockMs();
-  const topo = buildTopology(sc, hooks.onTrace);
+  const topo = buildTopology(sc, hooks.onTrace, hooks.bind);
   const { sim, nodes, recorder } = topo;
   const doc = sc.doc;
   const interval = doc.observe.interval;
@@ -99,7 +103,7 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
   const nodeIds = nodes.map((n) => n.id);
   const extra: ExtraFile[] = [];
   for (const t of new Set(topo.nodeTypes)) if (t.exports) extra.push(...t.exports(entries, nodeIds));
-  const pcap = capture(topo.nodeTypes, entries, nodeIds);
+  const pcap = capture(topo.nodeTypes, entries, nodeIds, new Map(rules.map((r) => [r.id, r.title])));
   if (pcap) extra.push({ name: 'trace.pcapng', data: pcap });
 
   const summary: Summary = {
@@ -114,8 +118,11 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
     population: doc.population.size,
     watched: topo.watched.reduce((a, b) => a + b, 0),
     messages: {
+      sent: recorder.sentCount,
       delivered: recorder.deliveredCount,
       dropped: recorder.droppedTotal,
+      inFlight: topo.net.inFlight,
+      triggersDropped: recorder.triggersDropped,
       bytes: recorder.bytesDelivered,
       byReason: { ...recorder.dropReasons },
     },
@@ -130,7 +137,7 @@ export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<R
       notApplicable: rules.filter((r) => r.status === 'not-applicable').length,
     },
   };
-  return { summary, rules, trace: entries.map((e) => e.rec), samples, probes: probeRows, nodes: nodeIds, entries, extra };
+  return { summary, rules, trace: entries.map((e) => e.rec), samples, probes: probeRows, nodes: nodeIds, entries, extra, curves: () => recorder.procedureCurves() };
 }
 
 function abortError(): Error {
@@ -140,7 +147,7 @@ function abortError(): Error {
 }
 
 /** One capture for every protocol some node type can frame; undefined when nothing was framed. */
-function capture(types: readonly NodeType[], entries: readonly TraceEntry[], nodeIds: readonly string[]): Uint8Array | undefined {
+function capture(types: readonly NodeType[], entries: readonly TraceEntry[], nodeIds: readonly string[], titles: ReadonlyMap<string, string>): Uint8Array | undefined {
   const byProto = new Map<string, NonNullable<NodeType['pcap']>>();
   for (const t of types) if (t.pcap) for (const p of t.pcap.protos) byProto.set(p, t.pcap);
   if (byProto.size === 0) return undefined;
@@ -150,7 +157,11 @@ function capture(types: readonly NodeType[], entries: readonly TraceEntry[], nod
   for (const e of entries) {
     if (e.rec.event !== 'delivered') continue;
     const enc = byProto.get(e.rec.proto);
-    if (enc) frames.push(...enc.frames(e, addressOf));
+    if (!enc) continue;
+    const fs = enc.frames(e, addressOf);
+    // The message number and its spec steps as the packet comment (sim/observe/pcapng.ts).
+    if (fs[0]) fs[0].comment = frameComment(e.rec, titles);
+    frames.push(...fs);
   }
-  return frames.length ? writePcapng(frames) : undefined;
+  return frames.length ? writePcapng(frames, { names: nodeIds.map((id, i) => ({ ip: nodeAddress(i), name: id })) }) : undefined;
 }

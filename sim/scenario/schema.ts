@@ -198,6 +198,13 @@ export const ScenarioSchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'what `reglab compare` compares by default: the question an ffs/ scenario asks' }),
+  sweeps: z
+    .record(
+      z.string().min(1).meta({ description: 'a field path in --set syntax, e.g. msgin5g.bulking.maxSize' }),
+      z.array(z.union([z.string(), z.number(), z.boolean()])).min(2).meta({ description: 'the values to try, in order' }),
+    )
+    .optional()
+    .meta({ description: 'suggested sweeps: field path → values; the dashboard offers them, `reglab sweep --vary path=v1,v2,…` runs one' }),
   faults: z.array(Fault).default([]).meta({ description: 'fault injection rules (docs/faults.md)' }),
   variants: z
     .record(

@@ -4,6 +4,8 @@
  * HTTP (127.0.0.1 by default):
  *   GET  /api/scenarios            → ScenarioInfo[]
  *   GET  /api/health               → { ok: true, version }
+ *   GET  /api/runs/<token>/<file>  → a finished run's trace.pcapng, trace.jsonl, metrics.csv,
+ *                                    summary.json, rules.json, flows.mmd (sim/server/run-files.ts)
  * WebSocket /api/stream:
  *   client → server: ClientCommand
  *   server → client: RunEvent (JSON text frames)
@@ -44,5 +46,6 @@ export type RunEvent =
   | { type: 'trace'; runId: number; records: TraceRecord[] }
   | { type: 'sample'; runId: number; rows: SampleRow[] }
   | { type: 'progress'; runId: number; simulatedNs: number; events: number; fraction: number }
-  | { type: 'finished'; runId: number; summary: Summary; rules: RuleResult[] }
+  /** `files`: URL path of the run's downloadable files (GET files + 'trace.pcapng', …; run-files.ts). */
+  | { type: 'finished'; runId: number; summary: Summary; rules: RuleResult[]; files?: string }
   | { type: 'error'; runId?: number; code: string; message: string; problems?: string[] };

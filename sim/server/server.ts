@@ -3,7 +3,10 @@
  *
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
- *   WS  /api/stream      → RunSession (one run at a time per socket)
+ *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
+ *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   WS  /api/emulate     → the emulation lab: start / watch / stop one emulate/ scenario (emulate-routes.ts)
+ *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
  * Binds 127.0.0.1 unless told otherwise (DESIGN: never 0.0.0.0 unless asked): the API runs
@@ -15,9 +18,15 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { listScenarios } from './scenarios.ts';
+import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
+import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
+import { attachEmulateSocket, EMULATE_STREAM_PATH } from './emulate-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+import { handleQueueHttp } from './queue-route.ts';
+import { QueueMonitor } from '../campaign/queue-monitor.ts';
+import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -30,6 +39,12 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The built dashboard to serve; default web/dist of this checkout (tests point it elsewhere). */
   webDist?: string;
+  /** Heap of one run's worker thread and runs at once (default: defaultRunLimits()). */
+  runLimits?: Partial<RunLimits>;
+  /** The run worker's entry module (tests substitute a runaway one); default run-worker.mjs. */
+  runWorkerEntry?: URL;
+  /** A Redis whose distributed campaigns GET /api/queue reports (`reglab serve --queue`). */
+  queue?: string;
 }
 
 export interface RunningServer {
@@ -58,9 +73,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+  // An unreachable queue fails the start (E_QUEUE, within 5 s), before anything listens.
+  const queue = opts.queue !== undefined ? await QueueMonitor.connect(opts.queue) : undefined;
+  const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
+  const runFiles = new RunFiles();
   const http = createServer((req, res) => {
-    handleHttp(req, res, { scenariosDir, distDir, log }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -70,12 +89,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
+    if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      return;
+    }
+    if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, scenariosDir, log));
+      return;
+    }
     if (path !== '/api/stream' || !sameOrigin(req)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RunSession(ws, scenariosDir, log);
+      const session = new RunSession(ws, scenariosDir, log, workers);
+      session.files = runFiles;
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
       ws.on('close', () => session.close());
@@ -83,13 +111,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
   });
 
-  await new Promise<void>((done, fail) => {
-    http.once('error', fail);
-    http.listen(port, host, () => {
-      http.off('error', fail);
-      done();
+  try {
+    await new Promise<void>((done, fail) => {
+      http.once('error', fail);
+      http.listen(port, host, () => {
+        http.off('error', fail);
+        done();
+      });
     });
-  });
+  } catch (e) {
+    await Promise.all([workers.close(), queue?.close()]);
+    throw e;
+  }
   const addr = http.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}/`;
 
@@ -99,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        http.close(() => done());
+        http.close(() => void Promise.all([workers.close(), queue?.close()]).then(() => done()));
         http.closeAllConnections();
       }),
   };
@@ -108,7 +141,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -123,6 +156,9 @@ async function handleHttp(
     sendJson(res, 200, await listScenarios(ctx.scenariosDir));
     return;
   }
+  if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
+  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
     return;

@@ -44,39 +44,62 @@ async function reglab(...args: string[]): Promise<{ code: number; out: string; e
 test('no command: usage, exit 2; --help: usage, exit 0; --version', async () => {
   const none = await reglab();
   assert.equal(none.code, 2);
-  assert.match(none.out, /^usage:$/m);
+  assert.match(none.out, /^Usage: reglab /m);
   assert.match(none.out, /exit codes: 0 success, 1 .*--strict.*, 2 bad input/);
   for (const h of ['--help', '-h', 'help']) {
     const r = await reglab(h);
     assert.equal(r.code, 0, h);
-    assert.match(r.out, /reglab run SCENARIO/);
+    assert.match(r.out, /run \[options\] <scenario>/);
   }
   const v = await reglab('--version');
   assert.equal(v.code, 0);
   assert.equal(v.out, REGLAB_VERSION);
 });
 
+// Issue 11 item 11: every subcommand prints its own usage, options and examples (exit 0).
+const SUBCOMMANDS: Record<string, RegExp[]> = {
+  run: [/--seed <n>/, /--set <path=value>/, /--out <dir>/, /--strict/, /-q, --quiet/, /--variant <name>/],
+  sweep: [/--vary <path=v1,v2,…>/, /--workers <n>/, /--out <dir>/, /-q, --quiet/],
+  compare: [/--policy <path=a,b,…>/, /--seeds <k>/, /--metric <column>/, /-q, --quiet/],
+  validate: [/<scenario\.\.\.>/],
+  schema: [/--out <file>/, /'-' for stdout/],
+  serve: [/--port <n>/, /--host <addr>/, /--build-if-needed/],
+};
+for (const [cmd, options] of Object.entries(SUBCOMMANDS)) {
+  test(`${cmd} --help / -h / help ${cmd}: its own usage, options and examples, exit 0`, async () => {
+    for (const args of [[cmd, '--help'], [cmd, '-h'], ['help', cmd]]) {
+      const r = await reglab(...args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.out, new RegExp(`^Usage: reglab ${cmd} `), args.join(' '));
+      for (const o of options) assert.match(r.out, o, `${args.join(' ')}: ${o}`);
+      assert.match(r.out, new RegExp(`examples:\n  reglab ${cmd}\\b`), args.join(' '));
+      assert.equal(r.err, '', args.join(' '));
+    }
+  });
+}
+
 test('an unknown command: exit 2 with E_USAGE and the usage', async () => {
   const r = await reglab('rnu', LEARN);
   assert.equal(r.code, 2);
-  assert.match(r.err, /^reglab: unknown command 'rnu' \[E_USAGE\]/);
-  assert.match(r.err, /usage:/);
+  assert.match(r.err, /^reglab: unknown command 'rnu' \(Did you mean run\?\) \[E_USAGE\]/);
+  assert.match(r.err, /Usage: reglab/);
 });
 
-test('run: no file, two files, or an unknown option → exit 2, E_USAGE', async () => {
+test('run: no file, two files, or an unknown option → exit 2, E_USAGE, one line naming the help', async () => {
   for (const args of [['run'], ['run', LEARN, LEARN], ['run', LEARN, '--bogus'], ['run', LEARN, '--seed']]) {
     const r = await reglab(...args);
     assert.equal(r.code, 2, args.join(' '));
-    assert.match(r.err, /\[E_USAGE\]$/, args.join(' '));
+    assert.match(r.err, /^reglab: .* — see 'reglab run --help' \[E_USAGE\]$/, args.join(' '));
   }
-  assert.match((await reglab('run')).err, /run takes exactly one scenario file/);
+  assert.match((await reglab('run')).err, /missing required argument 'scenario'/);
+  assert.match((await reglab('run', LEARN, LEARN)).err, /too many arguments for 'run'/);
 });
 
 test('run --seed must be a whole number from 0 to 2^32-1', async () => {
   for (const s of ['abc', '-1', '1.5', '4294967296', '1e3']) {
     const r = await reglab('run', LEARN, `--seed=${s}`, '--quiet');
     assert.equal(r.code, 2, s);
-    assert.match(r.err, new RegExp(`--seed ${s.replace('.', '\\.')}: expected a whole number from 0 to 4294967295 \\[E_USAGE\\]`), s);
+    assert.match(r.err, new RegExp(`--seed ${s.replace('.', '\\.')}: expected a whole number from 0 to 4294967295 .*\\[E_USAGE\\]`), s);
   }
 });
 
@@ -131,7 +154,7 @@ test('run a scenario with variants --out DIR whose variant directory is not a ru
 test('validate without files: exit 2, E_USAGE', async () => {
   const r = await reglab('validate');
   assert.equal(r.code, 2);
-  assert.match(r.err, /validate takes one or more scenario files \[E_USAGE\]/);
+  assert.match(r.err, /^reglab: missing required argument 'scenario' — see 'reglab validate --help' \[E_USAGE\]$/);
 });
 
 test('validate reports each file: ok lines for good ones, problems for bad ones, exit 2 if any is bad', async () => {
@@ -187,7 +210,7 @@ test('serve --port out of range: exit 2 before anything listens', async () => {
   for (const p of ['70000', '-1', 'http']) {
     const r = await reglab('serve', `--port=${p}`);
     assert.equal(r.code, 2, p);
-    assert.match(r.err, new RegExp(`--port ${p}: expected a port number from 0 to 65535 \\[E_USAGE\\]`));
+    assert.match(r.err, new RegExp(`--port ${p}: expected a whole number from 0 to 65535 .*\\[E_USAGE\\]`));
   }
 });
 
@@ -218,7 +241,7 @@ test('schema --out writes a JSON Schema with the top-level fields and every node
 test('bin/reglab.mjs turns main()’s result into the process exit code', () => {
   const r = spawnSync(process.execPath, ['bin/reglab.mjs', 'nonsense'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /unknown command 'nonsense' \[E_USAGE\]/);
+  assert.match(r.stderr, /unknown command 'nonsense'.*\[E_USAGE\]/);
 });
 
 test('schema: a unit field with its own description still tells editors its unit format', async () => {
@@ -227,4 +250,32 @@ test('schema: a unit field with its own description still tells editors its unit
   const s = JSON.parse(readFileSync(file, 'utf8'));
   assert.match(s.properties.duration.description, /ns, us, ms, s, min or h/);
   assert.match(s.properties.observe.properties.interval.description, /ns, us, ms, s, min or h/);
+});
+
+// ---- issue 11 item 11: -q, schema --out - ---------------------------------------------------------
+
+test('-q is --quiet on run, sweep and compare (refused before the commander CLI)', async () => {
+  for (const cmd of ['run', 'sweep', 'compare']) {
+    const r = await reglab(cmd, join(tmp, 'nope.yaml'), '-q', ...(cmd === 'sweep' ? ['--vary', 'seed=1,2', '--out', join(tmp, 'q')] : []));
+    assert.equal(r.code, 2, cmd);
+    assert.match(r.err, /^reglab: invalid scenario \[E_SCENARIO\]/, `${cmd}: -q is accepted and the file is what fails`);
+  }
+});
+
+test('schema --out - writes the schema to stdout and no file named -', async () => {
+  const cwd = process.cwd();
+  const dir = mkdtempSync(join(tmp, 'dash-'));
+  process.chdir(dir);
+  const writes: string[] = [];
+  const w = mock.method(process.stdout, 'write', (chunk: string) => (writes.push(String(chunk)), true));
+  try {
+    const r = await reglab('schema', '--out', '-');
+    assert.equal(r.code, 0);
+  } finally {
+    w.mock.restore();
+    process.chdir(cwd);
+  }
+  assert.equal(existsSync(join(dir, '-')), false);
+  const s = JSON.parse(writes.join(''));
+  assert.equal(s.title, 'RegLab scenario');
 });

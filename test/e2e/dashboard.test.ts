@@ -14,7 +14,6 @@ import { startServer, type RunningServer } from '../../sim/server/server.ts';
 import type { ScenarioInfo } from '../../sim/server/api-types.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
-import { LADDER_MAX_ARROWS } from '../../web/src/charts/ladder-layout.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -78,14 +77,14 @@ describe('dashboard', () => {
     await setUp();
     const server = serverOf();
     const list = (await (await fetch(new URL('api/scenarios', server.url))).json()) as ScenarioInfo[];
-    const learn = list.find((s) => s.group === 'learn');
+    const learn = list.find((s) => s.path === 'learn/ics-detach-with-call.yaml');
     assert.ok(learn, 'scenarios/learn/ has no scenario');
     const direct: RunResult = await runScenario(loadScenarioFile(join(ROOT, 'scenarios', learn.path), { seed: SEED }));
     assert.ok(direct.trace.length > 0, `${learn.path} traces no messages: nothing to draw`);
 
     const { page, problems } = await openPage(server.url);
     try {
-      // The first learn scenario is preselected, so a newcomer can press Run at once.
+      // The scenario that tells the whole story is preselected, so a newcomer can press Run at once.
       const item = page.locator(`[data-testid="scenario-item"][data-path="${learn.path}"]`);
       await item.waitFor();
       assert.equal(await item.getAttribute('aria-pressed'), 'true');
@@ -95,28 +94,28 @@ describe('dashboard', () => {
       await page.getByTestId('run-button').click();
       await page.locator('[data-testid="run-status"][data-phase="finished"]').waitFor({ timeout: 30_000 });
 
-      // Ladder: one arrow per trace record (up to the cap), in trace order, same endpoints and kinds.
-      const shown = Math.min(direct.trace.length, LADDER_MAX_ARROWS);
+      // Ladder: every trace record is a row (no cap; the diagram draws the rows in view), in trace
+      // order, same endpoints and kinds.
       await page.getByTestId('ladder-svg').waitFor();
+      const scroll = page.getByTestId('ladder-scroll');
+      assert.equal(Number(await scroll.getAttribute('data-rows')), direct.trace.length);
       const arrows = page.getByTestId('ladder-arrow');
-      assert.equal(await arrows.count(), shown);
-      if (direct.trace.length > LADDER_MAX_ARROWS) {
-        assert.match((await page.getByTestId('ladder-cap-note').textContent()) ?? '', new RegExp(`of ${direct.trace.length.toLocaleString('en-US')}`));
-      }
       const drawn = await arrows.evaluateAll((els) =>
-        els.map((e) => ({ kind: e.getAttribute('data-kind'), from: e.getAttribute('data-from'), to: e.getAttribute('data-to') })),
+        els.map((e) => ({ seq: Number(e.getAttribute('data-seq')), kind: e.getAttribute('data-kind'), from: e.getAttribute('data-from'), to: e.getAttribute('data-to') })),
       );
-      const first = direct.trace[0]!;
-      assert.deepEqual(drawn[0], { kind: first.kind, from: first.from, to: first.to });
+      assert.ok(drawn.length > 0);
+      assert.deepEqual(drawn[0], { seq: 0, kind: direct.trace[0]!.kind, from: direct.trace[0]!.from, to: direct.trace[0]!.to });
       assert.deepEqual(
         drawn,
-        direct.trace.slice(0, shown).map((r) => ({ kind: r.kind, from: r.from, to: r.to })),
+        direct.trace.slice(0, drawn.length).map((r) => ({ seq: r.seq, kind: r.kind, from: r.from, to: r.to })),
       );
+      const shown = drawn.length;
 
-      // Clicking an arrow shows that message's wire text, exactly.
+      // Clicking an arrow shows that message's wire text, exactly (Raw tab).
       for (const i of [0, Math.min(3, shown - 1)]) {
         await arrows.nth(i).click();
         const panel = page.getByTestId('wire-panel');
+        await panel.getByTestId('tab-raw').click();
         assert.equal(await panel.getByTestId('wire-text').textContent(), direct.trace[i]!.wire);
         assert.match((await panel.textContent()) ?? '', new RegExp(direct.trace[i]!.kind));
       }

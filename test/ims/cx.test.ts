@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImsContext } from '../../sim/ims/context.ts';
 import { DEFAULT_IMS_CONFIG } from '../../sim/ims/config.ts';
+import type { AddressBook } from '../../sim/node/ports.ts';
 import {
   CX_APPLICATION_ID,
   CxCommand,
@@ -14,8 +15,9 @@ import {
   VENDOR_3GPP,
 } from '../../sim/ims/cx.ts';
 
-const net = { size: 5, endpoint: (i: number) => ({ id: ['msc', 'icscf', 'scscf', 'hss', 'far'][i] }) } as never;
-const ctx = new ImsContext({ ...DEFAULT_IMS_CONFIG, implicitSet: 3 }, 1_000_000, net);
+const NODES = ['msc', 'icscf', 'scscf', 'hss', 'far'];
+const addresses: AddressBook = { size: NODES.length, nameOf: (i) => NODES[i], indexOf: (id) => NODES.indexOf(id) };
+const ctx = new ImsContext({ ...DEFAULT_IMS_CONFIG, implicitSet: 3 }, 1_000_000, addresses);
 const [ICSCF, SCSCF, HSS] = [1, 2, 3];
 
 interface Avp {

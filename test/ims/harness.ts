@@ -19,6 +19,7 @@ import { Scscf } from '../../sim/ims/scscf.ts';
 import { Hss } from '../../sim/ims/hss.ts';
 import { FarEnd } from '../../sim/ims/far-end.ts';
 import { IMS_SECTION, imsConfigOf, MscParams, IcscfParams, ScscfParams, HssParams, FarEndParams } from '../../sim/scenario/types/ims.ts';
+import { simulationPorts } from '../../sim/scenario/build.ts';
 
 export interface Delivery {
   t: number;
@@ -38,6 +39,9 @@ export class RecordingSignals implements Signals {
     this.deliveries.push({ t, from, to, msg });
   }
   dropped(_t: number, _f: number, _a: number, msg: Message, reason: string): void {
+    this.drops.push({ msg, reason });
+  }
+  discarded(_t: number, _f: number, _a: number, msg: Message, reason: string): void {
     this.drops.push({ msg, reason });
   }
   triggered(): void {}
@@ -83,7 +87,7 @@ export class Rig {
   }
 
   get nctx(): NodeContext {
-    return { sim: this.sim, net: this.net, signals: this.signals, capacity: { ...DEFAULT_CAPACITY, byKind: {} } };
+    return { ...simulationPorts(this.sim, this.net), signals: this.signals, capacity: { ...DEFAULT_CAPACITY, byKind: {} } };
   }
 
   msc(id: string, params: Record<string, unknown>): MscIcs {

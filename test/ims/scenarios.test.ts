@@ -84,12 +84,12 @@ test('ics-detach-with-call: BYEs answered, then REGISTER expiry 0, UAR DE_REGIST
     assert.ok(i > after, `flows.mmd: ${re}`);
     return i;
   };
-  const m1 = line(/scscf->>msc: [0-9.]+ ms 200 BYE/, line(/_workload_->>msc: [0-9.]+ ms detach/));
-  const m2 = line(/msc->>icscf: [0-9.]+ ms REGISTER/, m1);
-  const m3 = line(/icscf->>hss: [0-9.]+ ms UAR/, m2);
-  const m4 = line(/scscf->>hss: [0-9.]+ ms SAR/, m3);
-  line(/scscf->>msc: [0-9.]+ ms NOTIFY/, m4);
-  line(/icscf->>msc: [0-9.]+ ms 200 REGISTER/, m4);
+  const m1 = line(/scscf->>msc: #\d+ [0-9.]+ ms 200 BYE/, line(/_workload_->>msc: #\d+ [0-9.]+ ms detach/));
+  const m2 = line(/msc->>icscf: #\d+ [0-9.]+ ms REGISTER/, m1);
+  const m3 = line(/icscf->>hss: #\d+ [0-9.]+ ms UAR/, m2);
+  const m4 = line(/scscf->>hss: #\d+ [0-9.]+ ms SAR/, m3);
+  line(/scscf->>msc: #\d+ [0-9.]+ ms NOTIFY/, m4);
+  line(/icscf->>msc: #\d+ [0-9.]+ ms 200 REGISTER/, m4);
 });
 
 test('ics-detach-with-call: rules.json has every §6.3.6.2 rule and the TS 24.229 ones passed, with evidence', () => {

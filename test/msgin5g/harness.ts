@@ -12,6 +12,7 @@ import { UeAuthRequest, UeAuthResponse } from '../../sim/msgin5g/messages.ts';
 import { UeDirectory, type UeSettings } from '../../sim/msgin5g/ue-directory.ts';
 import { loadScenarioText } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
+import { simulationPorts } from '../../sim/scenario/build.ts';
 
 export const UE_DEFAULTS: UeSettings = {
   serviceIdTemplate: 'ue{n}@msgin5g.example.net',
@@ -63,7 +64,7 @@ export function serverHarness(population: number, opts: { ues?: Partial<UeSettin
   const sim = new Simulator(1);
   const signals = opts.signals ?? NO_SIGNALS;
   const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, delay: 1 * MS, transport: 'stream' }, signals, sim.stream('net'));
-  const ctx: NodeContext = { sim, net, signals, capacity: { ...DEFAULT_CAPACITY, byKind: {} } };
+  const ctx: NodeContext = { ...simulationPorts(sim, net), signals, capacity: { ...DEFAULT_CAPACITY, byKind: {} } };
   const dir = directory(population, opts.ues);
   const gw = new Probe('gw', ctx, dir);
   const server = new Msgin5gServer('server', ctx, {

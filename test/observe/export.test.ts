@@ -35,9 +35,8 @@ function tmp(): string {
 test('mermaid: header, participants in node order after pseudo-participants, only those used', () => {
   const trace = [rec(0, 0, '(workload)', 'msc-ics', 'detach'), rec(1, 1_000_000, 'msc-ics', 'i.cscf', 'REGISTER')];
   const lines = mermaid(['hss', 'i.cscf', 'msc-ics'], trace).split('\n');
-  assert.deepEqual(lines.slice(0, 5), [
+  assert.deepEqual(lines.slice(0, 4), [
     'sequenceDiagram',
-    '  autonumber',
     '  participant _workload_ as (workload)',
     '  participant i_cscf as i.cscf',
     '  participant msc_ics as msc-ics',
@@ -45,31 +44,33 @@ test('mermaid: header, participants in node order after pseudo-participants, onl
   assert.ok(!lines.some((l) => l.includes('hss')), 'an unused node gets no lifeline');
 });
 
-test('mermaid: one arrow per record, time in ms with 3 decimals, kind, subscriber count for bulks', () => {
+test('mermaid: one arrow per record, numbered #seq as in the page and rules.json, time in ms with 3 decimals, kind, subscriber count for bulks', () => {
   const trace = [
     rec(0, 1_234_567, 'a', 'b', 'REGISTER'),
     rec(1, 2_000_000, 'b', 'a', 'bulk', { subscribers: [1, 2, 3] }),
   ];
   const text = mermaid(['a', 'b'], trace);
-  assert.match(text, /^ {2}a->>b: 1\.235 ms REGISTER$/m);
-  assert.match(text, /^ {2}b->>a: 2\.000 ms bulk \[3 subs\]$/m);
+  assert.match(text, /^ {2}a->>b: #0 1\.235 ms REGISTER$/m);
+  assert.match(text, /^ {2}b->>a: #1 2\.000 ms bulk \[3 subs\]$/m);
   assert.ok(text.endsWith('\n'));
 });
 
 test('mermaid: a dropped message ends in a cross with its reason', () => {
   const text = mermaid(['a', 'b'], [rec(0, 5_000_000, 'a', 'b', 'REGISTER', { event: 'dropped', reason: 'loss' })]);
-  assert.match(text, /^ {2}a-xb: 5\.000 ms REGISTER \(dropped: loss\)$/m);
+  assert.match(text, /^ {2}a-xb: #0 5\.000 ms REGISTER \(dropped: loss\)$/m);
   assert.doesNotMatch(text, /->>/);
 });
 
-test('mermaid: characters that break the diagram syntax (; and #) are taken out of labels', () => {
-  const text = mermaid(['a', 'b'], [rec(0, 0, 'a', 'b', 'X;Y#1')]);
+test('mermaid: characters that break the diagram syntax (; and #) are taken out of labels, but the number', () => {
+  const text = mermaid(['a', 'b'], [rec(7, 0, 'a', 'b', 'X;Y#1')]);
   const arrow = text.split('\n').find((l) => l.includes('->>'))!;
-  assert.doesNotMatch(arrow.split(': ')[1], /[;#]/);
+  const label = arrow.split(': ')[1]!;
+  assert.ok(label.startsWith('#7 '), label);
+  assert.doesNotMatch(label.slice(3), /[;#]/);
 });
 
 test('mermaid: an empty trace is a valid diagram with no participants', () => {
-  assert.equal(mermaid(['a'], []), 'sequenceDiagram\n  autonumber\n');
+  assert.equal(mermaid(['a'], []), 'sequenceDiagram\n');
 });
 
 // ---- metrics.csv ------------------------------------------------------------------------------

@@ -72,3 +72,20 @@ test('LatencyRecorder: stats do not disturb later adds', () => {
   r.add(0);
   assert.deepEqual(r.stats(), { count: 3, mean: 2, p50: 1, p90: 5, p99: 5, max: 5 });
 });
+
+test('LatencyRecorder.cdf: nearest-rank values at evenly spaced fractions, ending at the max', () => {
+  const r = new LatencyRecorder();
+  for (const x of [40, 10, 30, 20]) r.add(x * 1e6);
+  assert.deepEqual(r.cdf(4, 1e6), [
+    [10, 0.25],
+    [10, 0.25],
+    [20, 0.5],
+    [30, 0.75],
+    [40, 1],
+  ]);
+  // Fewer points than samples: still ends at the max with fraction 1.
+  const c = r.cdf(2, 1e6);
+  assert.deepEqual(c[c.length - 1], [40, 1]);
+  assert.deepEqual(c[1], [20, 0.5]);
+  assert.deepEqual(new LatencyRecorder().cdf(), []);
+});

@@ -214,3 +214,25 @@ test('kinds are counted per node in first-seen order, and hashed as TraceHash.ad
   ]);
   assert.deepEqual(n.a.kindsIn, {});
 });
+
+test('procedure curves: completions so far at each sample, and the latency CDF in ms', () => {
+  const { rec } = setup();
+  rec.procedureStarted(0, 0, 'reg', 0);
+  rec.procedureStarted(0, 0, 'reg', 1);
+  rec.procedureEnded(2e6, 0, 'reg', 0, 0, 'completed');
+  rec.sample(5e6);
+  rec.procedureEnded(8e6, 0, 'reg', 1, 0, 'completed');
+  rec.procedureStarted(8e6, 0, 'dereg', 1);
+  rec.procedureEnded(9e6, 0, 'dereg', 1, 8e6, 'failed');
+  rec.sample(10e6);
+  const c = rec.procedureCurves(10);
+  assert.deepEqual(c.t, [5e6, 10e6]);
+  assert.deepEqual(c.procedures.reg.completed, [1, 2]);
+  assert.deepEqual(c.procedures.reg.cdfMs, [
+    [2, 0.5],
+    [2, 0.5],
+    [8, 1],
+  ]);
+  // A procedure first seen after a sample reads 0 there; a failed one adds no latency.
+  assert.deepEqual(c.procedures.dereg, { completed: [0, 0], cdfMs: [] });
+});

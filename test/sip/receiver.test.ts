@@ -22,6 +22,7 @@ import { createResponse } from '../../sim/sip/response.ts';
 import { TransactionLayer } from '../../sim/sip/transaction-layer.ts';
 import { cseqValue, fromToValue, parseNameAddr, param, viaValue } from '../../sim/sip/headers.ts';
 import { readWithSipJs } from './sipjs.ts';
+import { simulationPorts } from '../../sim/scenario/build.ts';
 
 const DIR = '/work/shared/testdata/rfc4475/';
 const torture = readdirSync(DIR)
@@ -223,7 +224,7 @@ test('the node keeps working: a registrar fed all 49 torture messages still regi
   const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, delay: 1 * MS }, NO_SIGNALS, sim.stream('net'));
   const ue = new Sink('ue');
   net.attach(ue);
-  const reg = new MiniRegistrar('registrar', { sim, net, signals: NO_SIGNALS, capacity: { workers: 1, queueLimit: Infinity, defaultCost: ZERO_COST, byKind: {} } });
+  const reg = new MiniRegistrar('registrar', { ...simulationPorts(sim, net), signals: NO_SIGNALS, capacity: { workers: 1, queueLimit: Infinity, defaultCost: ZERO_COST, byKind: {} } });
   reg.start();
   const deliver = (at: number, s: string | Uint8Array) =>
     sim.post(at, () => reg.receive(new RawSip(typeof s === 'string' ? Buffer.from(s) : s), ue.index));

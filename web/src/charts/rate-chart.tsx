@@ -1,7 +1,7 @@
 /** Messages per second per node over simulated time: one line per node (presentational). */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RatePoint, RateSeries } from './rates.ts';
-import { seriesColor } from './palette.ts';
+import { AXIS_COLOR, seriesColor } from './palette.ts';
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const SECONDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -16,18 +16,18 @@ export function RateChart({ series, height = 280 }: { series: RateSeries; height
           type="number"
           domain={[0, 'auto']}
           tickFormatter={(v: number) => `${SECONDS.format(v)} s`}
-          stroke="#8b95a3"
+          stroke={AXIS_COLOR}
           fontSize={12}
           tickLine={false}
         />
         <YAxis
-          stroke="#8b95a3"
+          stroke={AXIS_COLOR}
           fontSize={12}
           tickLine={false}
           axisLine={false}
           width={64}
           tickFormatter={(v: number) => NUMBER.format(v)}
-          label={{ value: 'msg/s', angle: -90, position: 'insideLeft', offset: 10, fill: '#6b7482', fontSize: 12 }}
+          label={{ value: 'msg/s', angle: -90, position: 'insideLeft', offset: 10, fill: AXIS_COLOR, fontSize: 12 }}
         />
         <Tooltip
           formatter={(v) => [`${NUMBER.format(Number(v))} msg/s`]}

@@ -28,6 +28,8 @@ export interface RunState {
   progress?: { simulatedNs: number; events: number; fraction: number };
   summary?: Summary;
   rules?: RuleResult[];
+  /** URL path of the finished run's downloadable files (ends with '/'). */
+  files?: string;
   error?: RunError;
 }
 
@@ -90,6 +92,7 @@ function applyEvent(state: RunState, ev: RunEvent): RunState {
         phase: 'finished',
         summary: ev.summary,
         rules: ev.rules,
+        ...(typeof ev.files === 'string' && ev.files.startsWith('/api/runs/') ? { files: ev.files } : {}),
         progress: { simulatedNs: ev.summary.simulatedNs, events: ev.summary.events, fraction: 1 },
       };
     case 'error':

@@ -5,6 +5,8 @@
 import { useState, type FormEvent } from 'react';
 import type { ScenarioInfo } from '../../../sim/server/api-types.ts';
 import { ProgressBar } from '../components/progress-bar.tsx';
+import { CollapsibleText } from '../components/rich-text.tsx';
+import { LadderTour } from './ladder-tour.tsx';
 import { formatDuration, formatInt } from '../format.ts';
 import type { RunState } from '../hooks/run-state.ts';
 
@@ -32,7 +34,7 @@ export function RunBar({ scenario, run, onRun, onCancel }: RunBarProps) {
         <div className="run-what">
           <div className="run-eyebrow">{scenario ? scenario.path : 'No scenario selected'}</div>
           <h1 className="run-title">{scenario?.name ?? 'Pick a scenario'}</h1>
-          {scenario?.description && <p className="run-desc">{scenario.description}</p>}
+          {scenario?.description && <CollapsibleText key={scenario.path} text={scenario.description} className="run-desc" testId="run-desc" />}
         </div>
         <div className="run-controls">
           <label className="seed-field">
@@ -58,6 +60,7 @@ export function RunBar({ scenario, run, onRun, onCancel }: RunBarProps) {
       </form>
       {seed === 'invalid' && <p className="field-error">Seed must be a whole number, 0 or more (or empty for the scenario's own seed).</p>}
       <RunStatus run={run} selected={scenario?.path} />
+      <LadderTour />
     </section>
   );
 }

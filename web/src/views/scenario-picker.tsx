@@ -1,4 +1,5 @@
 /** The scenario list, grouped as the scenarios folder is (learn, sizing, ffs, emulate). */
+import { InlineCode } from '../components/rich-text.tsx';
 import type { ScenarioInfo } from '../../../sim/server/api-types.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
@@ -60,7 +61,7 @@ export function ScenarioPicker({ state, selected, onSelect, onRetry, disabled }:
                   title={s.path}
                 >
                   <span className="picker-name">{s.name}</span>
-                  {s.description && <span className="picker-desc">{s.description}</span>}
+                  {s.description && <span className="picker-desc"><InlineCode text={s.description} /></span>}
                 </button>
               </li>
             ))}
@@ -83,6 +84,9 @@ function groupScenarios(list: ScenarioInfo[]): [string, ScenarioInfo[]][] {
 }
 
 /** The scenario a newcomer should press Run on: the first of learn/, else the first at all. */
+/** The scenario that tells the whole §6.3.6.2 story (dialogs released, then the deregistration). */
+export const FIRST_SCENARIO = 'learn/ics-detach-with-call.yaml';
+
 export function defaultScenario(list: ScenarioInfo[]): string | undefined {
-  return (list.find((s) => s.group === 'learn') ?? list[0])?.path;
+  return (list.find((s) => s.path === FIRST_SCENARIO) ?? list.find((s) => s.group === 'learn') ?? list[0])?.path;
 }

@@ -5,6 +5,7 @@
 import type { RuleResult, Summary } from '../../../sim/server/api-types.ts';
 import { Card } from '../components/card.tsx';
 import { formatBytes, formatDuration, formatInt, formatLatencyMs, formatPercent } from '../format.ts';
+import { focusMessage } from './ladder-focus.ts';
 
 export function SummaryView({ summary, rules }: { summary: Summary; rules: RuleResult[] }) {
   const procedures = Object.entries(summary.procedures);
@@ -153,6 +154,17 @@ function RuleList({ rules }: { rules: RuleResult[] }) {
           <code className="rule-id">{r.id}</code>
           <span className="rule-title">{r.title}</span>
           <span className="rule-detail">{r.detail}</span>
+          {r.evidence.length > 0 && (
+            <span className="rule-evidence">
+              {' '}Proof:{' '}
+              {r.evidence.slice(0, 12).map((seq) => (
+                <button key={seq} type="button" className="btn btn-small btn-quiet" data-testid="rule-evidence" data-seq={seq} onClick={() => focusMessage(seq)} aria-label={`Show message #${seq} in the ladder`}>
+                  #{seq}
+                </button>
+              ))}
+              {r.evidence.length > 12 && <span className="muted"> +{r.evidence.length - 12} more</span>}
+            </span>
+          )}
         </li>
       ))}
     </ul>

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Simulator } from '../../sim/kernel/simulator.ts';
 import type { Timer } from '../../sim/kernel/clock.ts';
 import { MS, SECOND } from '../../sim/kernel/time.ts';
-import { TimerService } from '../../sim/ims/timer-service.ts';
+import { TimerService } from '../../sim/node/timer-service.ts';
 import { clockConformance } from '../kernel/clock-conformance.ts';
 
 // The suite's delays are 0–4 ms: with lanes for some of them and the heap for the others.
@@ -84,4 +84,36 @@ test('a cancelled lane timer is gone at once; clear() forgets lanes and heap ali
   sim.run();
   assert.deepEqual(fired, [99, 1, 3, 7]);
   svc.cancel(again); // fired: harmless
+});
+
+test('disarmWhenEmpty: cancelling the last pending timer cancels the kernel timer, so the run ends at its last real event', () => {
+  for (const disarm of [false, true]) {
+    const sim = new Simulator(1);
+    const svc = new TimerService(sim, [30 * SECOND], { disarmWhenEmpty: disarm });
+    const a = svc.schedule(30 * SECOND, () => assert.fail('cancelled'));
+    const b = svc.schedule(30 * SECOND, () => assert.fail('cancelled'));
+    sim.post(10 * MS, () => svc.cancel(a));
+    sim.post(20 * MS, () => svc.cancel(b));
+    sim.run();
+    assert.equal(svc.pending, 0);
+    // Without the option the kernel timer still fires, empty, at 30 s; with it the run ends at 20 ms.
+    assert.equal(sim.now(), disarm ? 20 * MS : 30 * SECOND);
+    assert.equal(sim.events, disarm ? 2 : 3);
+  }
+});
+
+test('a timer scheduled from a firing callback does not arm a kernel timer at once: one event fires every due timer', () => {
+  const sim = new Simulator(1);
+  const svc = new TimerService(sim, [1 * SECOND]);
+  const fired: string[] = [];
+  // Three timers due at the same instant; the first one's callback schedules a fourth.
+  svc.schedule(1 * SECOND, () => {
+    fired.push(`a@${sim.now()}`);
+    svc.schedule(1 * SECOND, () => fired.push(`d@${sim.now()}`));
+  });
+  svc.schedule(1 * SECOND, () => fired.push(`b@${sim.now()}`));
+  svc.schedule(1 * SECOND, () => fired.push(`c@${sim.now()}`));
+  sim.run();
+  assert.deepEqual(fired, [`a@${SECOND}`, `b@${SECOND}`, `c@${SECOND}`, `d@${2 * SECOND}`]);
+  assert.equal(sim.events, 2, 'one kernel event per distinct due time');
 });

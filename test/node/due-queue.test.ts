@@ -2,7 +2,7 @@
 // or cleared before, and sweeps stale entries out instead of popping them one by one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DueQueue } from '../../sim/ims/due-queue.ts';
+import { DueQueue } from '../../sim/node/due-queue.ts';
 import { RandomStream } from '../../sim/kernel/random.ts';
 
 test('pops in (time, subscriber) order, through sets, moves, clears and sweeps of stale entries', () => {

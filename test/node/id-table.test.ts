@@ -1,7 +1,7 @@
 // IdTable: the Map subset ImsNode needs for Diameter answers in flight, without hashing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IdTable } from '../../sim/ims/id-table.ts';
+import { IdTable } from '../../sim/node/id-table.ts';
 import { RandomStream } from '../../sim/kernel/random.ts';
 
 test('behaves as a Map under sequential ids answered out of order, stragglers, wrap-around and re-sets', () => {

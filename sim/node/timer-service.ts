@@ -47,12 +47,22 @@ export class TimerService implements Clock {
   private armedAt = Infinity;
   private readonly lanes: Lane[];
 
-  /** `fifoDelays`: the fixed delays (ns) that get a FIFO lane each (few: the minimum is found by scanning them). */
+  private live = 0;
+  private readonly disarmWhenEmpty: boolean;
+
+  /**
+   * `fifoDelays`: the fixed delays (ns) that get a FIFO lane each (few: the minimum is found by
+   * scanning them). `disarmWhenEmpty`: cancelling the last pending timer also cancels the kernel
+   * timer, so a run whose last timer was cancelled ends at its last real event (a request timeout
+   * answered in time must not stretch the run by the timeout).
+   */
   constructor(
     private readonly base: Clock,
     fifoDelays: readonly Ns[] = [],
+    opts: { disarmWhenEmpty?: boolean } = {},
   ) {
     this.lanes = [...new Set(fifoDelays)].map((d) => new Lane(d));
+    this.disarmWhenEmpty = opts.disarmWhenEmpty ?? false;
   }
 
   now(): Ns {
@@ -60,9 +70,7 @@ export class TimerService implements Clock {
   }
 
   get pending(): number {
-    let n = this.heap.length;
-    for (const l of this.lanes) n += l.count;
-    return n;
+    return this.live;
   }
 
   schedule(delay: Ns, fn: (arg: any) => void, arg?: unknown): Timer {
@@ -74,6 +82,7 @@ export class TimerService implements Clock {
     while (i < lanes.length && lanes[i].delay !== delay) i++;
     if (i < lanes.length) this.append(lanes[i], i, t);
     else this.push(t);
+    this.live++;
     if (t.at < this.armedAt) this.arm();
     return t;
   }
@@ -84,6 +93,12 @@ export class TimerService implements Clock {
     const t = timer as ServiceTimer;
     if (t.idx >= 0) this.removeAt(t.idx);
     else if (t.idx <= -2) this.unlink(t);
+    else return; // forgotten by clear()
+    if (--this.live === 0 && this.disarmWhenEmpty && this.armed !== undefined) {
+      this.base.cancel(this.armed);
+      this.armed = undefined;
+      this.armedAt = Infinity;
+    }
   }
 
   /** Forgets every timer (the node crashed: its guarded kernel timer is void already). */
@@ -102,17 +117,22 @@ export class TimerService implements Clock {
     }
     this.armed = undefined;
     this.armedAt = Infinity;
+    this.live = 0;
   }
 
+  private firing = false;
   private readonly fire = (): void => {
     this.armed = undefined;
     this.armedAt = Infinity;
+    this.firing = true;
     const now = this.base.now();
     for (let t = this.earliest(); t !== null && t.at <= now; t = this.earliest()) {
       if (t.idx >= 0) this.removeAt(t.idx);
       else this.unlink(t);
+      this.live--;
       fireTimer(t);
     }
+    this.firing = false;
     this.arm();
   };
 
@@ -128,6 +148,7 @@ export class TimerService implements Clock {
   }
 
   private arm(): void {
+    if (this.firing) return;
     const first = this.earliest();
     if (first === null) return;
     const at = first.at;

@@ -1,0 +1,51 @@
+import type { RunSpec, ScenarioBundle } from './types.ts';
+
+/**
+ * Names in Redis. One BullMQ queue per RegLab version: a worker of another version never takes a
+ * campaign's runs (it would compute different results), and the coordinator names both versions
+ * when it sees such a worker.
+ */
+export const PREFIX = 'reglab';
+export const queueName = (version: string) => `runs-${version.replace(/[^0-9A-Za-z.+-]/g, '_')}`;
+/** Hash: worker id → JSON WorkerBeat (heartbeats). */
+export const WORKERS_KEY = `${PREFIX}:meta:workers`;
+/** Hash: campaign id → JSON CampaignStatus (what the dashboard shows). */
+export const CAMPAIGNS_KEY = `${PREFIX}:meta:campaigns`;
+
+/** A job's data: the run and the scenario content it needs (no shared file system). */
+export interface JobData {
+  reglabVersion: string;
+  campaign: string;
+  bundle: ScenarioBundle;
+  run: RunSpec;
+}
+
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  reglabVersion: string;
+  concurrency: number;
+  busy: number;
+  done: number;
+  startedAt: number;
+  lastSeen: number;
+}
+
+export interface CampaignStatus {
+  id: string;
+  kind: 'sweep' | 'compare';
+  scenario: string;
+  reglabVersion: string;
+  state: 'running' | 'finished' | 'detached';
+  total: number;
+  done: number;
+  running: number;
+  failed: number;
+  reused: number;
+  startedAt: number;
+  updatedAt: number;
+}
+
+/** A worker not heard from for this long is gone (it beats every 2 s). */
+export const WORKER_STALE_MS = 10_000;

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { EXIT_OK } from '../errors.ts';
+import { action, ROOT, wholeNumber, type CliCommand } from './common.ts';
+import { defaultRunLimits } from '../server/run-workers.ts';
+
+interface ServeOpts {
+  port: number;
+  host: string;
+  buildIfNeeded?: boolean;
+  scenarios?: string;
+  runHeapMb?: number;
+  maxRuns?: number;
+  queue?: string;
+}
+
+const parsePort = wholeNumber('--port', 0, 65535);
+
+export const serveCommand: CliCommand = {
+  register(program, ctx) {
+    program
+      .command('serve')
+      .summary('the dashboard and its API (http://127.0.0.1:8080 by default)')
+      .description('Serves the dashboard and its HTTP + WebSocket API. Listens on 127.0.0.1 only unless --host says otherwise.')
+      .option('--port <n>', 'TCP port (0: any free port)', (v: string) => parsePort(v.trim() === '' ? 'x' : v), 8080)
+      .option('--host <addr>', 'address to listen on', '127.0.0.1')
+      .option('--build-if-needed', 'build the web app first if web/dist is missing or stale')
+      .option('--scenarios <dir>', 'the scenarios folder the dashboard lists (default: scenarios/)')
+      .option('--run-heap-mb <mb>', `heap limit of one run's worker thread (default: ${defaultRunLimits().heapMb}, a share of this machine's memory)`, wholeNumber('--run-heap-mb', 64, 1 << 20))
+      .option('--max-runs <n>', `runs at once over all clients (default: ${defaultRunLimits().maxRuns})`, wholeNumber('--max-runs', 1, 64))
+      .option('--queue <redis-url>', "show the progress of distributed campaigns on this Redis (GET /api/queue; see reglab sweep --queue)")
+      .addHelpText('after', '\nexamples:\n  reglab serve\n  reglab serve --port 0            # any free port, printed\n  npm start                         # serve --build-if-needed')
+      .action(action(ctx, (opts: ServeOpts) => cmdServe(opts)));
+  },
+};
+
+async function cmdServe(opts: ServeOpts): Promise<number> {
+  const { startServer } = await import('../server/server.ts');
+  const server = await startServer({
+    host: opts.host,
+    port: opts.port,
+    scenariosDir: resolve(opts.scenarios ?? resolve(ROOT, 'scenarios')),
+    buildIfNeeded: opts.buildIfNeeded ?? false,
+    log: (line) => console.error(line),
+    queue: opts.queue,
+    runLimits: { ...(opts.runHeapMb ? { heapMb: opts.runHeapMb } : {}), ...(opts.maxRuns ? { maxRuns: opts.maxRuns } : {}) },
+  });
+  console.log(`RegLab dashboard: ${server.url}`);
+  await new Promise<void>((res) => {
+    const stop = () => res();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return EXIT_OK;
+}

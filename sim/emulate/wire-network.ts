@@ -1,0 +1,646 @@
+import type { Simulator } from '../kernel/simulator.ts';
+import type { InProcessNetwork } from '../net/network.ts';
+import type { Message } from '../net/message.ts';
+import type { Signals, DropReason } from '../net/signals.ts';
+import type { Node } from '../node/node.ts';
+import type { PcapFrame } from '../observe/pcapng.ts';
+import { ImsNode } from '../ims/ims-node.ts';
+import type { ImsContext } from '../ims/context.ts';
+import { CxMessage } from '../ims/cx.ts';
+import { ImsSip } from '../ims/sip-message.ts';
+import { SipMessage } from '../sip/message.ts';
+import { receiveSip } from '../sip/receive.ts';
+import { createResponse } from '../sip/response.ts';
+import type { EmulateSection } from '../scenario/types/emulate.ts';
+import { ImsSipCodec, ViaTable, type WireMeta } from './ims-sip-codec.ts';
+import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION_ID, DIAMETER_COMMAND_UNSUPPORTED, type DiameterIdentity } from './diameter.ts';
+import { SipTransport, SipConnection, UDP_SIZE_LIMIT, MAX_SIP_MESSAGE } from './sip-transport.ts';
+import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
+import type { Arrival, PeerAddress } from './wire-types.ts';
+import { HttpServerTransport, HttpClientConnection, type HttpServerConnection, type HttpFrame } from './http-transport.ts';
+import { Msgin5gServer } from '../msgin5g/server.ts';
+import { parseRequest, parseResponse, isParseError } from '../msgin5g/codec.ts';
+import { API_ROOT } from '../msgin5g/http.ts';
+import { modelForm } from './msgin5g-model-form.ts';
+import { RegistrationRequest, DeregistrationRequest, BulkRequest, RawHttpRequest, type Msgin5gRequest } from '../msgin5g/messages.ts';
+
+/** What each node type speaks on the wire (listeners the lab opens for it). */
+const SPEAKS: Record<string, { sip?: boolean; diameterServer?: boolean; diameterClient?: boolean; httpServer?: boolean }> = {
+  'msgin5g-server': { httpServer: true },
+  'msc-ics': { sip: true },
+  icscf: { sip: true, diameterClient: true },
+  scscf: { sip: true, diameterClient: true },
+  hss: { diameterServer: true },
+  'far-end': { sip: true },
+};
+
+/** One entry of the recording: everything that entered a node from a socket (docs/emulation.md). */
+export interface RecordedArrival {
+  /** Arrival time (ns of the run). */
+  t: number;
+  to: string;
+  /** The sending node's id, or its address when it is no node of the scenario. */
+  from: string;
+  proto: 'sip' | 'cx';
+  transport: 'udp' | 'tcp' | 'ws';
+  /** The bytes, base64. */
+  data: string;
+  /** What the sender's model knew and the wire does not carry (own nodes only). */
+  meta?: WireMeta & { sub?: number };
+}
+
+/** Counters of the wire (summary.json `emulation.wire`). */
+export interface WireCounters {
+  sent: number;
+  received: number;
+  /** Answered with the protocol's error (SIP 4xx/5xx, Diameter error answer). */
+  rejected: number;
+  /** Dropped without an answer (a malformed response, an ACK, an unframeable stream). */
+  discarded: number;
+  /** Sent over TCP because the message was larger than 1300 bytes (RFC 3261 §18.1.1). */
+  udpToTcp: number;
+  /** Decoded messages whose re-rendering differed from the received text (a codec bug; 0 expected). */
+  decodeMismatch: number;
+  byReason: Record<string, number>;
+}
+
+export interface EndpointInfo {
+  node: string;
+  proto: string;
+  url: string;
+}
+
+export interface WireNetworkOptions {
+  sim: Simulator;
+  net: InProcessNetwork;
+  nodes: Node[];
+  nodeTypes: string[];
+  signals: Signals;
+  host: string;
+  section: EmulateSection | undefined;
+  /** Runs fn as a kernel event at the current time (the real-time driver's inject). */
+  inject<A>(fn: (a: A) => void, a: A): void;
+  /** Check every decode against the received text (on in tests). */
+  verify?: boolean;
+}
+
+/**
+ * The emulation lab's network: the same nodes, on real sockets. A node's send renders the message
+ * with its codec and puts the bytes on its real transport; every received byte goes through the
+ * strict parser and the codec's decoder before the receiving node sees a message — the node never
+ * gets the sender's object. Bad input is answered with the protocol's error and counted here;
+ * faults of the scenario act on the sends as in simulation (same injector, same trace marks).
+ */
+export class WireNetwork {
+  private readonly sip = new Map<number, SipTransport>();
+  private readonly dia = new Map<number, DiameterTransport>();
+  private readonly external = new Map<number, PeerAddress>();
+  private readonly byAddr = new Map<string, number>();
+  private readonly byFqdn = new Map<string, number>();
+  private readonly connPeer = new WeakMap<object, number>();
+  private readonly meta = new Map<string, { m: WireMeta & { sub?: number }; n: number }>();
+  private readonly ctx: ImsContext | undefined;
+  private readonly codec: ImsSipCodec | undefined;
+  readonly vias: ViaTable;
+  readonly recording: RecordedArrival[] = [];
+  readonly frames: PcapFrame[] = [];
+  readonly counters: WireCounters = { sent: 0, received: 0, rejected: 0, discarded: 0, udpToTcp: 0, decodeMismatch: 0, byReason: {} };
+  private readonly ids: string[];
+  private readonly http = new Map<number, HttpServerTransport>();
+  /** Gateway side: keep-alive connections by from/to/connection slot. */
+  private readonly httpClients = new Map<string, HttpClientConnection<Msgin5gRequest>>();
+  /** Server side: where each request's response goes, by gateway/tx/conn. */
+  private readonly httpPending = new Map<string, HttpServerConnection>();
+  /** Local ports of the gateways' client connections → gateway (to name the sender at the server). */
+  private readonly httpClientPorts = new Map<number, number>();
+  private httpTx = 0;
+  /** The rule checker's observations a node attached to an HTTP message (not on the wire), by wire text. */
+  private readonly httpObs = new Map<string, Record<string, unknown>>();
+
+  constructor(readonly o: WireNetworkOptions) {
+    this.ids = o.nodes.map((n) => n.id);
+    const ims = o.nodes.find((n): n is ImsNode => n instanceof ImsNode);
+    this.ctx = ims?.ctx;
+    this.vias = new ViaTable(64 * (this.ctx?.cfg.timers.T1 ?? 500_000_000) + 1_000_000_000);
+    if (this.ctx) {
+      this.codec = new ImsSipCodec(this.ctx, o.nodes.length, this.vias);
+      for (let i = 0; i < o.nodes.length; i++) {
+        const cfgHost = o.section?.nodes[this.ids[i]]?.originHost;
+        // Origin-Host from configuration: the model's Diameter identity of this node becomes it.
+        if (cfgHost !== undefined) (this.ctx as unknown as { fqdns: string[] }).fqdns[i] = cfgHost;
+        this.byFqdn.set(this.ctx.fqdn(i), i);
+      }
+    }
+    for (const [id, cfg] of Object.entries(o.section?.nodes ?? {})) {
+      const i = this.ids.indexOf(id);
+      if (i < 0) throw new EmulateError('E_SCENARIO', `emulate.nodes.${id}: no node '${id}' in the scenario — use one of ${this.ids.join(', ')}`);
+      if (cfg.external) {
+        const c = cfg.external.address.lastIndexOf(':');
+        const addr = { host: cfg.external.address.slice(0, c), port: Number(cfg.external.address.slice(c + 1)) };
+        this.external.set(i, addr);
+        this.byAddr.set(`${addr.host}:${addr.port}`, i);
+      }
+    }
+    o.net.send = (from: number, to: number, msg: Message) => this.send(from, to, msg);
+  }
+
+  isExternal(i: number): boolean {
+    return this.external.has(i);
+  }
+
+  /** Opens every listener; a port in use fails with the node, the port and the fix. */
+  async start(): Promise<void> {
+    const o = this.o;
+    for (let i = 0; i < o.nodes.length; i++) {
+      if (this.external.has(i)) continue;
+      const id = this.ids[i];
+      const speaks = SPEAKS[o.nodeTypes[i]] ?? {};
+      const cfg = o.section?.nodes[id] ?? {};
+      if (speaks.sip) {
+        const t = new SipTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }));
+        await this.bind(id, 'sip', cfg.sip ?? 0, () => t.listen(cfg.sip ?? 0));
+        this.sip.set(i, t);
+        this.byAddr.set(`${o.host}:${t.port}`, i);
+      }
+      if (speaks.httpServer) {
+        const t = new HttpServerTransport(o.host, (c, f) => o.inject((x) => this.arriveHttpRequest(x), { conn: c, to: i, frame: f }));
+        await this.bind(id, 'http', cfg.http ?? 0, () => t.listen(cfg.http ?? 0));
+        this.http.set(i, t);
+      }
+      if (speaks.diameterServer || speaks.diameterClient) {
+        const t = new DiameterTransport(id, o.host, this.identity(i), (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'cx' as const }));
+        t.onWrite = (c, b) => this.frame(i, c, b);
+        if (speaks.diameterServer || cfg.diameter !== undefined) await this.bind(id, 'diameter', cfg.diameter ?? 0, () => t.listen(cfg.diameter ?? 0));
+        this.dia.set(i, t);
+      }
+    }
+  }
+
+  private async bind(node: string, proto: string, port: number, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EADDRINUSE') {
+        throw new EmulateError(
+          'E_PORT_IN_USE',
+          `node '${node}': ${proto} port ${port} on ${this.o.host} is already in use — stop whatever holds it, or set emulate.nodes.${node}.${proto} to another port (0 picks a free one)`,
+        );
+      }
+      if (err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES') {
+        throw new EmulateError('E_PORT_IN_USE', `node '${node}': cannot listen on ${this.o.host}:${port} (${err.code}) — use an address of this machine with --host, or a port above 1023`);
+      }
+      throw e;
+    }
+  }
+
+  private identity(i: number): DiameterIdentity {
+    return {
+      originHost: this.ctx?.fqdn(i) ?? `${this.ids[i]}.reglab`,
+      originRealm: this.o.section?.nodes[this.ids[i]]?.originRealm ?? this.ctx?.realm ?? 'reglab',
+      hostIp: this.o.host.includes('.') ? this.o.host : '127.0.0.1',
+    };
+  }
+
+  /** Every listening endpoint, as printed on start. */
+  endpoints(): EndpointInfo[] {
+    const out: EndpointInfo[] = [];
+    for (let i = 0; i < this.ids.length; i++) {
+      const ext = this.external.get(i);
+      if (ext) out.push({ node: this.ids[i], proto: 'external', url: `${ext.host}:${ext.port} (real peer)` });
+      const s = this.sip.get(i);
+      if (s) {
+        out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=udp` });
+        out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=tcp` });
+      }
+      const h = this.http.get(i);
+      if (h) out.push({ node: this.ids[i], proto: 'http', url: `http://${this.o.host}:${h.port}${API_ROOT}/` });
+      const d = this.dia.get(i);
+      if (d && d.port) out.push({ node: this.ids[i], proto: 'diameter', url: `aaa://${this.o.host}:${d.port};transport=tcp` });
+    }
+    return out;
+  }
+
+  // ---- sending -------------------------------------------------------------------------------------
+
+  private send(from: number, to: number, msg: Message): void {
+    const o = this.o;
+    const now = o.sim.now();
+    o.signals.sent(now, from, to, msg);
+    if (to < 0 || to >= this.ids.length) {
+      o.signals.dropped(now, from, to, msg, 'unroutable');
+      return;
+    }
+    let extra = 0;
+    let copies = 1;
+    const act = o.net.interceptor?.onSend(from, to, msg, now);
+    if (act !== undefined) {
+      if (act.drop !== undefined) {
+        o.signals.dropped(now, from, to, msg, act.drop as DropReason);
+        return;
+      }
+      extra = act.extraDelay ?? 0;
+      copies += act.duplicates ?? 0;
+    }
+    // The scenario's link delay is emulated as a hold before the socket send (netem-style), so the
+    // interleaving of messages on different paths is the simulation's; the real network adds its own.
+    extra += o.net.link(from, to).params.delay;
+    for (let c = 0; c < copies; c++) {
+      if (extra > 0) o.sim.schedule(extra, () => this.transmit(from, to, msg));
+      else this.transmit(from, to, msg);
+    }
+  }
+
+  private transmit(from: number, to: number, msg: Message): void {
+    // A real peer's lane in the trace: what RegLab handed the wire towards it counts as delivered there.
+    if (this.external.has(to)) this.o.signals.delivered(this.o.sim.now(), from, to, msg);
+    if (msg instanceof ImsSip || msg instanceof SipMessage) this.sendSip(from, to, msg);
+    else if (msg instanceof CxMessage) this.sendCx(from, to, msg);
+    else if (msg.proto === 'msgin5g') this.sendHttp(from, to, msg);
+    else {
+      // A protocol the lab has no transport for yet (docs/emulation.md, limits): delivered in process.
+      const net = this.o.net;
+      this.o.sim.post(this.o.sim.now(), () => net.arrive(from, to, msg));
+    }
+  }
+
+  private remember(key: string, msg: Message, sentAt: number): void {
+    const m = { procedure: msg.procedure, rules: msg.rules, sentAt, sub: msg.sub };
+    const have = this.meta.get(key);
+    if (have) have.n++;
+    else this.meta.set(key, { m, n: 1 });
+  }
+
+  private sendSip(from: number, to: number, msg: ImsSip | SipMessage): void {
+    const t = this.sip.get(from);
+    const dest = this.sipAddress(to);
+    if (t === undefined || dest === undefined) {
+      this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+      return;
+    }
+    const text = msg.wire!();
+    const bytes = msg instanceof SipMessage ? msg.wireBytes() : Buffer.from(text, 'utf8');
+    if (msg instanceof ImsSip) {
+      this.vias.noteSent(msg, this.o.sim.now());
+      this.remember(text, msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+    }
+    const stream = this.o.net.link(from, to).params.transport === 'stream';
+    const big = bytes.length > UDP_SIZE_LIMIT;
+    if (!stream && big) this.counters.udpToTcp++;
+    this.counters.sent++;
+    const overTcp = stream || big;
+    this.pushFrame(overTcp ? 'tcp' : 'udp', { host: this.o.host, port: t.port }, dest, bytes);
+    if (overTcp) t.sendTcp(bytes, dest);
+    else t.sendUdp(bytes, dest);
+  }
+
+  private sipAddress(i: number): PeerAddress | undefined {
+    const ext = this.external.get(i);
+    if (ext) return ext;
+    const s = this.sip.get(i);
+    return s ? { host: this.o.host, port: s.port } : undefined;
+  }
+
+  private sendCx(from: number, to: number, msg: CxMessage): void {
+    const t = this.dia.get(from);
+    const ctx = this.ctx!;
+    if (t === undefined) {
+      this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+      return;
+    }
+    const bytes = msg.encode();
+    this.remember(Buffer.from(bytes).toString('latin1'), msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+    this.counters.sent++;
+    const peerHost = ctx.fqdn(to);
+    let conn: DiameterConnection | undefined;
+    for (const c of t.conns) if (c.state !== 'closed' && (c.peerHost === peerHost || c.target === peerHost)) conn = c;
+    if (conn === undefined) {
+      const addr = this.external.get(to) ?? (this.dia.get(to)?.port ? { host: this.o.host, port: this.dia.get(to)!.port } : undefined);
+      if (addr === undefined) {
+        this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+        return;
+      }
+      conn = t.connectionTo(peerHost, addr);
+      this.connPeer.set(conn, to);
+    }
+    if (msg.request) {
+      conn.pendingSubs.set(msg.hopByHop >>> 0, msg.sub);
+      // Bounded: the oldest entries go first (Hop-by-Hop ids are answered within the Cx timeout).
+      if (conn.pendingSubs.size > 65536) conn.pendingSubs.delete(conn.pendingSubs.keys().next().value!);
+    }
+    conn.send(bytes);
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------------
+
+  /** An arrival, as a kernel event at its arrival time: parse, decode, answer or deliver. */
+  private arrive(a: Arrival & { to: number; proto: 'sip' | 'cx' }): void {
+    this.counters.received++;
+    if (a.proto === 'sip') this.arriveSip(a);
+    else this.arriveCx(a);
+  }
+
+  private count(node: number, what: 'rejected' | 'discarded', reason: string): void {
+    this.counters[what]++;
+    this.counters.byReason[reason] = (this.counters.byReason[reason] ?? 0) + 1;
+    this.o.signals.signal(this.o.sim.now(), node, `wire.${what}`, 1, -1);
+  }
+
+  private replySip(a: Arrival, to: number, answer: SipMessage, reason: string): void {
+    const b = answer.wireBytes();
+    this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.src, b);
+    a.reply(b);
+    this.count(to, 'rejected', reason);
+  }
+
+  private arriveSip(a: Arrival & { to: number }): void {
+    const to = a.to;
+    // Inbound bytes are captured unless one of RegLab's own nodes sent them (its send is captured).
+    const own = this.byAddr.get(`${a.src.host}:${a.src.port}`) ?? (a.conn ? this.connPeer.get(a.conn as object) : undefined);
+    if (own === undefined || this.isExternal(own)) this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', a.src, { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.bytes);
+    const transport = a.transport === 'udp' ? 'datagram' : 'stream';
+    if (a.bytes.length > MAX_SIP_MESSAGE || a.framingError?.startsWith('oversize')) {
+      // RFC 3261 §21.5.11: 513 Message Too Large — answered from the headers we could read.
+      // The head alone, its Content-Length zeroed: enough to copy Via, From, To, Call-ID and CSeq.
+      const text = Buffer.from(a.bytes.subarray(0, Math.min(a.bytes.length, 8192))).toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const head = (end < 0 ? text : text.slice(0, end)).replace(/\r\n(content-length|l)[ \t]*:[ \t]*\d+/gi, '') + '\r\nContent-Length: 0\r\n\r\n';
+      const r = receiveSip(head, { agent: this.ids[to] }, { transport: 'datagram' });
+      const p = r.kind === 'accept' ? r.parsed.msg : r.kind === 'reject' ? r.parsed?.msg : undefined;
+      if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError ?? 'message too large'}"`]] }), 'sip.513-too-large');
+      else this.count(to, 'discarded', 'sip.oversize');
+      return;
+    }
+    const r = receiveSip(a.bytes, { agent: this.ids[to] }, { transport: a.framingError ? 'datagram' : transport });
+    if (r.kind === 'drop') {
+      this.count(to, 'discarded', 'sip.malformed-response-or-ack');
+      return;
+    }
+    if (r.kind === 'reject') {
+      this.replySip(a, to, r.answer, `sip.${r.answer.status}`);
+      return;
+    }
+    if (a.framingError) {
+      this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError}"`]] }), 'sip.400-framing');
+      return;
+    }
+    const text = Buffer.from(a.bytes).toString('utf8');
+    const meta = this.takeMeta(text);
+    const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta);
+    if (d === undefined || !d.ok) {
+      const status = d?.ok === false ? d.status : 501;
+      const reason = d?.ok === false ? d.reason : 'no SIP model in this scenario';
+      if (r.parsed.msg.isRequest && r.parsed.msg.method !== 'ACK') {
+        this.replySip(a, to, createResponse(r.parsed.msg, status, { headers: [['Warning', `399 ${this.ids[to]} "${reason.replace(/"/g, "'")}"`]] }), `sip.${status}`);
+      } else this.count(to, 'discarded', 'sip.undecodable-response');
+      return;
+    }
+    const msg = d.msg;
+    if (this.o.verify) {
+      const diff = ImsSipCodec.verify(msg, text);
+      if (diff !== undefined) {
+        this.counters.decodeMismatch++;
+        this.counters.byReason[`decode: ${diff}`] = 1;
+      }
+    }
+    // The sender: by source address (UDP from a node's own socket, a configured external peer),
+    // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2).
+    let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
+    if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
+    if (from === undefined && msg.status === 0 && msg.via) from = msg.via.node;
+    if (from === undefined) {
+      this.count(to, 'discarded', 'sip.unknown-sender');
+      return;
+    }
+    if (a.conn instanceof SipConnection) {
+      this.connPeer.set(a.conn, from);
+      const peer = this.sipAddress(from);
+      if (peer) this.sip.get(to)?.alias(a.conn, peer);
+    }
+    this.record(a, to, from, meta, msg.sub);
+    this.o.net.arrive(from, to, msg);
+  }
+
+  private takeMeta(key: string): (WireMeta & { sub?: number }) | undefined {
+    const h = this.meta.get(key);
+    if (h === undefined) return undefined;
+    if (--h.n <= 0) this.meta.delete(key);
+    return h.m;
+  }
+
+  private arriveCx(a: Arrival & { to: number }): void {
+    const to = a.to;
+    const conn = a.conn as DiameterConnection;
+    const id = this.identity(to);
+    const p = readPdu(a.bytes);
+    if (!p.ok) {
+      if (p.header && (p.header.flags & 0x80) !== 0) {
+        a.reply(encodeErrorAnswer({ ...p.header }, p.result, p.reason, id));
+        this.count(to, 'rejected', `diameter.${p.result}`);
+      } else this.count(to, 'discarded', `diameter.malformed`);
+      return;
+    }
+    const pdu = p.pdu;
+    if (conn.base(pdu)) return;
+    const isReq = (pdu.flags & 0x80) !== 0;
+    if (conn.state !== 'open') {
+      // RFC 6733 §5.6: application messages before the capabilities exchange come from an unknown peer.
+      if (isReq) {
+        a.reply(encodeErrorAnswer(pdu, 3010, 'DIAMETER_UNKNOWN_PEER: no CER/CEA on this connection yet', id, avpText(pdu.avps, AVP_SESSION_ID)));
+        this.count(to, 'rejected', 'diameter.3010');
+      } else this.count(to, 'discarded', 'diameter.answer-before-cea');
+      return;
+    }
+    if (!isCxCommand(pdu.command)) {
+      if (isReq) {
+        a.reply(encodeErrorAnswer(pdu, DIAMETER_COMMAND_UNSUPPORTED, `command code ${pdu.command} is not supported here`, id, avpText(pdu.avps, AVP_SESSION_ID)));
+        this.count(to, 'rejected', 'diameter.3001');
+      } else this.count(to, 'discarded', 'diameter.unknown-answer');
+      return;
+    }
+    const key = Buffer.from(a.bytes).toString('latin1');
+    const meta = this.takeMeta(key);
+    // Kept after the answer: a duplicated answer (a fault, a retransmission) still names its subscriber.
+    const answerSub = isReq ? undefined : (meta?.sub ?? conn.pendingSubs.get(pdu.hopByHop));
+    const d = decodeCx(pdu, this.ctx!, { fqdn: (f) => this.byFqdn.get(f) ?? -1, host: (h) => this.codec?.nodeOfHost(h) ?? -1 }, { meta, answerSub });
+    if (!d.ok) {
+      if (isReq) {
+        a.reply(encodeErrorAnswer(pdu, d.result, d.reason, id, avpText(pdu.avps, AVP_SESSION_ID)));
+        this.count(to, 'rejected', `diameter.${d.result}`);
+      } else this.count(to, 'discarded', 'diameter.undecodable-answer');
+      return;
+    }
+    if (this.o.verify && Buffer.compare(Buffer.from(d.msg.encode()), Buffer.from(a.bytes)) !== 0) this.counters.decodeMismatch++;
+    let from = this.connPeer.get(conn) ?? (conn.peerHost !== undefined ? this.byFqdn.get(conn.peerHost) : undefined);
+    if (from === undefined) from = d.msg.origin;
+    this.connPeer.set(conn, from);
+    this.record(a, to, from, meta, d.msg.sub);
+    this.o.net.arrive(from, to, d.msg);
+  }
+
+  private record(a: Arrival & { to: number; proto?: 'sip' | 'cx' }, to: number, from: number, meta: (WireMeta & { sub?: number }) | undefined, sub: number): void {
+    this.recording.push({
+      t: this.o.sim.now(),
+      to: this.ids[to],
+      from: this.ids[from] ?? `${a.src.host}:${a.src.port}`,
+      proto: (a as { proto: 'sip' | 'cx' }).proto,
+      transport: a.transport,
+      data: Buffer.from(a.bytes).toString('base64'),
+      ...(meta ? { meta: { ...meta, sub } } : {}),
+    });
+  }
+
+  // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
+
+  private httpAddress(i: number): PeerAddress | undefined {
+    const ext = this.external.get(i);
+    if (ext) return ext;
+    const h = this.http.get(i);
+    return h ? { host: this.o.host, port: h.port } : undefined;
+  }
+
+  private sendHttp(from: number, to: number, msg: Message): void {
+    const text = msg.wire!();
+    const bytes = Buffer.from(text, 'utf8');
+    // Observations for the rule checker (docs/msgin5g.md "What the rules can see"), carried beside the bytes.
+    const obs: Record<string, unknown> = {};
+    for (const k of OBSERVATIONS) if ((msg as unknown as Record<string, unknown>)[k] !== undefined) obs[k] = (msg as unknown as Record<string, unknown>)[k];
+    if (Object.keys(obs).length) this.httpObs.set(text, obs);
+    if (msg instanceof RegistrationRequest || msg instanceof DeregistrationRequest || msg instanceof BulkRequest) {
+      // Gateway → server: on the keep-alive connection of the model's slot (RFC 9112 §9.3 persistence).
+      const key = `${from}/${to}/${msg.conn}`;
+      let c = this.httpClients.get(key);
+      const dest = this.httpAddress(to);
+      if (dest === undefined) {
+        this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+        return;
+      }
+      if (c === undefined || c.closed) {
+        c = HttpClientConnection.open<Msgin5gRequest>(dest, (conn, f, req) => this.o.inject((x) => this.arriveHttpResponse(x), { to: from, from: to, conn, frame: f, req }));
+        const cc = c;
+        c.socket.once('connect', () => this.httpClientPorts.set(cc.socket.localPort ?? -1, from));
+        this.httpClients.set(key, c);
+      }
+      this.counters.sent++;
+      this.pushFrame('tcp', { host: this.o.host, port: c.socket.localPort ?? 0 }, dest, bytes);
+      c.send(bytes, msg);
+      return;
+    }
+    const ex = msg as unknown as { tx?: number; conn?: number };
+    const key = `${to}/${ex.tx}/${ex.conn}`;
+    const c = this.httpPending.get(key);
+    if (c === undefined || c.closed) {
+      // A server → gateway request (the per-UE authentication policy) or an answer whose client left.
+      this.o.signals.dropped(this.o.sim.now(), from, to, msg, 'unroutable');
+      return;
+    }
+    this.httpPending.delete(key);
+    this.counters.sent++;
+    this.pushFrame('tcp', { host: this.o.host, port: this.http.get(from)?.port ?? 0 }, { host: c.socket.remoteAddress ?? '', port: c.socket.remotePort ?? 0 }, bytes);
+    c.write(bytes);
+  }
+
+  private gatewayOf(c: HttpServerConnection): number {
+    const own = this.httpClientPorts.get(c.socket.remotePort ?? -1);
+    if (own !== undefined) return own;
+    // A real client: the external gateway of the scenario (or its first gateway) plays it.
+    const types = this.o.nodeTypes;
+    for (let i = 0; i < types.length; i++) if (types[i] === 'message-gateway' && this.external.has(i)) return i;
+    return types.indexOf('message-gateway');
+  }
+
+  private arriveHttpRequest(a: { conn: HttpServerConnection; to: number; frame: HttpFrame }): void {
+    const { conn, to, frame } = a;
+    this.counters.received++;
+    const src = { host: conn.socket.remoteAddress ?? '', port: conn.socket.remotePort ?? 0 };
+    const dst = { host: this.o.host, port: this.http.get(to)?.port ?? 0 };
+    if (!frame.ok) {
+      this.pushFrame('tcp', dst, src, conn.fail(frame.status, frame.reason));
+      this.count(to, 'rejected', `http.${frame.status}`);
+      return;
+    }
+    const from = this.gatewayOf(conn);
+    if (!this.httpClientPorts.has(src.port)) this.pushFrame('tcp', src, dst, frame.bytes);
+    const server = this.o.nodes[to] as Msgin5gServer;
+    // HTTP/1.1 pairs a response with its request by connection order; the model pairs them by its
+    // transaction ids, which RegLab's own gateway sends beside the bytes. A real client's requests
+    // get ids of the lab's own, far above any gateway's.
+    const own = this.httpObs.get(frame.text);
+    const tx = typeof own?.tx === 'number' ? own.tx : 1_000_000_000 + ++this.httpTx;
+    const slot = typeof own?.conn === 'number' ? own.conn : conn.id;
+    this.httpPending.set(`${from}/${tx}/${slot}`, conn);
+    const r = parseRequest(frame.text, server.cfg.dir, this.ids[from] ?? 'external', tx, slot);
+    if (isParseError(r)) {
+      // The server's own strict-input path answers it (400/404/405/411/415 with a problem body).
+      this.count(to, 'rejected', `http.${r.status}`);
+      this.o.net.arrive(from, to, new RawHttpRequest(frame.text, tx, slot));
+      return;
+    }
+    this.o.net.arrive(from, to, this.observe(frame.text, r));
+  }
+
+  /** The model's form of a message its own node sent, with the observations that came beside it (msgin5g-model-form.ts). */
+  private observe(text: string, m: Message): Message {
+    const obs = this.httpObs.get(text);
+    if (obs !== undefined) this.httpObs.delete(text);
+    return modelForm(m, text, obs);
+  }
+
+  private arriveHttpResponse(a: { to: number; from: number; conn: HttpClientConnection<Msgin5gRequest>; frame: HttpFrame; req: Msgin5gRequest | undefined }): void {
+    this.counters.received++;
+    if (!a.frame.ok || a.req === undefined) {
+      this.count(a.to, 'discarded', a.frame.ok ? 'http.unsolicited-response' : `http.response-${a.frame.status}`);
+      return;
+    }
+    const r = parseResponse(a.frame.text, a.req);
+    if (isParseError(r)) {
+      this.count(a.to, 'discarded', `http.bad-response-${r.status}`);
+      return;
+    }
+    if (this.external.has(a.from)) this.pushFrame('tcp', this.httpAddress(a.from)!, { host: this.o.host, port: a.conn.socket.localPort ?? 0 }, a.frame.bytes);
+    this.o.net.arrive(a.from, a.to, this.observe(a.frame.text, r));
+  }
+
+  // ---- capture ------------------------------------------------------------------------------------
+
+  private frame(node: number, c: DiameterConnection, b: Uint8Array): void {
+    const t = this.dia.get(node)!;
+    const local = { host: this.o.host, port: c.socket.localPort ?? t.port };
+    const remote = { host: c.socket.remoteAddress ?? this.o.host, port: c.socket.remotePort ?? 0 };
+    this.pushFrame('tcp', local, remote, b);
+  }
+
+  /** What really went over the wire, for trace.pcapng: every send, and what came from outside RegLab. */
+  private pushFrame(transport: 'udp' | 'tcp', src: PeerAddress, dst: PeerAddress, payload: Uint8Array): void {
+    this.frames.push({ t: this.o.sim.now(), transport, src: { ip: ipv4(src.host), port: src.port }, dst: { ip: ipv4(dst.host), port: dst.port }, payload });
+  }
+
+  async close(): Promise<void> {
+    for (const t of this.sip.values()) await t.close();
+    for (const t of this.dia.values()) await t.close();
+    for (const t of this.http.values()) await t.close();
+    for (const c of this.httpClients.values()) c.socket.destroy();
+  }
+
+  /** Diameter connections of every node (for the watchdog). */
+  *diameterConnections(): Iterable<DiameterConnection> {
+    for (const t of this.dia.values()) yield* t.conns;
+  }
+}
+
+/** The MSGin5G messages' rule-checker observations (sim/msgin5g/messages.ts): never on the wire. */
+const OBSERVATIONS = ['observed', 'why', 'policy', 'tx', 'conn'] as const;
+
+function ipv4(h: string): string {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : h === '::1' || h === 'localhost' ? '127.0.0.1' : h.replace(/^::ffff:/, '');
+}
+
+/** An emulation setup error with a stable code (port in use, a bad emulate: section). */
+export class EmulateError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { loadScenarioFile, type Scenario } from '../../sim/scenario/load.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const IMS_CORE = join(ROOT, 'scenarios/emulate/ims-core-ics-detach.yaml');
+
+/**
+ * The IMS core scenario shortened for tests: calls answered after 300 ms, detach at 2.5 s, the end
+ * at 3 s — the whole §6.3.3 registration, reg-event subscription, two calls and §6.3.6.2
+ * deregistration in three seconds of real time.
+ */
+export function shortImsCore(extra: string[] = []): Scenario {
+  return loadScenarioFile(IMS_CORE, {
+    set: ['duration=3s', 'workload[1].pattern.at=2500ms', 'nodes[0].params.sessionSetupAfter=200ms', 'nodes[4].params.answerAfter=300ms', ...extra],
+  });
+}
+
+/** tshark's count of malformed frames in a capture (Diameter decoded on its real ports). */
+export function tsharkMalformed(file: string, diameterPorts: number[]): { frames: number; malformed: number } {
+  const decodeAs = diameterPorts.flatMap((p) => ['-d', `tcp.port==${p},diameter`]);
+  const all = spawnSync('tshark', ['-r', file, ...decodeAs], { encoding: 'utf8' });
+  if (all.status !== 0) throw new Error(`tshark could not read ${file}: ${all.stderr}`);
+  const bad = spawnSync('tshark', ['-r', file, ...decodeAs, '-Y', '_ws.malformed || _ws.expert.severity == error'], { encoding: 'utf8' });
+  const count = (s: string) => s.split('\n').filter((l) => l.trim() !== '').length;
+  return { frames: count(all.stdout), malformed: count(bad.stdout) };
+}

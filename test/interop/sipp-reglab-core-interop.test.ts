@@ -1,0 +1,88 @@
+/**
+ * Interop, issue 17 item 3 (SIPp): SIPp (Debian sip-tester) as the MSC Server enhanced for ICS,
+ * registering and deregistering subscribers with RegLab's emulated I-CSCF, S-CSCF and HSS over
+ * UDP (Cx between them over real Diameter/TCP), from the repository's scenario file.
+ *
+ * SIPp writes the MSC's dialect (test/fixtures/sipp/ics-register-deregister.xml, sipp.ts), and the
+ * scenario names SIPp's socket as the external MSC. Limit, measured: RegLab's decoder re-renders
+ * the Call-ID's subscriber part as 6 hex digits, and SIPp matches answers by its own Call-ID
+ * (-cid_str, whose only counter is the decimal call number), so only calls 1…9 round-trip;
+ * from call 10 on SIPp cannot map RegLab's answers (docs/emulation.md, "Real peers").
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadScenarioText } from '../../sim/scenario/load.ts';
+import { runEmulation } from '../../sim/emulate/emulate.ts';
+import type { TraceRecord } from '../../sim/observe/records.ts';
+import { runSipp, populationFor, subscriberOfCall } from './sipp.ts';
+import { freePort } from './ports.ts';
+
+export function reglabCoreForSipp(calls: number, sippPort: number, entry: 'icscf' | 'scscf' = 'icscf'): string {
+  return [
+    'description: RegLab IMS core (I-CSCF, S-CSCF, HSS) for SIPp playing the MSC',
+    'seed: 1',
+    'duration: 600s',
+    "ims: { imsiBase: '234150999999999', msisdnBase: '447700900123', implicitSet: 3 }",
+    'network:',
+    '  defaults: { delay: 0ms, transport: datagram }',
+    '  links: [ { between: [icscf, hss], transport: stream }, { between: [scscf, hss], transport: stream } ]',
+    'nodes:',
+    `  - { id: msc, type: msc-ics, params: { icscf: ${entry}, farEnd: far } }`,
+    '  - { id: icscf, type: icscf, params: { hss: hss, scscfs: [scscf] } }',
+    '  - { id: scscf, type: scscf, params: { hss: hss, farEnd: far } }',
+    '  - { id: hss, type: hss }',
+    '  - { id: far, type: far-end }',
+    `population: { size: ${populationFor(calls)} }`,
+    `observe: { watch: { first: ${Math.min(populationFor(calls), 16)} } }`,
+    'emulate:',
+    '  nodes:',
+    `    msc: { external: { address: '127.0.0.1:${sippPort}' } }`,
+  ].join('\n');
+}
+
+/** Starts RegLab's core in real time; resolves with its SIP endpoints and a stop function. */
+export async function startReglabCore(yaml: string, onTrace?: (r: TraceRecord) => void) {
+  const ac = new AbortController();
+  let ready!: (eps: { node: string; proto: string; url: string }[]) => void;
+  const started = new Promise<{ node: string; proto: string; url: string }[]>((r) => (ready = r));
+  const lab = runEmulation(loadScenarioText(yaml, 'reglab-core.yaml'), { signal: ac.signal, onStarted: ready, onTrace });
+  const eps = await Promise.race([started, lab.then(() => assert.fail('the emulation ended before it started'))]);
+  const sipPort = (node: string) => Number(/:(\d+);transport=udp/.exec(eps.find((e) => e.node === node && e.url.includes('transport=udp'))?.url ?? '')?.[1]);
+  return {
+    sipPort,
+    stop: async () => {
+      ac.abort();
+      return lab;
+    },
+  };
+}
+
+test('SIPp registers and deregisters 9 subscribers with RegLab\'s emulated I-CSCF/S-CSCF/HSS over UDP (Cx over Diameter/TCP)', { timeout: 60_000 }, async () => {
+  const CALLS = 9;
+  const sippPort = await freePort();
+  const trace: TraceRecord[] = [];
+  const core = await startReglabCore(reglabCoreForSipp(CALLS, sippPort), (r) => trace.push(r));
+  const sipp = runSipp({ target: `127.0.0.1:${core.sipPort('icscf')}`, users: { calls: CALLS }, rate: 50, localPort: sippPort, timeoutS: 20 });
+  const settled = await sipp.then(
+    (v) => ({ ok: true as const, v }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
+  const res = await core.stop();
+  if (!settled.ok) throw settled.e;
+  const r = settled.v;
+  assert.equal(r.code, 0, `SIPp: every call successful\n${r.errors}`);
+  assert.equal(r.successful, CALLS);
+  assert.equal(r.rtt.get('reg')?.length, CALLS);
+  assert.equal(r.rtt.get('dereg')?.length, CALLS);
+  assert.equal(res.wire.rejected, 0, `RegLab refused nothing: ${JSON.stringify(res.wire.byReason)}`);
+  assert.equal(res.wire.discarded, 0, `RegLab discarded nothing: ${JSON.stringify(res.wire.byReason)}`);
+  // RegLab's own core did the whole procedure for SIPp's subscribers: UAR, SAR, and on the
+  // deregistration UAR DE_REGISTRATION and SAR USER_DEREGISTRATION (watched subscribers).
+  const subs = new Set(Array.from({ length: CALLS }, (_, i) => subscriberOfCall(i + 1)));
+  const kinds = (kind: string, re: RegExp) => trace.filter((t) => t.kind === kind && re.test(t.wire) && t.subscribers.some((s) => subs.has(s))).length;
+  assert.equal(kinds('UAR', /User-Authorization-Type[^\n]*: 1 DE_REGISTRATION/), CALLS, 'UAR DE_REGISTRATION per subscriber');
+  assert.equal(kinds('SAR', /Server-Assignment-Type[^\n]*: 1 REGISTRATION/), CALLS, 'SAR REGISTRATION per subscriber');
+  assert.equal(kinds('SAR', /Server-Assignment-Type[^\n]*: 5 USER_DEREGISTRATION/), CALLS, 'SAR USER_DEREGISTRATION per subscriber');
+  const failed = res.rules.filter((x) => x.status === 'failed');
+  assert.deepEqual(failed.map((f) => f.id), [], 'RegLab\'s rules pass on what its own nodes did');
+});
