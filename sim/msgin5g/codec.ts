@@ -88,7 +88,9 @@ function isError(x: unknown): x is ParseError {
 }
 
 function perr(status: number, cause: FailureCause, detail: string): ParseError {
-  return { parseError: true, status, cause, detail };
+  // A detail quotes what was received (a Content-Type, a path, a method): a hostile one must not make it kilobytes long.
+  const d = detail.length > 300 ? detail.slice(0, 200) + ' ... ' + detail.slice(-60) : detail;
+  return { parseError: true, status, cause, detail: d };
 }
 
 function parseJson(h: ParsedHead): { value: unknown } | ParseError {

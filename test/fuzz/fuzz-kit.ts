@@ -320,7 +320,7 @@ function mutateJsonOnce(rng: Prng, root: unknown, opts: JsonMutateOptions): unkn
     case 3:
       if (typeof n.v === 'number') return set(pick(rng, [n.v * 1e6, -n.v, n.v + 0.5, Math.floor(n.v / 1e6), 1e12, -1]));
       if (typeof n.v === 'string') return set(mutateText(rng, n.v, { maxLength: 4096 }));
-      return set(String(n.v));
+      return set(n.v !== null && typeof n.v === 'object' ? JSON.stringify(n.v) : String(n.v));
     case 4:
       return set([n.v]);
     case 5: {

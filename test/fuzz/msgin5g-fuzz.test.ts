@@ -87,7 +87,7 @@ test('fuzz msgin5g-request: mutated requests are read or refused with a 4xx; wha
   await runFuzz({
     name: 'msgin5g-request',
     cases: 400,
-    timeBoundMs: 100,
+    timeBoundMs: 250,
     generate: (rng) => mutateHttp(rng, pick(rng, REQUESTS).wire()),
     check: (text) => {
       const p = parseRequest(text, dir, 'gw', 1, 0);
@@ -116,7 +116,7 @@ test('fuzz msgin5g-response: mutated responses are read or refused with a 4xx, n
   await runFuzz({
     name: 'msgin5g-response',
     cases: 300,
-    timeBoundMs: 100,
+    timeBoundMs: 250,
     generate: (rng) => {
       const [req, wire] = pick(rng, RESPONSES);
       return { req, text: mutateHttp(rng, wire) };

@@ -94,7 +94,7 @@ test('fuzz sip-parser: mutated RFC 4475 and RegLab messages never throw, errors 
   await runFuzz({
     name: 'sip-parser',
     cases: 400,
-    timeBoundMs: 100,
+    timeBoundMs: 250,
     generate: mutatedMessage,
     check: (input, rng) => {
       const r = parseSip(input, { transport: rng.chance(0.2) ? 'stream' : 'datagram' });
@@ -119,7 +119,7 @@ test('fuzz sip-receiver: every answer to a mutated message parses back (RegLab a
   await runFuzz({
     name: 'sip-receiver',
     cases: 400,
-    timeBoundMs: 100,
+    timeBoundMs: 250,
     generate: mutatedMessage,
     check: (input, rng) => {
       const rec = receiveSip(input, pick(rng, POLICIES));
@@ -170,7 +170,7 @@ test('fuzz scscf-datagrams: hostile datagrams at the S-CSCF: every answer parses
   await runFuzz({
     name: 'scscf-datagrams',
     cases: 150,
-    timeBoundMs: 100,
+    timeBoundMs: 250,
     generate: mutatedMessage,
     show: (b) => JSON.stringify(Buffer.from(b.subarray(0, 300)).toString('latin1')),
     check: (input) => {
