@@ -6,7 +6,12 @@ import type { RunOutcome } from './types.ts';
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Resolves when the thread has loaded its modules. */
+  ready: Promise<void>;
 }
+
+/** The message a pool thread sends once, when loaded. */
+export const READY = 'reglab-pool-thread-ready';
 
 interface Waiting {
   task: RunTask;
@@ -39,6 +44,15 @@ export class ThreadPool {
     });
   }
 
+  /**
+   * Starts every thread now and waits until each has loaded (a second or more under tsx): a queue
+   * worker does this before taking jobs, so no job's lock runs while a thread boots.
+   */
+  async warm(): Promise<void> {
+    while (this.slots.length < this.size) this.slots.push(this.spawn());
+    await Promise.all(this.slots.map((s) => s.ready));
+  }
+
   get busy(): number {
     return this.slots.filter((s) => s.busy).length;
   }
@@ -54,12 +68,26 @@ export class ThreadPool {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.busy);
       if (!slot && this.slots.length < this.size) {
-        slot = { worker: new Worker(this.url), busy: false };
+        slot = this.spawn();
         this.slots.push(slot);
       }
       if (!slot) return;
       this.start(slot, this.queue.shift()!);
     }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.url);
+    const ready = new Promise<void>((res) => {
+      const on = (m: unknown) => {
+        if (m !== READY) return;
+        worker.off('message', on);
+        res();
+      };
+      worker.on('message', on);
+      worker.once('exit', () => res());
+    });
+    return { worker, busy: false, ready };
   }
 
   private start(slot: Slot, w: Waiting): void {
@@ -73,7 +101,9 @@ export class ThreadPool {
       fn();
       this.pump();
     };
-    const onMessage = (r: RunOutcome) => settle(() => w.resolve(r));
+    const onMessage = (r: RunOutcome | typeof READY) => {
+      if (r !== READY) settle(() => w.resolve(r));
+    };
     const died = (why: string) => {
       const at = this.slots.indexOf(slot);
       if (at >= 0) this.slots.splice(at, 1);

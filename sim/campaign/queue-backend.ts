@@ -7,9 +7,17 @@ import { CAMPAIGNS_KEY, PREFIX, WORKERS_KEY, WORKER_STALE_MS, queueName, type Ca
 import type { Backend, BackendHooks } from './backend.ts';
 import type { Campaign, RunOutcome, RunSpec } from './types.ts';
 
-/** How often the coordinator checks its pending runs' states (missed events, Redis restarts). */
-const RECONCILE_MS = 2000;
-const ADD_CHUNK = 500;
+/** How often the coordinator publishes its status and looks at the workers. */
+const TICK_MS = 2000;
+/**
+ * Events are the normal path; every pending job's state is looked at (for a missed event, or jobs
+ * lost by a Redis restarted without persistence) only after this long without one of our events,
+ * and at least every FULL_CHECK_MS. NOTE: a check costs ~2 Redis commands per pending job.
+ */
+const QUIET_MS = 5000;
+const FULL_CHECK_MS = 30_000;
+/** Jobs looked at, and added, per batch (concurrent requests share round trips). */
+const CHUNK = 200;
 
 export interface QueueBackendOptions {
   /** Progress notes (workers of other versions, waiting for workers). */
@@ -70,8 +78,10 @@ export class QueueBackend implements Backend {
     let finish!: () => void;
     let fail!: (e: Error) => void;
     const done = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+    let lastEvent = Date.now();
     const deliver = (key: string, o: RunOutcome) => {
       if (!pending.delete(key)) return;
+      lastEvent = Date.now();
       running.delete(key);
       status.done++;
       if (!o.ok) status.failed++;
@@ -88,7 +98,7 @@ export class QueueBackend implements Backend {
       message: `the queue gave up on the run: ${reason}`,
     });
     events.on('active', ({ jobId }) => {
-      if (pending.has(jobId)) (running.add(jobId), hooks.onRunning?.(running.size));
+      if (pending.has(jobId)) (running.add(jobId), (lastEvent = Date.now()), hooks.onRunning?.(running.size));
     });
     events.on('completed', ({ jobId, returnvalue }) => {
       if (pending.has(jobId)) deliver(jobId, decodeOutcome(String(returnvalue)));
@@ -115,7 +125,7 @@ export class QueueBackend implements Backend {
           log(`note: worker ${b.id} runs RegLab ${b.reglabVersion}; this campaign is RegLab ${campaign.reglabVersion} — its results would be refused, so it takes none of these runs`);
         }
       }
-      if (now - lastWorkerSeen > 2 * RECONCILE_MS && !waitingNoted) {
+      if (now - lastWorkerSeen > 2 * TICK_MS && !waitingNoted) {
         waitingNoted = true;
         log(`waiting for workers: none of RegLab ${campaign.reglabVersion} is running — start \`reglab worker --queue ${this.url.shown}\``);
       }
@@ -123,7 +133,7 @@ export class QueueBackend implements Backend {
     // Looks at each pending job: finished ones are delivered, vanished ones enqueued again.
     const reconcile = async (first: boolean) => {
       const toAdd: RunSpec[] = [];
-      for (const run of [...pending.values()]) {
+      const check = async (run: RunSpec) => {
         const job = (await queue.getJob(run.key)) as Job<JobData> | undefined;
         const state = job ? await job.getState() : 'unknown';
         if (state === 'completed') {
@@ -136,16 +146,19 @@ export class QueueBackend implements Backend {
           else (await removeJob(job!), toAdd.push(run));
         } else if (state === 'unknown') toAdd.push(run);
         else if (state === 'active') running.add(run.key);
-      }
-      for (let i = 0; i < toAdd.length; i += ADD_CHUNK) {
+      };
+      const all = [...pending.values()];
+      for (let i = 0; i < all.length; i += CHUNK) await Promise.all(all.slice(i, i + CHUNK).map(check));
+      for (let i = 0; i < toAdd.length; i += CHUNK) {
         await queue.addBulk(
-          toAdd.slice(i, i + ADD_CHUNK).map((run) => ({
+          toAdd.slice(i, i + CHUNK).map((run) => ({
             name: 'run',
             data: { reglabVersion: campaign.reglabVersion, campaign: campaign.id, bundle: campaign.bundle, run },
             opts: { jobId: run.key, attempts: 1, removeOnComplete: false, removeOnFail: false },
           })),
         );
       }
+      lastCheck = Date.now();
       hooks.onRunning?.(running.size);
     };
     const publish = async () => {
@@ -155,11 +168,13 @@ export class QueueBackend implements Backend {
     };
     let timer: NodeJS.Timeout | undefined;
     let ticking = false;
+    let lastCheck = Date.now();
     const tick = async () => {
       if (ticking || this.closed) return;
       ticking = true;
       try {
-        await reconcile(false);
+        const now = Date.now();
+        if (now - Math.max(lastEvent, lastCheck) > QUIET_MS || now - lastCheck > FULL_CHECK_MS) await reconcile(false);
         await watchWorkers();
         await publish();
       } catch {
@@ -174,7 +189,7 @@ export class QueueBackend implements Backend {
       await publish();
       await watchWorkers();
       if (pending.size === 0) finish();
-      timer = setInterval(() => void tick(), RECONCILE_MS);
+      timer = setInterval(() => void tick(), TICK_MS);
       await done;
       status.state = 'finished';
     } catch (err) {

@@ -46,6 +46,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
   const log = opts.log ?? (() => {});
   const id = `${hostname()}/${process.pid}`;
   const pool = new ThreadPool(concurrency);
+  await pool.warm();
   const redis = new Redis(bullConnection(opts.url) as RedisOptions);
   redis.on('error', () => {});
   const beat: WorkerBeat = { id, host: hostname(), pid: process.pid, reglabVersion: version, concurrency, busy: 0, done: 0, startedAt: Date.now(), lastSeen: Date.now() };

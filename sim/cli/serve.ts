@@ -10,6 +10,7 @@ interface ServeOpts {
   scenarios?: string;
   runHeapMb?: number;
   maxRuns?: number;
+  queue?: string;
 }
 
 const parsePort = wholeNumber('--port', 0, 65535);
@@ -26,6 +27,7 @@ export const serveCommand: CliCommand = {
       .option('--scenarios <dir>', 'the scenarios folder the dashboard lists (default: scenarios/)')
       .option('--run-heap-mb <mb>', `heap limit of one run's worker thread (default: ${defaultRunLimits().heapMb}, a share of this machine's memory)`, wholeNumber('--run-heap-mb', 64, 1 << 20))
       .option('--max-runs <n>', `runs at once over all clients (default: ${defaultRunLimits().maxRuns})`, wholeNumber('--max-runs', 1, 64))
+      .option('--queue <redis-url>', "show the progress of distributed campaigns on this Redis (GET /api/queue; see reglab sweep --queue)")
       .addHelpText('after', '\nexamples:\n  reglab serve\n  reglab serve --port 0            # any free port, printed\n  npm start                         # serve --build-if-needed')
       .action(action(ctx, (opts: ServeOpts) => cmdServe(opts)));
   },
@@ -39,6 +41,7 @@ async function cmdServe(opts: ServeOpts): Promise<number> {
     scenariosDir: resolve(opts.scenarios ?? resolve(ROOT, 'scenarios')),
     buildIfNeeded: opts.buildIfNeeded ?? false,
     log: (line) => console.error(line),
+    queue: opts.queue,
     runLimits: { ...(opts.runHeapMb ? { heapMb: opts.runHeapMb } : {}), ...(opts.maxRuns ? { maxRuns: opts.maxRuns } : {}) },
   });
   console.log(`RegLab dashboard: ${server.url}`);

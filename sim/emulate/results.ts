@@ -64,7 +64,17 @@ export class ResultCollector {
       simulatedNs: end,
       population: doc.population.size,
       watched: this.topo.watched.reduce((a, b) => a + b, 0),
-      messages: { delivered: recorder.deliveredCount, dropped: recorder.droppedTotal, bytes: recorder.bytesDelivered, byReason: { ...recorder.dropReasons } },
+      // On real sockets nothing counts messages on the wire: what was sent and neither delivered nor
+      // dropped when the emulation stopped was still in flight (or lost by a real peer).
+      messages: {
+        sent: recorder.sentCount,
+        delivered: recorder.deliveredCount,
+        dropped: recorder.droppedTotal,
+        inFlight: Math.max(0, recorder.sentCount - recorder.deliveredCount - recorder.droppedTotal),
+        triggersDropped: recorder.triggersDropped,
+        bytes: recorder.bytesDelivered,
+        byReason: { ...recorder.dropReasons },
+      },
       procedures: recorder.procedureSummaries(),
       nodes: recorder.nodeSummaries(end),
       links: recorder.linkSummaries(),

@@ -225,13 +225,13 @@ export class Msgin5gServer extends Node {
 
   // ---- the service-queue mirror -----------------------------------------------------------------
 
-  override receive(msg: Message, from: number): void {
+  override receive(msg: Message, from: number): boolean {
     const m = this.mirror;
     if (m !== undefined && this.state === 'up') {
       if (this.busyWorkers < this.workers) m.start(msg, from, this.now());
       else if (this.queueLength < this.queueLimit) m.enqueue(msg, from);
     }
-    super.receive(msg, from);
+    return super.receive(msg, from);
   }
 
   override dispatch(msg: Message, from: number): void {

@@ -11,8 +11,8 @@ export type { FaultAction, Interceptor } from './interceptor.ts';
 export interface Endpoint {
   readonly id: string;
   index: number;
-  /** Called at arrival time; the endpoint queues or refuses it. */
-  receive(msg: Message, from: number): void;
+  /** Called at arrival time; the endpoint queues or refuses it (returns false, having signalled the drop). */
+  receive(msg: Message, from: number): boolean | void;
 }
 
 /** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
@@ -52,6 +52,8 @@ export class InProcessNetwork {
 
   /** Set by the fault injector when the scenario declares network faults. */
   interceptor: Interceptor | undefined = undefined;
+  /** Messages on a link now (put on it, not yet arrived): the third term of sent = delivered + dropped + in flight. */
+  inFlight = 0;
 
   constructor(
     private readonly sim: Simulator,
@@ -149,6 +151,8 @@ export class InProcessNetwork {
       extra = act.extraDelay ?? 0;
       copies += act.duplicates ?? 0;
     }
+    // A duplicate is one more message on the wire: sent, then delivered or dropped like any other.
+    for (let c = 1; c < copies; c++) this.signals.sent(this.sim.now(), from, to, msg);
     for (let c = 0; c < copies; c++) this.transmit(from, to, msg, extra);
   }
 
@@ -171,6 +175,7 @@ export class InProcessNetwork {
         l.lastArrival = now + d;
       }
       this.sim.postIn(d, r.arrive, msg);
+      this.inFlight++;
       return;
     }
     const now = this.sim.now();
@@ -193,11 +198,12 @@ export class InProcessNetwork {
     }
     // Integers below 2^53: (t - now) + now is t exactly.
     this.sim.postIn(t - now, r.arrive, msg);
+    this.inFlight++;
   }
 
-  /** Arrival at the far end (called by the kernel). */
+  /** Arrival at the far end (called by the kernel). A message the node refuses is its drop, not a delivery. */
   arrive(from: number, to: number, msg: Message): void {
-    this.signals.delivered(this.sim.now(), from, to, msg);
-    this.endpoints[to].receive(msg, from);
+    this.inFlight--;
+    if (this.endpoints[to].receive(msg, from) !== false) this.signals.delivered(this.sim.now(), from, to, msg);
   }
 }

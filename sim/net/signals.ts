@@ -10,10 +10,16 @@ import type { Message } from './message.ts';
 export interface Signals {
   /** A message left `from` for `to`. */
   sent(t: Ns, from: number, to: number, msg: Message): void;
-  /** A message reached `to` (before queueing there). */
+  /** A message reached `to` and was accepted there (queued or served); one refused on arrival is `dropped` only. */
   delivered(t: Ns, from: number, to: number, msg: Message): void;
-  /** A message died: `at` is where (a link's far end, or the node that refused it). */
+  /** A message died before delivery: `at` is where (a link's far end, or the node that refused it on arrival). */
   dropped(t: Ns, from: number, at: number, msg: Message, reason: DropReason): void;
+  /**
+   * A message already delivered to `at` died there (lost from its queue or service in a crash, or
+   * dropped by an injected fault): it no longer counts as delivered, so that every message sent is
+   * delivered, dropped or in flight exactly once.
+   */
+  discarded(t: Ns, from: number, at: number, msg: Message, reason: DropReason): void;
   /** A workload trigger reached `to` (not a network message: no per-node message counts). */
   triggered(t: Ns, to: number, msg: Message): void;
   /** A procedure began for a subscriber. */
@@ -35,6 +41,7 @@ export const NO_SIGNALS: Signals = {
   sent() {},
   delivered() {},
   dropped() {},
+  discarded() {},
   triggered() {},
   procedureStarted() {},
   procedureEnded() {},

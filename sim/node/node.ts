@@ -270,13 +270,17 @@ export abstract class Node implements Receiver {
    * fault), for nodes whose protocol has no error answer to give.
    */
   protected answerError(msg: Message, from: number, e: ErrorAnswer): void {
-    this.signals.dropped(this.time.now(), from, this.index, msg, `fault:${e.rule}`);
+    this.signals.discarded(this.time.now(), from, this.index, msg, `fault:${e.rule}`);
   }
 
   /** The model's answer when the queue is full; the default refuses silently. */
   protected onOverload(msg: Message, from: number): void {
+    this.overloadDropped = true;
     this.signals.dropped(this.time.now(), from, this.index, msg, 'overload');
   }
+
+  /** Set by the default onOverload: the refused message was dropped (a model's 503 answer delivers it). */
+  private overloadDropped = false;
 
   get generationNow(): number {
     return this.svc.gen;
@@ -364,7 +368,7 @@ export abstract class Node implements Receiver {
     for (const w of svc.all) {
       if (w.msg !== undefined) {
         svc.times[0] += now - svc.times[1 + w.k];
-        this.signals.dropped(now, w.from, this.index, w.msg, 'crash');
+        this.signals.discarded(now, w.from, this.index, w.msg, 'crash');
         w.msg = undefined;
       }
     }
@@ -374,29 +378,32 @@ export abstract class Node implements Receiver {
     while (svc.qLen > 0) {
       const from = svc.qFrom[svc.qHead];
       const m = svc.dequeue();
-      this.signals.dropped(now, from, this.index, m, 'crash');
+      this.signals.discarded(now, from, this.index, m, 'crash');
     }
     this.onCrash();
   }
 
   // ---- the service queue -----------------------------------------------------------------------
 
-  /** Arrival from the network or the workload. */
-  receive(msg: Message, from: number): void {
+  /** Arrival from the network or the workload; false when refused (down, or the queue full). */
+  receive(msg: Message, from: number): boolean {
     const svc = this.svc;
     if (!svc.up) {
       this.signals.dropped(this.time.now(), from, this.index, msg, 'node-down');
-      return;
+      return false;
     }
     const w = svc.idle.pop();
     if (w !== undefined) {
       svc.begin(w, msg, from);
     } else if (svc.qLen >= svc.queueLimit) {
       svc.refused++;
+      this.overloadDropped = false;
       this.onOverload(msg, from);
+      return !this.overloadDropped;
     } else {
       svc.enqueue(msg, from);
     }
+    return true;
   }
 
   /** @internal */

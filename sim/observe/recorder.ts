@@ -2,6 +2,9 @@ import { LatencyRecorder } from './latency.ts';
 import { TraceHash, kindHashOf } from './trace-hash.ts';
 import type { NodeSummary, ProcedureCurves, ProcedureSummary, SampleRow, TraceRecord, WireMark } from './records.ts';
 
+/** Where a workload trigger comes from (sim/net/message.ts FROM_WORKLOAD; observe imports only kernel/). */
+const FROM_WORKLOAD = -1;
+
 /** What a recorder needs of a message (structurally the network's Message; observe imports only kernel/). */
 export interface ObservedMessage {
   readonly proto: string;
@@ -101,8 +104,12 @@ export class Recorder {
   readonly hash = new TraceHash();
   readonly entries: TraceEntry[] = [];
   traceOverflow = 0;
+  /** Network messages sent (a fault's duplicate counts as one more). */
+  sentCount = 0;
   deliveredCount = 0;
   droppedTotal = 0;
+  /** Workload triggers refused or lost at their node (not network messages: not in droppedTotal). */
+  triggersDropped = 0;
   bytesDelivered = 0;
   readonly dropReasons: Record<string, number> = {};
   /** Injected fault events by kind (crash, restart, overload-start, …). */
@@ -164,6 +171,7 @@ export class Recorder {
 
   sent(_t: number, from: number, _to: number, msg: ObservedMessage): void {
     if (from < 0) return;
+    this.sentCount++;
     const bytes = msg.bytes;
     this.msgsOut[from]++;
     this.bytesOut[from] += bytes;
@@ -188,10 +196,22 @@ export class Recorder {
   }
 
   dropped(t: number, from: number, at: number, msg: ObservedMessage, reason: string): void {
-    this.droppedTotal++;
-    this.dropReasons[reason] = (this.dropReasons[reason] ?? 0) + 1;
+    if (from === FROM_WORKLOAD) this.triggersDropped++;
+    else {
+      this.droppedTotal++;
+      this.dropReasons[reason] = (this.dropReasons[reason] ?? 0) + 1;
+    }
     if (at >= 0 && at < this.n) this.drops[at]++;
     if (this.isWatched(msg)) this.record(t, from, at, msg, 'dropped', reason);
+  }
+
+  discarded(t: number, from: number, at: number, msg: ObservedMessage, reason: string): void {
+    // Counted as delivered when it arrived; now it is a drop instead (issue 11 item 9: never both).
+    if (from !== FROM_WORKLOAD) {
+      this.deliveredCount--;
+      this.bytesDelivered -= msg.bytes;
+    }
+    this.dropped(t, from, at, msg, reason);
   }
 
   triggered(t: number, to: number, msg: ObservedMessage): void {

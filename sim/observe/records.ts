@@ -146,7 +146,21 @@ export interface Summary {
   simulatedNs: number;
   population: number;
   watched: number;
-  messages: { delivered: number; dropped: number; bytes: number; byReason: Record<string, number> };
+  /**
+   * Network messages: every one sent is delivered (accepted by its node), dropped (lost on a link,
+   * refused on arrival, or lost in a node later) or still in flight on a link at the end — exactly
+   * one of the three: sent = delivered + dropped + inFlight. Workload triggers are not messages;
+   * those a node refused or lost are `triggersDropped`.
+   */
+  messages: {
+    sent: number;
+    delivered: number;
+    dropped: number;
+    inFlight: number;
+    triggersDropped: number;
+    bytes: number;
+    byReason: Record<string, number>;
+  };
   procedures: Record<string, ProcedureSummary>;
   nodes: Record<string, NodeSummary>;
   /** Domain probes sampled every interval (node types' probes, e.g. mismatched views). */

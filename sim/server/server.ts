@@ -3,6 +3,7 @@
  *
  *   GET /api/health      → { ok: true, version }
  *   GET /api/scenarios   → ScenarioInfo[]
+ *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
  *   WS  /api/emulate     → the emulation lab: start / watch / stop one emulate/ scenario (emulate-routes.ts)
  *   GET /api/runs/…      → a finished run's files (run-files.ts)
@@ -23,6 +24,8 @@ import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { attachEmulateSocket, EMULATE_STREAM_PATH } from './emulate-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
+import { handleQueueHttp } from './queue-route.ts';
+import { QueueMonitor } from '../campaign/queue-monitor.ts';
 import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
 
 export interface ServerOptions {
@@ -40,6 +43,8 @@ export interface ServerOptions {
   runLimits?: Partial<RunLimits>;
   /** The run worker's entry module (tests substitute a runaway one); default run-worker.mjs. */
   runWorkerEntry?: URL;
+  /** A Redis whose distributed campaigns GET /api/queue reports (`reglab serve --queue`). */
+  queue?: string;
 }
 
 export interface RunningServer {
@@ -68,11 +73,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
+  // An unreachable queue fails the start (E_QUEUE, within 5 s), before anything listens.
+  const queue = opts.queue !== undefined ? await QueueMonitor.connect(opts.queue) : undefined;
   const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
 
   const runFiles = new RunFiles();
   const http = createServer((req, res) => {
-    handleHttp(req, res, { scenariosDir, distDir, log, runFiles }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -113,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   } catch (e) {
-    await workers.close();
+    await Promise.all([workers.close(), queue?.close()]);
     throw e;
   }
   const addr = http.address() as AddressInfo;
@@ -125,7 +132,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       new Promise<void>((done) => {
         for (const ws of wss.clients) ws.terminate();
         wss.close();
-        http.close(() => void workers.close().then(done));
+        http.close(() => void Promise.all([workers.close(), queue?.close()]).then(() => done()));
         http.closeAllConnections();
       }),
   };
@@ -134,7 +141,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -151,6 +158,7 @@ async function handleHttp(
   }
   if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
   if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
     return;

@@ -16,8 +16,11 @@ import {
   sweepRows,
   compareResult,
   compareCsv,
+  type Backend,
+  type BackendHooks,
   type Campaign,
   type RunOutcome,
+  type RunSpec,
 } from '../../sim/campaign/index.ts';
 import { decodeOutcome, encodeOutcome } from '../../sim/campaign/codec.ts';
 import { executeRun } from '../../sim/campaign/execute.ts';
@@ -148,4 +151,22 @@ test('a run carries its CSV replay in the bundle: it runs where the file does no
   assert.ok(o.ok, !o.ok ? o.message : '');
   const direct = await runScenario(loadScenarioFile(fixture, { set: ['seed=1'] }));
   assert.equal(o.ok && o.headline.trace_hash, direct.summary.traceHash);
+});
+
+test('a result from a worker of another RegLab version is refused, naming both versions', async () => {
+  const c = expandSweep(LEARN, { vary: ['population.size=10,20'] });
+  const foreign: Backend = {
+    name: 'foreign',
+    async execute(_c: Campaign, runs: readonly RunSpec[], hooks: BackendHooks) {
+      for (const run of runs) hooks.onOutcome({ key: run.key, label: run.label, ok: true, reglabVersion: '9.9.9', headline: { trace_hash: 'x' }, worker: 'elsewhere/42' });
+    },
+    async close() {},
+  };
+  const store = new MemoryStore();
+  const r = await runCampaign(c, { backend: foreign, store });
+  assert.equal(r.failed, 2);
+  const o = r.outcomes[0]!;
+  assert.ok(!o.ok && o.code === 'E_CAMPAIGN');
+  assert.ok(!o.ok && o.message.includes('RegLab 9.9.9') && o.message.includes(`RegLab ${c.reglabVersion}`) && o.message.includes('elsewhere/42'));
+  assert.equal(store.get(c.runs[0].key), undefined, 'a refused result is not stored');
 });

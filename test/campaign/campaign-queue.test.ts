@@ -13,6 +13,8 @@ import { parseQueueUrl } from '../../sim/campaign/redis-url.ts';
 import { PREFIX, queueName } from '../../sim/campaign/queue-names.ts';
 import { ROOT } from '../reglab-process.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
+import { startServer } from '../../sim/server/server.ts';
+import type { QueueStatusReply } from '../../sim/server/queue-route.ts';
 
 /**
  * Distributed campaigns on a real redis-server (our own, on a free port) with `reglab worker`
@@ -218,4 +220,79 @@ test('bad input: unreachable Redis → exit 2 within 5 s naming the URL without 
     assert.equal(x.code, 2, s);
     assert.match(x.err, /--shard .*: expected i\/n .*\[E_USAGE\]/, s);
   }
+});
+
+test('the dashboard API: GET /api/queue shows a running campaign (done / running / total) and the workers seen', async () => {
+  const server = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), queue: redis.url });
+  const plain = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios') });
+  try {
+    const get = async (base: string) => (await (await fetch(new URL('/api/queue', base))).json()) as QueueStatusReply;
+    assert.deepEqual((await get(plain.url)).enabled, false);
+    const c = expandSweep(LEARN, { vary: ['population.size=30000,30001,30002'], seed: 71 });
+    const backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+    const campaign = runCampaign(c, { backend });
+    let running: QueueStatusReply | undefined;
+    for (let i = 0; i < 200; i++) {
+      const s = await get(server.url);
+      if (s.enabled && s.campaigns.some((x) => x.id === c.id && x.state === 'running')) {
+        running = s;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await campaign;
+    await backend.close();
+    assert.ok(running?.enabled);
+    const mine = running.campaigns.find((x) => x.id === c.id)!;
+    assert.equal(mine.total, 3);
+    assert.equal(mine.scenario, 'learn/request-response');
+    assert.ok(mine.done < 3);
+    const pids = running.workers.filter((w) => w.sameVersion).map((w) => w.pid);
+    assert.ok(pids.includes(w1.proc.pid!) && pids.includes(w2.proc.pid!), JSON.stringify(running.workers));
+    const after = await get(server.url);
+    assert.ok(after.enabled);
+    const done = after.campaigns.find((x) => x.id === c.id)!;
+    assert.deepEqual([done.state, done.done, done.failed, done.total], ['finished', 3, 0, 3]);
+  } finally {
+    await server.close();
+    await plain.close();
+  }
+  await assert.rejects(startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), queue: 'redis://:pw123@127.0.0.1:1' }), (e: Error & { code?: string }) => e.code === 'E_QUEUE' && !e.message.includes('pw123') && e.message.includes(':***@127.0.0.1:1'));
+});
+
+test('Ctrl-C on a worker finishes its current run; Ctrl-C twice returns it to the queue at once', async () => {
+  const queue = new Queue(queueName(REGLAB_VERSION), { connection: { host: '127.0.0.1', port: redis.port }, prefix: PREFIX });
+  const untilActive = async () => {
+    for (let i = 0; i < 600 && (await queue.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const exitOf = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
+  await stopProc(w2.proc); // idle: SIGTERM stops it at once
+  // Once: the run in progress is finished and delivered, then the worker exits 0.
+  const a = expandSweep(LEARN, { vary: ['population.size=80000'], seed: 81 });
+  let backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+  const ra = runCampaign(a, { backend });
+  await untilActive();
+  w1.proc.kill('SIGINT');
+  const [outA, codeA] = await Promise.all([ra, exitOf(w1.proc)]);
+  await backend.close();
+  assert.equal(codeA, 0);
+  assert.ok(outA.outcomes[0]?.ok && outA.outcomes[0].worker!.endsWith(`/${w1.proc.pid}`));
+  assert.match(w1.log(), /stopping: finishing the current runs/);
+  // Twice: the run goes back to waiting now, not when its 60 s lock would expire.
+  const slow = await spawnReady(['bin/reglab.mjs', 'worker', '--queue', redis.url, '--lock-duration', '60000'], /worker \S+: RegLab/);
+  const b = expandSweep(LEARN, { vary: ['population.size=80000'], seed: 82 });
+  backend = await QueueBackend.connect(parseQueueUrl(redis.url));
+  const rb = runCampaign(b, { backend });
+  await untilActive();
+  slow.proc.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  slow.proc.kill('SIGINT');
+  assert.equal(await exitOf(slow.proc), 0);
+  assert.match(slow.log(), /returning the current runs to the queue/);
+  assert.equal(await (await queue.getJob(b.runs[0].key))!.getState(), 'waiting');
+  w2 = await startWorker();
+  const outB = await rb;
+  await backend.close();
+  assert.ok(outB.outcomes[0]?.ok && outB.outcomes[0].worker!.endsWith(`/${w2.proc.pid}`));
+  await queue.close();
 });

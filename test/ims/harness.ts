@@ -41,6 +41,9 @@ export class RecordingSignals implements Signals {
   dropped(_t: number, _f: number, _a: number, msg: Message, reason: string): void {
     this.drops.push({ msg, reason });
   }
+  discarded(_t: number, _f: number, _a: number, msg: Message, reason: string): void {
+    this.drops.push({ msg, reason });
+  }
   triggered(): void {}
   fault(): void {}
   procedureStarted(): void {}

@@ -27,6 +27,8 @@ class RecordingSignals {
     ...NO_SIGNALS,
     sent: (t, from, to, m) => this.sentLog.push({ t, from, to, n: (m as Msg).n }),
     dropped: (t, from, at, m, reason) => this.droppedLog.push({ t, from, at, n: (m as Msg).n, reason }),
+    // Lost after delivery (crash, an injected drop): a drop all the same for these tests.
+    discarded: (t, from, at, m, reason) => this.droppedLog.push({ t, from, at, n: (m as Msg).n, reason }),
   };
 }
 

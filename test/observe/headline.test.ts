@@ -48,7 +48,7 @@ function summary(over: Partial<Summary> = {}): Summary {
     simulatedNs: 2_500_000_000,
     population: 10,
     watched: 2,
-    messages: { delivered: 20, dropped: 1, bytes: 3000, byReason: { loss: 1 } },
+    messages: { sent: 21, delivered: 20, dropped: 1, inFlight: 0, triggersDropped: 0, bytes: 3000, byReason: { loss: 1 } },
     procedures: { 'request-response': proc() },
     nodes: { server: node({ signals: { 'response.unmatched': 2 } }) },
     faults: { 'lose-200': 3 },

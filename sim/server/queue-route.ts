@@ -1,0 +1,23 @@
+/**
+ * GET /api/queue — a distributed campaign's progress (runs done / running / failed / total per
+ * campaign, workers seen) when the server was started with `reglab serve --queue URL`; without it,
+ * { enabled: false }. Read-only; the dashboard polls it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { QueueMonitor, QueueStatus } from '../campaign/queue-monitor.ts';
+
+export const QUEUE_STATUS_PATH = '/api/queue';
+
+export type QueueStatusReply = ({ enabled: true } & QueueStatus) | { enabled: false; hint: string };
+
+/** Handles GET /api/queue; false for any other path. */
+export async function handleQueueHttp(req: IncomingMessage, res: ServerResponse, monitor: QueueMonitor | undefined): Promise<boolean> {
+  if ((req.url ?? '').split('?')[0] !== QUEUE_STATUS_PATH) return false;
+  const body: QueueStatusReply = monitor
+    ? { enabled: true, ...(await monitor.status()) }
+    : { enabled: false, hint: 'start the dashboard with `reglab serve --queue redis://HOST:PORT` to follow distributed campaigns' };
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+  return true;
+}
