@@ -5,6 +5,7 @@
  *   GET /api/scenarios   → ScenarioInfo[]
  *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   WS  /api/emulate     → the emulation lab: start / watch / stop one emulate/ scenario (emulate-routes.ts)
  *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
@@ -21,6 +22,7 @@ import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
+import { attachEmulateSocket, EMULATE_STREAM_PATH } from './emulate-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
 import { handleQueueHttp } from './queue-route.ts';
 import { QueueMonitor } from '../campaign/queue-monitor.ts';
@@ -89,6 +91,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const path = (req.url ?? '').split('?')[0];
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
       wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      return;
+    }
+    if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, scenariosDir, log));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {
