@@ -1,5 +1,8 @@
 import { dirname, resolve, basename, sep } from 'node:path';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
+
+/** YAML syntax errors reported at most (the first ones are the ones to fix). */
+const MAX_YAML_ERRORS = 20;
 import type { z } from 'zod';
 import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
 import { NODE_TYPE_BY_NAME } from './node-types.ts';
@@ -76,16 +79,17 @@ type ReplayText = { text: string } | { problem: string };
 
 /** YAML → a plain mapping, or every syntax problem with its line; an alias bomb is one problem too. */
 function parseYaml(text: string, path: string): Record<string, unknown> {
-  const ydoc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // prettyErrors off: it renders context for every error, quadratic on a long mangled line (fuzz case).
+  const lines = new LineCounter();
+  const ydoc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   if (ydoc.errors.length > 0) {
-    throw new ScenarioError(
-      path,
-      ydoc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax: ${what} — fix the YAML at that place`;
-      }),
-    );
+    const shown = ydoc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
+      const pos = lines.linePos(e.pos[0]);
+      const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `line ${pos.line}, column ${pos.col}: YAML syntax: ${what} — fix the YAML at that place`;
+    });
+    if (ydoc.errors.length > MAX_YAML_ERRORS) shown.push(`… and ${ydoc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors`);
+    throw new ScenarioError(path, shown);
   }
   let raw: unknown;
   try {
