@@ -110,6 +110,31 @@ function cliRun(population: number, spread: string): RunFigures {
   };
 }
 
+/** An IMS context for the micro-benchmarks: five nodes, the default identities. */
+function benchContext(): ImsContext {
+  const ids = ['msc', 'icscf', 'scscf', 'hss', 'far'];
+  return new ImsContext(DEFAULT_IMS_CONFIG, 1_000_000, { size: ids.length, nameOf: (i) => ids[i], indexOf: (id) => ids.indexOf(id) });
+}
+
+/** The MSC's deregistration REGISTER for subscriber i (as msc-registration.ts builds it), unsealed. */
+function deregisterRequest(ctx: ImsContext, i: number, ids: { branch: number; fromTag: number; token: number }): ImsSip {
+  const m = new ImsSip(ctx, i, 'REGISTER', Shape.Register);
+  m.ruri = Ruri.Home;
+  m.via = new Via(0, ids.branch, true, null);
+  m.maxForwards = 70;
+  m.fromTag = ids.fromTag;
+  m.callKind = CallKind.Registration;
+  m.callToken = ids.token;
+  m.callHost = 0;
+  m.cseq = 2;
+  m.contactNode = 0;
+  m.contactInstance = i;
+  m.contactIcs = true;
+  m.expires = 0;
+  m.authDone = true;
+  return m;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)];
@@ -120,26 +145,9 @@ function median(xs: number[]): number {
  * computed by arithmetic, by the renderer's LengthSink pass, and by rendering the text (median of 5).
  */
 function sizes(): void {
-  const net = { size: 5, endpoint: (i: number) => ({ id: ['msc', 'icscf', 'scscf', 'hss', 'far'][i] }) } as never;
-  const ctx = new ImsContext(DEFAULT_IMS_CONFIG, 1_000_000, net);
+  const ctx = benchContext();
   const N = 300_000;
-  const build = (i: number) => {
-    const m = new ImsSip(ctx, i, 'REGISTER', Shape.Register);
-    m.ruri = Ruri.Home;
-    m.via = new Via(0, i, true, null);
-    m.maxForwards = 70;
-    m.fromTag = i | 1;
-    m.callKind = CallKind.Registration;
-    m.callToken = i;
-    m.callHost = 0;
-    m.cseq = 2;
-    m.contactNode = 0;
-    m.contactInstance = i;
-    m.contactIcs = true;
-    m.expires = 0;
-    m.authDone = true;
-    return m;
-  };
+  const build = (i: number) => deregisterRequest(ctx, i, { branch: i, fromTag: i | 1, token: i });
   const ways: Record<string, (i: number) => number> = {
     'build + computeLength()': (i) => build(i).seal(undefined, undefined).bytes,
     'build + LengthSink pass over the renderer': (i) => build(i).renderedLength(),
@@ -164,8 +172,7 @@ function sizes(): void {
  * in the storm, with the messages built and sized as the nodes do. CPU time, median of 7.
  */
 function stack(): void {
-  const net = { size: 5, endpoint: (i: number) => ({ id: ['msc', 'icscf', 'scscf', 'hss', 'far'][i] }) } as never;
-  const ctx = new ImsContext(DEFAULT_IMS_CONFIG, 1_000_000, net);
+  const ctx = benchContext();
   const sim = new Simulator(1);
   const timers = sipTimers({});
   const wire: { msg: ImsSip; dest: number }[] = [];
@@ -173,7 +180,7 @@ function stack(): void {
     clock: new TimerService(sim, [64 * timers.T1, timers.T4]),
     index,
     transmit: (msg, dest) => void wire.push({ msg: msg as ImsSip, dest }),
-    linkTo: () => ({ params: { transport: 'stream' } }),
+    linkTo: () => ({ params: { transport: 'stream', loss: 0 } }),
   });
   let answered = 0;
   const client: StackUser = { onRequest() {}, onResponse: () => void answered++, onTimeout() {} };
@@ -185,20 +192,7 @@ function stack(): void {
   const s0 = new SipStack(node(0), timers, client);
   const s1 = new SipStack(node(1), timers, server);
   const build = (i: number) => {
-    const m = new ImsSip(ctx, i, 'REGISTER', Shape.Register);
-    m.ruri = Ruri.Home;
-    m.via = new Via(0, s0.nextBranch(), true, null);
-    m.maxForwards = 70;
-    m.fromTag = (i * 2654435761) >>> 0;
-    m.callKind = CallKind.Registration;
-    m.callToken = (i * 40503 + 7) >>> 0;
-    m.callHost = 0;
-    m.cseq = 2;
-    m.contactNode = 0;
-    m.contactInstance = i;
-    m.contactIcs = true;
-    m.expires = 0;
-    m.authDone = true;
+    const m = deregisterRequest(ctx, i, { branch: s0.nextBranch(), fromTag: (i * 2654435761) >>> 0, token: (i * 40503 + 7) >>> 0 });
     return m.seal('ics-deregistration', undefined);
   };
   const N = 300_000;

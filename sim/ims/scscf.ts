@@ -292,6 +292,18 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.unbind(sub);
     this.signal('binding.expired', 1, sub);
     this.notifyWatcher(sub, true, ContactEvent.Expired, msc, inst, -1, tok, true);
+    const type = this.p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.TimeoutDeregistration : ServerAssignmentType.TimeoutDeregistrationStoreServerName;
+    this.sendCx(this.newSar(sub, type).seal('binding-expiry', undefined), this.hss, TIMEOUT_SAR);
+  }
+
+  /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
+  private sar(req: ImsSip, tx: ServerTransaction, type: number): void {
+    // 24.229:5.4.1.4/sar-type
+    this.sendCx(this.newSar(req.sub, type).seal(req.procedure, SAR_RULES), this.hss, tx);
+  }
+
+  /** A SAR of this S-CSCF to its HSS for `sub` (TS 29.228 §6.1.2), with fresh session and hop-by-hop ids. */
+  private newSar(sub: number, assignmentType: number): CxMessage {
     const sar = new CxMessage(this.ctx, sub, CxCommand.ServerAssignment, true);
     sar.sessionNode = this.index;
     sar.sessionHi = 2;
@@ -301,24 +313,8 @@ export class Scscf extends ImsNode implements RegistrarView {
     sar.origin = this.index;
     sar.destination = this.hss;
     sar.serverName = this.index;
-    sar.assignmentType = this.p.deregistrationSar === 'USER_DEREGISTRATION' ? ServerAssignmentType.TimeoutDeregistration : ServerAssignmentType.TimeoutDeregistrationStoreServerName;
-    this.sendCx(sar.seal('binding-expiry', undefined), this.hss, TIMEOUT_SAR);
-  }
-
-  /** SAR for the REGISTER of server transaction `tx` (the context its answer comes back with). */
-  private sar(req: ImsSip, tx: ServerTransaction, type: number): void {
-    const sar = new CxMessage(this.ctx, req.sub, CxCommand.ServerAssignment, true);
-    sar.sessionNode = this.index;
-    sar.sessionHi = 2;
-    sar.hopByHop = this.nextHopByHop();
-    sar.sessionLo = sar.hopByHop;
-    sar.endToEnd = sar.hopByHop;
-    sar.origin = this.index;
-    sar.destination = this.hss;
-    sar.serverName = this.index;
-    // 24.229:5.4.1.4/sar-type
-    sar.assignmentType = type;
-    this.sendCx(sar.seal(req.procedure, SAR_RULES), this.hss, tx);
+    sar.assignmentType = assignmentType;
+    return sar;
   }
 
   /** Whether a REGISTER asks to deregister (expiry 0). */

@@ -39,7 +39,10 @@ export function simulationPorts(sim: Simulator, net: InProcessNetwork): NodePort
   return { clock: sim, transport: net, streams: sim, addresses: net };
 }
 
-export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void): Topology {
+/** How a world binds the node ports on the run's kernel and network (default: simulationPorts). */
+export type BindPorts = (sim: Simulator, net: InProcessNetwork) => NodePorts & { transport: FaultableTransport };
+
+export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void, bind: BindPorts = simulationPorts): Topology {
   const doc = sc.doc;
   const sim = new Simulator(sc.seed);
   const population = doc.population.size;
@@ -64,7 +67,7 @@ export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void
     net.setLink(l.between[0], l.between[1], linkParams(l, linkParams(doc.network.defaults, DEFAULT_LINK)));
   }
 
-  const ports = simulationPorts(sim, net);
+  const ports = bind(sim, net);
   const nodeTypes: NodeType[] = [];
   const env = {
     indexOf: (id: string) => net.indexOf(id),

@@ -6,7 +6,7 @@ import type { ExtraFile } from '../observe/export.ts';
 import { writePcapng, nodeAddress, frameComment, type PcapFrame } from '../observe/pcapng.ts';
 import type { NodeType } from './node-type.ts';
 import { REGLAB_VERSION } from '../version.ts';
-import { buildTopology } from './build.ts';
+import { buildTopology, type BindPorts } from './build.ts';
 import type { Scenario } from './load.ts';
 
 export interface RunHooks {
@@ -18,6 +18,8 @@ export interface RunHooks {
   onProgress?(p: { simulatedNs: number; events: number; fraction: number }): void;
   /** Abort → the promise rejects with an AbortError. */
   signal?: AbortSignal;
+  /** The world's binding of the node ports (build.ts BindPorts; tests wrap the transport). */
+  bind?: BindPorts;
 }
 
 export interface RunResult {
@@ -43,7 +45,7 @@ const PROGRESS_EVERY_MS = 100;
 
 export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<RunResult> {
   const wall0 = wallClockMs();
-  const topo = buildTopology(sc, hooks.onTrace);
+  const topo = buildTopology(sc, hooks.onTrace, hooks.bind);
   const { sim, nodes, recorder } = topo;
   const doc = sc.doc;
   const interval = doc.observe.interval;

@@ -6,7 +6,7 @@
  * Parsers return `{ ok: true, value }` or `{ ok: false, error }` where `error` names what is wrong;
  * they never throw on bad input (DESIGN principle 7).
  */
-import { parseUri, type Uri } from './uri.ts';
+import { parseUri, isValidHost, type Uri } from './uri.ts';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -240,36 +240,127 @@ export interface Via {
   readonly branch: string;
 }
 
-/** Parses a Via header value: one or more via-parms separated by commas. */
+/**
+ * Parses a Via header value: one or more via-parms separated by commas (RFC 3261 §20.42, §25.1):
+ *   via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+ *   sent-protocol = protocol-name SLASH protocol-version SLASH transport      (SLASH = SWS "/" SWS)
+ *   sent-by       = host [ COLON port ]                                      (COLON = SWS ":" SWS)
+ * A scanner, one pass over the value (a regular expression here once cost quadratic time on
+ * `h` + spaces + `x`); the host must be a host of RFC 3261 (isValidHost), never spaces deleted.
+ */
 export function parseVia(value: string): Parsed<Via[]> {
   const l = splitList(value);
   if (!l.ok) return l;
   const out: Via[] = [];
   for (const e of l.value) {
-    // sent-protocol = protocol-name SLASH protocol-version SLASH transport; SLASH = SWS "/" SWS
-    const m = /^([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+([^;]+?)\s*(;.*)?$/s.exec(e);
-    if (!m) return { ok: false, error: `Via '${e}' is not 'SIP/2.0/<transport> host[:port][;params]'` };
-    const [, protocol, version, transport, sentBy, rest] = m;
-    if (!isToken(protocol) || !isToken(version) || !isToken(transport)) {
-      return { ok: false, error: `Via '${e}': protocol, version and transport must be tokens` };
-    }
-    const sb = sentBy.replace(/\s+/g, '');
-    let host = sb;
-    let port: number | undefined;
-    const close = sb.lastIndexOf(']');
-    const pc = sb.lastIndexOf(':');
-    if (pc > close) {
-      host = sb.slice(0, pc);
-      const p = sb.slice(pc + 1);
-      if (!/^[0-9]{1,5}$/.test(p) || Number(p) > 65535) return { ok: false, error: `Via '${e}': port '${p}' is not a number 0..65535` };
-      port = Number(p);
-    }
-    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(host)) return { ok: false, error: `Via '${e}': sent-by host '${host}' is not a hostname or address` };
-    const pr = parseParams(rest ?? '');
-    if (!pr.ok) return { ok: false, error: `Via '${e}': ${pr.error}` };
-    out.push({ protocol, version, transport, host, port, params: pr.value, branch: param(pr.value, 'branch') ?? '' });
+    const r = parseViaParm(e);
+    if (!r.ok) return r;
+    out.push(r.value);
   }
   return { ok: true, value: out };
+}
+
+function isSpTab(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function parseViaParm(e: string): Parsed<Via> {
+  const n = e.length;
+  let i = 0;
+  const ws = () => {
+    const s = i;
+    while (i < n && isSpTab(e.charCodeAt(i))) i++;
+    return i - s;
+  };
+  const token = () => {
+    const s = i;
+    while (i < n && e.charCodeAt(i) < 128 && TOKEN[e.charCodeAt(i)] === 1) i++;
+    return e.slice(s, i);
+  };
+  const bad = (why: string): Parsed<Via> => ({ ok: false, error: `Via '${clipText(e)}' ${why}` });
+  ws();
+  const protocol = token();
+  ws();
+  if (protocol === '' || e.charCodeAt(i) !== 47) return bad("is not 'SIP/2.0/<transport> host[:port][;params]'");
+  i++;
+  ws();
+  const version = token();
+  ws();
+  if (version === '' || e.charCodeAt(i) !== 47) return bad("is not 'SIP/2.0/<transport> host[:port][;params]'");
+  i++;
+  ws();
+  const transport = token();
+  if (transport === '') return bad('has no transport token after the protocol version');
+  if (ws() === 0) return bad(`needs whitespace between the transport '${clipText(transport)}' and the sent-by host`);
+  // sent-by host: an IPv6 reference up to ']', or the run of characters a hostname or IPv4 address may hold
+  const hs = i;
+  if (e.charCodeAt(i) === 91) {
+    const close = e.indexOf(']', i);
+    if (close < 0) return bad("has '[' without ']' in its sent-by");
+    i = close + 1;
+  } else {
+    while (i < n) {
+      const c = e.charCodeAt(i);
+      if (isSpTab(c) || c === 58 || c === 59) break;
+      i++;
+    }
+  }
+  const host = e.slice(hs, i);
+  if (!isValidHost(host)) return bad(`sent-by host '${clipText(host)}' is not a hostname, IPv4 address or [IPv6] reference (RFC 3261 §25.1 host)`);
+  ws();
+  let port: number | undefined;
+  if (e.charCodeAt(i) === 58) {
+    i++;
+    ws();
+    const ps = i;
+    while (i < n && e.charCodeAt(i) >= 48 && e.charCodeAt(i) <= 57) i++;
+    const p = e.slice(ps, i);
+    if (p.length === 0 || p.length > 5 || Number(p) > 65535) return bad(`port '${clipText(p || e.slice(ps, ps + 10))}' is not a number 0..65535`);
+    port = Number(p);
+    ws();
+  }
+  if (i < n && e.charCodeAt(i) !== 59) return bad(`has '${clipText(e.slice(i, i + 20))}' after its sent-by, where only ';params' may follow`);
+  const pr = parseParams(e.slice(i));
+  if (!pr.ok) return bad(`: ${pr.error}`);
+  return { ok: true, value: { protocol, version, transport, host, port, params: pr.value, branch: param(pr.value, 'branch') ?? '' } };
+}
+
+/**
+ * A Via value RegLab can route a response along: it parses, and every via-parm is SIP/2.0 (another
+ * version in a Via is a 400; 505 is for the start line's version).
+ */
+export function parseSipVia(value: string): Parsed<Via[]> {
+  const r = parseVia(value);
+  if (!r.ok) return r;
+  for (const x of r.value) {
+    if (!/^SIP$/i.test(x.protocol) || x.version !== '2.0') {
+      return { ok: false, error: `Via '${clipText(`${x.protocol}/${x.version}/${x.transport}`)}' is not SIP/2.0 (505 is for the start line's version)` };
+    }
+  }
+  return r;
+}
+
+// callid = word [ "@" word ]; word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" /
+//          "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}" )
+const WORD = new Uint8Array(128);
+for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~()<>:\\\"/[]?{}") WORD[ch.charCodeAt(0)] = 1;
+
+/** Call-ID (RFC 3261 §25.1 callid): word [ "@" word ]. */
+export function isCallId(v: string): boolean {
+  let at = -1;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 64 /* @ */) {
+      if (at >= 0 || i === 0) return false;
+      at = i;
+    } else if (c >= 128 || WORD[c] === 0) return false;
+  }
+  return v.length > 0 && at !== v.length - 1;
+}
+
+/** Cuts text quoted in an error message: a hostile value must not make the reason megabytes long. */
+export function clipText(s: string, max = 80): string {
+  return s.length > max ? s.slice(0, max - 3) + '...' : s;
 }
 
 /** CSeq (RFC 3261 §20.16): 32-bit sequence number below 2^31 and a method token. */

@@ -199,7 +199,8 @@ const COMPACT: Record<string, string> = {
 /** Lower-case long form of a header name ('V' → 'via', 'Call-ID' → 'call-id'). */
 export function canonicalName(name: string): string {
   const l = name.toLowerCase();
-  return COMPACT[l] ?? l;
+  // Compact forms are one letter; looking up only those keeps '__proto__' or 'constructor' a plain name.
+  return (l.length === 1 ? COMPACT[l] : undefined) ?? l;
 }
 
 /** Whether a header name as written is the header whose canonical name is `want` (no allocation). */

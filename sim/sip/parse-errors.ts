@@ -14,6 +14,7 @@ export const SIP_ERROR_CODES = {
   E_SIP_BAD_REQUEST_URI: [400, 'the Request-URI is malformed, enclosed in <>, or carries escaped headers'],
   E_SIP_BAD_STATUS: [400, 'the status code is not three digits 100..699'],
   E_SIP_BAD_HEADER_LINE: [400, 'a header line has no colon or its name is not a token'],
+  E_SIP_TOO_MANY_HEADERS: [400, 'more header fields than the parser accepts (MAX_HEADER_FIELDS)'],
   E_SIP_MISSING_HEADER: [400, 'a mandatory header (Via, From, To, Call-ID, CSeq, Max-Forwards) is missing'],
   E_SIP_DUPLICATE_HEADER: [400, 'a header that may appear once appears more than once'],
   E_SIP_BAD_CONTENT_LENGTH: [400, 'Content-Length is not a number, appears twice, or is longer than the body'],
@@ -54,12 +55,23 @@ export interface SipParseError {
   readonly requestUri?: string;
   /** Header lines read before the failure (names as written, values unfolded), to copy into the answer. */
   readonly headers?: readonly (readonly [string, string])[];
+  /**
+   * Canonical names of header lines that could not be read at all (not UTF-8, a bare CR or LF; ''
+   * when even the name was unreadable): an answer must copy none of those headers.
+   */
+  readonly unreadable?: readonly string[];
 }
 
 export function sipError(
   code: SipErrorCode,
   reason: string,
-  ctx: { isResponse: boolean; method?: string; requestUri?: string; headers?: readonly (readonly [string, string])[] },
+  ctx: {
+    isResponse: boolean;
+    method?: string;
+    requestUri?: string;
+    headers?: readonly (readonly [string, string])[];
+    unreadable?: readonly string[];
+  },
 ): SipParseError {
   return {
     code,
@@ -70,5 +82,6 @@ export function sipError(
     method: ctx.method,
     requestUri: ctx.requestUri,
     headers: ctx.headers,
+    unreadable: ctx.unreadable,
   };
 }

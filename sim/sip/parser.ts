@@ -16,8 +16,11 @@ import {
   parseExpires,
   parseMaxForwards,
   parseNameAddr,
+  parseSipVia,
   parseVia,
   isToken,
+  isCallId,
+  clipText as clip,
   BRANCH_MAGIC_COOKIE,
   type CSeq,
   type NameAddr,
@@ -81,14 +84,19 @@ const MANDATORY = [
 ] as const;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Replaces invalid bytes by U+FFFD: used only to read what can be read of a message that is not UTF-8. */
+const lossyDecoder = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
 
 /** Headers that may appear at most once (RFC 3261 §7.3: only comma-list headers may repeat). */
 const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length', 'content-type', 'expires'] as const;
 
-// callid = word [ "@" word ]; word = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~" /
-//          "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}" )
-const CALLID_WORD = /^[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+$/;
+/**
+ * At most this many header fields (after unfolding) in one message: a 65,507-byte datagram could
+ * otherwise carry 16,000 of them. Real requests carry 10 to 60 (RFC 4475 longreq: 19).
+ */
+export const MAX_HEADER_FIELDS = 256;
+
 // media-type = m-type SLASH m-subtype *(SEMI m-parameter), checked loosely on the parameters.
 const MEDIA_TYPE = /^[A-Za-z0-9\-.!%*_+`'~]+\s*\/\s*[A-Za-z0-9\-.!%*_+`'~]+\s*(;.*)?$/s;
 
@@ -113,41 +121,67 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
   }
   const headBytes = bytes.subarray(start, headEnd < 0 ? n : headEnd);
   let head: string;
+  // Not UTF-8: read on (lossily) so that the 400 can still copy the headers that are intact.
+  let encodingFault = false;
   try {
     head = decoder.decode(headBytes);
   } catch {
-    return fail('E_SIP_ENCODING', 'the start line or headers are not valid UTF-8', { isResponse: false });
+    head = lossyDecoder.decode(headBytes);
+    encodingFault = true;
   }
   // Without a blank line, what we have is all header lines (a trailing CRLF ends the last one).
   if (headEnd < 0 && head.endsWith('\r\n')) head = head.slice(0, -2);
 
-  // Lines: every line ends in CRLF; a bare CR or LF is an error.
+  // Lines: every line ends in CRLF; a bare CR or LF is an error (reported once the headers are read).
   const rawLines = head.split('\r\n');
   const isResponse = rawLines[0].startsWith('SIP/') || /^sip\//i.test(rawLines[0]);
-  for (let k = 0; k < rawLines.length; k++) {
-    if (/[\r\n]/.test(rawLines[k])) {
-      return fail('E_SIP_LINE_ENDING', `line ${k + 1} holds a bare CR or LF (lines end with CRLF)`, { isResponse });
-    }
-  }
+  let lineEndingFault: string | undefined;
+  if (/[\r\n]/.test(rawLines[0])) lineEndingFault = 'line 1 holds a bare CR or LF (lines end with CRLF)';
 
   // ---- header lines: unfold (LWS = [*WSP CRLF] 1*WSP), split name ":" value ----
   // Read before the start line is judged, so that even a 505 or a 400 for the request line can
-  // copy Via, From, To, Call-ID and CSeq into its answer.
+  // copy Via, From, To, Call-ID and CSeq into its answer. A line that cannot be read (a bare CR or
+  // LF, a byte that is not UTF-8) is left out, and its header named in `unreadable` so that the
+  // answer copies none of it. Folded lines are collected and joined once: linear in their number.
   const headers: [string, string][] = [];
+  const parts: string[][] = [];
+  const unreadable = new Set<string>();
+  let skipping = false; // the continuation lines of a header left out are left out too
   let headerFault: string | undefined;
   for (let k = 1; k < rawLines.length; k++) {
     let line = rawLines[k];
     if (line.length === 0) continue; // only possible when no blank line terminated the section; reported below
-    if (line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) {
+    let broken = encodingFault && line.indexOf('\ufffd') >= 0;
+    if (/[\r\n]/.test(line)) {
+      lineEndingFault ??= `line ${k + 1} holds a bare CR or LF (lines end with CRLF)`;
+      broken = true;
+    }
+    const c0 = line.charCodeAt(0);
+    if (c0 === 32 || c0 === 9) {
       if (headers.length === 0) {
         headerFault ??= `line ${k + 1} continues a header but no header precedes it`;
         continue;
       }
-      const h = headers[headers.length - 1];
-      h[1] = (h[1] + ' ' + line.trim()).trim();
+      if (skipping) continue;
+      if (broken) {
+        unreadable.add(canonicalName(headers[headers.length - 1][0]));
+        headers.pop();
+        parts.pop();
+        skipping = true;
+        continue;
+      }
+      const t = line.trim();
+      if (t.length > 0) parts[parts.length - 1].push(t);
       continue;
     }
+    skipping = false;
     const colon = line.indexOf(':');
+    if (broken) {
+      const name = colon < 0 ? '' : line.slice(0, colon).replace(/[ \t]+$/, '');
+      unreadable.add(isToken(name) ? canonicalName(name) : '');
+      skipping = true;
+      continue;
+    }
     if (colon < 0) {
       headerFault ??= `header line '${clip(line)}' has no ':'`;
       continue;
@@ -159,6 +193,19 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     }
     line = line.slice(colon + 1).trim();
     headers.push([name, line]);
+    parts.push(line.length > 0 ? [line] : []);
+  }
+  for (let k = 0; k < headers.length; k++) if (parts[k].length !== 1 || parts[k][0] !== headers[k][1]) headers[k][1] = parts[k].join(' ');
+  if (encodingFault || lineEndingFault !== undefined) {
+    // The method, when the start line can be read: an ACK is dropped, never answered.
+    const sp = rawLines[0].indexOf(' ');
+    const m0 = sp < 0 ? '' : rawLines[0].slice(0, sp);
+    const ctx = { isResponse, method: !isResponse && isToken(m0) ? m0 : undefined, headers, unreadable: [...unreadable] };
+    if (encodingFault) return fail('E_SIP_ENCODING', 'the start line or a header is not valid UTF-8', ctx);
+    return fail('E_SIP_LINE_ENDING', lineEndingFault!, ctx);
+  }
+  if (headers.length > MAX_HEADER_FIELDS) {
+    return fail('E_SIP_TOO_MANY_HEADERS', `the message has ${headers.length} header fields; at most ${MAX_HEADER_FIELDS} are accepted`, { isResponse, headers });
   }
 
   // ---- start line ----
@@ -269,14 +316,12 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
   // ---- Via ----
   const vias: Via[] = [];
   for (const v of all('via')) {
-    const r = parseVia(v);
+    // A request's Vias must be SIP/2.0 (RegLab routes its answer along them); a response may carry
+    // any Via the grammar allows (protocol-name and version are tokens): a 505 copies the Via of
+    // the SIP/7.0 request it refuses (RFC 4475 §3.1.2.16 badvers), and must parse back.
+    const r = isResponse ? parseVia(v) : parseSipVia(v);
     if (!r.ok) return fail('E_SIP_BAD_VIA', `Via: ${r.error}`, ctxBase);
-    for (const x of r.value) {
-      if (!/^SIP$/i.test(x.protocol) || x.version !== '2.0') {
-        return fail('E_SIP_BAD_VIA', `Via '${x.protocol}/${x.version}/${x.transport}' is not SIP/2.0 (505 is for the start line's version)`, ctxBase);
-      }
-      vias.push(x);
-    }
+    for (const x of r.value) vias.push(x);
   }
 
   // ---- CSeq ----
@@ -288,8 +333,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
 
   // ---- Call-ID ----
   const callId = one('call-id')!;
-  const at = callId.indexOf('@');
-  if (!CALLID_WORD.test(at < 0 ? callId : callId.slice(0, at)) || (at >= 0 && !CALLID_WORD.test(callId.slice(at + 1)))) {
+  if (!isCallId(callId)) {
     return fail('E_SIP_BAD_CALL_ID', `Call-ID '${clip(callId)}' is not word[@word] (RFC 3261 §25.1 callid)`, ctxBase);
   }
 
@@ -404,9 +448,4 @@ function fail(code: SipErrorCode, reason: string, ctx: Parameters<typeof sipErro
   // A reason quotes the offending text; a hostile message must not make it megabytes long.
   const r = reason.length > 240 ? reason.slice(0, 160) + ' ... ' + reason.slice(-70) : reason;
   return { ok: false, error: sipError(code, r, ctx) };
-}
-
-/** Keeps error reasons readable when the offending text is huge (RFC 4475 longreq-sized values). */
-function clip(s: string): string {
-  return s.length > 80 ? s.slice(0, 77) + '...' : s;
 }

@@ -13,7 +13,7 @@ import { SipMessage, canonicalName, type SipHeader } from './message.ts';
 import { parseSip, type ParseOptions, type ParseSuccess } from './parser.ts';
 import type { SipParseError } from './parse-errors.ts';
 import { createResponse, reasonPhrase, hasTag } from './response.ts';
-import { parseCSeq, parseNameAddr, parseVia, quote, splitList } from './headers.ts';
+import { parseCSeq, parseNameAddr, parseVia, quote, splitList, isCallId, isToken } from './headers.ts';
 import { SUPPORTED_SCHEMES } from './uri.ts';
 
 export interface ReceiverPolicy {
@@ -51,6 +51,9 @@ export const DEFAULT_CONTENT_TYPES: readonly string[] = [
   'multipart/mixed',
   'text/plain',
 ];
+/** The most option tags a 420's Unsupported lists (and the Warning names): the answer stays small. */
+export const MAX_UNSUPPORTED_LISTED = 16;
+
 export const DEFAULT_ANSWER_TYPES: Readonly<Record<string, readonly string[]>> = { INVITE: ['application/sdp'] };
 
 /** What became of received bytes. */
@@ -73,9 +76,11 @@ export function receiveSip(bytes: Uint8Array | string, policy: ReceiverPolicy = 
     const methods = policy.methods ?? DEFAULT_METHODS;
     if (e.code === 'E_SIP_CSEQ_MISMATCH' && e.method !== undefined && !methods.includes(e.method)) {
       const why = `method '${e.method}' is not implemented here (RFC 3261 §8.2.1); besides, ${e.reason}`;
-      return { kind: 'reject', answer: answerForParseError({ ...e, status: 501, reason: why }, bytes, policy, [['Allow', methods.join(', ')]]), why, error: e };
+      const a = answerForParseError({ ...e, status: 501, reason: why }, policy, [['Allow', methods.join(', ')]]);
+      return 'drop' in a ? { kind: 'drop', why: a.drop, error: e } : { kind: 'reject', answer: a.answer, why, error: e };
     }
-    return { kind: 'reject', answer: answerForParseError(e, bytes, policy), why: e.reason, error: e };
+    const a = answerForParseError(e, policy);
+    return 'drop' in a ? { kind: 'drop', why: a.drop, error: e } : { kind: 'reject', answer: a.answer, why: e.reason, error: e };
   }
   if (!r.msg.isRequest || r.msg.method === 'ACK') return { kind: 'accept', parsed: r };
   const semantic = checkRequest(r, policy);
@@ -130,17 +135,26 @@ export function checkRequest(parsed: ParseSuccess, policy: ReceiverPolicy = {}):
   // §8.2.2.3 (UAS: Require) and §16.3 step 5 (proxy: Proxy-Require).
   const extensions = policy.extensions ?? DEFAULT_EXTENSIONS;
   const requireName = role === 'proxy' ? 'proxy-require' : 'require';
-  const unsupported: string[] = [];
+  // option-tag = token (RFC 3261 §25.1). A Set keeps this linear in the number of tags; the 420
+  // lists at most MAX_UNSUPPORTED_LISTED of them, so a request of 10,000 unknown tags cannot make
+  // the answer larger than a few hundred bytes (the RFC asks to list what is unsupported, and the
+  // first ones are enough for the client to know why).
+  const requireLabel = role === 'proxy' ? 'Proxy-Require' : 'Require';
+  const unsupported = new Set<string>();
+  let unsupportedCount = 0;
   for (const line of msg.headerAll(requireName)) {
     for (const t of line.split(',')) {
       const tag0 = t.trim();
-      if (tag0 !== '' && !extensions.includes(tag0) && !unsupported.includes(tag0)) unsupported.push(tag0);
+      if (!isToken(tag0)) return reject(400, `${requireLabel}: '${tag0.length > 40 ? tag0.slice(0, 37) + '...' : tag0}' is not an option-tag (a token; RFC 3261 §25.1)`);
+      if (extensions.includes(tag0) || unsupported.has(tag0)) continue;
+      unsupportedCount++;
+      if (unsupported.size < MAX_UNSUPPORTED_LISTED) unsupported.add(tag0);
     }
   }
-  if (unsupported.length > 0 && msg.method !== 'CANCEL') {
-    return reject(420, `${role === 'proxy' ? 'Proxy-Require' : 'Require'} names unsupported extensions: ${unsupported.join(', ')} (RFC 3261 §8.2.2.3)`, [
-      ['Unsupported', unsupported.join(', ')],
-    ]);
+  if (unsupported.size > 0 && msg.method !== 'CANCEL') {
+    const listed = [...unsupported].join(', ');
+    const more = unsupportedCount > unsupported.size ? ` and ${unsupportedCount - unsupported.size} more` : '';
+    return reject(420, `${requireLabel} names unsupported extensions: ${listed}${more} (RFC 3261 §8.2.2.3)`, [['Unsupported', listed]]);
   }
 
   // §8.2.3: the body must be of a type we understand.
@@ -193,45 +207,71 @@ function derivedTag(callId: string, cseq: string): string {
   return 'r' + h.toString(36);
 }
 
+/** Stands in for a From, To or Call-ID that cannot be copied (RFC 3261 §8.1.1.3's anonymous URI; .invalid by RFC 2606). */
+export const PLACEHOLDER_URI = '<sip:anonymous@anonymous.invalid>';
+export const PLACEHOLDER_CALL_ID = 'unreadable@anonymous.invalid';
+
 /*
- * RFC 3261 §8.2.6.2 needs From, Call-ID, CSeq and Via copied from the request. For a request that
- * failed to parse, each is copied only if its own value parses: an answer must not repeat the fault.
+ * RFC 3261 §8.2.6.2 needs From, Call-ID, CSeq and Via copied from the request (and To, with a tag).
+ * For a request that failed to parse, each is copied only if its own value parses as the parser
+ * would read it: an answer must not repeat the fault, and must itself be well formed (all five are
+ * mandatory in a response, RFC 3261 §20). What cannot be copied:
+ * - Via: the response is routed along the request's Vias (§18.2.2), all of them in order; without
+ *   them it cannot be, so the request is dropped, with the reason, never answered;
+ * - the CSeq method (from the CSeq, else the request line): the client matches the response to its
+ *   transaction by branch and CSeq method (§17.1.3); without one the request is dropped too;
+ * - From, To, Call-ID, the CSeq number: a well-formed placeholder (PLACEHOLDER_URI,
+ *   PLACEHOLDER_CALL_ID, sequence 0), so that the 400 RFC 4475 asks for (insuf, scalar02) still
+ *   reaches the client and matches its transaction.
  */
-function answerForParseError(e: SipParseError, bytes: Uint8Array | string, policy: ReceiverPolicy, extra: SipHeader[] = []): SipMessage {
-  const headers: SipHeader[] = [];
-  const seen = new Set<string>();
-  let cseqMethod = e.method;
-  let callId = '';
-  let cseqText = '';
+function answerForParseError(
+  e: SipParseError,
+  policy: ReceiverPolicy,
+  extra: SipHeader[] = [],
+): { answer: SipMessage } | { drop: string } {
+  const unreadable = new Set(e.unreadable ?? []);
+  const vias: SipHeader[] = [];
+  let viaOk = !unreadable.has('via');
+  let from: string | undefined;
+  let to: string | undefined;
+  let callId: string | undefined;
+  let cseq: string | undefined;
+  let cseqMethod = '';
   for (const [name, value] of e.headers ?? []) {
     const c = canonicalName(name);
     if (c === 'via') {
-      if (parseVia(value).ok) headers.push(['Via', value]);
-    } else if (c === 'from' || c === 'to' || c === 'call-id' || c === 'cseq') {
-      if (seen.has(c)) continue; // a duplicated header: keep the first
-      if (c === 'call-id') {
-        if (/^\S+$/.test(value)) {
-          headers.push(['Call-ID', value]);
-          callId = value;
-          seen.add(c);
-        }
-      } else if (c === 'cseq') {
+      // Every Via or none: a response follows the request's Vias in order (RFC 3261 §8.2.6.2, §18.2.2).
+      // Any version the grammar allows: the 505 to a SIP/7.0 request goes back along its SIP/7.0 Via.
+      if (viaOk && parseVia(value).ok) vias.push(['Via', value]);
+      else viaOk = false;
+    } else if (c === 'from') {
+      if (from === undefined && !unreadable.has(c) && parseNameAddr(value).ok) from = value;
+    } else if (c === 'to') {
+      if (to === undefined && !unreadable.has(c) && parseNameAddr(value).ok) to = value;
+    } else if (c === 'call-id') {
+      if (callId === undefined && !unreadable.has(c) && isCallId(value)) callId = value;
+    } else if (c === 'cseq') {
+      if (cseq === undefined && !unreadable.has(c)) {
         const r = parseCSeq(value);
         if (r.ok) {
-          headers.push(['CSeq', value]);
+          cseq = value;
           cseqMethod = r.value.method;
-          cseqText = value;
-          seen.add(c);
         }
-      } else if (parseNameAddr(value).ok) {
-        const label = c === 'from' ? 'From' : 'To';
-        const tag = policy.toTag ?? derivedTag(callId || String(typeof bytes === 'string' ? bytes.length : bytes.length), cseqText);
-        headers.push([label, c === 'to' && !hasTag(value) ? `${value};tag=${tag}` : value]);
-        seen.add(c);
       }
     }
   }
+  if (!viaOk || vias.length === 0) {
+    return { drop: `malformed request dropped, not answered: without a Via that parses the ${e.status} cannot be routed back (RFC 3261 §18.2.2); ${e.reason}` };
+  }
+  const method = cseqMethod || (e.method !== undefined && isToken(e.method) ? e.method : '');
+  if (method === '') return { drop: `malformed request dropped, not answered: no method to put in the CSeq of the ${e.status} (RFC 3261 §17.1.3); ${e.reason}` };
+  if (method === 'ACK') return { drop: `malformed ACK dropped (an ACK is never answered): ${e.reason}` };
+  const seq = cseq ?? `0 ${method}`;
+  const cid = callId ?? PLACEHOLDER_CALL_ID;
+  const toValue = to ?? PLACEHOLDER_URI;
+  const tag = policy.toTag ?? derivedTag(cid, seq);
+  const headers: SipHeader[] = [...vias, ['From', from ?? PLACEHOLDER_URI], ['To', hasTag(toValue) ? toValue : `${toValue};tag=${tag}`], ['Call-ID', cid], ['CSeq', seq]];
   for (const h of extra) headers.push(h);
   headers.push(warning(policy, e.reason));
-  return SipMessage.response(e.status, reasonPhrase(e.status), cseqMethod ?? 'UNKNOWN', headers);
+  return { answer: SipMessage.response(e.status, reasonPhrase(e.status), method, headers) };
 }

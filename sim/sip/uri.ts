@@ -64,7 +64,6 @@ const USER = table(UNRESERVED + '&=+$,;?/');
 const PASSWORD = table(UNRESERVED + '&=+$,');
 const PARAMCHAR = table(UNRESERVED + '[]/:&+$');
 const HNAME = table(UNRESERVED + '[]/?:+$');
-const HOSTCHAR = table(ALNUM + '-.');
 const SCHEME = table(ALNUM + '+-.');
 // RFC 2396 uric (absoluteURI's opaque / hier part): reserved / unreserved / escaped.
 const URIC = table(UNRESERVED + ';/?:@&=+$,');
@@ -104,15 +103,95 @@ export function unescape(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** A host: hostname, IPv4address or IPv6reference (RFC 3261 §25.1). */
+/**
+ * A host (RFC 3261 §25.1): hostname / IPv4address / IPv6reference, and nothing else.
+ *   hostname    = *( domainlabel "." ) toplabel [ "." ]
+ *   domainlabel = alphanum / alphanum *( alphanum / "-" ) alphanum
+ *   toplabel    = ALPHA / ALPHA *( alphanum / "-" ) alphanum
+ *   IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT   (each 0..255)
+ *   IPv6reference = "[" IPv6address "]"   (8 groups, or fewer with one "::"; an IPv4 tail counts 2)
+ * So `...`, `-.-`, `192.0.2.256` and `4294967296.0.2.10` are not hosts: a toplabel starts with a letter,
+ * and all-digit dotted text must be an IPv4 address. One pass, no regular expression.
+ */
 export function isValidHost(h: string): boolean {
-  if (h.length === 0) return false;
-  if (h.charCodeAt(0) === 91 /* [ */) return /^\[[0-9A-Fa-f:.]+\]$/.test(h) && h.includes(':');
-  if (!allIn(h, HOSTCHAR, false)) return false;
-  // hostname = *( domainlabel "." ) toplabel [ "." ]: labels non-empty, not starting or ending with '-'.
-  const labels = h.endsWith('.') ? h.slice(0, -1).split('.') : h.split('.');
-  for (const l of labels) if (l.length === 0 || l.startsWith('-') || l.endsWith('-')) return false;
+  const n = h.length;
+  if (n === 0) return false;
+  if (h.charCodeAt(0) === 91 /* [ */) return n > 2 && h.charCodeAt(n - 1) === 93 && isIPv6(h.slice(1, -1));
+  if (isIPv4(h)) return true;
+  const end = h.charCodeAt(n - 1) === 46 /* . */ ? n - 1 : n;
+  if (end === 0) return false;
+  let labelStart = 0;
+  for (let i = 0; i <= end; i++) {
+    const c = i === end ? 46 : h.charCodeAt(i);
+    if (c === 46) {
+      // a label: non-empty, alphanum at both ends (checked below), the last one starting with a letter
+      if (i === labelStart || h.charCodeAt(i - 1) === 45) return false;
+      const first = h.charCodeAt(labelStart);
+      if (first === 45) return false;
+      if (i === end && !isAlpha(first)) return false;
+      labelStart = i + 1;
+    } else if (!(isAlpha(c) || isDigit(c) || c === 45)) return false;
+  }
   return true;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** IPv4address: four dot-separated 1*3DIGIT, each 0..255. */
+export function isIPv4(s: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i === s.length ? 46 : s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+      if (parts > 4) return false;
+    } else if (isDigit(c) && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
+}
+
+/** IPv6address (RFC 4291 text form, as RFC 5954 corrects RFC 3261's grammar): hex4 groups, at most one "::", an optional IPv4 tail. */
+export function isIPv6(s: string): boolean {
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return false;
+  const groups = (part: string): number => {
+    // -1 when malformed; otherwise how many 16-bit groups the part stands for
+    if (part.length === 0) return 0;
+    const xs = part.split(':');
+    let count = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k]!;
+      if (k === xs.length - 1 && x.indexOf('.') >= 0) {
+        if (!isIPv4(x)) return -1;
+        count += 2;
+      } else {
+        if (x.length === 0 || x.length > 4) return -1;
+        for (let i = 0; i < x.length; i++) if (!isHex(x.charCodeAt(i))) return -1;
+        count++;
+      }
+    }
+    return count;
+  };
+  if (dbl < 0) return groups(s) === 8;
+  const head = groups(s.slice(0, dbl));
+  const tail = groups(s.slice(dbl + 2));
+  if (head < 0 || tail < 0) return false;
+  // an IPv4 tail may only end the address
+  if (s.slice(0, dbl).indexOf('.') >= 0) return false;
+  return head + tail <= 7;
 }
 
 function parseParamList(s: string, valueTable: Uint8Array, sep: string, what: string): { ok: true; list: UriParam[] } | { ok: false; error: string } {
