@@ -67,6 +67,10 @@ describe('ladder at scale and on bad input', () => {
       const scroll = page.getByTestId('ladder-scroll');
       assert.equal(Number(await scroll.getAttribute('data-rows')), BIG_MESSAGES);
       assert.ok((await page.getByTestId('ladder-arrow').count()) < 200, 'only the rows in view are in the DOM');
+      // The time slider jumps to any moment: the middle of the run.
+      const mid = Math.floor(BIG_MESSAGES / 2);
+      await page.getByTestId('time-slider').fill(String(mid));
+      await page.locator(`[data-testid="ladder-arrow"][data-seq="${mid}"]`).waitFor();
       await scroll.focus();
       await page.keyboard.press('End');
       const last = page.locator(`[data-testid="ladder-arrow"][data-seq="${BIG_MESSAGES - 1}"]`);
