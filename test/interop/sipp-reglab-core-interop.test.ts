@@ -48,7 +48,12 @@ test('SIPp registers and deregisters 9 subscribers with RegLab\'s emulated I-CSC
   const sipPorts = [core.sipPort('icscf'), core.sipPort('scscf'), sippPort];
   const dir = mkdtempSync(join(tmpdir(), 'reglab-sipp-pcap-'));
   const capture = await LoopbackCapture.start(join(dir, 'sipp-reglab.pcapng'), [...sipPorts, core.diameterPort('hss')]);
-  const sipp = runSipp({ target: `127.0.0.1:${core.sipPort('icscf')}`, users: { calls: CALLS }, rate: 50, localPort: sippPort, timeoutS: 20 });
+  // -nr: no SIPp retransmissions. On a loaded machine an answer can take longer than T1 (500 ms);
+  // SIPp's retransmitted REGISTER then reaches RegLab's trace as a second REGISTER with the same
+  // CSeq, and rule 24.292:6.3.6.2/7 ("CSeq + 1") judges it as the MSC's next request — seen once in
+  // a full `npm test`. The rule checker not telling a retransmission from a new request (from an
+  // external MSC) is noted in docs/emulation.md; the test stays deterministic without it.
+  const sipp = runSipp({ target: `127.0.0.1:${core.sipPort('icscf')}`, users: { calls: CALLS }, rate: 50, localPort: sippPort, timeoutS: 20, extra: ['-nr'] });
   const settled = await sipp.then(
     (v) => ({ ok: true as const, v }),
     (e: unknown) => ({ ok: false as const, e }),
