@@ -30,7 +30,7 @@ export function makeBundle(file: string, text: string, loaded: readonly Scenario
 
 const written = new Map<string, string>();
 
-/** Where this process writes a bundle's attachments: the data folder its runs' CSV replays lie in. */
+/** Where this process writes a bundle's attachments: the data folder its runs may read from. */
 export function bundleDir(bundle: ScenarioBundle): string {
   return join(tmpdir(), `reglab-bundle-${bundle.hash.slice(0, 16)}-${process.pid}`);
 }

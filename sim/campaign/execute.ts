@@ -21,9 +21,9 @@ export async function executeRun(task: RunTask, signal?: AbortSignal): Promise<R
   const { bundle, run } = task;
   const base = { key: run.key, label: run.label, reglabVersion: REGLAB_VERSION, worker: `${hostname()}/${process.pid}` };
   try {
-    // The attachments are written to the bundle's folder: the loader confines CSV replays to it.
-    const attached = Object.keys(bundle.attachments).length > 0;
-    const sc = loadScenarioText(bundle.text, bundle.file, { seed: run.seed, set: [...run.sets, ...attachmentSets(bundle, run.sets)], skipVariants: true, ...(attached ? { dataDir: bundleDir(bundle) } : {}) });
+    const sc = loadScenarioText(bundle.text, bundle.file, { seed: run.seed, set: [...run.sets, ...attachmentSets(bundle, run.sets)], skipVariants: true,
+      // The CSV replays travel with the job and are written to the bundle's folder: the only place they may be read from.
+      ...(Object.keys(bundle.attachments).length > 0 ? { dataDir: bundleDir(bundle) } : {}) });
     const r = await runScenario(sc, { signal });
     return { ...base, ok: true, headline: headline(r.summary) };
   } catch (err) {
