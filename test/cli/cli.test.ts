@@ -314,7 +314,7 @@ test('a YAML alias bomb, a directory and --set __proto__: exit 2 with the proble
   for (let i = 0; i < 9; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
   writeFileSync(bomb, lines.join('\n') + '\n');
   for (const args of [['run', bomb, '-q'], ['run', tmp, '-q'], ['run', LEARN, '-q', '--set', '__proto__.polluted=1'], ['validate', '/dev/zero']]) {
-    const r = spawnSync(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')}: a stack trace`);
     assert.doesNotMatch(r.stderr, /ReferenceError|ZodError|EISDIR/, args.join(' '));
@@ -327,7 +327,7 @@ test('serve on a busy --port: one line naming --port, exit 2 (item 12)', async (
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as { port: number }).port;
   try {
-    const r = spawnSync(process.execPath, ['bin/reglab.mjs', 'serve', '--port', String(port)], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['bin/reglab.mjs', 'serve', '--port', String(port)], { cwd: ROOT, encoding: 'utf8', timeout: 90_000 });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim(), `reglab: port ${port} on 127.0.0.1 is in use — choose another with --port N (--port 0 picks any free port) [E_PORT]`);
   } finally {
