@@ -373,7 +373,8 @@ export class WireNetwork {
     }
     const r = receiveSip(a.bytes, { agent: this.ids[to] }, { transport: a.framingError ? 'datagram' : transport });
     if (r.kind === 'drop') {
-      this.count(to, 'discarded', 'sip.malformed-response-or-ack');
+      // A malformed response or ACK is never answered; nor is a request whose Via cannot be read (no route back).
+      this.count(to, 'discarded', /response|ACK/.test(r.why) ? 'sip.malformed-response-or-ack' : 'sip.malformed-unanswerable');
       return;
     }
     if (r.kind === 'reject') {

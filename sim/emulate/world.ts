@@ -59,7 +59,8 @@ export function emulationWorld(opts: { timeScale?: number } = {}): EmulatedWorld
           for (;;) {
             if (failure) throw failure;
             const now = driver.wallNow();
-            if (until !== undefined ? now >= until : sim.nextTime() === Infinity) break;
+            // Past `until` on the wall clock AND every event due by then has run (a late start must not skip them).
+            if (until !== undefined ? now >= until && sim.nextTime() > until : sim.nextTime() === Infinity) break;
             await new Promise((r) => setImmediate(r));
           }
         },

@@ -51,8 +51,11 @@ export interface Receiver {
   readonly id: string;
   /** Its address, set by TransportPort.attach. */
   index: Address;
-  /** Called when a message arrives (at the arrival time); the node queues or refuses it. */
-  receive(msg: Message, from: Address): void;
+  /**
+   * Called when a message arrives (at the arrival time); the node queues or refuses it. False when
+   * it refused it (down, queue full): the transport then reports no delivery (the node reported the drop); nothing or true: accepted.
+   */
+  receive(msg: Message, from: Address): boolean | void;
 }
 
 /**

@@ -2,6 +2,7 @@
  * A campaign worker thread: runs one scenario at a time for the server's campaign pool, off the
  * server's event loop, posting progress while it runs and the run's output when done.
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { headline } from '../observe/headline.ts';
 import { loadScenarioFile, ScenarioError } from '../scenario/load.ts';
@@ -23,6 +24,18 @@ export type WorkerReply =
   | { type: 'failed'; code: string; message: string; problems?: string[] };
 
 const PROGRESS_MS = 200;
+
+/**
+ * The simulation threads yield to the server's own thread: on Linux the nice value is per thread
+ * (setpriority(2), BUGS), so the event loop answering /api/health and the page's sockets is
+ * scheduled first when the cores are busy. Nothing else runs at this priority on a quiet machine.
+ */
+const CAMPAIGN_NICE = 10;
+try {
+  setPriority(CAMPAIGN_NICE);
+} catch {
+  // Not permitted or not supported: runs at normal priority.
+}
 
 async function run(job: WorkerJob): Promise<WorkerReply> {
   const t0 = performance.now();

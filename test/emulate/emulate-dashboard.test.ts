@@ -18,14 +18,15 @@ test('dashboard API: emulate/ scenarios are listed, one starts on /api/emulate (
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const events: any[] = [];
     await new Promise((res) => ws.once('open', res));
-    const done = new Promise<void>((res) =>
+    const done = new Promise<void>((res) => {
+      setTimeout(res, 15_000).unref(); // never hang the suite: the assertions below say what was missing
       ws.on('message', (d) => {
         const m = JSON.parse(d.toString());
         events.push(m);
         if (m.type === 'trace' && m.rec.kind === '200 REGISTER' && m.rec.to === 'msc') ws.send(JSON.stringify({ type: 'stop' }));
         if (m.type === 'done' || (m.type === 'error' && m.code !== 'E_API')) res();
-      }),
-    );
+      });
+    });
     ws.send('not json');
     ws.send(JSON.stringify({ type: 'start', scenario: '../../etc/x.yaml' }));
     ws.send(JSON.stringify({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '20s' }));

@@ -40,13 +40,17 @@ test('an external SIP client plays the MSC: the emulated IMS core registers and 
         assert.match(ok!, /Service-Route: <sip:orig@/);
         client.send(registers[1], icscf, '127.0.0.1');
         assert.ok(await waitFor(/^SIP\/2\.0 200 OK[\s\S]*CSeq: 2 REGISTER/), 'the deregistration answered');
-        client.send('REGISTER nonsense\r\n\r\n', icscf, '127.0.0.1');
-        assert.ok(await waitFor(/^SIP\/2\.0 400 /), 'garbage answered 400');
+        // A request missing its mandatory headers, with a Via to answer to: 400 with the reason.
+        client.send('REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bKbad\r\nContent-Length: 0\r\n\r\n', icscf, '127.0.0.1');
+        assert.ok(await waitFor(/^SIP\/2\.0 400 /), 'a malformed request answered 400');
       })();
     },
   });
-  await flow;
-  client.close();
+  try {
+    await flow;
+  } finally {
+    client.close(); // an open socket would keep the test process alive after a failure
+  }
   // The core's own steps: UAR and SAR on the real Diameter connection, for the registration and the deregistration.
   const kinds = r.trace.filter((t) => t.event === 'delivered').map((t) => `${t.from}→${t.to} ${t.kind}`);
   for (const k of ['msc→icscf REGISTER', 'icscf→hss UAR', 'hss→icscf UAA', 'scscf→hss SAR', 'hss→scscf SAA', 'icscf→msc 200 REGISTER']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(', ')}`);

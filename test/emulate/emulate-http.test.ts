@@ -8,7 +8,7 @@ import { runScenario } from '../../sim/scenario/run.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 
 const FILE = join(fileURLToPath(new URL('../..', import.meta.url)), 'scenarios/emulate/msgin5g-server.yaml');
-const scenario = () => loadScenarioFile(FILE, { set: ['duration=2500ms'] });
+const scenario = () => loadScenarioFile(FILE, { set: ['duration=3500ms', 'nodes[1].queueLimit=20'] });
 
 /** Writes on one keep-alive connection; resolves with every response read (split on the status line) once `n` arrived or 2 s passed. */
 function exchange(port: number, data: string, n: number): Promise<{ responses: string[]; closed: boolean }> {
@@ -41,7 +41,8 @@ test('MSGin5G over real HTTP/1.1: the gateway’s bulk procedures pass as in sim
         json: await exchange(port, post('{"ueServiceId": ') + post('{"a":', '/reglab-msgin5g/v1/registrations'), 2),
         garbage: await exchange(port, '\x00\x01garbage\r\n\r\n', 1),
         oversize: await exchange(port, 'POST /reglab-msgin5g/v1/registrations HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n', 1),
-        flood: await exchange(port, post('{').repeat(400), 400),
+        // After the gateway's deregistration (at 1 s), so the flood meets only itself at the queue limit (20).
+        flood: await new Promise<void>((r) => setTimeout(r, 1300)).then(() => exchange(port, post('{').repeat(400), 400)),
       }))();
     },
   });
@@ -53,7 +54,7 @@ test('MSGin5G over real HTTP/1.1: the gateway’s bulk procedures pass as in sim
   assert.match(p.garbage.responses[0] ?? '', /^HTTP\/1\.1 400 /);
   assert.match(p.oversize.responses[0] ?? '', /^HTTP\/1\.1 413 /);
   assert.ok(p.oversize.closed, 'a request that cannot be framed closes its connection');
-  // The flood meets the queue limit (200): some requests get 503, the rest their 400.
+  // The flood meets the queue limit (20 here): some requests get 503, the rest their 400.
   const codes = p.flood.responses.map((x) => Number(x.slice(9, 12)));
   assert.ok(codes.includes(503), `flood answers: ${[...new Set(codes)].join(',')}`);
   assert.ok(codes.every((c) => c === 503 || c === 400));

@@ -21,7 +21,7 @@ const msg = (kind: string): Message => ({ proto: 'gen', kind, bytes: 10, entries
 test('simulation ports: attach gives addresses, the address book maps names both ways, send arrives after the link delay', () => {
   const w = world();
   const got: string[] = [];
-  const mk = (id: string): Receiver => ({ id, index: -1, receive: (m, from) => got.push(`${w.clock.now()} ${w.addresses.nameOf(from)}→${id} ${m.kind}`) });
+  const mk = (id: string): Receiver => ({ id, index: -1, receive: (m, from) => void got.push(`${w.clock.now()} ${w.addresses.nameOf(from)}→${id} ${m.kind}`) });
   const a = mk('a');
   const b = mk('b');
   assert.equal(w.transport.attach(a), 0);

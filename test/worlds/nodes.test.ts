@@ -20,7 +20,12 @@ const msg = (n: number): Msg => ({ proto: 'gen', kind: 'request', bytes: 100, en
 class Drops {
   readonly log: { t: Ns; n: number; reason: DropReason }[] = [];
   constructor(private readonly now: () => Ns) {}
-  readonly signals: Signals = { ...NO_SIGNALS, dropped: (_t, _from, _at, m, reason) => this.log.push({ t: this.now(), n: (m as Msg).n, reason }) };
+  readonly signals: Signals = {
+    ...NO_SIGNALS,
+    // Refused on arrival (dropped) or lost after delivery, in the queue or in service (discarded).
+    dropped: (_t, _from, _at, m, reason) => this.log.push({ t: this.now(), n: (m as Msg).n, reason }),
+    discarded: (_t, _from, _at, m, reason) => this.log.push({ t: this.now(), n: (m as Msg).n, reason }),
+  };
 }
 
 /** Records what it handles; can send, reply and set self-messages. */

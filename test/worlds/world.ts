@@ -22,6 +22,7 @@ import type { Signals } from '../../sim/net/signals.ts';
 import type { FaultableTransport, NodePorts } from '../../sim/node/ports.ts';
 import type { RunResult } from '../../sim/scenario/run.ts';
 import { simulationWorld } from './simulation.ts';
+import { emulatedWorld } from './emulation.ts';
 
 export interface ScenarioOptions {
   seed?: number;
@@ -65,7 +66,7 @@ export interface World {
  * SIP message delivered as a fresh object re-made from its fields (what a parser of its wire text
  * gives: no object shared with the sender), which is what the emulation lab hands the nodes.
  */
-export const WORLDS: World[] = [simulationWorld(), simulationWorld({ reparse: true })];
+export const WORLDS: World[] = [simulationWorld(), simulationWorld({ reparse: true }), ...(process.env.REGLAB_EMULATED_WORLD ? [emulatedWorld] : [])];
 
 /** The reference the other worlds are compared with. */
 export const REFERENCE: World = WORLDS[0];

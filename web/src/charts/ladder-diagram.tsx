@@ -26,18 +26,22 @@ export interface LadderDiagramProps {
   searchHits?: ReadonlySet<number>;
   onSelect(index: number): void;
   onKey?(e: KeyboardEvent): void;
+  /** The first row in view, as it changes (the time slider follows it). */
+  onFirstRow?(row: number): void;
   label: string;
 }
 
 export interface LadderHandle {
   /** Scrolls so the row is in view (centred when it was far away). */
   scrollToRow(row: number): void;
+  /** Scrolls so the row is the first in view (the time slider). */
+  scrollToTop(row: number): void;
   focus(): void;
   element(): HTMLDivElement | null;
 }
 
 export const LadderDiagram = forwardRef<LadderHandle, LadderDiagramProps>(function LadderDiagram(
-  { lanes, trace, info, rows, selected, searchHits, onSelect, onKey, label },
+  { lanes, trace, info, rows, selected, searchHits, onSelect, onKey, onFirstRow, label },
   ref,
 ) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -82,6 +86,12 @@ export const LadderDiagram = forwardRef<LadderHandle, LadderDiagramProps>(functi
         }
         measure();
       },
+      scrollToTop(row: number) {
+        const el = scrollRef.current;
+        if (!el) return;
+        el.scrollTop = LADDER.top + Math.max(0, row) * LADDER.row;
+        measure();
+      },
       focus() {
         scrollRef.current?.focus({ preventScroll: true });
       },
@@ -93,6 +103,8 @@ export const LadderDiagram = forwardRef<LadderHandle, LadderDiagramProps>(functi
   );
 
   const { first, last } = visibleRows(Math.max(0, view.top - LADDER.header), view.height, rows.length);
+  const topRow = Math.min(rows.length - 1, Math.max(0, Math.floor((view.top - LADDER.top) / LADDER.row)));
+  useEffect(() => onFirstRow?.(topRow), [topRow, onFirstRow]);
   const height = ladderHeight(rows.length);
   const top = LADDER.top + first * LADDER.row;
   const winH = (last - first) * LADDER.row + LADDER.bottom;

@@ -40,6 +40,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
   const [selected, setSelected] = useState<number | undefined>(undefined);
   const [filter, setFilter] = useState<LadderFilter>(NO_FILTER);
   const [pb, setPb] = useState<PlaybackState>(initialPlayback);
+  const [firstRow, setFirstRow] = useState(0);
 
   // Per-record facts (failure class, retransmission), read once as the trace grows.
   const indexRef = useRef(new LadderIndex());
@@ -131,6 +132,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
     [trace, rows],
   );
 
+  const toggleStop = useCallback((seq: number) => setPb((s) => ({ ...s, stopAt: s.stopAt === seq ? undefined : seq })), []);
   const togglePlay = () => setPb((s) => (s.playing ? { ...s, playing: false } : play(s, pbRows)));
   const stepBy = (d: number) => setPb((s) => step(s.row < 0 && d > 0 ? { ...s, row: -1 } : s, d, pbRows));
 
@@ -176,7 +178,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
   };
 
   const jumpToRow = (row: number) => {
-    ladderRef.current?.scrollToRow(row);
+    ladderRef.current?.scrollToTop(row);
   };
 
   const total = trace.length;
@@ -206,7 +208,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
             onStopAt={(stopAt) => setPb((s) => ({ ...s, stopAt }))}
             cursorLabel={pb.row >= 0 && rows[pb.row] !== undefined ? `#${rows[pb.row]} at ${formatTime(trace[rows[pb.row]!]!.t)}` : 'before the first message'}
           />
-          <LadderFilters filter={filter} onChange={setFilter} index={index} />
+          <LadderFilters filter={filter} onChange={setFilter} index={index} seen={index.length} />
         </>
       )}
       <div className="ladder-grid">
@@ -237,9 +239,10 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
                   select(i, false);
                 }}
                 onKey={onKey}
+                onFirstRow={setFirstRow}
                 label={`Message ladder, ${formatInt(rows.length)} messages. Arrow keys move, space plays or pauses.`}
               />
-              <TimeSlider rows={rows} trace={trace} onJump={jumpToRow} />
+              <TimeSlider rows={rows} trace={trace} row={firstRow} onJump={jumpToRow} />
               <p className="ladder-hint" data-testid="ladder-hint">
                 Click the ladder, then <kbd>↑</kbd> <kbd>↓</kbd> step · <kbd>Space</kbd> play / pause · <kbd>Home</kbd> <kbd>End</kbd> first / last ·{' '}
                 <button type="button" className="btn btn-small btn-quiet" onClick={showTour}>
@@ -256,7 +259,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
           info={selected === undefined ? undefined : index.info[selected]}
           search={filter.text}
           stopAt={pb.stopAt}
-          onStopHere={(seq) => setPb((s) => ({ ...s, stopAt: s.stopAt === seq ? undefined : seq }))}
+          onStopHere={toggleStop}
         />
       </div>
     </Card>
@@ -264,10 +267,9 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
 }
 
 /** Jump to any moment: a slider over the shown messages, labelled with the simulated time. */
-function TimeSlider({ rows, trace, onJump }: { rows: readonly number[]; trace: readonly TraceRecord[]; onJump(row: number): void }) {
-  const [value, setValue] = useState(0);
+function TimeSlider({ rows, trace, row, onJump }: { rows: readonly number[]; trace: readonly TraceRecord[]; row: number; onJump(row: number): void }) {
   const max = Math.max(0, rows.length - 1);
-  const v = Math.min(value, max);
+  const v = Math.min(row, max);
   const rec = trace[rows[v] ?? 0];
   return (
     <label className="time-slider">
@@ -281,9 +283,7 @@ function TimeSlider({ rows, trace, onJump }: { rows: readonly number[]; trace: r
         aria-label="Jump to a moment of the run"
         aria-valuetext={rec ? `message #${rec.seq} at ${formatTime(rec.t)}` : undefined}
         onChange={(e) => {
-          const r = Number(e.target.value);
-          setValue(r);
-          onJump(r);
+          onJump(Number(e.target.value));
         }}
       />
       <output className="muted">{rec ? `#${rec.seq} · ${formatTime(rec.t)}` : ''}</output>
