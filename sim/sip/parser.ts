@@ -176,7 +176,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     skipping = false;
     const colon = line.indexOf(':');
     if (broken) {
-      const name = colon < 0 ? '' : line.slice(0, colon).replace(/[ \t]+$/, '');
+      const name = colon < 0 ? '' : trimEndWs(line.slice(0, colon));
       unreadable.add(isToken(name) ? canonicalName(name) : '');
       skipping = true;
       continue;
@@ -185,7 +185,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
       headerFault ??= `header line '${clip(line)}' has no ':'`;
       continue;
     }
-    const name = line.slice(0, colon).replace(/[ \t]+$/, '');
+    const name = trimEndWs(line.slice(0, colon));
     if (!isToken(name)) {
       headerFault ??= `header name '${clip(name)}' is not a token`;
       continue;
@@ -237,7 +237,7 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     }
   } else {
     // Request-Line = Method SP Request-URI SP SIP-Version CRLF (exactly two single spaces)
-    const parts = first.split(' ');
+    const parts = first.split(' ', 4); // at most 4: a line of 65,000 spaces must not make 65,000 strings
     const last = parts[parts.length - 1];
     // The version first: a well-framed line with another version is answered 505 (RFC 4475 §3.1.2.16 badvers).
     if (parts.length === 3 && /^SIP\/[0-9]+\.[0-9]+$/i.test(last) && !/^SIP\/2\.0$/i.test(last)) {
@@ -441,6 +441,13 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
     unsupportedSchemes: unsupported,
     trailingBytes: stream ? 0 : available - bodyLen,
   };
+}
+
+/** Drops trailing SP / HTAB (a `/[ \t]+$/` replace is quadratic on a long inner run of them). */
+function trimEndWs(s: string): string {
+  let e = s.length;
+  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  return e === s.length ? s : s.slice(0, e);
 }
 
 function fail(code: SipErrorCode, reason: string, ctx: Parameters<typeof sipError>[2]): ParseResult {

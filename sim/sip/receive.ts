@@ -10,7 +10,7 @@
  * scheme (§8.2.2.1), Require (§8.2.2.3), body type (§8.2.3), Accept (§21.4.7), then role-specific.
  */
 import { SipMessage, canonicalName, type SipHeader } from './message.ts';
-import { parseSip, type ParseOptions, type ParseSuccess } from './parser.ts';
+import { parseSip, MAX_HEADER_FIELDS, type ParseOptions, type ParseSuccess } from './parser.ts';
 import type { SipParseError } from './parse-errors.ts';
 import { createResponse, reasonPhrase, hasTag } from './response.ts';
 import { parseCSeq, parseNameAddr, parseSipVia, quote, splitList, isCallId, isToken } from './headers.ts';
@@ -259,6 +259,10 @@ function answerForParseError(
         }
       }
     }
+  }
+  // The answer must itself parse: no more header fields than the parser accepts (Vias + 5 + Warning + extra).
+  if (vias.length + 6 + extra.length > MAX_HEADER_FIELDS) {
+    return { drop: `malformed request dropped, not answered: its ${vias.length} Via lines cannot all be copied into a well-formed ${e.status}; ${e.reason}` };
   }
   if (!viaOk || vias.length === 0) {
     return { drop: `malformed request dropped, not answered: without a Via that parses the ${e.status} cannot be routed back (RFC 3261 §18.2.2); ${e.reason}` };

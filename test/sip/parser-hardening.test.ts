@@ -250,3 +250,16 @@ test('item 8: the header count is capped (a 64 KB datagram of empty headers is r
   assert.ok(a.bytes < 1024, `${a.bytes} bytes`);
   assertWellFormed(a.wire());
 });
+
+test('item 5 (found by the large fuzz run): a header name followed by a long run of spaces and tabs is linear too', () => {
+  const input = fillExtra((n) => 'Fr' + ' \t'.repeat(n) + 'om: <sip:a@example.com>', 2);
+  assert.ok(Buffer.byteLength(input) > 60_000);
+  const ms = bestMs(input);
+  assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+});
+
+test('item 7 (found by the large fuzz run): a request with more Vias than an answer may carry is dropped, not answered malformed', () => {
+  const input = request([...BASE, ...Array.from({ length: 400 }, () => 'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK2')]);
+  const r = receiveSip(input);
+  assert.equal(r.kind, 'drop');
+});
