@@ -71,7 +71,7 @@ function report(err: unknown, argv: string[], program: Command): number {
     return EXIT_BAD_INPUT;
   }
   const e = err as Error & { code?: string };
-  if (e?.code === 'E_OUT_DIR' || e?.code === 'E_USAGE' || e?.code === 'E_QUEUE' || e?.code === 'E_CAMPAIGN') {
+  if (e?.code === 'E_OUT_DIR' || e?.code === 'E_USAGE' || e?.code === 'E_QUEUE' || e?.code === 'E_CAMPAIGN' || e?.code === 'E_PORT') {
     console.error(`reglab: ${e.message} [${e.code}]`);
     return EXIT_BAD_INPUT;
   }

@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   E_SCENARIO: 'the scenario file (or a --set override) is invalid; every problem names its field',
   E_USAGE: 'the command line is wrong: unknown command or option, missing argument',
   E_OUT_DIR: '--out names a directory that exists and is not a RegLab run directory',
+  E_PORT: 'the server cannot listen where asked: the port is in use (or needs privileges); --port N chooses another',
   E_API: 'a dashboard API request is malformed or names something unknown',
   E_RUN: 'the run itself failed (a bug: please report it with the scenario and seed)',
   E_QUEUE: '--queue names a Redis that cannot be reached or used (bad URL, refused, too old); the URL is shown without its password',

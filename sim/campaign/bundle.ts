@@ -30,6 +30,11 @@ export function makeBundle(file: string, text: string, loaded: readonly Scenario
 
 const written = new Map<string, string>();
 
+/** Where this process writes a bundle's attachments: the data folder its runs may read from. */
+export function bundleDir(bundle: ScenarioBundle): string {
+  return join(tmpdir(), `reglab-bundle-${bundle.hash.slice(0, 16)}-${process.pid}`);
+}
+
 /**
  * The --set overrides that point a run's CSV replays at the bundle's copies (written once per
  * process under the temp dir), so a worker needs no shared file system. Empty without attachments.
@@ -46,7 +51,7 @@ export function attachmentSets(bundle: ScenarioBundle, sets: readonly string[]):
     const id = `${bundle.hash}:${f}`;
     let path = written.get(id);
     if (!path) {
-      const dir = join(tmpdir(), `reglab-bundle-${bundle.hash.slice(0, 16)}-${process.pid}`);
+      const dir = bundleDir(bundle);
       mkdirSync(dir, { recursive: true });
       path = join(dir, `${written.size}.csv`);
       writeFileSync(path, bundle.attachments[f]);

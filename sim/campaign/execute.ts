@@ -3,7 +3,7 @@ import { loadScenarioText, ScenarioError } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
 import { headline } from '../observe/headline.ts';
 import { REGLAB_VERSION } from '../version.ts';
-import { attachmentSets } from './bundle.ts';
+import { attachmentSets, bundleDir } from './bundle.ts';
 import type { RunOutcome, RunSpec, ScenarioBundle } from './types.ts';
 
 /** What a worker gets: the scenario's content and one run of it. */
@@ -21,7 +21,9 @@ export async function executeRun(task: RunTask, signal?: AbortSignal): Promise<R
   const { bundle, run } = task;
   const base = { key: run.key, label: run.label, reglabVersion: REGLAB_VERSION, worker: `${hostname()}/${process.pid}` };
   try {
-    const sc = loadScenarioText(bundle.text, bundle.file, { seed: run.seed, set: [...run.sets, ...attachmentSets(bundle, run.sets)], skipVariants: true });
+    const sc = loadScenarioText(bundle.text, bundle.file, { seed: run.seed, set: [...run.sets, ...attachmentSets(bundle, run.sets)], skipVariants: true,
+      // The CSV replays travel with the job and are written to the bundle's folder: the only place they may be read from.
+      ...(Object.keys(bundle.attachments).length > 0 ? { dataDir: bundleDir(bundle) } : {}) });
     const r = await runScenario(sc, { signal });
     return { ...base, ok: true, headline: headline(r.summary) };
   } catch (err) {

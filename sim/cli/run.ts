@@ -84,6 +84,10 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
       extra: result.extra,
     });
   }
+  if (opts.out && !result.extra.some((f) => f.name === 'trace.pcapng') && !opts.quiet) {
+    // Said, not silent (issue 11 item 14): a capture needs messages with a wire format.
+    console.error(`note: no trace.pcapng — ${sc.name}'s messages have no wire protocol to capture (SIP, Diameter and HTTP scenarios write one)`);
+  }
   process.stdout.write(formatSummary(result.summary, result.rules, opts.out));
   return opts.strict && failedSomething(result.summary) ? EXIT_STRICT : EXIT_OK;
 }

@@ -242,6 +242,9 @@ export class WireNetwork {
       extra = act.extraDelay ?? 0;
       copies += act.duplicates ?? 0;
     }
+    // The scenario's link delay is emulated as a hold before the socket send (netem-style), so the
+    // interleaving of messages on different paths is the simulation's; the real network adds its own.
+    extra += o.net.link(from, to).params.delay;
     for (let c = 0; c < copies; c++) {
       if (extra > 0) o.sim.schedule(extra, () => this.transmit(from, to, msg));
       else this.transmit(from, to, msg);
@@ -249,6 +252,8 @@ export class WireNetwork {
   }
 
   private transmit(from: number, to: number, msg: Message): void {
+    // A real peer's lane in the trace: what RegLab handed the wire towards it counts as delivered there.
+    if (this.external.has(to)) this.o.signals.delivered(this.o.sim.now(), from, to, msg);
     if (msg instanceof ImsSip || msg instanceof SipMessage) this.sendSip(from, to, msg);
     else if (msg instanceof CxMessage) this.sendCx(from, to, msg);
     else if (msg.proto === 'msgin5g') this.sendHttp(from, to, msg);

@@ -88,7 +88,9 @@ function isError(x: unknown): x is ParseError {
 }
 
 function perr(status: number, cause: FailureCause, detail: string): ParseError {
-  return { parseError: true, status, cause, detail };
+  // A detail quotes what was received (a Content-Type, a path, a method): a hostile one must not make it kilobytes long.
+  const d = detail.length > 300 ? detail.slice(0, 200) + ' ... ' + detail.slice(-60) : detail;
+  return { parseError: true, status, cause, detail: d };
 }
 
 function parseJson(h: ParsedHead): { value: unknown } | ParseError {
@@ -171,6 +173,8 @@ export function parseResponse(text: string, req: Msgin5gRequest): Msgin5gRespons
   }
   const j = parseJson(h);
   if (isError(j)) return j;
+  // Every response body RegLab reads is an object: a string, number or list cannot be read as IEs.
+  if (typeof j.value !== 'object' || j.value === null || Array.isArray(j.value)) return perr(400, 'MALFORMED_REQUEST', 'the response body is not a JSON object');
   const v = j.value as Record<string, unknown>;
   const status = h.status!;
   const retry = h.headers.get('retry-after');

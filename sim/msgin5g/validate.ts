@@ -13,12 +13,18 @@ import { DEREG, REG, type Op } from './ies.ts';
 /** A UE Service ID as RegLab accepts it: RFC 3986 path-segment characters (pchar, no %-escapes), so it names a resource as is. */
 export const SERVICE_ID_RE = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]{1,256}$/;
 
+/** A received value quoted in a detail, cut short: a hostile IE must not make the answer kilobytes long. */
+function shown(x: unknown): string {
+  const s = JSON.stringify(x) ?? String(x);
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
 function unknownKeys(o: Record<string, unknown>, allowed: readonly string[]): string | undefined {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) return `unknown IE '${k}' (allowed: ${allowed.join(', ')})`;
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) return `unknown IE '${k.length > 40 ? k.slice(0, 37) + '...' : k}' (allowed: ${allowed.join(', ')})`;
   return undefined;
 }
 
@@ -28,7 +34,7 @@ function isInt(x: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean 
 
 export function checkServiceId(id: unknown): string | undefined {
   if (id === undefined) return 'UE Service ID (M) is missing';
-  if (typeof id !== 'string' || !SERVICE_ID_RE.test(id)) return `UE Service ID ${JSON.stringify(id)} is malformed (1–256 URI path-segment characters: letters, digits and -._~!$&'()*+,;=:@)`;
+  if (typeof id !== 'string' || !SERVICE_ID_RE.test(id)) return `UE Service ID ${shown(id)} is malformed (1–256 URI path-segment characters: letters, digits and -._~!$&'()*+,;=:@)`;
   return undefined;
 }
 
@@ -95,10 +101,10 @@ export function checkResultEntry(op: Op, e: unknown, requestHadId = true): strin
     if (id) return id;
   }
   const r = e[resultKey];
-  if (r !== 'SUCCESS' && r !== 'FAILURE') return `${op === REG ? 'Registration' : 'De-registration'} result (M) is ${r === undefined ? 'missing' : `${JSON.stringify(r)}, not SUCCESS or FAILURE`}`;
+  if (r !== 'SUCCESS' && r !== 'FAILURE') return `${op === REG ? 'Registration' : 'De-registration'} result (M) is ${r === undefined ? 'missing' : `${shown(r)}, not SUCCESS or FAILURE`}`;
   if (r === 'FAILURE' && e.failureCause === undefined) return 'the result is FAILURE but no Failure Cause says why';
   if (r === 'SUCCESS' && e.failureCause !== undefined) return 'the result is SUCCESS but a Failure Cause is present';
-  if (e.failureCause !== undefined && !isCause(e.failureCause)) return `Failure Cause ${JSON.stringify(e.failureCause)} is not one of RegLab's causes`;
+  if (e.failureCause !== undefined && !isCause(e.failureCause)) return `Failure Cause ${shown(e.failureCause)} is not one of RegLab's causes`;
   return undefined;
 }
 
@@ -108,7 +114,7 @@ export function checkBulk(op: Op, body: unknown, maxBulkSize = Infinity): { caus
   if (!isObject(body)) return { cause: 'MALFORMED_REQUEST', detail: 'the body is not a JSON object' };
   const u = unknownKeys(body, [ind, 'numberOfRequests', 'requests']);
   if (u) return { cause: 'MALFORMED_REQUEST', detail: u };
-  if (body[ind] !== true) return { cause: 'MALFORMED_REQUEST', detail: `${ind} (M) is ${body[ind] === undefined ? 'missing' : `${JSON.stringify(body[ind])}, not true`}` };
+  if (body[ind] !== true) return { cause: 'MALFORMED_REQUEST', detail: `${ind} (M) is ${body[ind] === undefined ? 'missing' : `${shown(body[ind])}, not true`}` };
   if (!isInt(body.numberOfRequests, 0)) return { cause: 'MALFORMED_REQUEST', detail: `numberOfRequests (M) is ${body.numberOfRequests === undefined ? 'missing' : 'not a whole number'}` };
   if (!Array.isArray(body.requests)) return { cause: 'MALFORMED_REQUEST', detail: `requests (M) is ${body.requests === undefined ? 'missing' : 'not a list'}` };
   if (body.numberOfRequests !== body.requests.length) {
@@ -125,7 +131,7 @@ export function checkBulkResponse(op: Op, body: unknown, requestCount: number | 
   if (!isObject(body)) return 'the body is not a JSON object';
   const u = unknownKeys(body, [ind, 'numberOfResponses', 'responses']);
   if (u) return u;
-  if (body[ind] !== true) return `${ind} (M) is ${body[ind] === undefined ? 'missing' : `${JSON.stringify(body[ind])}, not true`}`;
+  if (body[ind] !== true) return `${ind} (M) is ${body[ind] === undefined ? 'missing' : `${shown(body[ind])}, not true`}`;
   if (!isInt(body.numberOfResponses, 0)) return `numberOfResponses (M) is ${body.numberOfResponses === undefined ? 'missing' : 'not a whole number'}`;
   if (!Array.isArray(body.responses)) return `responses (M) is ${body.responses === undefined ? 'missing' : 'not a list'}`;
   if (body.numberOfResponses !== body.responses.length) return `numberOfResponses is ${body.numberOfResponses} but the list holds ${body.responses.length} entries`;

@@ -46,8 +46,10 @@ export const NodeId = z
   .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "a node id starts with a letter and has only letters, digits, '-', '_' and '.'")
   .meta({ description: 'id of a node declared in nodes' });
 
-export const Count = z.number().int().min(0);
-export const PositiveCount = z.number().int().min(1);
+/** Counts are ids and array lengths: 32-bit at most (issue 11 item 3: `count: 1e15` was a RangeError). */
+export const MAX_COUNT = 2 ** 31 - 1;
+export const Count = z.number().int().min(0).max(MAX_COUNT);
+export const PositiveCount = z.number().int().min(1).max(MAX_COUNT);
 
 /**
  * A unit field with a purpose of its own: the description says what the field is for and keeps the

@@ -86,7 +86,7 @@ function show(v: unknown): string {
   return String(v);
 }
 
-type Def = {
+export type Def = {
   type: string;
   shape?: Record<string, z.ZodType>;
   element?: z.ZodType;
@@ -98,12 +98,12 @@ type Def = {
   items?: z.ZodType[];
 };
 
-function defOf(s: z.ZodType): Def {
+export function defOf(s: z.ZodType): Def {
   return (s as unknown as { _zod: { def: Def } })._zod.def;
 }
 
 /** Strips defaults, optionals and transforms down to the structural schema. */
-function unwrap(s: z.ZodType): z.ZodType {
+export function unwrap(s: z.ZodType): z.ZodType {
   for (;;) {
     const d = defOf(s);
     if ((d.type === 'default' || d.type === 'optional' || d.type === 'nullable' || d.type === 'prefault') && d.innerType) s = d.innerType;

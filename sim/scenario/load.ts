@@ -1,7 +1,8 @@
-import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve, basename, sep } from 'node:path';
-import { totalmem } from 'node:os';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
+
+/** YAML syntax errors reported at most (the first ones are the ones to fix). */
+const MAX_YAML_ERRORS = 20;
 import type { z } from 'zod';
 import { ScenarioSchema, type ScenarioDoc } from './schema.ts';
 import { NODE_TYPE_BY_NAME } from './node-types.ts';
@@ -11,6 +12,8 @@ import { describeIssue } from './issues.ts';
 import { parseDuration } from './units.ts';
 import { parseReplayCsv } from '../population/csv-replay.ts';
 import type { ReplayRows } from '../population/workload.ts';
+import { currentBudget, memoryProblems, type MemoryBudget } from './memory.ts';
+import { defaultDataDir, MAX_DATA_FILE_BYTES, MAX_SCENARIO_BYTES, readConfinedFile, readRegularFile } from './data-files.ts';
 
 export { ScenarioError };
 
@@ -18,6 +21,8 @@ export { ScenarioError };
 export interface Scenario {
   /** e.g. 'learn/request-response' (path under scenarios/ without .yaml), or the file's base name. */
   name: string;
+  /** The scenario's `name:` if it has one, else `name` above: what the dashboard shows. */
+  title: string;
   file: string;
   description: string;
   seed: number;
@@ -34,61 +39,98 @@ export interface LoadOptions {
   set?: string[];
   /** Skip checking each variant (used when loading a variant itself). */
   skipVariants?: boolean;
+  /** The folder referenced files (CSV replays) must lie in; default defaultDataDir(file). */
+  dataDir?: string;
+  /** What a run may use; default currentBudget() (this isolate's heap limit, the machine's memory). */
+  budget?: MemoryBudget;
 }
 
-/** Memory a subscriber costs outside any node: workload arrays, watch bitmap, bookkeeping. */
-const BASE_BYTES_PER_SUBSCRIBER = 32;
-/** Share of the machine's memory a population may plan to use. */
-const MEMORY_SHARE = 0.6;
-
 export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(path, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  const r = readRegularFile(path, MAX_SCENARIO_BYTES);
+  if ('problem' in r) {
+    const code = /\(([A-Z]+)\)/.exec(r.problem)?.[1];
+    throw new ScenarioError(path, [code && r.problem.startsWith('cannot be read') ? `cannot read the file: ${code}` : `the file ${r.problem}`]);
   }
-  return loadScenarioText(text, path, opts);
+  return loadScenarioText(r.text, path, opts);
 }
 
 export function loadScenarioText(text: string, path: string, opts: LoadOptions = {}): Scenario {
-  const ydoc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (ydoc.errors.length > 0) {
-    throw new ScenarioError(
-      path,
-      ydoc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        return `${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}YAML syntax: ${what} — fix the YAML at that place`;
-      }),
-    );
+  const parsedRaw = parseYaml(text, path);
+  // The variants are checked on the document without its variants: linear in their number.
+  const withoutVariants = { ...parsedRaw };
+  delete withoutVariants.variants;
+  const scenario = validate(structuredClone(parsedRaw), path, opts, new Map());
+  if (opts.skipVariants || !scenario.doc.variants) return scenario;
+  const problems: string[] = [];
+  const csvCache = new Map<string, ReplayText>();
+  for (const [name, vsets] of Object.entries(scenario.doc.variants)) {
+    try {
+      validate(structuredClone(withoutVariants), path, { ...opts, set: [...(opts.set ?? []), ...vsets] }, csvCache);
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      for (const p of err.problems) problems.push(`variants.${name}: ${p}`);
+    }
   }
-  const raw = ydoc.toJS() as unknown;
+  if (problems.length) throw new ScenarioError(path, problems);
+  return scenario;
+}
+
+type ReplayText = { text: string } | { problem: string };
+
+/** YAML → a plain mapping, or every syntax problem with its line; an alias bomb is one problem too. */
+function parseYaml(text: string, path: string): Record<string, unknown> {
+  // prettyErrors off: it renders context for every error, quadratic on a long mangled line (fuzz case).
+  const lines = new LineCounter();
+  const ydoc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  if (ydoc.errors.length > 0) {
+    const shown = ydoc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
+      const pos = lines.linePos(e.pos[0]);
+      const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `line ${pos.line}, column ${pos.col}: YAML syntax: ${what} — fix the YAML at that place`;
+    });
+    if (ydoc.errors.length > MAX_YAML_ERRORS) shown.push(`… and ${ydoc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors`);
+    throw new ScenarioError(path, shown);
+  }
+  let raw: unknown;
+  try {
+    raw = ydoc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // The yaml library stops alias bombs (and other resource attacks) with a ReferenceError.
+    throw new ScenarioError(path, [`(top level): ${(err as Error).message.split('\n')[0]} — use fewer YAML aliases (*name)`]);
+  }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(path, ['(top level): expected a mapping of fields (description, duration, nodes, population, …)']);
   }
-  const rawDoc = raw as Record<string, unknown>;
-  const sets = opts.set ?? [];
-  const setProblems = applyOverrides(rawDoc, sets);
-  if (opts.seed !== undefined) rawDoc.seed = opts.seed;
-  if (setProblems.length) throw new ScenarioError(path, setProblems);
+  return raw as Record<string, unknown>;
+}
 
+/** Overrides, schema, cross-checks, referenced files and memory, on one raw document. */
+function validate(rawDoc: Record<string, unknown>, path: string, opts: LoadOptions, csvCache: Map<string, ReplayText>): Scenario {
+  const sets = opts.set ?? [];
+  const setProblems = applyOverrides(rawDoc, sets, ScenarioSchema);
+  if (opts.seed !== undefined) rawDoc.seed = opts.seed;
   const parsed = ScenarioSchema.safeParse(rawDoc);
-  if (!parsed.success) {
-    throw new ScenarioError(path, dedupe(parsed.error.issues.map((i) => describeIssue(i as z.core.$ZodIssue, ScenarioSchema, rawDoc))));
+  if (!parsed.success || setProblems.length) {
+    // Every problem at once: the overrides that could not apply, then what the schema says of the rest.
+    const issues = parsed.success ? [] : parsed.error.issues.map((i) => describeIssue(i as z.core.$ZodIssue, ScenarioSchema, rawDoc));
+    throw new ScenarioError(path, dedupe([...setProblems, ...issues]));
   }
   const doc = parsed.data;
   const problems = crossCheck(doc);
+  if (problems.length === 0) problems.push(...memoryProblems(doc, opts.budget ?? currentBudget()));
   const replays = new Map<number, ReplayRows>();
+  const dataDir = opts.dataDir ?? defaultDataDir(path);
   doc.workload.forEach((w, i) => {
     if (w.pattern.kind !== 'csv') return;
     const file = resolve(dirname(path), w.pattern.file);
     const field = `workload[${i}].pattern.file`;
-    if (!existsSync(file)) {
-      problems.push(`${field}: ${w.pattern.file} not found (looked at ${file}) — give a path relative to the scenario file`);
+    let read = csvCache.get(file);
+    if (!read) csvCache.set(file, (read = readConfinedFile(file, dataDir, MAX_DATA_FILE_BYTES)));
+    if ('problem' in read) {
+      problems.push(`${field}: ${w.pattern.file} ${read.problem}`);
       return;
     }
-    const r = parseReplayCsv(readFileSync(file, 'utf8'), {
+    const r = parseReplayCsv(read.text, {
       timeUnit: w.pattern.timeUnit,
       population: doc.population.size,
       parseDuration,
@@ -96,20 +138,10 @@ export function loadScenarioText(text: string, path: string, opts: LoadOptions =
     for (const p of r.problems) problems.push(`${field}: ${w.pattern.file} ${p}`);
     if (r.rows) replays.set(i, r.rows);
   });
-  if (!opts.skipVariants) {
-    // Each variant must itself be a valid scenario: check it now, not halfway through a comparison.
-    for (const [name, vsets] of Object.entries(doc.variants ?? {})) {
-      try {
-        loadScenarioText(text, path, { seed: opts.seed, set: [...sets, ...vsets], skipVariants: true });
-      } catch (err) {
-        if (!(err instanceof ScenarioError)) throw err;
-        for (const p of err.problems) problems.push(`variants.${name}: ${p}`);
-      }
-    }
-  }
   if (problems.length) throw new ScenarioError(path, problems);
   return {
     name: scenarioName(path),
+    title: doc.name?.trim() || scenarioName(path),
     file: path,
     description: doc.description.trim(),
     seed: doc.seed,
@@ -178,22 +210,7 @@ function crossCheck(doc: ScenarioDoc): string[] {
   for (const [k, id] of (watch.ids ?? []).entries()) {
     if (id >= size) problems.push(`observe.watch.ids[${k}]: subscriber ${id} is outside the population (0 … ${size - 1})`);
   }
-  // A population too large for memory is refused before anything is allocated.
-  let perSub = BASE_BYTES_PER_SUBSCRIBER;
-  for (const n of doc.nodes) perSub += NODE_TYPE_BY_NAME.get(n.type)!.bytesPerSubscriber;
-  const budget = totalmem() * MEMORY_SHARE;
-  const need = perSub * size;
-  if (size > 2 ** 31 - 1 || need > budget) {
-    const max = Math.min(2 ** 31 - 1, Math.floor(budget / perSub));
-    problems.push(
-      `population.size: ${size} subscribers need about ${gb(need)} (${perSub} bytes each with these nodes), more than the ${gb(budget)} this machine allows — use at most ${max}`,
-    );
-  }
   return problems;
-}
-
-function gb(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.ceil(bytes / 1e6)} MB`;
 }
 
 function dedupe(xs: string[]): string[] {

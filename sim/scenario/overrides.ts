@@ -1,12 +1,17 @@
 import YAML from 'yaml';
+import type { z } from 'zod';
 import { formatPath } from './issues.ts';
+import { fieldPathProblem, FORBIDDEN_SEGMENTS } from './field-path.ts';
 
 /**
  * `--set path=value` on the raw scenario before validation. Paths are dotted, with [n] for list
  * items; a segment naming a list item's `id` selects it (`nodes.relay.workers=2`). The value is read
  * as YAML, so `5ms` stays a string and `3` is a number. Returns the problems found.
+ *
+ * With `schema`, a path must name the scenario's own fields (checked before anything is touched);
+ * `__proto__`, `constructor` and `prototype` are refused always, and only own properties are walked.
  */
-export function applyOverrides(doc: Record<string, unknown>, sets: readonly string[]): string[] {
+export function applyOverrides(doc: Record<string, unknown>, sets: readonly string[], schema?: z.ZodType): string[] {
   const problems: string[] = [];
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -24,6 +29,12 @@ export function applyOverrides(doc: Record<string, unknown>, sets: readonly stri
     const segs = splitPath(path);
     if (!segs) {
       problems.push(`--set ${path}: not a field path — use dotted names with [n] for list items (e.g. nodes[0].workers)`);
+      continue;
+    }
+    const forbidden = segs.find((x) => typeof x === 'string' && FORBIDDEN_SEGMENTS.has(x));
+    const wrong = forbidden !== undefined ? `'${forbidden}' is not a scenario field — overrides address the scenario's own fields only` : schema ? fieldPathProblem(schema, segs, doc) : undefined;
+    if (wrong) {
+      problems.push(`--set ${path}: ${wrong}`);
       continue;
     }
     let cur: unknown = doc;
@@ -75,6 +86,6 @@ function child(cur: unknown, seg: string | number): unknown {
     if (typeof seg === 'number') return cur[seg];
     return cur.find((x) => x && typeof x === 'object' && (x as { id?: unknown }).id === seg);
   }
-  if (cur && typeof cur === 'object') return (cur as Record<string, unknown>)[String(seg)];
+  if (cur && typeof cur === 'object' && Object.hasOwn(cur, String(seg))) return (cur as Record<string, unknown>)[String(seg)];
   return undefined;
 }

@@ -8,6 +8,13 @@ import { SECTIONS } from './sections.ts';
  * Strict everywhere: an unknown field is an error naming the fields allowed there.
  */
 
+/** A node's parallel servers at most: each is an object and a pending event when busy. */
+export const MAX_WORKERS = 100_000;
+/** Trace records kept at most (each ~1.5 KB with its wire text). */
+export const MAX_TRACE_LIMIT = 10_000_000;
+/** The shortest sampling interval: 1 µs (an interval of 0 never advanced the sampler). */
+export const MIN_INTERVAL_NS = 1_000;
+
 const Cost = z
   .strictObject({
     perMessage: Duration.default(0),
@@ -41,7 +48,7 @@ function nodeSchema(t: (typeof NODE_TYPES)[number]) {
     .strictObject({
       id: NodeId,
       type: z.literal(t.type),
-      workers: PositiveCount.default(1).meta({ description: 'parallel servers of the service queue' }),
+      workers: z.number().int().min(1).max(MAX_WORKERS).default(1).meta({ description: `parallel servers of the service queue (1 … ${MAX_WORKERS})` }),
       queueLimit: z
         .union([Count, z.literal('none')])
         .default('none')
@@ -173,11 +180,14 @@ const Observe = z.strictObject({
     })
     .default({ first: 10 })
     .meta({ description: 'subscribers whose messages are traced in full (wire text, rules, ladder)' }),
-  interval: withPurpose(Duration, 'time-series sampling interval').default(1_000_000_000),
-  traceLimit: PositiveCount.default(100_000).meta({ description: 'trace records kept at most' }),
+  interval: withPurpose(Duration, 'time-series sampling interval (at least 1us)')
+    .refine((v) => v >= MIN_INTERVAL_NS, { message: 'must be at least 1us — samples are taken every interval on every node' })
+    .default(1_000_000_000),
+  traceLimit: z.number().int().min(1).max(MAX_TRACE_LIMIT).default(100_000).meta({ description: `trace records kept at most (1 … ${MAX_TRACE_LIMIT})` }),
 });
 
 export const ScenarioSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional().meta({ description: 'a short title the dashboard shows (default: the file name)' }),
   description: z.string().min(1).meta({ description: 'what this scenario teaches or answers' }),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
   duration: withPurpose(Duration, 'simulated time horizon; the run stops earlier when nothing is left to do'),

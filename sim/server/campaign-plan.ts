@@ -35,8 +35,8 @@ export interface CampaignPlan {
   policy?: { path: string; values: string[]; seeds: number; metrics?: string[] };
   durationNs: number;
   sampleIntervalNs: number;
-  /** The CLI's CSV from the outcomes (in job order); undefined when the CLI would write none. */
-  table(outcomes: readonly JobOutcome[]): { name: string; rows: CsvRow[]; text?: string; missing?: string[] } | undefined;
+  /** Sweeps and policy comparisons: the campaign layer's campaign (plain data, as the CLI expands it). */
+  campaign?: Campaign;
 }
 
 type Cmd = Exclude<CampaignCommand, { type: 'cancel' }>;
@@ -81,9 +81,6 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
       jobs,
       series: 'full',
       manifest: manifest(`reglab run ${fileArg} --seed ${base.seed}${setArgs} --out runs/variants`),
-      table: (outcomes) =>
-        // comparison.csv as `reglab run` writes it: the variant, the seed, then the headline.
-        outcomes.every((o) => o.ok) ? { name: 'comparison.csv', rows: outcomes.map((o, i) => ({ variant: jobs[i]!.label, seed: base.seed, ...(o as Extract<JobOutcome, { ok: true }>).output.headline })) } : undefined,
     };
   }
 
@@ -106,7 +103,7 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
       jobs,
       series: 'none',
       manifest: manifest(`reglab sweep ${fileArg}${vary} --seed ${base.seed}${setArgs} --out runs/sweep`),
-      table: (outcomes) => ({ name: 'sweep.csv', rows: sweepRows(c, outcomes.map((o, i) => toRunOutcome(c, i, o))) }),
+      campaign: c,
     };
   }
 
@@ -129,13 +126,24 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
     manifest: manifest(
       `reglab compare ${fileArg} --policy ${shell(`${path}=${values.join(',')}`)} --seeds ${def.seeds} --seed ${base.seed}${setArgs}${(cmd.metrics ?? []).map((m) => ` --metric ${shell(m)}`).join('')} --out runs/compare`,
     ),
-    table: (outcomes) => {
-      if (!outcomes.every((o) => o.ok)) return undefined;
-      const r = compareResult(c, outcomes.map((o, i) => toRunOutcome(c, i, o)));
-      const text = compareCsv(c, r);
-      return { name: 'compare.csv', rows: parseCsvNumbers(text), text, missing: r.unknown };
-    },
+    campaign: c,
   };
+}
+
+/** The CLI's CSV from the outcomes (in job order); undefined when the CLI would write none. */
+export function planTable(plan: CampaignPlan, outcomes: readonly JobOutcome[]): { name: string; rows: CsvRow[]; text?: string; missing?: string[] } | undefined {
+  const c = plan.campaign;
+  if (plan.kind === 'variants') {
+    // comparison.csv as `reglab run` writes it: the variant, the seed, then the headline.
+    if (!outcomes.every((o) => o.ok)) return undefined;
+    return { name: 'comparison.csv', rows: outcomes.map((o, i) => ({ variant: plan.jobs[i]!.label, seed: plan.seed, ...(o as Extract<JobOutcome, { ok: true }>).output.headline })) };
+  }
+  if (!c) return undefined;
+  if (plan.kind === 'sweep') return { name: 'sweep.csv', rows: sweepRows(c, outcomes.map((o, i) => toRunOutcome(c, i, o))) };
+  if (!outcomes.every((o) => o.ok)) return undefined;
+  const r = compareResult(c, outcomes.map((o, i) => toRunOutcome(c, i, o)));
+  const text = compareCsv(c, r);
+  return { name: 'compare.csv', rows: parseCsvNumbers(text), text, missing: r.unknown };
 }
 
 /** The campaign layer's outcome for our job outcome (its tables read only key, ok, headline, code). */

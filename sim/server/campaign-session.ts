@@ -9,7 +9,8 @@ import { CampaignError } from '../campaign/index.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { CampaignPool } from './campaign-pool.ts';
 import { parseCampaignCommand } from './campaign-commands.ts';
-import { ConfirmNeeded, csvText, planCampaign, type JobOutcome } from './campaign-plan.ts';
+import { ConfirmNeeded, csvText, planTable, type JobOutcome } from './campaign-plan.ts';
+import { planInWorker } from './campaign-planner.ts';
 import type { CampaignCommand, CampaignEvent } from './campaign-types.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import { resolveScenarioPath } from './scenarios.ts';
@@ -75,7 +76,8 @@ export class CampaignSession {
     try {
       const file = await resolveScenarioPath(this.scenariosDir, cmd.scenario);
       if (!current()) return;
-      const plan = planCampaign(cmd, file);
+      // Validation loads the scenario once per variant / value: off the event loop.
+      const plan = await planInWorker(cmd, file);
       if (!current()) return;
       const outcomes: JobOutcome[] = new Array(plan.jobs.length);
       const lastProgress = new Array<number>(plan.jobs.length).fill(0);
@@ -115,7 +117,7 @@ export class CampaignSession {
       });
       await pool.run();
       if (!current()) return;
-      const table = plan.table(outcomes);
+      const table = planTable(plan, outcomes);
       const failed = outcomes.filter((o) => !o.ok).length;
       if (!table) {
         this.send({

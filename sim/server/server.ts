@@ -5,6 +5,7 @@
  *   GET /api/scenarios   → ScenarioInfo[]
  *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
+ *   WS  /api/emulate     → the emulation lab: start / watch / stop one emulate/ scenario (emulate-routes.ts)
  *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
@@ -21,10 +22,12 @@ import { RunFiles } from './run-files.ts';
 import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
+import { attachEmulateSocket, EMULATE_STREAM_PATH } from './emulate-routes.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
 import { handleQueueHttp } from './queue-route.ts';
 import { QueueMonitor } from '../campaign/queue-monitor.ts';
 import { defaultRunLimits, RunWorkers, type RunLimits } from './run-workers.ts';
+import { allowedHostNames, hostAllowed } from './host-check.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -43,6 +46,12 @@ export interface ServerOptions {
   runWorkerEntry?: URL;
   /** A Redis whose distributed campaigns GET /api/queue reports (`reglab serve --queue`). */
   queue?: string;
+  /** Host names (besides localhost, IP literals and `host`) the server answers to: --allow-host. */
+  allowHosts?: string[];
+  /** The folder files a scenario references must lie in; default the scenarios folder. */
+  dataDir?: string;
+  /** When `port` is in use, try this many next ports before giving up (npm start's default port). */
+  portFallback?: number;
 }
 
 export interface RunningServer {
@@ -68,15 +77,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const scenariosDir = resolve(opts.scenariosDir);
   const distDir = resolve(opts.webDist ?? join(WEB_DIR, 'dist'));
   if (!statSync(scenariosDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder)`);
+    throw Object.assign(new Error(`the scenarios folder ${scenariosDir} does not exist (or is not a folder) — name one with --scenarios DIR`), { code: 'E_USAGE' });
   }
   if (opts.buildIfNeeded) await buildWebIfNeeded({ log });
   // An unreachable queue fails the start (E_QUEUE, within 5 s), before anything listens.
   const queue = opts.queue !== undefined ? await QueueMonitor.connect(opts.queue) : undefined;
   const workers = new RunWorkers({ ...defaultRunLimits(), ...opts.runLimits }, opts.runWorkerEntry);
+  const hosts = allowedHostNames(host, opts.allowHosts);
+  const load = { dataDir: resolve(opts.dataDir ?? scenariosDir) };
 
   const runFiles = new RunFiles();
   const http = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, hosts)) {
+      refuseHost(res, req.headers.host);
+      return;
+    }
     handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
@@ -87,8 +102,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   http.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
+    if (!hostAllowed(req.headers.host, hosts)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
       wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      return;
+    }
+    if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
+      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, scenariosDir, log));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {
@@ -96,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RunSession(ws, scenariosDir, log, workers);
+      const session = new RunSession(ws, scenariosDir, log, workers, load);
       session.files = runFiles;
       // Binary frames are read as UTF-8 too: JSON is JSON, and anything else fails as E_API.
       ws.on('message', (data) => session.handle(data.toString()));
@@ -106,13 +129,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   try {
-    await new Promise<void>((done, fail) => {
-      http.once('error', fail);
-      http.listen(port, host, () => {
-        http.off('error', fail);
-        done();
-      });
-    });
+    await listen(http, host, port, opts.portFallback ?? 0, log);
   } catch (e) {
     await Promise.all([workers.close(), queue?.close()]);
     throw e;
@@ -130,6 +147,34 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         http.closeAllConnections();
       }),
   };
+}
+
+/** Listens on port, or (portFallback > 0) on the next free one, said in the log; EADDRINUSE → E_PORT. */
+async function listen(http: ReturnType<typeof createServer>, host: string, port: number, fallback: number, log: (line: string) => void): Promise<void> {
+  for (let p = port; ; p++) {
+    try {
+      await new Promise<void>((done, fail) => {
+        http.once('error', fail);
+        http.listen(p, host, () => {
+          http.off('error', fail);
+          done();
+        });
+      });
+      if (p !== port) log(`port ${port} is in use; listening on ${p} instead`);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' && port !== 0 && p < port + fallback && p < 65535) continue;
+      const why = code === 'EADDRINUSE' ? `port ${port} on ${host} is in use${fallback ? ` (and the next ${fallback})` : ''}` : code === 'EACCES' ? `port ${p} on ${host} needs privileges` : code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine` : (e as Error).message;
+      throw Object.assign(new Error(`${why} — choose another with --port N (--port 0 picks any free port)`), { code: 'E_PORT' });
+    }
+  }
+}
+
+function refuseHost(res: ServerResponse, host: string | undefined): void {
+  res
+    .writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' })
+    .end(`Host '${String(host ?? '').slice(0, 100)}' is not a name of this server (DNS rebinding defence). Use http://127.0.0.1, or start it with --allow-host NAME.\n`);
 }
 
 async function handleHttp(

@@ -128,6 +128,10 @@ export function parseParams(s: string): Parsed<HeaderParam[]> {
         }
         value = s.slice(i, j);
         if (value.length === 0) return { ok: false, error: `parameter '${name}=' has no value` };
+        // gen-value = token / host / quoted-string: '[', ']' and ':' only as an IPv6 reference
+        if (!isToken(value) && !isValidHost(value)) {
+          return { ok: false, error: `parameter '${name}=${clipText(value, 40)}' is not a token, host or quoted string (RFC 3261 §25.1 gen-value)` };
+        }
         i = j;
       }
       skip();
@@ -327,13 +331,14 @@ function parseViaParm(e: string): Parsed<Via> {
 
 /**
  * A Via value RegLab can route a response along: it parses, and every via-parm is SIP/2.0 (another
- * version in a Via is a 400; 505 is for the start line's version).
+ * version in a Via is a 400; 505 is for the start line's version). `anyVersion` accepts SIP/x: the
+ * Vias of a 505, which goes back along the Vias of the SIP/7.0 request it refuses.
  */
-export function parseSipVia(value: string): Parsed<Via[]> {
+export function parseSipVia(value: string, anyVersion = false): Parsed<Via[]> {
   const r = parseVia(value);
   if (!r.ok) return r;
   for (const x of r.value) {
-    if (!/^SIP$/i.test(x.protocol) || x.version !== '2.0') {
+    if (!/^SIP$/i.test(x.protocol) || (x.version !== '2.0' && !anyVersion)) {
       return { ok: false, error: `Via '${clipText(`${x.protocol}/${x.version}/${x.transport}`)}' is not SIP/2.0 (505 is for the start line's version)` };
     }
   }

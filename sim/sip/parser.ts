@@ -17,7 +17,6 @@ import {
   parseMaxForwards,
   parseNameAddr,
   parseSipVia,
-  parseVia,
   isToken,
   isCallId,
   clipText as clip,
@@ -316,10 +315,10 @@ export function parseSip(input: Uint8Array | string, opts: ParseOptions = {}): P
   // ---- Via ----
   const vias: Via[] = [];
   for (const v of all('via')) {
-    // A request's Vias must be SIP/2.0 (RegLab routes its answer along them); a response may carry
-    // any Via the grammar allows (protocol-name and version are tokens): a 505 copies the Via of
-    // the SIP/7.0 request it refuses (RFC 4475 §3.1.2.16 badvers), and must parse back.
-    const r = isResponse ? parseVia(v) : parseSipVia(v);
+    // A request's Vias must be SIP/2.0 (RegLab routes its answer along them); a response's may be of
+    // another SIP version: a 505 copies the Vias of the SIP/7.0 request it refuses (RFC 4475
+    // §3.1.2.16 badvers), and must parse back.
+    const r = parseSipVia(v, isResponse);
     if (!r.ok) return fail('E_SIP_BAD_VIA', `Via: ${r.error}`, ctxBase);
     for (const x of r.value) vias.push(x);
   }

@@ -13,7 +13,7 @@ import { SipMessage, canonicalName, type SipHeader } from './message.ts';
 import { parseSip, type ParseOptions, type ParseSuccess } from './parser.ts';
 import type { SipParseError } from './parse-errors.ts';
 import { createResponse, reasonPhrase, hasTag } from './response.ts';
-import { parseCSeq, parseNameAddr, parseVia, quote, splitList, isCallId, isToken } from './headers.ts';
+import { parseCSeq, parseNameAddr, parseSipVia, quote, splitList, isCallId, isToken } from './headers.ts';
 import { SUPPORTED_SCHEMES } from './uri.ts';
 
 export interface ReceiverPolicy {
@@ -241,8 +241,8 @@ function answerForParseError(
     const c = canonicalName(name);
     if (c === 'via') {
       // Every Via or none: a response follows the request's Vias in order (RFC 3261 §8.2.6.2, §18.2.2).
-      // Any version the grammar allows: the 505 to a SIP/7.0 request goes back along its SIP/7.0 Via.
-      if (viaOk && parseVia(value).ok) vias.push(['Via', value]);
+      // SIP/2.0 ones, but for the 505 to a SIP/7.0 request, which goes back along its SIP/7.0 Vias.
+      if (viaOk && parseSipVia(value, e.code === 'E_SIP_BAD_VERSION').ok) vias.push(['Via', value]);
       else viaOk = false;
     } else if (c === 'from') {
       if (from === undefined && !unreadable.has(c) && parseNameAddr(value).ok) from = value;

@@ -215,6 +215,10 @@ test('bad input: unreachable Redis → exit 2 within 5 s naming the URL without 
   const bad = await reglab('sweep', LEARN, '--vary', 'population.size=5,6', '--out', dir, '--queue', 'http://x:pw@h:1');
   assert.equal(bad.code, 2);
   assert.ok(!bad.err.includes('pw@') && /expected a redis:\/\//.test(bad.err));
+  const worker = await reglab('worker', '--queue', 'redis://:hunter2@127.0.0.1:1');
+  assert.equal(worker.code, 2);
+  assert.match(worker.err, /redis:\/\/:\*\*\*@127\.0\.0\.1:1: cannot reach Redis/);
+  assert.ok(!worker.err.includes('hunter2'));
   for (const s of ['3/2', '0/0', '2/2', 'a/b', '-1/3']) {
     const x = await reglab('sweep', LEARN, '--vary', 'population.size=5,6', '--out', dir, '--shard', s);
     assert.equal(x.code, 2, s);

@@ -279,3 +279,72 @@ test('schema --out - writes the schema to stdout and no file named -', async () 
   const s = JSON.parse(writes.join(''));
   assert.equal(s.title, 'RegLab scenario');
 });
+
+// ---- issue 11 item 10: bad input is one line, exit 2, checked before running ------------------------
+
+test('run --out under a regular file or in /proc: refused before the run, one line, exit 2', async () => {
+  const file = join(tmp, 'plain.txt');
+  writeFileSync(file, 'keep');
+  for (const out of [join(file, 'run'), '/proc/reglab-nope/run']) {
+    const t0 = performance.now();
+    const r = await reglab('run', LEARN, '--out', out, '-q');
+    assert.equal(r.code, 2, out);
+    assert.match(r.err, /^reglab: --out .*(is a file, not a directory|cannot create|cannot write|cannot use).* — choose .* \[E_OUT_DIR\]$/, out);
+    assert.equal(r.out, '', `${out}: nothing ran (no summary table)`);
+    assert.ok(performance.now() - t0 < 5000);
+  }
+  assert.equal(readFileSync(file, 'utf8'), 'keep');
+});
+
+test('schema --out into /proc or under a file: one line, exit 2, at once (it spun at full CPU)', async () => {
+  const file = join(tmp, 'plain2.txt');
+  writeFileSync(file, 'keep');
+  for (const out of ['/proc/reglab-x/y.json', join(file, 'schema.json')]) {
+    const t0 = performance.now();
+    const r = await reglab('schema', '--out', out);
+    assert.equal(r.code, 2, out);
+    assert.match(r.err, /^reglab: --out .* — choose .* \[E_OUT_DIR\]$/, out);
+    assert.ok(performance.now() - t0 < 2000, `${out}: ${performance.now() - t0} ms`);
+  }
+});
+
+test('a YAML alias bomb, a directory and --set __proto__: exit 2 with the problem, no stack trace (the real binary)', () => {
+  const bomb = join(tmp, 'bomb.yaml');
+  const lines = ['description: bomb', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 0; i < 9; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+  writeFileSync(bomb, lines.join('\n') + '\n');
+  for (const args of [['run', bomb, '-q'], ['run', tmp, '-q'], ['run', LEARN, '-q', '--set', '__proto__.polluted=1'], ['validate', '/dev/zero']]) {
+    const r = spawnSync(process.execPath, ['bin/reglab.mjs', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(' ')}: a stack trace`);
+    assert.doesNotMatch(r.stderr, /ReferenceError|ZodError|EISDIR/, args.join(' '));
+  }
+});
+
+test('serve on a busy --port: one line naming --port, exit 2 (item 12)', async () => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const r = spawnSync(process.execPath, ['bin/reglab.mjs', 'serve', '--port', String(port)], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `reglab: port ${port} on 127.0.0.1 is in use — choose another with --port N (--port 0 picks any free port) [E_PORT]`);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('run --out of a scenario without a wire protocol says why there is no trace.pcapng (item 14)', async () => {
+  const dir = join(tmp, 'rr-out');
+  const w = mock.method(process.stdout, 'write', () => true);
+  let r;
+  try {
+    r = await reglab('run', LEARN, '--out', dir);
+  } finally {
+    w.mock.restore();
+  }
+  assert.equal(r.code, 0);
+  assert.equal(existsSync(join(dir, 'trace.pcapng')), false);
+  assert.match(r.err, /^note: no trace\.pcapng — learn\/request-response's messages have no wire protocol to capture/m);
+});

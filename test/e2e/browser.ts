@@ -4,7 +4,8 @@
  * that collect every script and console error so a test can assert there were none.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -41,16 +42,18 @@ export async function closeHarness(): Promise<void> {
 }
 
 /** A page at `url` that records script errors and console errors (a test asserts the list is empty). */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, firstVisit = false): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
-  // The first-contact tour is covered by its own test; the others start with it dismissed.
-  await context.addInitScript(() => {
-    try {
-      localStorage.setItem('reglab.tour.dismissed', '1');
-    } catch {
-      // about:blank has no storage; the dashboard's own page does.
-    }
-  });
+  // The first-contact tour is covered by its own test (firstVisit); the others start with it dismissed.
+  if (!firstVisit) {
+    await context.addInitScript(() => {
+      try {
+        localStorage.setItem('reglab.tour.dismissed', '1');
+      } catch {
+        // about:blank has no storage; the dashboard's own page does.
+      }
+    });
+  }
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -81,4 +84,23 @@ export async function clickMessage(page: Page, seq: number, row = seq): Promise<
     [row, LADDER.row] as const,
   );
   await page.locator(`[data-testid="ladder-arrow"][data-seq="${seq}"]`).click();
+}
+
+/** Messages of the scaled scenario writeBigScenario writes. */
+export const BIG_MESSAGES = 105_000;
+
+/**
+ * learn/request-response.yaml scaled to 21,000 watched request/answer exchanges: 105,000 traced
+ * messages in a couple of CPU seconds (used by the ladder's scale test and bench/ladder-100k.ts).
+ */
+export function writeBigScenario(file: string): void {
+  const doc = parse(readFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), 'utf8'));
+  doc.description = 'The request-response example scaled to 105,000 traced messages (ladder scale test).';
+  doc.duration = '30s';
+  doc.population = { size: 21_000 };
+  doc.workload[0].pattern.window = '20s';
+  doc.nodes[1].costs.default.perMessage = '10us';
+  doc.nodes[2].costs.request.perMessage = '10us';
+  doc.observe = { ...doc.observe, watch: { first: 21_000 }, traceLimit: 200_000 };
+  writeFileSync(file, stringify(doc));
 }

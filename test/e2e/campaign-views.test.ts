@@ -118,6 +118,8 @@ describe('campaign views', () => {
 
       // Charts from real run data: a line per variant in each load chart, completion and CDF.
       const load = page.getByTestId('load-chart').first();
+      // Charts mount one per frame (charts/staggered-mount.tsx): wait for the last one.
+      await page.getByTestId('cdf-chart').first().waitFor();
       assert.equal(await load.getAttribute('data-series'), 'bulk|individual');
       assert.ok(Number(await load.getAttribute('data-points')) >= 2);
       assert.equal(await load.locator('path.recharts-line-curve').count(), 2);
@@ -228,7 +230,7 @@ describe('campaign views', () => {
           assert.equal(Number(c.sd), Number(row[`${c.metric}.sd`]), `${c.policy} ${c.metric} sd`);
         }
       }
-      assert.ok((await page.getByTestId('spread-chart').count()) >= 10);
+      await page.getByTestId('spread-chart').nth(9).waitFor();
       assert.equal(await page.getByTestId('policy-signal-chart').getAttribute('data-series'), 'clear-locally|keep-and-report');
       assert.deepEqual(problems, []);
     } finally {

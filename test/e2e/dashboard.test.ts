@@ -1,13 +1,13 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core), against the real
  * server and runner: what the page draws must be what the simulator produced for the same
- * scenario and seed. REGLAB_SCREENSHOT=1 also saves docs/images/dashboard.png for the README.
+ * scenario and seed. (README's screenshot is taken by ladder.test.ts with REGLAB_SCREENSHOT=1.)
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
@@ -138,12 +138,6 @@ describe('dashboard', () => {
       assert.equal(await summary.getByTestId('summary-nodes').locator('tbody tr').count(), Object.keys(direct.summary.nodes).length);
       assert.equal(await summary.getByTestId('summary-rules').locator('li').count(), direct.rules.length);
 
-      if (process.env.REGLAB_SCREENSHOT === '1') {
-        const out = join(ROOT, 'docs/images/dashboard.png');
-        mkdirSync(dirname(out), { recursive: true });
-        await arrows.nth(Math.min(3, shown - 1)).click();
-        await page.screenshot({ path: out });
-      }
       assert.deepEqual(problems, []);
     } finally {
       await page.close();

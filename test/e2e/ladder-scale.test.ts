@@ -6,32 +6,19 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
 import type { RunEvent, TraceRecord } from '../../sim/server/api-types.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
-import { closeHarness, harness, openPage, ROOT, runScenarioInPage } from './browser.ts';
+import { BIG_MESSAGES, closeHarness, harness, openPage, ROOT, runScenarioInPage, writeBigScenario } from './browser.ts';
 
 const DIR = mkdtempSync(join(tmpdir(), 'reglab-ladder-scale-'));
 mkdirSync(join(DIR, 'ffs'));
 mkdirSync(join(DIR, 'learn'));
 copyFileSync(join(ROOT, 'scenarios/ffs/ics-cancel-location-race.yaml'), join(DIR, 'ffs/ics-cancel-location-race.yaml'));
-/** 21,000 request/answer exchanges, all watched: 105,000 traced messages in a couple of CPU seconds. */
-export const BIG_MESSAGES = 105_000;
-{
-  const doc = parse(readFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), 'utf8'));
-  doc.description = 'The request-response example scaled to 105,000 traced messages (ladder scale test).';
-  doc.duration = '30s';
-  doc.population = { size: 21_000 };
-  doc.workload[0].pattern.window = '20s';
-  doc.nodes[1].costs.default.perMessage = '10us';
-  doc.nodes[2].costs.request.perMessage = '10us';
-  doc.observe = { ...doc.observe, watch: { first: 21_000 }, traceLimit: 200_000 };
-  writeFileSync(join(DIR, 'learn/ladder-100k.yaml'), stringify(doc));
-}
+writeBigScenario(join(DIR, 'learn/ladder-100k.yaml'));
 
 after(async () => {
   await closeHarness();

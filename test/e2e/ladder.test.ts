@@ -115,6 +115,18 @@ describe('ladder', () => {
       assert.deepEqual(await lit(), [], 'nothing is lit before a step is chosen');
       await panel.locator('[data-rule="24.292:6.3.6.2/6"]').hover();
       assert.deepEqual(await lit(), ['Expires']);
+      if (process.env.REGLAB_SCREENSHOT === '1') {
+        // README's picture: the ladder with the deregistration REGISTER open, step 6 lighting Expires: 0.
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.getByTestId('ladder-card').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').click();
+        await panel.locator('[data-testid="sip-header"][data-header="Expires"]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        await page.mouse.move(0, 0);
+        await page.screenshot({ path: join(ROOT, 'docs/images/dashboard.png') });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').click();
+        await panel.locator('[data-rule="24.292:6.3.6.2/6"]').hover();
+      }
       await panel.locator('[data-rule="24.292:6.3.6.2/4"]').hover();
       assert.deepEqual(await lit(), ['Contact']);
       assert.match((await panel.locator('[data-testid="sip-header"][data-lit="true"]').textContent()) ?? '', /\+sip\.instance/);
@@ -241,6 +253,27 @@ describe('ladder', () => {
     } finally {
       await page.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('first contact: the one-screen tour is shown until dismissed, and stays dismissed after a reload', async () => {
+    const { server, browser } = await harness();
+    const { page, problems } = await openPage(browser, server.url, undefined, true);
+    try {
+      const tour = page.getByTestId('tour');
+      await tour.waitFor();
+      const text = (await tour.textContent()) ?? '';
+      for (const w of ['Ladder', 'Click a message', 'Playback', 'Filter and search', 'Export']) assert.ok(text.includes(w), `the tour does not mention ${w}`);
+      const b = (await tour.boundingBox())!;
+      assert.ok(b.y + b.height <= 800, 'the tour fits on one screen at 1280×800');
+      await page.getByTestId('tour-dismiss').click();
+      assert.equal(await tour.count(), 0);
+      await page.reload();
+      await page.getByTestId('run-button').waitFor();
+      assert.equal(await page.getByTestId('tour').count(), 0, 'dismissed for good');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
     }
   });
 

@@ -17,10 +17,10 @@ const wall = (Date.now() - t0) / 1000;
 if (existsSync(report)) {
   const rows = readFileSync(report, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
   console.log(`\nfuzz summary (scale ${env.REGLAB_FUZZ_SCALE}, wall ${wall.toFixed(1)} s incl. type check)`);
-  console.log('target'.padEnd(34) + 'cases'.padStart(9) + 'failing'.padStart(9) + 'time s'.padStart(9) + 'slowest ms'.padStart(12) + 'bound ms'.padStart(10));
+  console.log('target'.padEnd(34) + 'cases'.padStart(9) + 'failing'.padStart(9) + 'wall s'.padStart(9) + 'CPU s'.padStart(8) + 'slowest ms'.padStart(12) + 'bound ms'.padStart(10));
   for (const s of rows)
     console.log(
-      s.name.padEnd(34) + String(s.cases).padStart(9) + String(s.failures).padStart(9) + (s.totalMs / 1000).toFixed(2).padStart(9) +
+      s.name.padEnd(34) + String(s.cases).padStart(9) + String(s.failures).padStart(9) + (s.totalMs / 1000).toFixed(2).padStart(9) + (s.checkMs / 1000).toFixed(2).padStart(8) +
         s.maxCaseMs.toFixed(1).padStart(12) + String(s.timeBoundMs).padStart(10),
     );
   const cases = rows.reduce((n, s) => n + s.cases, 0);

@@ -14,31 +14,12 @@ import assert from 'node:assert/strict';
 import { loadScenarioText } from '../../sim/scenario/load.ts';
 import { runEmulation } from '../../sim/emulate/emulate.ts';
 import type { TraceRecord } from '../../sim/observe/records.ts';
-import { runSipp, populationFor, subscriberOfCall } from './sipp.ts';
+import { runSipp, reglabCoreYaml, subscriberOfCall } from './sipp.ts';
 import { freePort } from './ports.ts';
-
-export function reglabCoreForSipp(calls: number, sippPort: number, entry: 'icscf' | 'scscf' = 'icscf'): string {
-  return [
-    'description: RegLab IMS core (I-CSCF, S-CSCF, HSS) for SIPp playing the MSC',
-    'seed: 1',
-    'duration: 600s',
-    "ims: { imsiBase: '234150999999999', msisdnBase: '447700900123', implicitSet: 3 }",
-    'network:',
-    '  defaults: { delay: 0ms, transport: datagram }',
-    '  links: [ { between: [icscf, hss], transport: stream }, { between: [scscf, hss], transport: stream } ]',
-    'nodes:',
-    `  - { id: msc, type: msc-ics, params: { icscf: ${entry}, farEnd: far } }`,
-    '  - { id: icscf, type: icscf, params: { hss: hss, scscfs: [scscf] } }',
-    '  - { id: scscf, type: scscf, params: { hss: hss, farEnd: far } }',
-    '  - { id: hss, type: hss }',
-    '  - { id: far, type: far-end }',
-    `population: { size: ${populationFor(calls)} }`,
-    `observe: { watch: { first: ${Math.min(populationFor(calls), 16)} } }`,
-    'emulate:',
-    '  nodes:',
-    `    msc: { external: { address: '127.0.0.1:${sippPort}' } }`,
-  ].join('\n');
-}
+import { LoopbackCapture, checkCapture } from './capture.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Starts RegLab's core in real time; resolves with its SIP endpoints and a stop function. */
 export async function startReglabCore(yaml: string, onTrace?: (r: TraceRecord) => void) {
@@ -48,8 +29,10 @@ export async function startReglabCore(yaml: string, onTrace?: (r: TraceRecord) =
   const lab = runEmulation(loadScenarioText(yaml, 'reglab-core.yaml'), { signal: ac.signal, onStarted: ready, onTrace });
   const eps = await Promise.race([started, lab.then(() => assert.fail('the emulation ended before it started'))]);
   const sipPort = (node: string) => Number(/:(\d+);transport=udp/.exec(eps.find((e) => e.node === node && e.url.includes('transport=udp'))?.url ?? '')?.[1]);
+  const diameterPort = (node: string) => Number(/:(\d+);transport=tcp/.exec(eps.find((e) => e.node === node && e.proto === 'diameter')?.url ?? '')?.[1]);
   return {
     sipPort,
+    diameterPort,
     stop: async () => {
       ac.abort();
       return lab;
@@ -57,19 +40,29 @@ export async function startReglabCore(yaml: string, onTrace?: (r: TraceRecord) =
   };
 }
 
-test('SIPp registers and deregisters 9 subscribers with RegLab\'s emulated I-CSCF/S-CSCF/HSS over UDP (Cx over Diameter/TCP)', { timeout: 60_000 }, async () => {
+test('SIPp registers and deregisters 9 subscribers with RegLab\'s emulated I-CSCF/S-CSCF/HSS over UDP (Cx over Diameter/TCP); pcapng of lo with 0 malformed frames', { timeout: 60_000 }, async () => {
   const CALLS = 9;
   const sippPort = await freePort();
   const trace: TraceRecord[] = [];
-  const core = await startReglabCore(reglabCoreForSipp(CALLS, sippPort), (r) => trace.push(r));
+  const core = await startReglabCore(reglabCoreYaml({ calls: CALLS, mscAddress: `127.0.0.1:${sippPort}` }), (r) => trace.push(r));
+  const sipPorts = [core.sipPort('icscf'), core.sipPort('scscf'), sippPort];
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-sipp-pcap-'));
+  const capture = await LoopbackCapture.start(join(dir, 'sipp-reglab.pcapng'), [...sipPorts, core.diameterPort('hss')]);
   const sipp = runSipp({ target: `127.0.0.1:${core.sipPort('icscf')}`, users: { calls: CALLS }, rate: 50, localPort: sippPort, timeoutS: 20 });
   const settled = await sipp.then(
     (v) => ({ ok: true as const, v }),
     (e: unknown) => ({ ok: false as const, e }),
   );
   const res = await core.stop();
+  await capture.stop();
   if (!settled.ok) throw settled.e;
   const r = settled.v;
+  // Item 6: what really crossed lo — SIPp's SIP, RegLab's SIP between its CSCFs and its Diameter.
+  const cap = checkCapture(capture.file, { sipPorts, diameterPorts: [core.diameterPort('hss')], fields: ['sip.Method', 'diameter.cmd.code'] });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(cap.malformed, 0, `tshark: no malformed frame (frames ${cap.bad.join(', ')})`);
+  assert.ok(cap.rows.filter((x) => x['sip.Method'] === 'REGISTER').length >= 2 * 2 * CALLS, 'SIPp→I-CSCF and I-CSCF→S-CSCF REGISTERs decoded as SIP');
+  assert.ok(cap.rows.filter((x) => x['diameter.cmd.code'].split(',').includes('301')).length >= 2 * 2 * CALLS, 'SAR/SAA decoded as Diameter');
   assert.equal(r.code, 0, `SIPp: every call successful\n${r.errors}`);
   assert.equal(r.successful, CALLS);
   assert.equal(r.rtt.get('reg')?.length, CALLS);

@@ -180,3 +180,40 @@ function readRtt(path: string): Map<string, number[]> {
   }
   return out;
 }
+
+export interface CoreYamlOptions {
+  calls: number;
+  /** The address RegLab takes as the MSC (SIPp's socket, or the relay's). */
+  mscAddress: string;
+  /** Where the MSC's REGISTERs enter: the I-CSCF (whole core) or the S-CSCF alone. */
+  entry?: 'icscf' | 'scscf';
+  /** Fixed SIP ports (default: any free one, printed on start). */
+  ports?: { icscf: number; scscf: number };
+  watch?: number;
+}
+
+/** RegLab's IMS core (I-CSCF, S-CSCF, HSS over Diameter/TCP) for SIPp playing the MSC. */
+export function reglabCoreYaml(o: CoreYamlOptions): string {
+  const population = populationFor(o.calls);
+  return [
+    'description: RegLab IMS core (I-CSCF, S-CSCF, HSS) for SIPp playing the MSC (test/interop/sipp.ts)',
+    'seed: 1',
+    'duration: 600s',
+    "ims: { imsiBase: '234150999999999', msisdnBase: '447700900123', implicitSet: 3 }",
+    'network:',
+    '  defaults: { delay: 0ms, transport: datagram }',
+    '  links: [ { between: [icscf, hss], transport: stream }, { between: [scscf, hss], transport: stream } ]',
+    'nodes:',
+    `  - { id: msc, type: msc-ics, params: { icscf: ${o.entry ?? 'icscf'}, farEnd: far } }`,
+    '  - { id: icscf, type: icscf, params: { hss: hss, scscfs: [scscf] } }',
+    '  - { id: scscf, type: scscf, params: { hss: hss, farEnd: far } }',
+    '  - { id: hss, type: hss }',
+    '  - { id: far, type: far-end }',
+    `population: { size: ${population} }`,
+    `observe: { watch: { first: ${Math.min(population, o.watch ?? 16)} } }`,
+    'emulate:',
+    '  nodes:',
+    `    msc: { external: { address: '${o.mscAddress}' } }`,
+    ...(o.ports ? [`    icscf: { sip: ${o.ports.icscf} }`, `    scscf: { sip: ${o.ports.scscf} }`] : []),
+  ].join('\n');
+}

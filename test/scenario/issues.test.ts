@@ -47,7 +47,7 @@ test('unknown top-level field: lists the top-level fields allowed', () => {
 test('several unknown fields at once are named together', () => {
   const raw = { ...scenario(), foo: 1, bar: 2 };
   const [l] = lines(ScenarioSchema, raw);
-  assert.match(l, /^\(top level\): unknown fields 'foo', 'bar' — allowed: description, /);
+  assert.match(l, /^\(top level\): unknown fields 'foo', 'bar' — allowed: name, description, /);
 });
 
 test('unknown field inside a node: the allowed fields are those of a node', () => {

@@ -67,7 +67,7 @@ test('--seed overrides the file, --set is applied and remembered', () => {
 
 test('a --set value is validated like the file', () => {
   assert.deepEqual(problems(MINIMAL, { set: ['nodes.server.workers=0'] }), ['nodes[1].workers: 0 is too small — must be ≥ 1']);
-  assert.deepEqual(problems(MINIMAL, { set: ['observe.watch.evry=2'] }), ["observe.watch: unknown field 'evry' — allowed: first, ids, every"]);
+  assert.deepEqual(problems(MINIMAL, { set: ['observe.watch.evry=2'] }), ["--set observe.watch.evry: no field 'evry' at observe.watch — allowed there: first, ids, every"]);
 });
 
 test('a file that cannot be read is one problem with the reason', () => {
@@ -159,8 +159,8 @@ test('each variant is validated with the file; its problems are prefixed with th
   const text = MINIMAL + 'variants:\n  ok: ["nodes.server.workers=3"]\n  bad: ["nodes.server.workers=-1", "nope=1"]\n';
   const p = problems(text);
   assert.equal(p.length, 2, p.join('\n'));
-  assert.equal(p[0], 'variants.bad: nodes[1].workers: -1 is too small — must be ≥ 1');
-  assert.match(p[1], /^variants\.bad: \(top level\): unknown field 'nope' — allowed: description, /);
+  assert.match(p[0], /^variants\.bad: --set nope: no field 'nope' at \(top level\) — allowed there: name, description, /);
+  assert.equal(p[1], 'variants.bad: nodes[1].workers: -1 is too small — must be ≥ 1');
   // skipVariants loads the base without looking at them
   assert.equal(loadScenarioText(text, 'x.yaml', { skipVariants: true }).doc.nodes[1].workers, 1);
 });

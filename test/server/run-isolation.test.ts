@@ -22,10 +22,10 @@ before(() => {
   const rr = readFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), 'utf8');
   writeFileSync(join(tmp, 'scenarios/learn/request-response.yaml'), rr);
   // A heavy run: 80 variants to validate (seconds of synchronous work before item 8's fix), then
-  // 100,000 subscribers' requests.
+  // 30,000 subscribers' requests.
   const variants = Array.from({ length: 80 }, (_, i) => `  v${i}: ["nodes.server.workers=${(i % 8) + 1}"]`).join('\n');
   const heavy = rr
-    .replace('population: { size: 50 }', 'population: { size: 100000 }')
+    .replace('population: { size: 50 }', 'population: { size: 30000 }')
     .replace('duration: 10s', 'duration: 30s')
     .replace('window: 2s', 'window: 20s')
     .replace(/workers: 2\n/, 'workers: 64\n')

@@ -86,7 +86,7 @@ export function ladderHeight(rows: number): number {
 
 /** Rows [first, last) to draw for a viewport, with `overscan` rows either side. */
 export function visibleRows(scrollTop: number, viewport: number, rows: number, overscan = 12): { first: number; last: number } {
-  const first = Math.max(0, Math.floor((scrollTop - LADDER.top) / LADDER.row) - overscan);
+  const first = Math.min(rows, Math.max(0, Math.floor((scrollTop - LADDER.top) / LADDER.row) - overscan));
   const last = Math.min(rows, Math.ceil((scrollTop + viewport - LADDER.top) / LADDER.row) + overscan);
   return { first, last: Math.max(first, last) };
 }

@@ -4,7 +4,7 @@
  * names) or raw. Hovering or selecting a step lights the exact header line(s) / JSON field(s) the
  * model marked for it (TraceRecord.marks); the search text is highlighted too. Long text wraps.
  */
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { TraceRecord } from '../../../sim/server/api-types.ts';
 import { FAILURE_LABELS, type RecordInfo } from '../charts/ladder-classify.ts';
 import { formatBytes } from '../format.ts';
@@ -22,7 +22,8 @@ export interface WirePanelProps {
   stopAt?: number;
 }
 
-export function WirePanel({ record, info, search = '', onStopHere, stopAt }: WirePanelProps) {
+/** Memoised: playback and scrolling re-render the ladder every frame, not the open message. */
+export const WirePanel = memo(function WirePanel({ record, info, search = '', onStopHere, stopAt }: WirePanelProps) {
   const [pinned, setPinned] = useState<string | undefined>(undefined);
   const [hovered, setHovered] = useState<string | undefined>(undefined);
   const [tab, setTab] = useState<'decoded' | 'raw'>('decoded');
@@ -99,8 +100,8 @@ export function WirePanel({ record, info, search = '', onStopHere, stopAt }: Wir
                   <span className="step-sentence" data-testid="step-sentence">
                     {s.paraphrase ? s.sentence : `“${s.sentence}”`}
                   </span>
-                  <span className="step-source">
-                    {s.source}
+                  <span className="step-source" title={s.source}>
+                    {s.source.split(' (')[0]}
                     {!s.marked && s.known && ' · not tied to one header'}
                   </span>
                 </button>
@@ -121,7 +122,7 @@ export function WirePanel({ record, info, search = '', onStopHere, stopAt }: Wir
       {tab === 'decoded' ? <DecodedView record={record} lit={lit} /> : <RawText wire={record.wire} lit={lit} />}
     </aside>
   );
-}
+});
 
 /** The wire text, wrapped, with marked ranges and search hits highlighted. */
 export function RawText({ wire, lit }: { wire: string; lit: Lit }) {

@@ -64,3 +64,11 @@ test('events of a replaced campaign are ignored', () => {
   assert.equal(after, s);
   assert.equal(after.phase, 'starting');
 });
+
+test('sameOutputs: progress alone keeps the finished runs’ list', async () => {
+  const { sameOutputs } = await import('./stable-outputs.ts');
+  const a = [{ label: 'bulk', output: out }];
+  assert.equal(sameOutputs(a, [{ label: 'bulk', output: out }]), true);
+  assert.equal(sameOutputs(a, [{ label: 'bulk', output: { ...out } }]), false);
+  assert.equal(sameOutputs(a, []), false);
+});

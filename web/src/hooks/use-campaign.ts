@@ -1,5 +1,5 @@
 /** Runs campaigns over WS /api/campaign and exposes their state (campaign-state.ts) to a view. */
-import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
 import type { CampaignCommand } from '../../../sim/server/campaign-types.ts';
 import { CampaignStream } from '../api/campaign-stream.ts';
 import { campaignReducer, INITIAL_CAMPAIGN, type CampaignState } from './campaign-state.ts';
@@ -15,7 +15,12 @@ export function useCampaign(): UseCampaign {
   const streamRef = useRef<CampaignStream | undefined>(undefined);
 
   useEffect(() => {
-    const stream = new CampaignStream((event) => dispatch({ type: 'event', event, now: performance.now() }));
+    // Results render as a transition: React yields to the browser between components, so a run's
+    // charts arriving never freeze the page for a frame's worth of work at once.
+    const stream = new CampaignStream((event) => {
+      const now = performance.now();
+      startTransition(() => dispatch({ type: 'event', event, now }));
+    });
     streamRef.current = stream;
     return () => {
       stream.close();

@@ -4,7 +4,7 @@
  * time marked, latency percentiles and CDF, and a totals table with ratios to the first variant
  * (the numbers of comparison.csv).
  */
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { ScenarioDetails } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
 import { completion, latencyCdf, LOAD_METRICS, nodeLoad, nodesOf, procedures, totals, type LoadMetric, type Run } from '../charts/campaign-series.ts';
@@ -12,6 +12,8 @@ import { tick } from '../charts/chart-format.ts';
 import { TimeChart } from '../charts/time-chart.tsx';
 import { XyChart } from '../charts/xy-chart.tsx';
 import type { UseCampaign } from '../hooks/use-campaign.ts';
+import { useStableOutputs } from '../hooks/stable-outputs.ts';
+import { StaggeredMount } from '../charts/staggered-mount.tsx';
 import type { UrlState } from '../hooks/url-state.ts';
 import { downloadText, ParamsPanel } from './params-panel.tsx';
 
@@ -30,6 +32,7 @@ export function CompareView({ details, url, setUrl, campaign }: CompareViewProps
   const run = (confirm: boolean) =>
     campaign.start({ type: 'variants', scenario: details.path, ...(url.seed !== undefined ? { seed: url.seed } : {}), set: url.set, variants: chosen, ...(confirm ? { confirm } : {}) });
   const result = campaign.state.result?.kind === 'variants' ? campaign.state.result : undefined;
+  const runs = useStableOutputs(result);
   return (
     <div className="view" data-testid="compare-view">
       <ParamsPanel
@@ -55,12 +58,14 @@ export function CompareView({ details, url, setUrl, campaign }: CompareViewProps
         )}
         {unknown.length > 0 && <p className="param-error">The link names variants this scenario does not have: {unknown.join(', ')} (it has {names.join(', ') || 'none'}).</p>}
       </ParamsPanel>
-      {result && <CompareResults runs={result.jobs.filter((j) => j.output).map((j) => ({ label: j.job.label, output: j.output! }))} labels={result.jobs.map((j) => j.job.label)} csv={result.csv} />}
+      {result && <CompareResults runs={runs} labels={result.jobs.map((j) => j.job.label).join('|')} csv={result.csv} />}
     </div>
   );
 }
 
-function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; csv?: { name: string; text: string } }) {
+/** Redrawn only when a run finishes or the CSV arrives, never for progress (memo on stable props). */
+const CompareResults = memo(function CompareResults({ runs, labels: labelKey, csv }: { runs: Run[]; labels: string; csv?: { name: string; text: string } }) {
+  const labels = labelKey.split('|');
   const [metric, setMetric] = useState<LoadMetric>('msgs');
   const nodes = useMemo(() => nodesOf(runs), [runs]);
   const procs = useMemo(() => procedures(runs), [runs]);
@@ -92,7 +97,9 @@ function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; 
           return (
             <div key={node} className="chart-block">
               <h3 className="subhead">{node}</h3>
+              <StaggeredMount height={260}>
               <TimeChart testId="load-chart" series={s.series} points={s.points} endS={s.endS} unit={LOAD_METRICS[metric].unit} yLabel={LOAD_METRICS[metric].label} colorOf={colorOf} />
+              </StaggeredMount>
             </div>
           );
         })}
@@ -106,6 +113,7 @@ function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; 
               <div key={p} className="chart-pair">
                 <div className="chart-block">
                   <h3 className="subhead">{p}: completed over time</h3>
+                  <StaggeredMount height={260}>
                   <TimeChart
                     testId="completion-chart"
                     series={c.series}
@@ -116,9 +124,11 @@ function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; 
                     colorOf={colorOf}
                     markers={Object.entries(c.allDoneS).map(([label, x]) => ({ series: label, x, label: `${label}: all done ${tick(x)} s` }))}
                   />
+                  </StaggeredMount>
                 </div>
                 <div className="chart-block">
                   <h3 className="subhead">{p}: latency CDF</h3>
+                  <StaggeredMount height={260}>
                   <XyChart
                     testId="cdf-chart"
                     series={cdf.map((s) => ({ name: s.label, points: s.points.map((q) => ({ x: q.ms, y: q.fraction * 100 })) }))}
@@ -130,6 +140,7 @@ function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; 
                     yDomain={[0, 100]}
                     colorOf={colorOf}
                   />
+                  </StaggeredMount>
                 </div>
               </div>
             );
@@ -210,4 +221,4 @@ function CompareResults({ runs, labels, csv }: { runs: Run[]; labels: string[]; 
       </Card>
     </>
   );
-}
+});

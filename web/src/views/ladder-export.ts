@@ -75,7 +75,7 @@ export function ladderMermaid(lanes: LaneLayout, rows: readonly TraceRecord[]): 
     const safe = `#${r.seq} ${formatTime(r.t)} ${r.kind}${r.subscribers.length > 1 ? ` [${r.subscribers.length} subs]` : ''}`.replace(/[;\n]/g, ' ');
     const a = alias.get(r.from) ?? 'P0';
     const b = alias.get(r.to) ?? 'P0';
-    lines.push(r.event === 'dropped' ? `  ${a}-x${b}: ${safe} (dropped: ${r.reason ?? 'unknown'})` : `  ${a}->>${b}: ${safe}`);
+    lines.push(r.event === 'dropped' ? `  ${a}-x${b}: ${safe} (dropped: ${(r.reason ?? 'unknown').replace(/[;\n]/g, ' ')})` : `  ${a}->>${b}: ${safe}`);
   }
   return lines.join('\n') + '\n';
 }

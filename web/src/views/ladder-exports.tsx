@@ -3,7 +3,7 @@
  * files as the server keeps them (sim/server/run-files.ts). Big ladders are capped where the format
  * cannot hold them (a PNG canvas is at most ~32,000 px tall), with a note saying so.
  */
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { TraceRecord } from '../../../sim/server/api-types.ts';
 import type { RecordInfo } from '../charts/ladder-classify.ts';
 import type { LaneLayout } from '../charts/ladder-layout.ts';
@@ -23,7 +23,7 @@ export interface LadderExportsProps {
   filtered: boolean;
 }
 
-export function LadderExports({ lanes, trace, rows, info, files, scenario, filtered }: LadderExportsProps) {
+export const LadderExports = memo(function LadderExports({ lanes, trace, rows, info, files, scenario, filtered }: LadderExportsProps) {
   const [note, setNote] = useState('');
   const base = (scenario ?? 'ladder').replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_-]+/g, '-');
   const shown = (max: number) => rows.slice(0, max).map((i) => trace[i]!);
@@ -94,7 +94,7 @@ export function LadderExports({ lanes, trace, rows, info, files, scenario, filte
       )}
     </div>
   );
-}
+});
 
 function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);

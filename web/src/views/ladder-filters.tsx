@@ -1,8 +1,10 @@
 /** The ladder's filter and search controls (the logic is ladder-filter.ts). */
+import { memo } from 'react';
 import type { LadderIndex } from '../charts/ladder-classify.ts';
 import { isFiltering, NO_FILTER, type LadderFilter } from './ladder-filter.ts';
 
-export function LadderFilters({ filter, onChange, index }: { filter: LadderFilter; onChange(f: LadderFilter): void; index: LadderIndex }) {
+/** Memoised; `seen` (records indexed so far) refreshes the selects' options as a run streams in. */
+export const LadderFilters = memo(function LadderFilters({ filter, onChange, index }: { filter: LadderFilter; onChange(f: LadderFilter): void; index: LadderIndex; seen: number }) {
   const set = <K extends keyof LadderFilter>(k: K, v: LadderFilter[K]) => onChange({ ...filter, [k]: v });
   return (
     <div className="ladder-filters" role="search" aria-label="Filter and search the messages" data-testid="ladder-filters">
@@ -33,7 +35,7 @@ export function LadderFilters({ filter, onChange, index }: { filter: LadderFilte
       )}
     </div>
   );
-}
+});
 
 function Select({ label, testId, value, values, onChange }: { label: string; testId: string; value: string; values: string[]; onChange(v: string): void }) {
   return (

@@ -1,4 +1,5 @@
 /** What the ladder's colours and dashes mean (one colour per protocol, one per failure class). */
+import { memo } from 'react';
 import { FAILURE_LABELS } from '../charts/ladder-classify.ts';
 import { FAILURE_COLORS, PROTO_COLORS } from '../charts/palette.ts';
 
@@ -9,7 +10,7 @@ const PROTOS: [string, string][] = [
   ['trigger', 'workload trigger'],
 ];
 
-export function LadderLegend() {
+export const LadderLegend = memo(function LadderLegend() {
   return (
     <ul className="ladder-legend" aria-label="Legend" data-testid="ladder-legend">
       {PROTOS.map(([p, name]) => (
@@ -32,4 +33,4 @@ export function LadderLegend() {
       </li>
     </ul>
   );
-}
+});

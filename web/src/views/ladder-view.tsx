@@ -131,6 +131,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
     [trace, rows],
   );
 
+  const toggleStop = useCallback((seq: number) => setPb((s) => ({ ...s, stopAt: s.stopAt === seq ? undefined : seq })), []);
   const togglePlay = () => setPb((s) => (s.playing ? { ...s, playing: false } : play(s, pbRows)));
   const stepBy = (d: number) => setPb((s) => step(s.row < 0 && d > 0 ? { ...s, row: -1 } : s, d, pbRows));
 
@@ -206,7 +207,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
             onStopAt={(stopAt) => setPb((s) => ({ ...s, stopAt }))}
             cursorLabel={pb.row >= 0 && rows[pb.row] !== undefined ? `#${rows[pb.row]} at ${formatTime(trace[rows[pb.row]!]!.t)}` : 'before the first message'}
           />
-          <LadderFilters filter={filter} onChange={setFilter} index={index} />
+          <LadderFilters filter={filter} onChange={setFilter} index={index} seen={index.length} />
         </>
       )}
       <div className="ladder-grid">
@@ -256,7 +257,7 @@ export function LadderView({ nodes, trace, running, files, scenario }: LadderVie
           info={selected === undefined ? undefined : index.info[selected]}
           search={filter.text}
           stopAt={pb.stopAt}
-          onStopHere={(seq) => setPb((s) => ({ ...s, stopAt: s.stopAt === seq ? undefined : seq }))}
+          onStopHere={toggleStop}
         />
       </div>
     </Card>

@@ -4,7 +4,7 @@
  * spread over seeds; the consequence signals over time, mean per policy, overlaid; the numbers of
  * `reglab compare`'s compare.csv, downloadable.
  */
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { JobOutput, ScenarioDetails } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
 import { meanSignal, policySpread, signalNames } from '../charts/campaign-series.ts';
@@ -13,6 +13,8 @@ import { SpreadChart } from '../charts/spread-chart.tsx';
 import { TimeChart } from '../charts/time-chart.tsx';
 import type { CampaignResult } from '../hooks/campaign-state.ts';
 import type { UseCampaign } from '../hooks/use-campaign.ts';
+import { useStableOutputs, type LabelledOutput } from '../hooks/stable-outputs.ts';
+import { StaggeredMount } from '../charts/staggered-mount.tsx';
 import type { UrlState } from '../hooks/url-state.ts';
 import { downloadText, ParamsPanel } from './params-panel.tsx';
 
@@ -45,6 +47,7 @@ export function PolicyView({ details, url, setUrl, campaign }: PolicyViewProps) 
       ...(confirm ? { confirm } : {}),
     });
   const result = campaign.state.result?.kind === 'policies' ? campaign.state.result : undefined;
+  const outputs = useStableOutputs(result);
   return (
     <div className="view" data-testid="policy-view">
       <ParamsPanel
@@ -85,30 +88,34 @@ export function PolicyView({ details, url, setUrl, campaign }: PolicyViewProps) 
           </fieldset>
         </div>
       </ParamsPanel>
-      {result && <PolicyResults result={result} />}
+      {result?.policy && <PolicyResults outputs={outputs} policy={result.policy} csv={result.csv} missingMetrics={result.missingMetrics} />}
     </div>
   );
 }
 
-function PolicyResults({ result }: { result: CampaignResult }) {
-  const policy = result.policy;
-  const values = policy?.values ?? [];
+/** Redrawn when a run finishes or the CSV arrives, never for progress (memo on stable props). */
+const PolicyResults = memo(function PolicyResults({
+  outputs,
+  policy,
+  csv,
+  missingMetrics,
+}: {
+  outputs: LabelledOutput[];
+  policy: NonNullable<CampaignResult['policy']>;
+  csv: CampaignResult['csv'];
+  missingMetrics?: string[];
+}) {
+  const values = policy.values;
   const colorOf = (p: string) => Math.max(0, values.indexOf(p));
+  // Runs are labelled `policy#k` (the campaign layer's labels).
   const groups = useMemo(
-    () =>
-      values.map((v, i) => ({
-        label: v,
-        runs: result.jobs
-          .slice(i * (policy?.seeds ?? 1), (i + 1) * (policy?.seeds ?? 1))
-          .map((j) => j.output)
-          .filter((o): o is JobOutput => !!o),
-      })),
-    [result],
+    () => values.map((v) => ({ label: v, runs: outputs.filter((o) => o.label.slice(0, o.label.lastIndexOf('#')) === v).map((o): JobOutput => o.output) })),
+    [outputs, values],
   );
   const signals = useMemo(() => signalNames(groups.flatMap((g) => g.runs.map((output) => ({ label: g.label, output })))), [groups]);
   const [signal, setSignal] = useState<string | undefined>(undefined);
   const shown = signal && signals.includes(signal) ? signal : (signals.find((s) => /stale/.test(s)) ?? signals[0]);
-  const rows = result.csv?.rows ?? [];
+  const rows = csv?.rows ?? [];
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => k.endsWith('.mean')).map((k) => k.slice(0, -'.mean'.length))))];
   const series = shown ? meanSignal(groups, shown) : undefined;
   return (
@@ -131,23 +138,29 @@ function PolicyResults({ result }: { result: CampaignResult }) {
       )}
       {rows.length > 0 && (
         <Card
-          title={`Per metric: mean and spread over ${policy?.seeds ?? '?'} seeds`}
+          title={`Per metric: mean and spread over ${policy.seeds} seeds`}
           aside={
-            result.csv && (
-              <button type="button" className="btn btn-small" data-testid="download-csv" onClick={() => downloadText(result.csv!.name, result.csv!.text)}>
-                Download {result.csv.name}
+            csv && (
+              <button type="button" className="btn btn-small" data-testid="download-csv" onClick={() => downloadText(csv.name, csv.text)}>
+                Download {csv.name}
               </button>
             )
           }
         >
-          {result.missingMetrics?.length ? <p className="muted">No run reported {result.missingMetrics.join(', ')} (shown as —).</p> : null}
+          {missingMetrics?.length ? <p className="muted">No run reported {missingMetrics.join(', ')} (shown as —).</p> : null}
           <div className="spread-grid">
             {metrics.map((m) => {
               const pts = policySpread(rows, m);
               return (
                 <div key={m} className="chart-block">
                   <h3 className="subhead">{m}</h3>
-                  {pts.length ? <SpreadChart points={pts} metric={m} colorOf={colorOf} /> : <p className="muted">— no run reported it</p>}
+                  {pts.length ? (
+                    <StaggeredMount height={220}>
+                      <SpreadChart points={pts} metric={m} colorOf={colorOf} />
+                    </StaggeredMount>
+                  ) : (
+                    <p className="muted">— no run reported it</p>
+                  )}
                 </div>
               );
             })}
@@ -183,4 +196,4 @@ function PolicyResults({ result }: { result: CampaignResult }) {
       )}
     </>
   );
-}
+});

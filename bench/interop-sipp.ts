@@ -1,0 +1,182 @@
+/**
+ * Real peers as the yardstick (issue 17, "Performance, side by side"): SIPp (Debian sip-tester)
+ * registers then deregisters subscribers (test/fixtures/sipp/ics-register-deregister.xml), the call
+ * rate stepped up until more than 1 % of calls fail or the response time p99 exceeds 200 ms,
+ * against
+ *   (a)  Kamailio's registrar alone (test/fixtures/kamailio/registrar.cfg, usrloc in memory),
+ *   (a') the same behind the Call-ID relay (what the relay costs, see below),
+ *   (b)  RegLab's emulated S-CSCF alone (SIPp → S-CSCF; its SAR to the emulated HSS over Diameter),
+ *   (c)  RegLab's emulated I-CSCF + S-CSCF + HSS (UAR and SAR over real Diameter/TCP),
+ * each step on a freshly started target, all on 127.0.0.1, targets alternated within a step.
+ * RegLab runs as `reglab emulate` in its own process; SIPp in its own; the relay in its own.
+ *
+ * The relay (bench/interop-callid-relay.mjs): RegLab's decoder renders the Call-ID's subscriber
+ * part as 6 hex digits, SIPp's Call-ID counter is decimal, so SIPp could not match RegLab's answers
+ * past call 9 without it. (a') measures it in front of Kamailio.
+ *
+ *   npm run bench -- interop-sipp [--steps 200,400,800,1600,3200] [--seconds 5] [--targets a,a',b,c]
+ *
+ * Prints a table per target and the highest sustained REGISTER transactions/s (2 per call).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kamailio } from '../test/interop/kamailio.ts';
+import { PeerProcess, waitFor } from '../test/interop/peer-process.ts';
+import { freePorts } from '../test/interop/ports.ts';
+import { runSipp, reglabCoreYaml, type SippResult } from '../test/interop/sipp.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const { values: opt } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '250,500,1000,2000,4000' },
+    seconds: { type: 'string', default: '5' },
+    targets: { type: 'string', default: "a,a',b,c" },
+  },
+});
+const STEPS = opt.steps!.split(',').map(Number);
+const SECONDS = Number(opt.seconds);
+const TARGETS = opt.targets!.split(',');
+
+interface Target {
+  /** SIPp's destination. */
+  port: number;
+  /** Resolves with a note on how the target kept up (RegLab: its lateness line). */
+  stop(): Promise<string>;
+}
+
+async function relay(to: number): Promise<{ proc: PeerProcess; front: number; back: number }> {
+  const proc = new PeerProcess('relay', process.execPath, [join(ROOT, 'bench/interop-callid-relay.mjs'), String(to)]);
+  const m = await waitFor('the relay', async () => /relay (\d+) (\d+)/.exec(proc.log()) ?? undefined, 10_000);
+  return { proc, front: Number(m[1]), back: Number(m[2]) };
+}
+
+async function kamailio(withRelay: boolean): Promise<Target> {
+  const k = await Kamailio.start({ transports: ['udp'], shmMb: 256 });
+  if (!withRelay) return { port: k.port, stop: async () => (await k.stop(), '') };
+  const r = await relay(k.port);
+  return {
+    port: r.front,
+    stop: async () => {
+      await r.proc.stop();
+      await k.stop();
+      return '';
+    },
+  };
+}
+
+/** `reglab emulate` in its own process: SIPp → relay → entry (icscf or scscf), the relay as the MSC. */
+async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-bench-interop-'));
+  const [icscf, scscf] = await freePorts(2);
+  const r = await relay(entry === 'icscf' ? icscf : scscf);
+  const yaml = reglabCoreYaml({ calls, mscAddress: `127.0.0.1:${r.back}`, entry, ports: { icscf, scscf }, watch: 1 });
+  const file = join(dir, 'core.yaml');
+  writeFileSync(file, yaml);
+  const p = new PeerProcess('reglab', process.execPath, [join(ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: ROOT });
+  await waitFor('reglab emulate to print its endpoints', async () => {
+    if (!p.running) throw new Error(`reglab emulate exited: ${p.log()}`);
+    return /\(Ctrl-C ends it early/.test(p.log()) ? true : undefined;
+  }, 60_000, 100);
+  return {
+    port: r.front,
+    stop: async () => {
+      await p.stop(30_000, 'SIGINT');
+      await r.proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+      // The real-time driver's own measure of how far behind the wall clock events ran.
+      return /lateness:[^\n]*/.exec(p.log())?.[0] ?? '';
+    },
+  };
+}
+
+function start(t: string, calls: number): Promise<Target> {
+  if (t === 'a') return kamailio(false);
+  if (t === "a'") return kamailio(true);
+  if (t === 'b') return reglab('scscf', calls);
+  if (t === 'c') return reglab('icscf', calls);
+  throw new Error(`--targets: '${t}' is not a, a', b or c`);
+}
+
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+interface Step {
+  rate: number;
+  calls: number;
+  ok: number;
+  failed: number;
+  /** REGISTER transactions per second SIPp completed over the step (2 per successful call). */
+  achieved: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  pass: boolean;
+}
+
+function summarize(rate: number, calls: number, r: SippResult, wallS: number): Step {
+  const rtt = [...(r.rtt.get('reg') ?? []), ...(r.rtt.get('dereg') ?? [])];
+  const failed = r.failed + Math.max(0, calls - r.successful - r.failed);
+  const p99 = pct(rtt, 99);
+  return {
+    rate,
+    calls,
+    ok: r.successful,
+    failed,
+    achieved: (2 * r.successful) / wallS,
+    p50: pct(rtt, 50),
+    p90: pct(rtt, 90),
+    p99,
+    max: rtt.length ? Math.max(...rtt) : NaN,
+    pass: failed <= 0.01 * calls && p99 <= 200,
+  };
+}
+
+async function main(): Promise<void> {
+  const results = new Map<string, Step[]>(TARGETS.map((t) => [t, []]));
+  const stopped = new Set<string>();
+  process.stdout.write(`interop-sipp: ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')} (shared machine)\n`);
+  for (const rate of STEPS) {
+    for (const t of TARGETS) {
+      if (stopped.has(t)) continue;
+      const calls = rate * SECONDS;
+      const target = await start(t, calls);
+      let step: Step;
+      let note = '';
+      try {
+        const t0 = performance.now();
+        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
+        step = summarize(rate, calls, r, (performance.now() - t0) / 1000);
+      } finally {
+        note = await target.stop();
+      }
+      results.get(t)!.push(step);
+      process.stdout.write(
+        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
+      );
+      if (!step.pass) stopped.add(t);
+    }
+  }
+  process.stdout.write('\nhighest sustained (last step with ≤ 1 % failed calls and p99 ≤ 200 ms):\n');
+  for (const [t, steps] of results) {
+    const best = steps.filter((s) => s.pass).at(-1);
+    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS' }[t] ?? t;
+    process.stdout.write(
+      best
+        ? `  ${t.padEnd(3)} ${name.padEnd(38)} ${best.rate} calls/s = ${2 * best.rate} REGISTER/s offered, ${best.achieved.toFixed(0)} completed/s; p50 ${best.p50} p90 ${best.p90} p99 ${best.p99} ms${steps.every((s) => s.pass) ? ' (never limited: raise --steps)' : ''}\n`
+        : `  ${t.padEnd(3)} ${name.padEnd(38)} failed at the first step\n`,
+    );
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,200 @@
+/**
+ * Fuzz targets for the SIP side (issue 11 acceptance): the strict parser, the receiver that answers
+ * what it cannot serve, maximum-size pathological datagrams, and the S-CSCF's datagram input driven
+ * as a node receives. Properties: nothing throws, every case stays under its CPU-time bound, every
+ * answer parses back (RegLab's parser, and sip.js where it can read the URIs), answers stay small,
+ * and the S-CSCF keeps working. Seeds: the 49 RFC 4475 messages and RegLab-built REGISTERs.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseSip } from '../../sim/sip/parser.ts';
+import { receiveSip, type ReceiverPolicy } from '../../sim/sip/receive.ts';
+import { SipMessage } from '../../sim/sip/message.ts';
+import { cseqValue, fromToValue, viaValue, contactValue } from '../../sim/sip/headers.ts';
+import { SECOND, MS } from '../../sim/kernel/time.ts';
+import { RawSip } from '../../sim/ims/raw-sip.ts';
+import { MscState } from '../../sim/ims/msc-ics.ts';
+import { Rig } from '../ims/harness.ts';
+import { readWithSipJs } from '../sip/sipjs.ts';
+import { runFuzz, mutateText, mutateBytes, pick, type Prng } from './fuzz-kit.ts';
+
+const DIR = '/work/shared/testdata/rfc4475/';
+const TORTURE = readdirSync(DIR)
+  .filter((f) => f.endsWith('.dat'))
+  .sort()
+  .map((f) => new Uint8Array(readFileSync(DIR + f)));
+
+function register(i: number): Uint8Array {
+  return Buffer.from(
+    SipMessage.request('REGISTER', 'sip:ims.example.net', [
+      ['Via', viaValue({ host: `msc${i}.example.net`, port: 5060, branch: `z9hG4bKf${i}` })],
+      ['Max-Forwards', '70'],
+      ['From', fromToValue(`sip:+4479${i}@ims.example.net`, `t${i}`)],
+      ['To', fromToValue(`sip:+4479${i}@ims.example.net`)],
+      ['Call-ID', `fz${i}@msc.example.net`],
+      ['CSeq', cseqValue(i + 1, 'REGISTER')],
+      ['Contact', contactValue({ uri: `sip:msc${i}@[2001:db8::${i}]:5060`, params: { '+g.3gpp.icsi-ref': '"urn%3Aurn-7%3A3gpp-service.ims.icsi.mmtel"', expires: 600 } })],
+      ['Require', 'path'],
+      ['Supported', 'gruu, outbound'],
+      ['Expires', '600'],
+    ]).wire(),
+  );
+}
+const SEEDS: Uint8Array[] = [...TORTURE, ...Array.from({ length: 8 }, (_, i) => register(i))];
+
+/** Tokens that SIP parsers trip over, spliced in by the text mutator. */
+const SIP_DICTIONARY = [
+  'Via: ', 'v: ', 'SIP/2.0/UDP ', 'SIP/7.0/UDP ', ';branch=z9hG4bK', ';received=', ';rport', ';maddr=', 'From: ', 'To: ', 'f: ', 't: ',
+  'Call-ID: ', 'i: ', 'CSeq: ', 'CSeq: 1 ', 'Contact: *', 'Contact: ', 'm: ', 'Max-Forwards: ', 'Content-Length: ', 'l: ', 'Content-Type: ',
+  'Require: ', 'Proxy-Require: ', 'Accept: ', 'Expires: ', ';tag=', ';expires=', ';q=0.5', 'sip:', 'sips:', 'tel:+1', 'urn:x', '<sip:a@b>',
+  '<', '>', '"', '\\', '[', ']', '::', '[::1]', '[2001:db8::1]', '255.255.255.255', '256.1.1.1', '-.-', '...', ':5060', ':99999', '%00', '%zz',
+  '\r\n', '\r\n ', '\r\n\t', '\r\n\r\n', ' , ', ',', ';', '=', '@', '@@', 'REGISTER', 'INVITE', 'ACK', 'SIP/2.0 200 OK\r\n', '4294967296',
+  '2147483648', '00000000000000000001', '\u00ff', '\ufffd', '\u0000',
+];
+
+/** A mutated message: byte-level half the time, token-aware text the other half. */
+function mutatedMessage(rng: Prng): Uint8Array {
+  const seed = pick(rng, SEEDS);
+  if (rng.chance(0.4)) return mutateBytes(rng, seed, { maxLength: 65_507 });
+  const text = Buffer.from(seed).toString('latin1');
+  return Buffer.from(mutateText(rng, text, { dictionary: SIP_DICTIONARY, maxLength: 65_507 }), 'latin1');
+}
+
+/**
+ * The sip.js check applies where sip.js can read the message: it reads tel: and other schemes only
+ * as a Request-URI, and its PEG grammar refuses an extension method that begins with a method it
+ * knows (`1 REGISTERX` in CSeq; it then throws on the response), which RFC 3261's token allows.
+ */
+function sipJsCanRead(m: SipMessage): boolean {
+  const uri = (v: string | undefined) => /^[^<]*<?\s*sips?:/i.test(v ?? '') || /^\s*sips?:/i.test(v ?? '');
+  const prefixed = /^(INVITE|ACK|OPTIONS|BYE|CANCEL|REGISTER|SUBSCRIBE|NOTIFY|REFER|INFO|MESSAGE|PRACK|UPDATE|PUBLISH)./.test(m.method);
+  return uri(m.header('from')) && uri(m.header('to')) && !prefixed;
+}
+
+/** Every property an answer must have: it parses back as a response of its status, small, readable by sip.js. */
+function checkAnswer(answer: SipMessage, inputBytes: number): void {
+  const wire = answer.wire();
+  const back = parseSip(wire);
+  if (!back.ok) throw new Error(`the answer does not parse back (${back.error.code}: ${back.error.reason}):\n${wire.slice(0, 600)}`);
+  assert.equal(back.msg.isRequest, false);
+  assert.equal(back.msg.status, answer.status);
+  // Amplification: an answer never exceeds what was received by more than its own fixed headers.
+  assert.ok(answer.bytes <= inputBytes + 1024, `a ${answer.bytes}-byte answer to ${inputBytes} bytes`);
+  if (sipJsCanRead(answer)) {
+    try {
+      readWithSipJs(wire);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; the answer:\n${wire.slice(0, 600)}`);
+    }
+  }
+}
+
+test('fuzz sip-parser: mutated RFC 4475 and RegLab messages never throw, errors are 400/505 with a short reason, what parses re-parses', async () => {
+  await runFuzz({
+    name: 'sip-parser',
+    cases: 400,
+    timeBoundMs: 250,
+    generate: mutatedMessage,
+    check: (input, rng) => {
+      const r = parseSip(input, { transport: rng.chance(0.2) ? 'stream' : 'datagram' });
+      if (!r.ok) {
+        assert.ok(r.error.status === 400 || r.error.status === 505, `status ${r.error.status}`);
+        assert.ok(r.error.reason.length > 0 && r.error.reason.length <= 300, `reason of ${r.error.reason.length} chars`);
+        return;
+      }
+      // What RegLab accepted, it writes back in a form its own parser accepts (the model round-trips).
+      const again = parseSip(r.msg.wire());
+      if (!again.ok) throw new Error(`accepted, but its re-rendering does not parse (${again.error.code}: ${again.error.reason})`);
+      assert.equal(again.msg.kind, r.msg.kind);
+      assert.equal(again.fields.callId, r.fields.callId);
+      assert.equal(again.fields.via.length, r.fields.via.length);
+    },
+  });
+});
+
+const POLICIES: ReceiverPolicy[] = [{}, { role: 'registrar' }, { role: 'proxy' }, { methods: ['REGISTER'], extensions: [] }];
+
+test('fuzz sip-receiver: every answer to a mutated message parses back (RegLab and sip.js) and stays small', async () => {
+  await runFuzz({
+    name: 'sip-receiver',
+    cases: 400,
+    timeBoundMs: 250,
+    generate: mutatedMessage,
+    check: (input, rng) => {
+      const rec = receiveSip(input, pick(rng, POLICIES));
+      if (rec.kind === 'reject') checkAnswer(rec.answer, input.length);
+      else if (rec.kind === 'drop') assert.ok(rec.why.length > 0);
+      else assert.ok(rec.parsed.ok);
+    },
+  });
+});
+
+/** Units whose long runs cost super-linear time in a backtracking or re-concatenating parser. */
+const PATHOLOGICAL_UNITS = [' ', '\t', ' \t', ';', ';a', ';a=', ',', ', ', '"', '\\"', '<', '>', '[', ':', '::', '.', '-', '%', '%4', '@', '=', '/', 'a', '1', '\r\n ', '\r\nX:', '\r\nVia: SIP/2.0/UDP h', ',SIP/2.0/UDP h;branch=z9hG4bK', ',x', 'a b '];
+
+test('fuzz sip-max-datagram: a pathological run filling a 65,507-byte datagram, anywhere in a message, is parsed and answered in bounded time', async () => {
+  await runFuzz({
+    name: 'sip-max-datagram',
+    cases: 24,
+    timeBoundMs: 250,
+    generate: (rng) => {
+      const seed = Buffer.from(pick(rng, SEEDS)).toString('latin1');
+      // splice inside the header section (where the header parsers run), usually
+      const headEnd = Math.max(1, seed.indexOf('\r\n\r\n'));
+      const at = rng.chance(0.9) ? rng.int(headEnd) : rng.int(seed.length + 1);
+      const unit = pick(rng, PATHOLOGICAL_UNITS);
+      const n = Math.max(0, Math.floor((65_507 - seed.length) / unit.length));
+      return Buffer.from(seed.slice(0, at) + unit.repeat(n) + seed.slice(at), 'latin1').subarray(0, 65_507);
+    },
+    show: (b) => JSON.stringify(Buffer.from(b.subarray(0, 120)).toString('latin1')) + `…(${b.length} bytes)`,
+    check: (input) => {
+      parseSip(input);
+      const rec = receiveSip(input, { role: 'registrar' });
+      if (rec.kind === 'reject') checkAnswer(rec.answer, input.length);
+    },
+  });
+});
+
+test('fuzz scscf-datagrams: hostile datagrams at the S-CSCF: every answer parses back, state held, the node keeps registering', async () => {
+  const r = new Rig(3);
+  const n = r.core();
+  const tester = r.probe('fuzzer');
+  r.startAll();
+  r.trigger(n.msc, 'attach', 1, 0);
+  r.run(2 * SECOND);
+  assert.equal(n.scscf.bindMsc[1], n.msc.index, 'subscriber 1 registered before the fuzzing');
+  const before = { msc: n.scscf.bindMsc[1], tok: n.scscf.bindToken[1], cseq: n.scscf.bindCseq[1] };
+  let t = 3 * SECOND;
+  let answered = 0;
+  await runFuzz({
+    name: 'scscf-datagrams',
+    cases: 150,
+    timeBoundMs: 250,
+    generate: mutatedMessage,
+    show: (b) => JSON.stringify(Buffer.from(b.subarray(0, 300)).toString('latin1')),
+    check: (input) => {
+      const seen = tester.received.length;
+      t += 10 * MS;
+      const at = t;
+      r.sim.post(at, () => tester.sendTo(n.scscf.index, new RawSip(input, -1, 'fuzz')));
+      r.run(at + 5 * MS);
+      assert.equal(n.scscf.state, 'up');
+      for (const rec of tester.received.slice(seen)) {
+        assert.ok(rec.msg instanceof SipMessage, 'the S-CSCF answers with a SIP message');
+        checkAnswer(rec.msg as SipMessage, input.length);
+        answered++;
+      }
+    },
+  });
+  assert.ok(answered > 0, 'some datagrams were answered');
+  // The node kept working: subscriber 1's binding untouched, subscriber 0 registers and deregisters.
+  assert.deepEqual({ msc: n.scscf.bindMsc[1], tok: n.scscf.bindToken[1], cseq: n.scscf.bindCseq[1] }, before);
+  r.trigger(n.msc, 'attach', 0, t + SECOND);
+  r.trigger(n.msc, 'detach', 0, t + 3 * SECOND);
+  r.run(t + 8 * SECOND);
+  const done = r.signals.procedures.filter((p) => p.sub === 0 && p.outcome === 'completed').map((p) => p.name);
+  assert.deepEqual(done, ['ics-registration', 'ics-deregistration']);
+  assert.equal(n.msc.st[0], MscState.Idle);
+  assert.equal(n.msc.st[1], MscState.Registered);
+});

@@ -1,0 +1,98 @@
+import { after, before, test } from 'node:test';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type RunningServer } from '../../sim/server/server.ts';
+import type { RunEvent } from '../../sim/server/api-types.ts';
+import { StreamClient } from '../server/stream-client.ts';
+import { mutateJson, mutateText, pick, runFuzz } from './fuzz-kit.ts';
+
+/**
+ * WS /api/stream under mutated commands (issue 11 fuzz suite): every frame is answered with
+ * well-formed events whose error codes are the API's (never E_RUN, the code of a crash), each
+ * within its time bound; afterwards the server still answers /api/health and runs a scenario.
+ *
+ * Each case sends its frame and then a sentinel ({"type":"sentinel-N"}): the sentinel's E_API error
+ * closes the case, so everything between is the case's answer, whatever it is.
+ */
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+let tmp: string;
+let server: RunningServer;
+let client: StreamClient;
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'reglab-wsfuzz-'));
+  mkdirSync(join(tmp, 'scenarios/learn'), { recursive: true });
+  copyFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), join(tmp, 'scenarios/learn/request-response.yaml'));
+  server = await startServer({ port: 0, scenariosDir: join(tmp, 'scenarios') });
+  client = await StreamClient.open(server.url);
+});
+
+after(async () => {
+  await client?.close();
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const VALID: unknown[] = [
+  { type: 'run', scenario: 'learn/request-response.yaml' },
+  { type: 'run', scenario: 'learn/request-response.yaml', seed: 3, set: { 'population.size': '10', 'observe.watch.first': '2' } },
+  { type: 'run', scenario: 'learn/request-response.yaml', set: { 'workload[0].pattern': '{kind: csv, file: /etc/passwd}' } },
+  { type: 'cancel' },
+];
+const KEYS = ['type', 'scenario', 'seed', 'set', 'run', 'cancel', '__proto__.polluted', 'observe.interval', 'nodes[0].workers'];
+const VALUES = ['run', 'cancel', 'learn/request-response.yaml', '../../etc/passwd', '/dev/zero', 'learn/../../x.yaml', '0', '1ns', '{every: 1}', 1e9];
+const CODES = new Set(['E_API', 'E_SCENARIO', 'E_CANCELLED', 'E_LIMIT']);
+const TYPES = new Set(['started', 'trace', 'sample', 'progress', 'finished', 'error']);
+
+let sentinels = 0;
+
+test('fuzz: WS /api/stream answers every mutated command with well-formed events and API error codes', async () => {
+  await runFuzz<string>({
+    name: 'websocket-commands',
+    cases: 60,
+    timeBoundMs: 3_000,
+    generate: (rng) => {
+      const base = pick(rng, VALID);
+      if (rng.chance(0.25)) return mutateText(rng, JSON.stringify(base), { maxLength: 60_000 });
+      return JSON.stringify(mutateJson(rng, base, { keys: KEYS, values: VALUES })) ?? 'null';
+    },
+    check: async (frame) => {
+      const from = client.events.length;
+      client.send(frame);
+      const mark = `sentinel-${++sentinels}`;
+      client.send(JSON.stringify({ type: mark }));
+      const isMark = (e: RunEvent) => e.type === 'error' && e.message.includes(`"${mark}"`);
+      await client.waitFor((evs) => evs.slice(from).some(isMark), mark, 3_000);
+      for (const ev of client.events.slice(from)) check(ev);
+    },
+  });
+  // Stop whatever the last case started, then prove the server is whole.
+  client.send({ type: 'cancel' });
+  const health = await new Promise<number>((res, rej) => {
+    const u = new URL('/api/health', server.url);
+    request({ host: u.hostname, port: u.port, path: u.pathname }, (r) => (r.resume(), res(r.statusCode!))).on('error', rej).end();
+  });
+  if (health !== 200) throw new Error(`health ${health}`);
+  const c = await StreamClient.open(server.url);
+  try {
+    c.send({ type: 'run', scenario: 'learn/request-response.yaml' });
+    const end = await c.waitForEnd(1);
+    if (end.type !== 'finished') throw new Error(`a run after the fuzz: ${JSON.stringify(end)}`);
+    if (({} as Record<string, unknown>).polluted !== undefined) throw new Error('Object.prototype polluted');
+  } finally {
+    await c.close();
+  }
+});
+
+function check(ev: RunEvent): void {
+  if (!TYPES.has(ev.type)) throw new Error(`unknown event type ${JSON.stringify(ev).slice(0, 200)}`);
+  if (ev.type === 'error') {
+    if (!CODES.has(ev.code)) throw new Error(`error code ${ev.code}: ${ev.message}`);
+    if (typeof ev.message !== 'string' || ev.message.length === 0 || ev.message.length > 2_000) throw new Error(`error message: ${String(ev.message).slice(0, 200)}`);
+    if (/\n\s+at /.test(ev.message)) throw new Error(`a stack trace in ${ev.message.slice(0, 300)}`);
+    if (/root:x|TOP-SECRET/.test(`${ev.message}${(ev.problems ?? []).join('')}`)) throw new Error('file content echoed');
+  }
+}
