@@ -3,6 +3,7 @@ import type { Ns } from '../kernel/time.ts';
 import type { NodeContext } from '../node/node.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
+import { BINDING_MATCH_POLICIES, type BindingMatchPolicy, type BindingMatchPolicyName } from '../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 import { DueQueue } from '../node/due-queue.ts';
@@ -24,11 +25,11 @@ export interface ScscfParams {
   /** SAR type on a user deregistration (TS 24.229 §5.4.1.4; REFERENCE §2). */
   deregistrationSar: 'USER_DEREGISTRATION' | 'USER_DEREGISTRATION_STORE_SERVER_NAME';
   /**
-   * A REGISTER with expiry 0 whose Call-ID differs from the binding's: 'ignore' it (the binding is
-   * matched on Contact + Call-ID, as Kamailio does — REFERENCE §1 [V]) or 'remove' the binding
-   * (RFC 3261 §10.3 step 7 read literally).
+   * How a deregistration from the binding's own Contact is matched to it (sim/policies/scscf-binding-match.ts):
+   * 'contact' (Kamailio `ims_usrloc_scscf` `matching_mode` 0, the default), 'contact-call-id'
+   * (`matching_mode` 1) or 'instance' (RFC 5626 §6).
    */
-  staleCallId: 'ignore' | 'remove';
+  bindingMatch: BindingMatchPolicyName;
   /** Which binding a deregistration removes: its own Contact's, or any with its +sip.instance (sim/policies/ics-dereg-match.ts). */
   deregMatch: DeregMatchPolicyName;
   /** Longest registration / subscription the S-CSCF grants, seconds. */
@@ -89,7 +90,8 @@ export class Scscf extends ImsNode implements RegistrarView {
   protected override errorStatus = 503;
   private readonly matchPolicy: DeregMatchPolicy;
   /** The match policy's input, reused (no allocation per deregistration). */
-  private readonly matchInput: DeregAgainstBinding = { sameContact: false, sameCallId: false, sameInstance: false, staleCallId: 'ignore' };
+  private readonly matchInput: DeregAgainstBinding = { sameContact: false, sameCallId: false, sameInstance: false, ownMatch: false };
+  private readonly bindingMatch: BindingMatchPolicy;
 
   constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -109,7 +111,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.dialogs = new Uint8Array(n);
     this.expiry = new DueQueue(n);
     this.matchPolicy = DEREG_MATCH_POLICIES[p.deregMatch];
-    this.matchInput.staleCallId = p.staleCallId;
+    this.bindingMatch = BINDING_MATCH_POLICIES[p.bindingMatch];
     this.views = registrationViewsOf(this.ctx);
     this.views.addRegistrar(this);
   }
@@ -209,6 +211,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       q.sameContact = sameContact;
       q.sameCallId = sameCall;
       q.sameInstance = bound && bi >= 0 && bi === req.contactInstance;
+      q.ownMatch = bound && this.bindingMatch(q);
       if (!bound || !this.matchPolicy(q)) {
         // Nothing of ours matches: 200 OK listing what stays bound (RFC 3261 §10.3 step 8).
         this.signal(bound ? 'scscf.dereg-binding-not-matched' : 'scscf.dereg-not-registered', 1, sub);

@@ -5,8 +5,8 @@
  * first and took over the binding (RFC 5626 §6: one binding per instance); then the old MSC's
  * deregistration arrives. RFC 3261 §10.3 matches bindings on the Contact URI (so it removes
  * nothing), RFC 5626 identifies the binding by its +sip.instance (so it removes the NEW MSC's
- * registration), and TS 24.292 / TS 24.229 do not say. (`staleCallId` is the related choice for a
- * deregistration from the binding's own Contact with another Call-ID.)
+ * registration), and TS 24.292 / TS 24.229 do not say. (`bindingMatch`, sim/policies/scscf-binding-match.ts,
+ * is the related choice for a deregistration from the binding's own Contact.)
  *
  * Pure decision: whether the deregistration removes the binding.
  */
@@ -17,18 +17,18 @@ export interface DeregAgainstBinding {
   sameCallId: boolean;
   /** The same +sip.instance as the binding (the same device). */
   sameInstance: boolean;
-  /** S-CSCF params `staleCallId`: what a Call-ID mismatch from the binding's own Contact does. */
-  staleCallId: 'ignore' | 'remove';
+  /** The S-CSCF's `bindingMatch` policy matched it to the binding (sim/policies/scscf-binding-match.ts). */
+  ownMatch: boolean;
 }
 
 export type DeregMatchPolicy = (d: DeregAgainstBinding) => boolean;
 
 /**
  * The default, 'contact': the binding is matched on its Contact (RFC 3261 §10.3; the Call-ID as
- * `staleCallId` says): another MSC's deregistration removes nothing — the new MSC's registration
+ * `bindingMatch` says): another MSC's deregistration removes nothing — the new MSC's registration
  * survives the race, and the old MSC gets a 200 OK listing the new contact.
  */
-export const byContact: DeregMatchPolicy = (d) => d.sameContact && (d.sameCallId || d.staleCallId === 'remove');
+export const byContact: DeregMatchPolicy = (d) => d.ownMatch;
 
 /**
  * 'instance': a deregistration for the binding's +sip.instance removes it whoever sends it (the

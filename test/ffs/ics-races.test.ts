@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BYE_RELEASE_POLICIES } from '../../sim/policies/msc-bye-release.ts';
+import { BINDING_MATCH_POLICIES } from '../../sim/policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES } from '../../sim/policies/ics-dereg-match.ts';
 import { REG_EVENT_DURING_DEREG_POLICIES } from '../../sim/policies/reg-event-during-dereg.ts';
 import type { ImsSip } from '../../sim/ims/sip-message.ts';
@@ -24,13 +25,16 @@ test('pure decisions: byeRelease waits, regEventDuringDereg finishes or not, der
   assert.equal(BYE_RELEASE_POLICIES.proceed({ capNs: 2 * S }), 0);
   assert.equal(REG_EVENT_DURING_DEREG_POLICIES.ignore({ event: 'rejected', phase: 'releasing' }), 'continue');
   assert.equal(REG_EVENT_DURING_DEREG_POLICIES['trust-notify']({ event: 'unregistered', phase: 'retry-wait' }), 'finish');
-  const other = { sameContact: false, sameCallId: false, sameInstance: true, staleCallId: 'ignore' as const };
+  const other = { sameContact: false, sameCallId: false, sameInstance: true, ownMatch: false };
   assert.equal(DEREG_MATCH_POLICIES.contact(other), false, "another MSC's deregistration leaves the binding alone");
   assert.equal(DEREG_MATCH_POLICIES.instance(other), true, 'the same device: removed');
-  const ownStale = { sameContact: true, sameCallId: false, sameInstance: true, staleCallId: 'ignore' as const };
-  assert.equal(DEREG_MATCH_POLICIES.contact(ownStale), false);
-  assert.equal(DEREG_MATCH_POLICIES.contact({ ...ownStale, staleCallId: 'remove' }), true);
-  assert.equal(DEREG_MATCH_POLICIES.contact({ ...ownStale, sameCallId: true }), true);
+  const ownStale = { sameContact: true, sameCallId: false, sameInstance: true };
+  assert.equal(BINDING_MATCH_POLICIES.contact(ownStale), true, 'matching_mode 0: the Contact alone');
+  assert.equal(BINDING_MATCH_POLICIES['contact-call-id'](ownStale), false, 'matching_mode 1: the Call-ID too');
+  assert.equal(BINDING_MATCH_POLICIES['contact-call-id']({ ...ownStale, sameCallId: true }), true);
+  assert.equal(BINDING_MATCH_POLICIES.instance({ ...ownStale, sameContact: false }), true, 'RFC 5626: the instance');
+  assert.equal(DEREG_MATCH_POLICIES.contact({ ...ownStale, ownMatch: false }), false);
+  assert.equal(DEREG_MATCH_POLICIES.contact({ ...ownStale, ownMatch: true }), true);
 });
 
 test('unanswered BYE before the deregistration: wait (until its Timer F), wait-capped (2 s), proceed (at once) — delay, stale binding-seconds and the /pre rule', async () => {

@@ -186,9 +186,16 @@ test('a NOTIFY for the subscription the MSC considers cancelled: answered 200 (a
   }
 });
 
-test('a deregistration with a fresh Call-ID misses the binding at a Kamailio-like S-CSCF, removes it at an RFC 3261-literal one', () => {
+test('a deregistration with a fresh Call-ID removes the binding under the default (ims_usrloc_scscf matching_mode 0), not under contact + Call-ID (matching_mode 1)', () => {
   {
     const { r, n } = registered({ msc: { testMutation: 'fresh-call-id' } });
+    r.trigger(n.msc, 'detach', 0, 6 * SECOND);
+    r.run(10 * SECOND);
+    assert.equal(r.signals.count('scscf.dereg-binding-not-matched'), 0);
+    assert.equal(n.scscf.bindMsc[0], -1, 'the default (contact-only) removes the binding');
+  }
+  {
+    const { r, n } = registered({ msc: { testMutation: 'fresh-call-id' }, scscf: { bindingMatch: 'contact-call-id' } });
     r.trigger(n.msc, 'detach', 0, 6 * SECOND);
     r.run(10 * SECOND);
     assert.equal(r.signals.count('scscf.dereg-binding-not-matched'), 1);
@@ -197,7 +204,7 @@ test('a deregistration with a fresh Call-ID misses the binding at a Kamailio-lik
     assert.equal(n.msc.st[0], MscState.Idle, 'the MSC believes it is done (200 OK)');
   }
   {
-    const { r, n } = registered({ msc: { testMutation: 'fresh-call-id' }, scscf: { staleCallId: 'remove' } });
+    const { r, n } = registered({ msc: { testMutation: 'fresh-call-id' }, scscf: { bindingMatch: 'instance' } });
     r.trigger(n.msc, 'detach', 0, 6 * SECOND);
     r.run(10 * SECOND);
     assert.equal(n.scscf.bindMsc[0], -1);

@@ -13,6 +13,7 @@ import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, DEFAULT_DEREG_RET
 import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY } from '../../policies/reg-event-after-cancel.ts';
 import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies/msc-bye-release.ts';
 import { REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY } from '../../policies/reg-event-during-dereg.ts';
+import { BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY } from '../../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
 import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
@@ -171,10 +172,13 @@ export const ScscfParams = z.strictObject({
   hss: NodeId,
   farEnd: NodeId.meta({ description: 'where the subscribers’ INVITEs go' }),
   deregistrationSar: z.enum(['USER_DEREGISTRATION', 'USER_DEREGISTRATION_STORE_SERVER_NAME']).default('USER_DEREGISTRATION'),
-  staleCallId: z
-    .enum(['ignore', 'remove'])
-    .default('ignore')
-    .meta({ description: 'a deregistration with another Call-ID than the binding: ignore it (Kamailio) or remove the binding (RFC 3261 §10.3)' }),
+  bindingMatch: z
+    .enum(names(BINDING_MATCH_POLICIES))
+    .default(DEFAULT_BINDING_MATCH_POLICY)
+    .meta({
+      description:
+        "how a deregistration from the binding's own Contact matches it: 'contact' (Kamailio ims_usrloc_scscf matching_mode 0, the default; a fresh Call-ID still removes it), 'contact-call-id' (matching_mode 1) or 'instance' (RFC 5626 §6)",
+    }),
   deregMatch: z
     .enum(names(DEREG_MATCH_POLICIES))
     .default(DEFAULT_DEREG_MATCH_POLICY)
