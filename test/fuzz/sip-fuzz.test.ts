@@ -83,7 +83,9 @@ function sipJsCanRead(m: SipMessage): boolean {
       /(^|[^0-9.])0[0-9]{1,2}\.[0-9]|\.0[0-9]/.test(v), // an IPv4 octet with a leading zero (1*3DIGIT in RFC 3261)
   );
   const dotHost = [m.header('from'), m.header('to')].some((v) => v !== undefined && /@[^;>]*\.(?=[;:>]|$)/.test(v));
-  return uri(m.header('from')) && uri(m.header('to')) && !prefixed && !viaOdd && !dotHost;
+  // control characters as quoted-pairs in a display name (RFC 3261 allows \%x00-09: RFC 4475 intmeth)
+  const controls = [m.header('from'), m.header('to')].some((v) => v !== undefined && /[\x00-\x08\x0b-\x1f]/.test(v));
+  return uri(m.header('from')) && uri(m.header('to')) && !prefixed && !viaOdd && !dotHost && !controls;
 }
 
 /** Every property an answer must have: it parses back as a response of its status, small, readable by sip.js. */
