@@ -81,7 +81,14 @@ type ReplayText = { text: string } | { problem: string };
 function parseYaml(text: string, path: string): Record<string, unknown> {
   // prettyErrors off: it renders context for every error, quadratic on a long mangled line (fuzz case).
   const lines = new LineCounter();
-  const ydoc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  let ydoc: ReturnType<typeof YAML.parseDocument>;
+  try {
+    ydoc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
+  } catch (err) {
+    // The yaml library's parser recurses per nesting level: thousands of levels overflow the stack (fuzz case).
+    if (err instanceof RangeError) throw new ScenarioError(path, ['(top level): the YAML nests too deeply to read — a scenario needs a few levels, not thousands']);
+    throw err;
+  }
   if (ydoc.errors.length > 0) {
     const shown = ydoc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
       const pos = lines.linePos(e.pos[0]);

@@ -181,3 +181,9 @@ test('item 13: a scenario may have a name: — the title the dashboard shows', (
   assert.equal(loadScenarioText(MINIMAL, join(tmp, 'scenarios/learn/first.yaml')).title, 'learn/first');
   assert.match(problems(`name: ""\n${MINIMAL}`)[0], /^name: must not be empty$/);
 });
+
+test('a field name with a newline in an override is a one-line problem showing it escaped', () => {
+  const newline = problems('description: x\nduration: 1s\n', { set: ['obs\nerve.interval=1s'] });
+  assert.ok(newline.length >= 1 && newline.every((line) => !line.includes('\n')), newline.join(' | '));
+  assert.ok(newline.some((line) => line.includes('obs\\nerve')), 'the newline is shown escaped');
+});
