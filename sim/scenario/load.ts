@@ -55,6 +55,11 @@ export function loadScenarioFile(path: string, opts: LoadOptions = {}): Scenario
 }
 
 export function loadScenarioText(text: string, path: string, opts: LoadOptions = {}): Scenario {
+  // The file reader's limit holds for text that arrives another way too (a campaign bundle, a test):
+  // the YAML parser's time grows with the text (a 28 MB mutated file took 2 s).
+  if (text.length > MAX_SCENARIO_BYTES) {
+    throw new ScenarioError(path, [`(top level): the scenario text is ${(text.length / 2 ** 20).toFixed(1)} MB — at most ${MAX_SCENARIO_BYTES / 2 ** 20} MB; a scenario is a few KB`]);
+  }
   const parsedRaw = parseYaml(text, path);
   // The variants are checked on the document without its variants: linear in their number.
   const withoutVariants = { ...parsedRaw };

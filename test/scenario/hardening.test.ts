@@ -187,3 +187,11 @@ test('a field name with a newline in an override is a one-line problem showing i
   assert.ok(newline.length >= 1 && newline.every((line) => !line.includes('\n')), newline.join(' | '));
   assert.ok(newline.some((line) => line.includes('obs\\nerve')), 'the newline is shown escaped');
 });
+
+test('a scenario text above the file limit is refused before the YAML parser reads it', () => {
+  const t0 = process.cpuUsage();
+  const p = problems('description: x\n' + ' '.repeat(6 * 2 ** 20) + '\n');
+  assert.match(p.join(' '), /at most 4 MB/);
+  const cpuMs = (process.cpuUsage(t0).user + process.cpuUsage(t0).system) / 1000;
+  assert.ok(cpuMs < 500, `refused in ${cpuMs} ms of CPU`);
+});
