@@ -60,7 +60,7 @@ export interface RunningServer {
 }
 
 /** Largest command frame accepted; a run command is a few hundred bytes. */
-const MAX_FRAME_BYTES = 64 * 1024;
+export const MAX_FRAME_BYTES = 64 * 1024;
 
 const VERSION: string = (() => {
   try {

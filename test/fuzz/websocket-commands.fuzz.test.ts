@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, type RunningServer } from '../../sim/server/server.ts';
+import { MAX_FRAME_BYTES, startServer, type RunningServer } from '../../sim/server/server.ts';
 import type { RunEvent } from '../../sim/server/api-types.ts';
 import { StreamClient } from '../server/stream-client.ts';
 import { mutateJson, mutateText, pick, runFuzz } from './fuzz-kit.ts';
@@ -60,6 +60,16 @@ test('fuzz: WS /api/stream answers every mutated command with well-formed events
       return JSON.stringify(mutateJson(rng, base, { keys: KEYS, values: VALUES })) ?? 'null';
     },
     check: async (frame) => {
+      if (Buffer.byteLength(frame) > MAX_FRAME_BYTES) {
+        // Above the server's frame limit the WebSocket layer closes with 1009 Message Too Big
+        // (RFC 6455 §7.4.1) before any command is read: a protocol answer; the next case reconnects.
+        const closed = new Promise<number>((res) => client.ws.once('close', (code: number) => res(code)));
+        client.send(frame);
+        const code = await Promise.race([closed, new Promise<number>((res) => setTimeout(() => res(-1), 3_000))]);
+        if (code !== 1009) throw new Error(`a ${Buffer.byteLength(frame)}-byte frame: expected close 1009, got ${code === -1 ? 'no close' : code}`);
+        client = await StreamClient.open(server.url);
+        return;
+      }
       const from = client.events.length;
       client.send(frame);
       const mark = `sentinel-${++sentinels}`;
