@@ -49,8 +49,10 @@ async function describeScenario(dir: string, path: string): Promise<ScenarioInfo
  * folder (`..`, or a symlink pointing outside), files that are not .yaml/.yml, and missing files.
  */
 export async function resolveScenarioPath(dir: string, scenario: string): Promise<string> {
+  // The path is quoted back cut to 200 characters (JSON-escaped): an answer never grows with what was sent.
+  const shown = JSON.stringify(scenario.length > 200 ? `${scenario.slice(0, 200)}…` : scenario).slice(1, -1);
   const fail = (why: string) =>
-    new ApiError(API_ERRORS.E_API, `scenario: '${scenario}' ${why}; use a path from GET /api/scenarios, e.g. 'learn/….yaml'`);
+    new ApiError(API_ERRORS.E_API, `scenario: '${shown}' ${why}; use a path from GET /api/scenarios, e.g. 'learn/….yaml'`);
   if (scenario.includes('\0')) throw fail('contains a NUL character');
   if (isAbsolute(scenario) || /^[a-zA-Z]:/.test(scenario)) throw fail('is absolute; it must be relative to the scenarios folder');
   if (!YAML_FILE.test(scenario)) throw fail('is not a .yaml file');
