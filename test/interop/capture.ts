@@ -36,6 +36,9 @@ export class LoopbackCapture {
       10_000,
       50,
     );
+    // dumpcap says "Capturing on" just before its capture loop opens: packets sent at once can be
+    // missed (seen once in CI: a TCP exchange with no frame captured). A short settle closes that gap.
+    await new Promise((r) => setTimeout(r, 500));
     return c;
   }
 
