@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { loadScenarioFile, type Scenario } from '../scenario/load.ts';
-import { writeRunDir } from '../observe/export.ts';
+import { runOutput, writeRunDir } from '../observe/export.ts';
 import { formatSummary } from '../observe/summary-table.ts';
 import { runManifest } from '../scenario/job.ts';
 import type { RunResult } from '../scenario/run.ts';
@@ -110,16 +110,7 @@ async function cmdEmulate(file: string, opts: EmulateOpts): Promise<number> {
     process.off('SIGTERM', stop);
   }
   if (opts.out) {
-    await writeRunDir(opts.out, {
-      summary: result.summary,
-      rules: result.rules,
-      trace: result.trace,
-      samples: result.samples,
-      probes: result.probes,
-      nodes: result.nodes,
-      manifest: { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host, timeScale, lateness: result.lateness.mode } },
-      extra: result.extra,
-    });
+    await writeRunDir(opts.out, runOutput(result, { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host, timeScale, lateness: result.lateness.mode } }));
   }
   if (!opts.quiet) process.stdout.write(formatSummary(result.summary, result.rules, opts.out));
   const l = result.lateness;

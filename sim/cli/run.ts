@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { runScenario } from '../scenario/run.ts';
-import { writeRunDir } from '../observe/export.ts';
+import { runOutput, writeRunDir } from '../observe/export.ts';
 import { formatSummary, formatComparison } from '../observe/summary-table.ts';
 import { rowsToCsv } from '../observe/headline.ts';
 import { runJobs } from '../scenario/worker-pool.ts';
@@ -73,16 +73,7 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
   const result = opts.replay !== undefined ? replayRun(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (opts.out) {
-    await writeRunDir(opts.out, {
-      summary: result.summary,
-      rules: result.rules,
-      trace: result.trace,
-      samples: result.samples,
-      probes: result.probes,
-      nodes: result.nodes,
-      manifest: runManifest(sc.name, sc.file, sc.seed, sc.sets),
-      extra: result.extra,
-    });
+    await writeRunDir(opts.out, runOutput(result, runManifest(sc.name, sc.file, sc.seed, sc.sets)));
   }
   if (opts.out && !result.extra.some((f) => f.name === 'trace.pcapng') && !opts.quiet) {
     // Said, not silent (issue 11 item 14): a capture needs messages with a wire format.

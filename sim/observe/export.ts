@@ -17,6 +17,11 @@ export interface RunOutput {
   extra?: ExtraFile[];
 }
 
+/** What a finished run hands to writeRunDir: its results, picked once for every caller, with the manifest. */
+export function runOutput(r: Omit<RunOutput, 'manifest'>, manifest: Record<string, unknown>): RunOutput {
+  return { summary: r.summary, rules: r.rules, trace: r.trace, samples: r.samples, probes: r.probes, nodes: r.nodes, extra: r.extra, manifest };
+}
+
 /** The files a run directory holds; a directory with summary.json is taken to be a run directory. */
 export const RUN_FILES = ['summary.json', 'metrics.csv', 'trace.jsonl', 'rules.json', 'flows.mmd', 'manifest.json', 'trace.pcapng'];
 

@@ -1,6 +1,6 @@
 import { loadScenarioFile, ScenarioError } from './load.ts';
 import { runScenario } from './run.ts';
-import { writeRunDir } from '../observe/export.ts';
+import { runOutput, writeRunDir } from '../observe/export.ts';
 import { headline } from '../observe/headline.ts';
 import type { RuleResult, Summary } from '../observe/records.ts';
 import { REGLAB_VERSION } from '../version.ts';
@@ -25,16 +25,7 @@ export async function runJob(job: Job): Promise<JobResult> {
     const sc = loadScenarioFile(job.file, { seed: job.seed, set: job.sets });
     const r = await runScenario(sc);
     if (job.out) {
-      await writeRunDir(job.out, {
-        summary: r.summary,
-        rules: r.rules,
-        trace: r.trace,
-        samples: r.samples,
-        probes: r.probes,
-        nodes: r.nodes,
-        extra: r.extra,
-        manifest: runManifest(sc.name, sc.file, sc.seed, sc.sets),
-      });
+      await writeRunDir(job.out, runOutput(r, runManifest(sc.name, sc.file, sc.seed, sc.sets)));
     }
     return { ok: true, label: job.label, summary: r.summary, rules: r.rules, headline: headline(r.summary) };
   } catch (err) {

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { WebSocket } from 'ws';
 import { loadScenarioFile, ScenarioError } from '../scenario/load.ts';
 import { parseDuration } from '../scenario/units.ts';
-import { writeRunDir } from '../observe/export.ts';
+import { runOutput, writeRunDir } from '../observe/export.ts';
 import { runManifest } from '../scenario/job.ts';
 import { runEmulation } from '../emulate/emulate.ts';
 import { EmulateError } from '../emulate/wire-network.ts';
@@ -88,16 +88,7 @@ export function attachEmulateSocket(ws: WebSocket, scenariosDir: string, log: (l
     });
     running = undefined;
     const dir = join(mkdtempSync(join(tmpdir(), 'reglab-emulate-')), 'run');
-    await writeRunDir(dir, {
-      summary: r.summary,
-      rules: r.rules,
-      trace: r.trace,
-      samples: r.samples,
-      probes: r.probes,
-      nodes: r.nodes,
-      manifest: { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host: '127.0.0.1', timeScale } },
-      extra: r.extra,
-    });
+    await writeRunDir(dir, runOutput(r, { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host: '127.0.0.1', timeScale } }));
     send({ type: 'done', ended: r.ended, error: r.error, dir, summary: r.summary, lateness: r.lateness, wire: r.wire });
   }
 }
