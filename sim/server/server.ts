@@ -92,7 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       refuseHost(res, req.headers.host);
       return;
     }
-    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue, dataDir: load.dataDir }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -107,7 +107,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, { scenariosDir, log, heapMb: workers.limits.heapMb, dataDir: load.dataDir }));
       return;
     }
     if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
@@ -180,7 +180,7 @@ function refuseHost(res: ServerResponse, host: string | undefined): void {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor; dataDir: string },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -196,7 +196,7 @@ async function handleHttp(
     return;
   }
   if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
-  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (await handleCampaignHttp(req, res, ctx)) return;
   if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
