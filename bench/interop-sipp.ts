@@ -107,12 +107,21 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
   };
 }
 
+/** Target n: a bare Node UDP responder (bench/interop-node-floor.mjs), the floor of one Node process. */
+async function nodeFloor(): Promise<Target> {
+  const proc = new PeerProcess('floor', process.execPath, [join(ROOT, 'bench/interop-node-floor.mjs')]);
+  const m = await waitFor('the Node floor responder', async () => /floor (\d+)/.exec(proc.log()) ?? undefined, 10_000);
+  const port = Number(m[1]);
+  return { port, groups: [proc.pid!], udpPorts: [port], stop: async () => (await proc.stop(), '') };
+}
+
 function start(t: string, calls: number): Promise<Target> {
+  if (t === 'n') return nodeFloor();
   if (t === 'a') return kamailio(false);
   if (t === "a'") return kamailio(true);
   if (t === 'b') return reglab('scscf', calls);
   if (t === 'c') return reglab('icscf', calls);
-  throw new Error(`--targets: '${t}' is not a, a', b or c`);
+  throw new Error(`--targets: '${t}' is not a, a', b, c or n`);
 }
 
 /** Linux's USER_HZ (`getconf CLK_TCK`): /proc's CPU times are in these ticks. */
@@ -257,7 +266,7 @@ async function main(): Promise<void> {
   process.stdout.write('\nhighest sustained (last step with ≤ 1 % failed calls and p99 ≤ 200 ms):\n');
   for (const [t, steps] of results) {
     const best = steps.filter((s) => s.pass).at(-1);
-    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS' }[t] ?? t;
+    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS', n: 'bare Node UDP responder (the floor)' }[t] ?? t;
     process.stdout.write(
       best
         ? `  ${t.padEnd(3)} ${name.padEnd(38)} ${best.rate} calls/s = ${2 * best.rate} REGISTER/s offered, ${best.achieved.toFixed(0)} completed/s; p50 ${best.p50} p90 ${best.p90} p99 ${best.p99} ms; CPU ${best.cpuUsPerTx.toFixed(0)} µs per REGISTER transaction${steps.every((s) => s.pass) ? ' (never limited: raise --steps)' : ''}\n`
