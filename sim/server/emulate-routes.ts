@@ -129,7 +129,7 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
     const dir = join(mkdtempSync(join(tmpdir(), 'reglab-emulate-')), 'run');
     await writeRunDir(dir, runOutput(r, { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host, timeScale } }));
     const kept = o.files.put(dir);
-    send({ type: 'done', ended: r.ended, error: r.error, dir, files: kept.path, outputs: kept.outputs, summary: r.summary, lateness: r.lateness, wire: r.wire });
+    send({ type: 'done', ended: r.ended, error: r.error, dir, files: kept.path, outputs: kept.outputs, summary: r.summary, rules: r.rules, lateness: r.lateness, wire: r.wire });
   }
 }
 

@@ -14,11 +14,11 @@
  *   ← done       how it ended, the run directory and the links to its files
  *   ← error      code + message (E_API, E_SCENARIO, E_LIMIT, E_PORT_IN_USE, E_RUN, …)
  */
-import type { NodeInfo, Summary, TraceRecord } from './api-types.ts';
+import type { NodeInfo, RuleResult, Summary, TraceRecord } from './api-types.ts';
 import type { EndpointInfo as EmulateEndpoint, WireCounters as EmulateWire } from '../emulate/wire-network.ts';
 import type { LatenessSummary as EmulateLateness } from '../emulate/realtime-driver.ts';
 
-export type { NodeInfo, Summary, TraceRecord };
+export type { NodeInfo, RuleResult, Summary, TraceRecord };
 
 /** A node of the emulated scenario; `external` is the address of the real peer that plays it. */
 export interface EmulateNodeInfo extends NodeInfo {
@@ -63,6 +63,8 @@ export type EmulateEvent =
       files: string;
       outputs: EmulateOutput[];
       summary: Summary;
+      /** rules.json: the spec rules checked on what RegLab's own nodes did. */
+      rules: RuleResult[];
       lateness: EmulateLateness;
       wire: EmulateWire;
     }
