@@ -30,6 +30,14 @@ export interface EmulateNodeInfo extends NodeInfo {
 export type { EndpointInfo as EmulateEndpoint, WireCounters as EmulateWire } from '../emulate/wire-network.ts';
 export type { LatenessSummary as EmulateLateness } from '../emulate/realtime-driver.ts';
 
+/** A subscriber of an IMS scenario's population: what a SIP client joining the lab addresses. */
+export interface EmulateSubscriber {
+  subscriber: number;
+  imsi: string;
+  /** Its implicit registration set, the temporary public identity first (docs/ims.md). */
+  impus: string[];
+}
+
 export interface EmulateOutput {
   name: string;
   bytes: number;
@@ -50,6 +58,8 @@ export type EmulateEvent =
       durationNs: number;
       nodes: EmulateNodeInfo[];
       endpoints: EmulateEndpoint[];
+      /** IMS scenarios: the first subscribers of the population (at most EMULATE_SUBSCRIBERS_SHOWN). */
+      subscribers: EmulateSubscriber[];
     }
   | { type: 'trace'; records: TraceRecord[]; skipped?: number }
   | { type: 'lateness'; lateness: EmulateLateness }

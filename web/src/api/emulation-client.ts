@@ -18,6 +18,7 @@ const FIELDS: Record<EmulateEvent['type'], [string, FieldKind][]> = {
     ['durationNs', 'number'],
     ['nodes', 'array'],
     ['endpoints', 'array'],
+    ['subscribers', 'array'],
   ],
   trace: [['records', 'array']],
   lateness: [['lateness', 'object']],

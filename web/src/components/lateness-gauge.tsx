@@ -41,8 +41,8 @@ export function LatenessGauge({ lateness, live }: { lateness?: EmulateLateness; 
         ))}
       </div>
       <p className="lateness-note muted">
-        {lateness ? `${formatInt(lateness.events)} events · ${lateness.mode}${lateness.timeScale !== 1 ? ` · ${lateness.timeScale}× slower than real time` : ''}` : live ? 'The first figures arrive after a second.' : 'How far behind the wall clock each event ran.'}
-        {' '}Ticks mark the targets (p99 below 5 ms, max below 50 ms).
+        {lateness ? `${formatInt(lateness.events)} events · ${lateness.mode}${lateness.timeScale !== 1 ? ` · ${lateness.timeScale}× slower than real time` : ''}.` : live ? 'The first figures arrive after a second.' : 'How far behind the wall clock each event ran.'}
+        {' '}Ticks mark the targets (p50 below 1 ms, p99 below 5 ms, max below 50 ms).
       </p>
     </div>
   );

@@ -18,6 +18,7 @@ const started = ev({
   durationNs: 10e9,
   nodes: [{ id: 'msc', type: 'msc-ics' }, { id: 'scscf', type: 'scscf', external: '127.0.0.1:5090' }],
   endpoints: [{ node: 'msc', proto: 'sip', url: 'sip:127.0.0.1:1;transport=udp' }],
+  subscribers: [{ subscriber: 0, imsi: '234150999999999', impus: ['sip:a@x', 'tel:+1'] }],
 });
 const summary = { procedures: {} } as unknown as Extract<EmulateEvent, { type: 'done' }>['summary'];
 const lateness = { events: 10, p50Ms: 0.02, p99Ms: 0.5, maxMs: 3, mode: 'best-effort', timeScale: 2 };
@@ -32,6 +33,7 @@ test('emulation state: hello → ready; request → starting; started → runnin
   assert.equal(s.timeScale, 2);
   assert.equal(s.startedAtMs, 1000);
   assert.equal(s.nodes[1]!.external, '127.0.0.1:5090');
+  assert.deepEqual(s.subscribers[0]!.impus, ['sip:a@x', 'tel:+1']);
   assert.deepEqual(s.hosts, ['127.0.0.1'], 'a request keeps the hosts the server offered');
 });
 

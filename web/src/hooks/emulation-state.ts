@@ -8,7 +8,7 @@
  * `trace` only grows while an emulation runs (the ladder extends its rows in place); records of the
  * page's own SIP user agent (`local`) are appended to it with the next sequence numbers.
  */
-import type { EmulateEndpoint, EmulateEvent, EmulateLateness, EmulateNodeInfo, EmulateOutput, EmulateWire, RuleResult, Summary, TraceRecord } from '../../../sim/server/emulate-types.ts';
+import type { EmulateEndpoint, EmulateEvent, EmulateLateness, EmulateNodeInfo, EmulateOutput, EmulateSubscriber, EmulateWire, RuleResult, Summary, TraceRecord } from '../../../sim/server/emulate-types.ts';
 import type { NodeInfo } from '../../../sim/server/api-types.ts';
 
 export type EmulationPhase = 'connecting' | 'ready' | 'starting' | 'running' | 'stopping' | 'done' | 'failed';
@@ -35,6 +35,8 @@ export interface EmulationState {
   startedAtMs?: number;
   nodes: EmulateNodeInfo[];
   endpoints: EmulateEndpoint[];
+  /** IMS scenarios: the first subscribers' identities (what a joining UA subscribes to). */
+  subscribers: EmulateSubscriber[];
   trace: TraceRecord[];
   /** Records the server counted instead of sending (the page fell behind). */
   skipped: number;
@@ -60,6 +62,7 @@ export const INITIAL_EMULATION: EmulationState = {
   durationNs: 0,
   nodes: [],
   endpoints: [],
+  subscribers: [],
   trace: [],
   skipped: 0,
   serverPos: [],
@@ -100,6 +103,7 @@ function applyEvent(s: EmulationState, ev: EmulateEvent, nowMs: number): Emulati
         startedAtMs: nowMs,
         nodes: ev.nodes,
         endpoints: ev.endpoints,
+        subscribers: ev.subscribers,
       };
     case 'trace': {
       if (!isLive(s.phase)) return s;
