@@ -100,7 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       refuseHost(res, req.headers.host);
       return;
     }
-    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, emulationFiles, queue }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, emulationFiles, queue, dataDir: load.dataDir }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -115,7 +115,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, { scenariosDir, log, heapMb: workers.limits.heapMb, dataDir: load.dataDir }));
       return;
     }
     if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
@@ -188,7 +188,7 @@ function refuseHost(res: ServerResponse, host: string | undefined): void {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; emulationFiles: EmulationFiles; queue?: QueueMonitor },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; emulationFiles: EmulationFiles; queue?: QueueMonitor; dataDir: string },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -205,7 +205,7 @@ async function handleHttp(
   }
   if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
   if (rawPath.startsWith(EMULATION_FILES_PATH) && ctx.emulationFiles.serve(rawPath, res, req.method === 'HEAD')) return;
-  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (await handleCampaignHttp(req, res, ctx)) return;
   if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });
