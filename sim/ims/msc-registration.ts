@@ -138,7 +138,7 @@ export abstract class MscRegistration extends MscShell {
         status: r.status,
         attempt,
         retryAfterSeconds: r.shape === Shape.Overload ? r.expires : undefined,
-        minExpiresSeconds: r.status === 423 && r.expires > 0 ? r.expires : undefined,
+        minExpiresSeconds: r.shape === Shape.TooBrief ? r.expires : undefined,
         remainingNs: this.expiresAt[sub] - now,
       },
       this.p.refreshRetry ?? this.p.deregRetry,
