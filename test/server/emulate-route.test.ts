@@ -68,6 +68,11 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.deepEqual(started.nodes.map((n) => `${n.id}:${n.type}`), ['msc:msc-ics', 'icscf:icscf', 'scscf:scscf', 'hss:hss', 'far:far-end']);
     assert.ok(started.endpoints.some((e) => e.node === 'hss' && e.url.startsWith('aaa://127.0.0.1:')));
     assert.ok(started.endpoints.every((e) => e.url.includes('127.0.0.1')), 'every listener on loopback');
+    // The population's identities, as the model writes them (ims.imsiBase, implicitSet: 3).
+    assert.equal(started.subscribers.length, 1);
+    assert.equal(started.subscribers[0]!.imsi, '234150999999999');
+    assert.equal(started.subscribers[0]!.impus.length, 3);
+    assert.ok(started.subscribers[0]!.impus.some((u) => u.startsWith('sip:') && u.includes('3gppnetwork.org')), started.subscribers[0]!.impus.join(' '));
 
     // A second client sees the lab busy and cannot start another.
     const other = await lab(server.url);
