@@ -15,6 +15,7 @@ import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies
 import { REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY } from '../../policies/reg-event-during-dereg.ts';
 import { BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY } from '../../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
+import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../policies/scscf-external-clients.ts';
 import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
 import type { BuildEnv } from '../node-type.ts';
@@ -183,6 +184,14 @@ export const ScscfParams = z.strictObject({
     .enum(names(DEREG_MATCH_POLICIES))
     .default(DEFAULT_DEREG_MATCH_POLICY)
     .meta({ description: "which binding a deregistration removes: 'contact' (its own Contact only) or 'instance' (any with its +sip.instance: the Cancel Location race)" }),
+  externalClients: z
+    .enum(names(EXTERNAL_CLIENT_POLICIES))
+    .default(DEFAULT_EXTERNAL_CLIENT_POLICY)
+    .meta({
+      description:
+        "who may register without IMS AKA: 'auth-done' (a REGISTER with integrity-protected=\"auth-done\", from anyone: the default), 'trusted' (only the nodes in `trusted`, with or without it) or 'accept-unauthenticated' (anyone: a loopback lab only) — docs/policies.md",
+    }),
+  trusted: z.array(NodeId).default([]).meta({ description: "externalClients 'trusted': the senders admitted (in the emulation lab, the real peers playing these nodes)" }),
   maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
   cxTimeout: Duration.default(5 * SECOND),
 });
@@ -230,6 +239,7 @@ export const IMS_NODE_TYPES: NodeType[] = [
     refs: (p: z.output<typeof ScscfParams>) => [
       ['hss', p.hss],
       ['farEnd', p.farEnd],
+      ...p.trusted.map((t, i) => [`trusted[${i}]`, t] as [string, string]),
     ],
     create: (id, ctx, p, env) => new Scscf(id, ctx, p, imsEnv(env)),
     // + the binding expiry queue (20).
