@@ -16,6 +16,8 @@ import { ImsSipCodec, ViaTable, type WireMeta } from './ims-sip-codec.ts';
 import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION_ID, DIAMETER_COMMAND_UNSUPPORTED, type DiameterIdentity } from './diameter.ts';
 import { SipTransport, SipConnection, UDP_SIZE_LIMIT, MAX_SIP_MESSAGE } from './sip-transport.ts';
 import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
+import { SipWsTransport, SipWsConnection } from './sip-ws-transport.ts';
+import type { Via } from '../ims/sip-message.ts';
 import type { Arrival, PeerAddress } from './wire-types.ts';
 import { HttpServerTransport, HttpClientConnection, type HttpServerConnection, type HttpFrame } from './http-transport.ts';
 import { Msgin5gServer } from '../msgin5g/server.ts';
@@ -93,6 +95,12 @@ export interface WireNetworkOptions {
  */
 export class WireNetwork {
   private readonly sip = new Map<number, SipTransport>();
+  private readonly ws = new Map<number, SipWsTransport>();
+  /** RFC 7118 flows: the WebSocket connection a peer's request came on (its top Via), and its dialogs' (Call-ID token). */
+  private readonly wsByVia = new WeakMap<Via, SipWsConnection>();
+  private readonly wsByCall = new Map<number, SipWsConnection>();
+  /** The node a WebSocket client plays: the scenario's first external SIP node (-1: none). */
+  private wsPeer = -1;
   private readonly dia = new Map<number, DiameterTransport>();
   private readonly external = new Map<number, PeerAddress>();
   private readonly byAddr = new Map<string, number>();
@@ -139,6 +147,7 @@ export class WireNetwork {
         const addr = { host: cfg.external.address.slice(0, c), port: Number(cfg.external.address.slice(c + 1)) };
         this.external.set(i, addr);
         this.byAddr.set(`${addr.host}:${addr.port}`, i);
+        if (this.wsPeer < 0 && SPEAKS[o.nodeTypes[i]]?.sip) this.wsPeer = i;
       }
     }
     o.net.send = (from: number, to: number, msg: Message) => this.send(from, to, msg);
@@ -161,6 +170,12 @@ export class WireNetwork {
         await this.bind(id, 'sip', cfg.sip ?? 0, () => t.listen(cfg.sip ?? 0));
         this.sip.set(i, t);
         this.byAddr.set(`${o.host}:${t.port}`, i);
+        if (cfg.ws !== undefined) {
+          const w = new SipWsTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }));
+          w.onOversize = () => o.inject(() => this.count(i, 'discarded', 'sip.ws-1009-oversize'), undefined);
+          await this.bind(id, 'ws', cfg.ws, () => w.listen(cfg.ws ?? 0));
+          this.ws.set(i, w);
+        }
       }
       if (speaks.httpServer) {
         const t = new HttpServerTransport(o.host, (c, f) => o.inject((x) => this.arriveHttpRequest(x), { conn: c, to: i, frame: f }));
@@ -213,6 +228,8 @@ export class WireNetwork {
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=udp` });
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=tcp` });
       }
+      const w = this.ws.get(i);
+      if (w) out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${w.port};transport=ws` });
       const h = this.http.get(i);
       if (h) out.push({ node: this.ids[i], proto: 'http', url: `http://${this.o.host}:${h.port}${API_ROOT}/` });
       const d = this.dia.get(i);
@@ -283,6 +300,16 @@ export class WireNetwork {
     if (msg instanceof ImsSip) {
       this.vias.noteSent(msg, this.o.sim.now());
       this.remember(text, msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+      const flow = this.wsFlow(msg, to);
+      if (flow !== undefined) {
+        // RFC 7118 §5: a response goes back on the connection its request came on, a request on the
+        // dialog's flow; a request's own Via names the WebSocket transport.
+        const out = msg.status === 0 ? Buffer.from(text.replace(/^(Via: SIP\/2\.0\/)(UDP|TCP) /m, '$1WS '), 'utf8') : bytes;
+        this.counters.sent++;
+        this.pushFrame('tcp', { host: this.o.host, port: this.ws.get(from)?.port ?? t.port }, flow.src, out);
+        flow.send(out);
+        return;
+      }
     }
     const stream = this.o.net.link(from, to).params.transport === 'stream';
     const big = bytes.length > UDP_SIZE_LIMIT;
@@ -292,6 +319,13 @@ export class WireNetwork {
     this.pushFrame(overTcp ? 'tcp' : 'udp', { host: this.o.host, port: t.port }, dest, bytes);
     if (overTcp) t.sendTcp(bytes, dest);
     else t.sendUdp(bytes, dest);
+  }
+
+  /** The open WebSocket flow a message to a peer goes on, if it belongs to one. */
+  private wsFlow(msg: ImsSip, to: number): SipWsConnection | undefined {
+    if (this.ws.size === 0) return undefined;
+    const c = (msg.status !== 0 && msg.via !== null ? this.wsByVia.get(msg.via) : undefined) ?? this.wsByCall.get(msg.callToken);
+    return c !== undefined && !c.closed && this.connPeer.get(c) === to ? c : undefined;
   }
 
   private sipAddress(i: number): PeerAddress | undefined {
@@ -348,17 +382,22 @@ export class WireNetwork {
 
   private replySip(a: Arrival, to: number, answer: SipMessage, reason: string): void {
     const b = answer.wireBytes();
-    this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.src, b);
+    this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', { host: this.o.host, port: this.sipPort(to, a.transport) }, a.src, b);
     a.reply(b);
     this.count(to, 'rejected', reason);
+  }
+
+  private sipPort(node: number, transport: Arrival['transport']): number {
+    return (transport === 'ws' ? this.ws.get(node)?.port : this.sip.get(node)?.port) ?? 0;
   }
 
   private arriveSip(a: Arrival & { to: number }): void {
     const to = a.to;
     // Inbound bytes are captured unless one of RegLab's own nodes sent them (its send is captured).
     const own = this.byAddr.get(`${a.src.host}:${a.src.port}`) ?? (a.conn ? this.connPeer.get(a.conn as object) : undefined);
-    if (own === undefined || this.isExternal(own)) this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', a.src, { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.bytes);
-    const transport = a.transport === 'udp' ? 'datagram' : 'stream';
+    if (own === undefined || this.isExternal(own)) this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', a.src, { host: this.o.host, port: this.sipPort(to, a.transport) }, a.bytes);
+    // A WebSocket frame is one whole message (RFC 7118 §5.1): parsed like a datagram.
+    const transport = a.transport === 'tcp' ? 'stream' : 'datagram';
     if (a.bytes.length > MAX_SIP_MESSAGE || a.framingError?.startsWith('oversize')) {
       // RFC 3261 §21.5.11: 513 Message Too Large — answered from the headers we could read.
       // The head alone, its Content-Length zeroed: enough to copy Via, From, To, Call-ID and CSeq.
@@ -374,7 +413,10 @@ export class WireNetwork {
     const r = receiveSip(a.bytes, { agent: this.ids[to] }, { transport: a.framingError ? 'datagram' : transport });
     if (r.kind === 'drop') {
       // A malformed response or ACK is never answered; nor is a request whose Via cannot be read (no route back).
-      this.count(to, 'discarded', /response|ACK/.test(r.why) ? 'sip.malformed-response-or-ack' : 'sip.malformed-unanswerable');
+      const unanswerable = !/response|ACK/.test(r.why);
+      this.count(to, 'discarded', unanswerable ? 'sip.malformed-unanswerable' : 'sip.malformed-response-or-ack');
+      // Over WebSocket the peer learns why: the connection closes with 1007 and the reason (RFC 6455 §7.4.1).
+      if (unanswerable && a.conn instanceof SipWsConnection) a.conn.fail(1007, `not a SIP message: ${r.why}`);
       return;
     }
     if (r.kind === 'reject') {
@@ -391,6 +433,7 @@ export class WireNetwork {
     // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
     let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
     if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
+    if (from === undefined && a.conn instanceof SipWsConnection && this.wsPeer >= 0) from = this.wsPeer;
     const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta, from ?? -1);
     if (d === undefined || !d.ok) {
       const status = d?.ok === false ? d.status : 501;
@@ -421,6 +464,12 @@ export class WireNetwork {
       this.connPeer.set(a.conn, from);
       const peer = this.sipAddress(from);
       if (peer) this.sip.get(to)?.alias(a.conn, peer);
+    } else if (a.conn instanceof SipWsConnection) {
+      this.connPeer.set(a.conn, from);
+      if (msg.status === 0 && msg.via !== null) this.wsByVia.set(msg.via, a.conn);
+      this.wsByCall.set(msg.callToken, a.conn);
+      // Bounded: the oldest dialogs' flows go first.
+      if (this.wsByCall.size > 65536) this.wsByCall.delete(this.wsByCall.keys().next().value!);
     }
     this.record(a, to, from, meta, msg.sub);
     this.o.net.arrive(from, to, msg);
@@ -622,6 +671,7 @@ export class WireNetwork {
 
   async close(): Promise<void> {
     for (const t of this.sip.values()) await t.close();
+    for (const t of this.ws.values()) await t.close();
     for (const t of this.dia.values()) await t.close();
     for (const t of this.http.values()) await t.close();
     for (const c of this.httpClients.values()) c.socket.destroy();
