@@ -78,7 +78,14 @@ export function UaPanel({ endpoints, subscribers, live, nowNs, addLocal }: UaPan
       },
     );
     ua.current = u;
-    u.join().catch((e: unknown) => setStatus({ status: 'failed', detail: (e as Error).message }));
+    try {
+      await u.join();
+    } catch (e) {
+      setStatus({ status: 'failed', detail: (e as Error).message });
+      // Close the WebSocket of a UA that could not join; the reason stays on screen.
+      await u.leave(true);
+      if (ua.current === u) ua.current = undefined;
+    }
   };
   const leave = () => {
     void ua.current?.leave();

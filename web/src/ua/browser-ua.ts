@@ -5,6 +5,7 @@
  * (for its lane in the ladder) and every NOTIFY (for the reginfo panel). sip.js is bundled by vite.
  */
 import { Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
+import { answerText, headerOf, sipKind } from './sip-text.ts';
 
 export interface BrowserUaOptions {
   /** ws://host:port of the lab node's WebSocket listener. */
@@ -70,10 +71,13 @@ export class BrowserUa {
         if (s === RegistererState.Unregistered) reject(new Error('the registration was refused (see the answer in the ladder)'));
       });
     });
+    let refused: string | undefined;
     await registerer.register({
-      requestDelegate: { onReject: (r) => this.ev.onStatus('failed', `REGISTER answered ${r.message.statusCode} ${r.message.reasonPhrase}`) },
+      requestDelegate: { onReject: (r) => (refused = answerText(r.message.statusCode ?? 0, r.message.reasonPhrase ?? '', r.message.getHeader('Warning'))) },
     });
-    await registered;
+    await registered.catch((e: Error) => {
+      throw new Error(refused ? `REGISTER answered ${refused}` : e.message);
+    });
     this.ev.onStatus('registered');
 
     const subscriber = new Subscriber(ua, target, 'reg', { expires, extraHeaders: ['Accept: application/reginfo+xml'] });
@@ -88,11 +92,12 @@ export class BrowserUa {
       if (s === SubscriptionState.Subscribed) this.ev.onStatus('subscribed');
       if (s === SubscriptionState.Terminated && this.ua) this.ev.onStatus('registered', 'the reg-event subscription ended');
     });
+    // sip.js gives no reject callback for a SUBSCRIBE: its refusal is read off the wire (tap).
     await subscriber.subscribe();
   }
 
-  /** Unsubscribes, deregisters and closes the WebSocket (each step best effort). */
-  async leave(): Promise<void> {
+  /** Unsubscribes, deregisters and closes the WebSocket (each step best effort); `quiet` keeps the last status. */
+  async leave(quiet = false): Promise<void> {
     const ua = this.ua;
     this.ua = undefined;
     try {
@@ -106,7 +111,7 @@ export class BrowserUa {
       // the lab may have gone
     }
     await ua?.stop().catch(() => {});
-    this.ev.onStatus('stopped');
+    if (!quiet) this.ev.onStatus('stopped');
   }
 
   /**
@@ -127,6 +132,8 @@ export class BrowserUa {
     if (handler && handler !== t.__in) {
       const wrapped = (m: string) => {
         this.ev.onWire('in', m);
+        const refusal = /^SIP\/2\.0 ([3-6]\d\d) ([^\r\n]*)/.exec(m);
+        if (refusal && sipKind(m).endsWith(' SUBSCRIBE')) this.ev.onStatus('failed', `SUBSCRIBE answered ${answerText(Number(refusal[1]), refusal[2]!, headerOf(m, 'Warning'))}`);
         handler(m);
       };
       t.__in = wrapped;
@@ -134,3 +141,4 @@ export class BrowserUa {
     }
   }
 }
+

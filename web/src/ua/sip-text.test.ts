@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyOf, headerOf, parseRegInfo, sipKind, subscriptionState, uaRecord, UA_LANE, wsUrlOf } from './sip-text.ts';
+import { answerText, bodyOf, headerOf, parseRegInfo, sipKind, subscriptionState, uaRecord, UA_LANE, wsUrlOf } from './sip-text.ts';
 
 const NOTIFY = [
   'NOTIFY sip:abc@x.invalid;transport=ws SIP/2.0',
@@ -54,4 +54,9 @@ test('subscriptionState and parseRegInfo: the terminated reg-event NOTIFY, every
   ]);
   assert.equal(parseRegInfo('<presence/>'), undefined);
   assert.deepEqual(parseRegInfo("<r:reginfo xmlns:r='urn:ietf:params:xml:ns:reginfo' version='0' state='partial'></r:reginfo>"), { version: 0, state: 'partial', registrations: [] });
+});
+
+test('answerText: status, reason and the Warning that says why', () => {
+  assert.equal(answerText(403, 'Forbidden', '399 scscf "no"'), '403 Forbidden — 399 scscf "no"');
+  assert.equal(answerText(200, 'OK', undefined), '200 OK');
 });

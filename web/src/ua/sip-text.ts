@@ -108,3 +108,8 @@ export function bodyOf(text: string): string {
   const m = /\r?\n\r?\n/.exec(text);
   return m ? text.slice(m.index + m[0].length) : '';
 }
+
+/** `400 Bad Request — 399 scscf "why"`: a refusal as the join panel shows it, with the Warning (RFC 3261 §20.43). */
+export function answerText(status: number, reason: string, warning: string | undefined): string {
+  return `${status} ${reason}${warning ? ` — ${warning}` : ''}`;
+}
