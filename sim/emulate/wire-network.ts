@@ -43,12 +43,43 @@ export interface RecordedArrival {
   to: string;
   /** The sending node's id, or its address when it is no node of the scenario. */
   from: string;
-  proto: 'sip' | 'cx';
+  proto: 'sip' | 'cx' | 'http';
   transport: 'udp' | 'tcp' | 'ws';
   /** The bytes, base64. */
   data: string;
   /** What the sender's model knew and the wire does not carry (own nodes only). */
   meta?: WireMeta & { sub?: number };
+  /** HTTP (MSGin5G): how the lab paired the message with its transaction, and the sender's observations. */
+  http?: RecordedHttp;
+}
+
+/** The HTTP side of a recorded arrival (replay.ts rebuilds the model's message from it). */
+export interface RecordedHttp {
+  /** A request: the transaction id and connection slot the server answers under. */
+  tx: number;
+  slot: number;
+  /** A response: the request it answers (its tx and conn, as the gateway sent it). */
+  answers?: { tx: number; conn: number };
+  /** The rule checker's observations that came beside the bytes (own nodes only); Uint8Arrays as { u8: base64 }. */
+  obs?: Record<string, unknown>;
+}
+
+/** Observations as JSON (a Uint8Array becomes { u8: base64 }) and back. */
+export function obsToJson(obs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (obs === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obs)) out[k] = v instanceof Uint8Array ? { u8: Buffer.from(v).toString('base64') } : v;
+  return out;
+}
+
+export function obsFromJson(obs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (obs === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obs)) {
+    const u = v !== null && typeof v === 'object' && typeof (v as { u8?: unknown }).u8 === 'string' ? (v as { u8: string }).u8 : undefined;
+    out[k] = u !== undefined ? new Uint8Array(Buffer.from(u, 'base64')) : v;
+  }
+  return out;
 }
 
 /** Counters of the wire (summary.json `emulation.wire`). */
@@ -546,6 +577,19 @@ export class WireNetwork {
 
   // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
 
+  /** Records an HTTP message that reached a node (the replay rebuilds it with the same transaction ids). */
+  private recordHttp(to: number, from: number, bytes: Uint8Array, http: RecordedHttp): void {
+    this.recording.push({
+      t: this.o.sim.now(),
+      to: this.ids[to],
+      from: this.ids[from] ?? 'external',
+      proto: 'http',
+      transport: 'tcp',
+      data: Buffer.from(bytes).toString('base64'),
+      http: http.obs === undefined ? { tx: http.tx, slot: http.slot, ...(http.answers ? { answers: http.answers } : {}) } : http,
+    });
+  }
+
   private httpAddress(i: number): PeerAddress | undefined {
     const ext = this.external.get(i);
     if (ext) return ext;
@@ -623,6 +667,7 @@ export class WireNetwork {
     const tx = typeof own?.tx === 'number' ? own.tx : 1_000_000_000 + ++this.httpTx;
     const slot = typeof own?.conn === 'number' ? own.conn : conn.id;
     this.httpPending.set(`${from}/${tx}/${slot}`, conn);
+    this.recordHttp(to, from, frame.bytes, { tx, slot, obs: obsToJson(own) });
     const r = parseRequest(frame.text, server.cfg.dir, this.ids[from] ?? 'external', tx, slot);
     if (isParseError(r)) {
       // The server's own strict-input path answers it (400/404/405/411/415 with a problem body).
@@ -651,6 +696,7 @@ export class WireNetwork {
       this.count(a.to, 'discarded', `http.bad-response-${r.status}`);
       return;
     }
+    this.recordHttp(a.to, a.from, a.frame.bytes, { tx: a.req.tx, slot: a.req.conn, answers: { tx: a.req.tx, conn: a.req.conn }, obs: obsToJson(this.httpObs.get(a.frame.text)) });
     if (this.external.has(a.from)) this.pushFrame('tcp', this.httpAddress(a.from)!, { host: this.o.host, port: a.conn.socket.localPort ?? 0 }, a.frame.bytes);
     this.o.net.arrive(a.from, a.to, this.observe(a.frame.text, r));
   }
