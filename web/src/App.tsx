@@ -6,6 +6,7 @@
  *   Compare variants   a scenario's variants side by side on one seed (architects)
  *   Sweep              one or two parameters varied, a metric charted against them
  *   Policies           an ffs/ question: policies × seeds, consequences with their spread
+ *   Queue              distributed campaigns (`reglab serve --queue URL`): runs and workers, live
  * Each campaign view keeps its results while another tab is shown, until replaced.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -19,6 +20,7 @@ import { useScenarios } from './hooks/use-scenarios.ts';
 import { parseUrlState, toSearch, type UrlState, type View } from './hooks/url-state.ts';
 import { CompareView } from './views/compare-view.tsx';
 import { PolicyView } from './views/policy-view.tsx';
+import { QueueView } from './views/queue-view.tsx';
 import { SweepView } from './views/sweep-view.tsx';
 import { LadderView } from './views/ladder-view.tsx';
 import { RateView } from './views/rate-view.tsx';
@@ -31,6 +33,7 @@ const TABS: { view: View; label: string; group: string }[] = [
   { view: 'compare', label: 'Compare variants', group: 'sizing' },
   { view: 'sweep', label: 'Sweep', group: 'sizing' },
   { view: 'policies', label: 'Policies', group: 'ffs' },
+  { view: 'queue', label: 'Queue', group: 'queue' },
 ];
 
 /** Where a view starts when the URL names no scenario: the question it was made for. */
@@ -60,7 +63,7 @@ export function App() {
   const selected = url.scenario;
   const setSelected = useCallback((scenario: string) => setUrl({ scenario }), [setUrl]);
   const campaigns = { compare: useCampaign(), sweep: useCampaign(), policies: useCampaign() };
-  const details = useScenarioDetails(url.view === 'run' ? undefined : selected);
+  const details = useScenarioDetails(url.view === 'run' || url.view === 'queue' ? undefined : selected);
 
   // Preselect a scenario for the view, so a newcomer can press Run at once.
   useEffect(() => {
@@ -125,6 +128,7 @@ export function App() {
           {url.view === 'compare' && details.status === 'ready' && <CompareView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.compare} />}
           {url.view === 'sweep' && details.status === 'ready' && <SweepView key={details.details.path} details={details.details} url={url} setUrl={setUrl} campaign={campaigns.sweep} />}
           {url.view === 'policies' && details.status === 'ready' && <PolicyView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.policies} />}
+          {url.view === 'queue' && <QueueView />}
           {url.view === 'run' && (
             <>
           <RunBar scenario={scenario} run={run} onRun={(seed) => scenario && startRun(scenario.path, seed)} onCancel={cancel} />
