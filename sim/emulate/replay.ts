@@ -75,7 +75,7 @@ export function runReplay(sc: Scenario, dir: string): RunResult {
     let msg: Message | undefined;
     if (r.proto === 'sip' && codec) {
       const p = parseSip(bytes, { transport: r.transport === 'udp' ? 'datagram' : 'stream' });
-      const d = p.ok ? codec.decode(p, sim.now(), meta) : undefined;
+      const d = p.ok ? codec.decode(p, sim.now(), meta, from) : undefined;
       if (d?.ok) msg = d.msg;
     } else if (r.proto === 'cx' && ctx) {
       const p = readPdu(bytes);

@@ -367,7 +367,7 @@ export class WireNetwork {
       const head = (end < 0 ? text : text.slice(0, end)).replace(/\r\n(content-length|l)[ \t]*:[ \t]*\d+/gi, '') + '\r\nContent-Length: 0\r\n\r\n';
       const r = receiveSip(head, { agent: this.ids[to] }, { transport: 'datagram' });
       const p = r.kind === 'accept' ? r.parsed.msg : r.kind === 'reject' ? r.parsed?.msg : undefined;
-      if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError ?? 'message too large'}"`]] }), 'sip.513-too-large');
+      if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', warning(this.ids[to], a.framingError ?? 'message too large')]] }), 'sip.513-too-large');
       else this.count(to, 'discarded', 'sip.oversize');
       return;
     }
@@ -382,35 +382,39 @@ export class WireNetwork {
       return;
     }
     if (a.framingError) {
-      this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError}"`]] }), 'sip.400-framing');
+      this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', warning(this.ids[to], a.framingError)]] }), 'sip.400-framing');
       return;
     }
     const text = Buffer.from(a.bytes).toString('utf8');
     const meta = this.takeMeta(text);
-    const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta);
+    // The sender: by source address (UDP from a node's own socket, a configured external peer),
+    // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
+    let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
+    if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
+    const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta, from ?? -1);
     if (d === undefined || !d.ok) {
       const status = d?.ok === false ? d.status : 501;
       const reason = d?.ok === false ? d.reason : 'no SIP model in this scenario';
       if (r.parsed.msg.isRequest && r.parsed.msg.method !== 'ACK') {
-        this.replySip(a, to, createResponse(r.parsed.msg, status, { headers: [['Warning', `399 ${this.ids[to]} "${reason.replace(/"/g, "'")}"`]] }), `sip.${status}`);
+        this.replySip(a, to, createResponse(r.parsed.msg, status, { headers: [['Warning', warning(this.ids[to], reason)]] }), `sip.${status}`);
       } else this.count(to, 'discarded', 'sip.undecodable-response');
       return;
     }
     const msg = d.msg;
-    if (this.o.verify) {
+    // Only the model's own messages render back to their exact text (a real peer's extra headers are not carried).
+    if (this.o.verify && (meta !== undefined || (from !== undefined && !this.isExternal(from)))) {
       const diff = ImsSipCodec.verify(msg, text);
       if (diff !== undefined) {
         this.counters.decodeMismatch++;
         this.counters.byReason[`decode: ${diff}`] = 1;
       }
     }
-    // The sender: by source address (UDP from a node's own socket, a configured external peer),
-    // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2).
-    let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
-    if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
-    if (from === undefined && msg.status === 0 && msg.via) from = msg.via.node;
+    if (from === undefined && msg.status === 0 && msg.via && msg.via.raw === undefined) from = msg.via.node;
     if (from === undefined) {
-      this.count(to, 'discarded', 'sip.unknown-sender');
+      if (msg.status === 0 && msg.method !== 'ACK') {
+        const why = `the source ${a.src.host}:${a.src.port} is no node of this scenario — name it in emulate.nodes.<node>.external.address`;
+        this.replySip(a, to, createResponse(r.parsed.msg, 403, { headers: [['Warning', warning(this.ids[to], why)]] }), 'sip.403-unknown-sender');
+      } else this.count(to, 'discarded', 'sip.unknown-sender');
       return;
     }
     if (a.conn instanceof SipConnection) {
@@ -631,6 +635,16 @@ export class WireNetwork {
 
 /** The MSGin5G messages' rule-checker observations (sim/msgin5g/messages.ts): never on the wire. */
 const OBSERVATIONS = ['observed', 'why', 'policy', 'tx', 'conn'] as const;
+
+/**
+ * A Warning header value (RFC 3261 §20.43): warn-text is a quoted-string, so a reason quoting the
+ * peer's input has its backslashes and double quotes escaped (§25.1 quoted-pair) and its control
+ * characters shown as \xNN — the answer always parses.
+ */
+export function warning(agent: string, text: string): string {
+  const t = text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `399 ${agent} "${t}"`;
+}
 
 function ipv4(h: string): string {
   return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : h === '::1' || h === 'localhost' ? '127.0.0.1' : h.replace(/^::ffff:/, '');

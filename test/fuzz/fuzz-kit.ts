@@ -94,9 +94,9 @@ export function caseCount(small: number): number {
   return Math.max(1, Math.round(small * FUZZ_SCALE));
 }
 
-/** The stream for case `index` of target `name`: independent of every other case. */
-export function caseRng(name: string, index: number): Prng {
-  return new Prng(`${FUZZ_SEED}/${name}/${index}`);
+/** The stream for case `index` of target `name`: independent of every other case. A replay test of a case a large run found passes its `seed`. */
+export function caseRng(name: string, index: number, seed: string = FUZZ_SEED): Prng {
+  return new Prng(`${seed}/${name}/${index}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
