@@ -56,20 +56,20 @@ test('a crash with a persistent store loses nothing; a volatile one forgets ever
 
 test('reglab compare ffs/ics-msc-restart-volatile: wait-for-activity disagrees longest but sends least; reregister-all repairs in seconds; deregister-all leaves everyone unreachable until their activity', () => {
   const PATH = 'nodes.msc.params.policies.restartRecovery';
-  const a = compareFfs('ics-msc-restart-volatile.yaml', PATH, ['wait-for-activity', 'reregister-all', 'deregister-all'], 1, ['--set', 'population.size=200']);
+  const a = compareFfs('ics-msc-restart-volatile.yaml', PATH, ['wait-for-activity', 'reregister-all', 'deregister-all'], 1, ['--set', 'population.size=100']);
   const v = a.v;
   const M = 'metric.ics.mismatched-views.seconds';
   const U = 'node.msc.signal.subscriber.unreachable.seconds';
-  for (const p of ['wait-for-activity', 'reregister-all', 'deregister-all']) assert.equal(v(p, 'node.msc.signal.registration.lost'), 200, p);
+  for (const p of ['wait-for-activity', 'reregister-all', 'deregister-all']) assert.equal(v(p, 'node.msc.signal.registration.lost'), 100, p);
   assert.ok(v('wait-for-activity', M) > 10 * v('reregister-all', M), `${v('wait-for-activity', M)} vs ${v('reregister-all', M)}`);
   assert.ok(v('deregister-all', M) < v('wait-for-activity', M) / 10);
   assert.equal(v('wait-for-activity', U), 0);
   assert.equal(v('reregister-all', U), 0);
-  assert.ok(v('deregister-all', U) > 200 * 100, 'minutes each, until the location update');
+  assert.ok(v('deregister-all', U) > 100 * 100, 'minutes each, until the location update');
   assert.ok(v('wait-for-activity', 'messages') < v('reregister-all', 'messages'));
   assert.ok(v('wait-for-activity', 'messages') < v('deregister-all', 'messages'));
   assert.ok(v('reregister-all', 'metric.ics.inconsistent.consistent_since_s') < 60);
   assert.ok(v('wait-for-activity', 'metric.ics.inconsistent.consistent_since_s') > 500);
-  const b = compareFfs('ics-msc-restart-volatile.yaml', PATH, ['deregister-all', 'reregister-all'], 1, ['--set', 'population.size=200']);
+  const b = compareFfs('ics-msc-restart-volatile.yaml', PATH, ['deregister-all', 'reregister-all'], 1, ['--set', 'population.size=100']);
   for (const p of ['deregister-all', 'reregister-all']) assert.deepEqual(b.rows.get(p), a.rows.get(p), `${p}: the same numbers and trace hash again`);
 });
