@@ -71,6 +71,8 @@ export const enum Shape {
   Plain,
   /** 503 from an overloaded node: mandatory headers + Retry-After (seconds in `expires`). */
   Overload,
+  /** 423 Interval Too Brief: mandatory headers + Min-Expires (seconds in `expires`, RFC 3261 §10.3 step 7). */
+  TooBrief,
 }
 
 /** Request-URI kinds. */
@@ -691,6 +693,9 @@ export class ImsSip implements Message {
       case Shape.Overload:
         this.writeRetryAfter(o);
         break;
+      case Shape.TooBrief:
+        this.writeMinExpires(o);
+        break;
       case Shape.Ack:
       case Shape.Bye:
       case Shape.Plain:
@@ -737,6 +742,9 @@ export class ImsSip implements Message {
         break;
       case Shape.Overload:
         n += this.retryAfterLength();
+        break;
+      case Shape.TooBrief:
+        n += this.minExpiresLength();
         break;
     }
     const body = this.bodyLength();
@@ -1057,6 +1065,18 @@ export class ImsSip implements Message {
 
   private retryAfterLength(): number {
     return 'Retry-After: '.length + decimalLength(this.expires) + 2;
+  }
+
+  // Min-Expires (RFC 3261 §20.23) of a 423 Interval Too Brief.
+
+  private writeMinExpires(o: TextSink): void {
+    o.s('Min-Expires: ');
+    o.dec(this.expires);
+    o.s('\r\n');
+  }
+
+  private minExpiresLength(): number {
+    return 'Min-Expires: '.length + decimalLength(this.expires) + 2;
   }
 
   // The body: reginfo (NOTIFY) or SDP (INVITE and its 200).
