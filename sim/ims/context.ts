@@ -2,7 +2,8 @@ import type { AddressBook } from '../node/ports.ts';
 import { nodeAddress } from '../observe/pcapng.ts';
 import type { ImsConfig } from './config.ts';
 import { Identities } from './identities.ts';
-import { LengthSink } from './text-sink.ts';
+import { LengthSink, StringSink } from './text-sink.ts';
+import { DIGEST_SEED, digestString, digestWord } from '../net/digest.ts';
 
 /**
  * Lengths of the identity strings, the same for every subscriber: identities are rendered at fixed
@@ -21,6 +22,19 @@ export interface IdentityLengths {
   networkDomain: number;
   imsDomain: number;
   far: number;
+}
+
+/**
+ * Names a real peer chose (the emulation lab, sim/emulate/foreign-names.ts): its tags and Call-IDs,
+ * which the model carries as numbers standing for them and renders back verbatim. The model's own
+ * tokens and tags are odd (tags.ts); the lab's stand-ins for a peer's are even, or the value the
+ * model itself derives for the peer's role in that dialog.
+ */
+export interface ForeignNames {
+  /** The peer's text for this tag value, undefined for the model's own. */
+  tag(v: number): string | undefined;
+  /** The peer's Call-ID for this token, undefined for the model's own. */
+  callId(token: number): string | undefined;
 }
 
 /**
@@ -83,6 +97,30 @@ export class ImsContext {
     return h;
   }
 
+  private salt = 0;
+  private salted = false;
+
+  /**
+   * The digest of what every message of the run renders the same way (domains, identity formats,
+   * node addresses and Diameter identities, far-end numbering): the seed of each message's
+   * content digest (ImsSip.digest(), CxMessage.digest()), so a run that changes only these still
+   * changes the trace hash. Computed once, on first use (all nodes exist by then).
+   */
+  get digestSalt(): number {
+    if (this.salted) return this.salt;
+    const ids = this.ids;
+    const o = new StringSink();
+    for (let k = 0; k < ids.implicitSet; k++) ids.writePublicId(o, 0, k);
+    ids.writePrivateId(o, 0);
+    ids.writeInstanceUrn(o, 0);
+    let h = digestString(DIGEST_SEED, o.out);
+    for (const x of [ids.homeDomainUri, ids.homeDomain, ids.networkDomain, ids.imsDomain, this.realm, this.cfgPeers.domain]) h = digestString(h, x);
+    h = digestWord(digestString(h, String(this.cfgPeers.numberBase)), this.cfgPeers.numberDigits);
+    for (let i = 0; i < this.addresses.size; i++) h = digestString(digestString(h, this.host(i)), this.fqdn(i));
+    this.salted = true;
+    return (this.salt = h);
+  }
+
   /** Length of host(i). */
   hostLen(i: number): number {
     let n = this.hostLens[i];
@@ -117,6 +155,9 @@ export class ImsContext {
    * a sizing shortcut: no REGISTER ever carried it). Nodes share data, not each other's classes.
    */
   readonly requestedExpires: number[] = [];
+
+  /** Set by the emulation lab only: a real peer's tags and Call-IDs (undefined in simulation). */
+  foreign: ForeignNames | undefined = undefined;
 }
 
 const contexts = new WeakMap<object, ImsContext>();

@@ -1,17 +1,17 @@
-import { after, afterEach, before, beforeEach, mock, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { main } from '../../sim/cli.ts';
+import { reglabInProcess } from '../cli/cli-in-process.ts';
 import { REGLAB_VERSION } from '../../sim/version.ts';
 import { expandSweep, runCampaign, type Campaign } from '../../sim/campaign/index.ts';
 import { QueueBackend } from '../../sim/campaign/queue-backend.ts';
 import { parseQueueUrl } from '../../sim/campaign/redis-url.ts';
 import { PREFIX, queueName } from '../../sim/campaign/queue-names.ts';
-import { ROOT } from '../reglab-process.ts';
+import { ROOT, spawnReady as spawnProcess, stopProc, type Spawned } from '../reglab-process.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
 import { startServer } from '../../sim/server/server.ts';
 import type { QueueStatusReply } from '../../sim/server/queue-route.ts';
@@ -28,56 +28,20 @@ const tmp = mkdtempSync(join(tmpdir(), 'reglab-cq-'));
 let redis: TestRedis;
 const procs = new Set<ChildProcess>();
 
-interface Spawned {
-  proc: ChildProcess;
-  log: () => string;
-}
-
 /** A `reglab worker` process; resolves once it says it is taking jobs. */
 function startWorker(...extra: string[]): Promise<Spawned> {
   return spawnReady(['bin/reglab.mjs', 'worker', '--queue', redis.url, '--lock-duration', String(LOCK_MS), ...extra], /worker \S+: RegLab/);
 }
 
-function spawnReady(args: string[], ready: RegExp): Promise<Spawned> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(proc);
-  proc.on('exit', () => procs.delete(proc));
-  let text = '';
-  return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`not ready in 60 s: ${args.join(' ')}\n${text}`)), 60_000);
-    const on = (d: Buffer) => {
-      text += d;
-      if (ready.test(text)) (clearTimeout(t), res({ proc, log: () => text }));
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.on('exit', (code) => rej(new Error(`exited ${code} before ready: ${text}`)));
-  });
+/** Every process the file starts is tracked, so `after` stops what a failed test left. */
+async function spawnReady(args: string[], ready: RegExp): Promise<Spawned> {
+  const s = await spawnProcess(args, ready);
+  procs.add(s.proc);
+  s.proc.on('exit', () => procs.delete(s.proc));
+  return s;
 }
 
-async function stopProc(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill(signal);
-  await gone;
-}
-
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
-  mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => mock.restoreAll());
-
-async function reglab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  out.length = 0;
-  err.length = 0;
-  const code = await main(args);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const reglab = reglabInProcess();
 
 /** A CSV without the columns that hold wall time (the only ones allowed to differ). */
 function withoutWallTime(csv: string): string[][] {
