@@ -213,8 +213,8 @@ export class ImsSipCodec {
       const t = v.transport.toUpperCase();
       const node = this.byHost.get(v.host);
       const bm = /^z9hG4bK([0-9a-f]{2,})([0-9a-f]{8})$/.exec(v.branch);
-      if (node !== undefined && bm && parseInt(bm[1], 16) === node && (t === 'UDP' || t === 'TCP') && (v.port === 5060 || v.port === undefined) && v.protocol.toUpperCase() === 'SIP') {
-        next = this.vias.intern(node, parseInt(bm[2], 16), t === 'TCP', next, now);
+      if (node !== undefined && bm && parseInt(bm[1], 16) === node && (t === 'UDP' || t === 'TCP' || t === 'WS' || t === 'WSS') && (v.port === 5060 || v.port === undefined) && v.protocol.toUpperCase() === 'SIP') {
+        next = this.vias.intern(node, parseInt(bm[2], 16), t !== 'UDP', next, now);
         continue;
       }
       // RFC 3261 §8.1.1.7: a branch starts with the magic cookie (RFC 2543 peers are not served).
