@@ -23,6 +23,8 @@ export class ForeignNameTable implements ForeignNames {
   private readonly callIds = new Map<number, string>();
   private readonly tokenOf = new Map<string, number>();
   evicted = 0;
+  /** The Contact URI of the real peer playing each node (a UA's own, e.g. sip.js's `sip:x@y.invalid;transport=ws`): the last one it registered or subscribed with. */
+  private readonly contacts = new Map<number, string>();
 
   constructor(readonly cap = 1 << 18) {}
 
@@ -32,6 +34,15 @@ export class ForeignNameTable implements ForeignNames {
 
   callId(token: number): string | undefined {
     return this.callIds.get(token);
+  }
+
+  contact(node: number): string | undefined {
+    return this.contacts.get(node);
+  }
+
+  /** A real peer's Contact for the node it plays: rendered wherever the model writes that node's contact. */
+  setContact(node: number, uri: string): void {
+    this.contacts.set(node, uri);
   }
 
   get size(): number {

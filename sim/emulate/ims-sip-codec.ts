@@ -246,7 +246,7 @@ export class ImsSipCodec {
     m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
 
     const contact = s.header('contact');
-    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse);
+    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse, sender);
     if (shape === Shape.Overload) m.expires = Number(s.header('retry-after'));
     else if (f.expires !== undefined) m.expires = f.expires;
     if (s.header('authorization') !== undefined) m.authDone = true;
@@ -356,7 +356,17 @@ export class ImsSipCodec {
     return { party: Party.Public, k };
   }
 
-  private contact(m: ImsSip, value: string, binding: boolean): void {
+  private contact(m: ImsSip, value: string, binding: boolean, sender: number): void {
+    // A real peer's own Contact (a UA writes sip:user@host;transport=ws, RFC 7118 §5.2): carried
+    // verbatim for the node it plays, as its tags and Call-IDs are; only `expires` is read.
+    const fm = /^<(sips?:[\x21-\x3b\x3d\x3f-\x7e]+)>(.*)$/.exec(value);
+    if (sender >= 0 && fm && !/^<sip:[^:;>@]+:5060>/.test(value)) {
+      m.contactNode = sender;
+      this.names.setContact(sender, fm[1]);
+      const em = /;expires=(\d+)/.exec(fm[2]);
+      if (binding && em) m.contactExpires = Number(em[1]);
+      return;
+    }
     const cm = /^<sip:([^:;>]+):5060>(.*)$/.exec(value);
     if (!cm) throw new Refused(400, `Contact '${value}' is not <sip:host:5060> as the model writes it`);
     m.contactNode = this.node(cm[1], 'Contact');
