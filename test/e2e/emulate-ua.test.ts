@@ -1,11 +1,12 @@
 /**
  * The student's own SIP UA in the browser (issue 17 item 4), as far as the lab takes it today: from
  * the Emulate tab, start an IMS core whose S-CSCF listens for SIP over WebSocket and admits clients
- * without AKA, join with sip.js running in the page, and see its messages on its own lane. The
- * model's decoder still refuses a UA's own Contact (docs/emulation.md, Limits): the REGISTER is
- * answered 400 with that reason, which the page must show — the test checks exactly that, over the
- * real WebSocket, and that the lab counted it. When the decoder names foreign Contacts, this test
- * goes on to the SUBSCRIBE and the terminated NOTIFY.
+ * without AKA, join with sip.js running in the page, and see its messages on its own lane. sip.js
+ * registers subscriber 1's identity (its own Contact carried verbatim: the 200 OK names it, so
+ * sip.js accepts the registration); its reg-event SUBSCRIBE to subscriber 0's identity is refused
+ * 403 — the S-CSCF admits a subscription from the user itself (TS 24.229 §5.4.2.1.1), not another
+ * user's — and the page shows that answer with its reason. The terminated NOTIFY waits for a way to
+ * subscribe to another user's registration (docs/emulation.md, Not done here).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +47,7 @@ function scenarios(studentPort: number): string {
   return dir;
 }
 
-test("the student's sip.js UA joins the lab over WebSocket from the page: its REGISTER reaches the S-CSCF on its own lane, the lab's answer is shown with its reason", async () => {
+test("the student's sip.js UA joins the lab over WebSocket from the page: it registers on its own lane, and the S-CSCF's answer to its reg-event SUBSCRIBE is shown with its reason", async () => {
   const student = createSocket('udp4');
   await new Promise<void>((res) => student.bind(0, '127.0.0.1', res));
   try {
@@ -66,14 +67,18 @@ test("the student's sip.js UA joins the lab over WebSocket from the page: its RE
     await page.getByTestId('ua-join').click();
     await page.locator('[data-testid="ua-status"][data-status="failed"]').waitFor({ timeout: 15_000 });
     const status = (await page.getByTestId('ua-status').textContent())!;
-    assert.match(status, /REGISTER answered 400 Bad Request — 399 scscf "Contact '<sip:[^@]+@[^;]+\.invalid;transport=ws>;expires=600' is not <sip:host:5060> as the model writes it"/);
+    assert.match(status, /SUBSCRIBE answered 403 Forbidden — 399 scscf "From 'sip:234151000000000@ics\.mnc015\.mcc234\.3gppnetwork\.org' is no public identity of subscriber 0"/);
 
-    // Its own lane: sip.js's REGISTER to the S-CSCF and the answer back, with the real wire text.
+    // Its own lane: sip.js's REGISTER, the S-CSCF's 200 naming sip.js's own Contact, the SUBSCRIBE and its 403.
     const lanes = await page.getByTestId('ladder-lane').evaluateAll((els) => els.map((e) => e.getAttribute('data-lane')));
     assert.ok(lanes.includes('you (sip.js)'), lanes.join(','));
-    await page.locator('[data-testid="ladder-arrow"][data-kind="REGISTER"][data-from="you (sip.js)"][data-to="scscf"]').waitFor();
-    await page.locator('[data-testid="ladder-arrow"][data-kind="400 REGISTER"][data-from="scscf"][data-to="you (sip.js)"]').click();
-    assert.match((await page.getByTestId('wire-panel').textContent())!, /SIP\/2\.0 400 Bad Request/);
+    const you = '[data-testid="ladder-arrow"]';
+    await page.locator(`${you}[data-kind="REGISTER"][data-from="you (sip.js)"][data-to="scscf"]`).waitFor();
+    await page.locator(`${you}[data-kind="SUBSCRIBE"][data-from="you (sip.js)"][data-to="scscf"]`).waitFor();
+    await page.locator(`${you}[data-kind="403 SUBSCRIBE"][data-from="scscf"][data-to="you (sip.js)"]`).waitFor();
+    await page.locator(`${you}[data-kind="200 REGISTER"][data-to="you (sip.js)"]`).click();
+    const okText = (await page.getByTestId('wire-panel').textContent())!;
+    assert.match(okText, /Contact:? ?<sip:[a-z0-9]+@[a-z0-9]+\.invalid;transport=ws>;expires=\d+/, "the 200 OK names sip.js's own Contact");
 
     // The lab really received it over the WebSocket, and says so in its outputs.
     await page.getByTestId('emulate-stop').click();
@@ -81,7 +86,8 @@ test("the student's sip.js UA joins the lab over WebSocket from the page: its RE
     const dir = (await page.getByTestId('emulate-dir').textContent())!;
     dirs.push(dir);
     const emulation = JSON.parse(readFileSync(join(dir, 'emulation.json'), 'utf8'));
-    assert.equal(emulation.wire.byReason['sip.400'], 1);
+    assert.equal(emulation.wire.byReason['sip.403'], 1);
+    assert.equal(emulation.wire.byReason['sip.400'], undefined, 'the REGISTER was served');
     const pcap = readFileSync(join(dir, 'trace.pcapng')).toString('latin1');
     assert.match(pcap, /REGISTER sip:ics\.mnc015\.mcc234\.3gppnetwork\.org SIP\/2\.0\r\nVia: SIP\/2\.0\/WS [a-z0-9]+\.invalid/, "sip.js's REGISTER, as it crossed the WebSocket, is in the capture");
     assert.deepEqual(problems, []);

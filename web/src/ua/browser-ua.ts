@@ -34,6 +34,8 @@ export class BrowserUa {
   private ua: UserAgent | undefined;
   private registerer: Registerer | undefined;
   private subscriber: Subscriber | undefined;
+  /** The lab's refusal of the SUBSCRIBE, once seen: it stays the status (the subscription's end follows it). */
+  private refusal: string | undefined;
 
   constructor(
     private readonly o: BrowserUaOptions,
@@ -53,7 +55,7 @@ export class BrowserUa {
       logBuiltinEnabled: false,
       logLevel: 'error',
       userAgentString: 'RegLab dashboard (sip.js)',
-      delegate: { onDisconnect: (e) => e && this.ev.onStatus('failed', `WebSocket closed: ${e.message}`) },
+      delegate: { onDisconnect: (e) => e && this.ua && !this.refusal && this.ev.onStatus('failed', `WebSocket closed: ${e.message}`) },
     });
     this.ua = ua;
     this.tap(ua);
@@ -90,7 +92,7 @@ export class BrowserUa {
     };
     subscriber.stateChange.addListener((s) => {
       if (s === SubscriptionState.Subscribed) this.ev.onStatus('subscribed');
-      if (s === SubscriptionState.Terminated && this.ua) this.ev.onStatus('registered', 'the reg-event subscription ended');
+      if (s === SubscriptionState.Terminated && this.ua && !this.refusal) this.ev.onStatus('registered', 'the reg-event subscription ended');
     });
     // sip.js gives no reject callback for a SUBSCRIBE: its refusal is read off the wire (tap).
     await subscriber.subscribe();
@@ -133,7 +135,10 @@ export class BrowserUa {
       const wrapped = (m: string) => {
         this.ev.onWire('in', m);
         const refusal = /^SIP\/2\.0 ([3-6]\d\d) ([^\r\n]*)/.exec(m);
-        if (refusal && sipKind(m).endsWith(' SUBSCRIBE')) this.ev.onStatus('failed', `SUBSCRIBE answered ${answerText(Number(refusal[1]), refusal[2]!, headerOf(m, 'Warning'))}`);
+        if (refusal && sipKind(m).endsWith(' SUBSCRIBE')) {
+          this.refusal = `SUBSCRIBE answered ${answerText(Number(refusal[1]), refusal[2]!, headerOf(m, 'Warning'))}`;
+          this.ev.onStatus('failed', this.refusal);
+        }
         handler(m);
       };
       t.__in = wrapped;
