@@ -196,6 +196,21 @@ export class SipStack implements TransactionEnv<ImsSip> {
     this.onRequestFn(msg, from, tx);
   }
 
+  /**
+   * The reliable stream to `peer` broke: every client transaction whose request went over it
+   * reports a transport error now (RFC 3261 §17.1.4, §8.1.3.1: handled as a 503) instead of
+   * waiting for Timer F — what would answer it can no longer arrive on that connection.
+   */
+  connectionFailed(peer: number): number {
+    let n = 0;
+    for (const tx of this.clientTxs.liveValues()) {
+      if (tx.dest !== peer || !tx.reliable) continue;
+      n++;
+      tx.transportError();
+    }
+    return n;
+  }
+
   /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */
   clear(): void {
     this.accepted2xx.clear();
