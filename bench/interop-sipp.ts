@@ -18,8 +18,7 @@
  *
  * Prints a table per target and the highest sustained REGISTER transactions/s (2 per call).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +34,7 @@ const { values: opt } = parseArgs({
     steps: { type: 'string', default: '250,500,1000,2000,4000' },
     seconds: { type: 'string', default: '5' },
     targets: { type: 'string', default: "a,a',b,c" },
+    'cpu-prof': { type: 'string' },
   },
 });
 const STEPS = opt.steps!.split(',').map(Number);
@@ -44,6 +44,12 @@ const TARGETS = opt.targets!.split(',');
 interface Target {
   /** SIPp's destination. */
   port: number;
+  /** Process groups whose CPU time is the target's (Kamailio: main + workers; RegLab: its process). */
+  groups: number[];
+  /** The relay's process group, accounted apart. */
+  relay?: number;
+  /** The UDP ports SIPp's traffic reaches the target on (their receive-queue drops are counted). */
+  udpPorts: number[];
   /** Resolves with a note on how the target kept up (RegLab: its lateness line). */
   stop(): Promise<string>;
 }
@@ -56,10 +62,14 @@ async function relay(to: number): Promise<{ proc: PeerProcess; front: number; ba
 
 async function kamailio(withRelay: boolean): Promise<Target> {
   const k = await Kamailio.start({ transports: ['udp'], shmMb: 256 });
-  if (!withRelay) return { port: k.port, stop: async () => (await k.stop(), '') };
+  const groups = [k.proc.pid!];
+  if (!withRelay) return { port: k.port, groups, udpPorts: [k.port], stop: async () => (await k.stop(), '') };
   const r = await relay(k.port);
   return {
     port: r.front,
+    groups,
+    relay: r.proc.pid,
+    udpPorts: [k.port, r.front, r.back],
     stop: async () => {
       await r.proc.stop();
       await k.stop();
@@ -76,13 +86,17 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
   const yaml = reglabCoreYaml({ calls, mscAddress: `127.0.0.1:${r.back}`, entry, ports: { icscf, scscf }, watch: 1 });
   const file = join(dir, 'core.yaml');
   writeFileSync(file, yaml);
-  const p = new PeerProcess('reglab', process.execPath, [join(ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: ROOT });
+  const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : [];
+  const p = new PeerProcess('reglab', process.execPath, [...prof, join(ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: ROOT });
   await waitFor('reglab emulate to print its endpoints', async () => {
     if (!p.running) throw new Error(`reglab emulate exited: ${p.log()}`);
     return /\(Ctrl-C ends it early/.test(p.log()) ? true : undefined;
   }, 60_000, 100);
   return {
     port: r.front,
+    groups: [p.pid!],
+    relay: r.proc.pid,
+    udpPorts: [icscf, scscf, r.front, r.back],
     stop: async () => {
       await p.stop(30_000, 'SIGINT');
       await r.proc.stop();
@@ -93,12 +107,69 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
   };
 }
 
+/** Target n: a bare Node UDP responder (bench/interop-node-floor.mjs), the floor of one Node process. */
+async function nodeFloor(): Promise<Target> {
+  const proc = new PeerProcess('floor', process.execPath, [join(ROOT, 'bench/interop-node-floor.mjs')]);
+  const m = await waitFor('the Node floor responder', async () => /floor (\d+)/.exec(proc.log()) ?? undefined, 10_000);
+  const port = Number(m[1]);
+  return { port, groups: [proc.pid!], udpPorts: [port], stop: async () => (await proc.stop(), '') };
+}
+
 function start(t: string, calls: number): Promise<Target> {
+  if (t === 'n') return nodeFloor();
   if (t === 'a') return kamailio(false);
   if (t === "a'") return kamailio(true);
   if (t === 'b') return reglab('scscf', calls);
   if (t === 'c') return reglab('icscf', calls);
-  throw new Error(`--targets: '${t}' is not a, a', b or c`);
+  throw new Error(`--targets: '${t}' is not a, a', b, c or n`);
+}
+
+/** Linux's USER_HZ (`getconf CLK_TCK`): /proc's CPU times are in these ticks. */
+const TICK_MS = 10;
+
+/** Fields of /proc/PID/stat after the command name: [0] is field 3 (state), so field n is [n - 3]. */
+function statFields(pid: string | number): string[] | undefined {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return st.slice(st.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time (user + system, ms) of every live process of these process groups: Kamailio's main
+ * process and all its forked workers; RegLab's one process (its threads included).
+ */
+function groupCpuMs(groups: number[]): number {
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const f = statFields(d);
+    if (f && groups.includes(Number(f[2]))) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * TICK_MS;
+}
+
+/**
+ * Datagrams the kernel dropped because a socket's receive queue was full, summed over the UDP
+ * sockets bound to these 127.0.0.1 ports (/proc/net/udp, last column). A drop costs SIPp a
+ * retransmission after T1 = 500 ms: the first thing a starved single process shows.
+ */
+function udpDrops(ports: number[]): number[] {
+  const key = (p: number) => `0100007F:${p.toString(16).toUpperCase().padStart(4, '0')}`;
+  const by = new Map<string, number>();
+  for (const line of readFileSync('/proc/net/udp', 'latin1').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length > 12) by.set(f[1], (by.get(f[1]) ?? 0) + Number(f[f.length - 1]));
+  }
+  return ports.map((p) => by.get(key(p)) ?? 0);
+}
+
+/** CPU time of this process's exited children (cutime + cstime): SIPp's, read around its run. */
+function exitedChildrenCpuMs(): number {
+  const f = statFields('self')!;
+  return (Number(f[13]) + Number(f[14])) * TICK_MS;
 }
 
 function pct(xs: number[], p: number): number {
@@ -119,9 +190,23 @@ interface Step {
   p99: number;
   max: number;
   pass: boolean;
+  /** CPU the target used while SIPp ran (ms), per REGISTER transaction completed (µs), and its share of one core. */
+  cpuMs: number;
+  cpuUsPerTx: number;
+  cpuPct: number;
+  relayCpuMs: number;
+  sippCpuMs: number;
+  udpDrops: number[];
 }
 
-function summarize(rate: number, calls: number, r: SippResult, wallS: number): Step {
+interface Cpu {
+  target: number;
+  relay: number;
+  sipp: number;
+  drops: number[];
+}
+
+function summarize(rate: number, calls: number, r: SippResult, wallS: number, cpu: Cpu): Step {
   const rtt = [...(r.rtt.get('reg') ?? []), ...(r.rtt.get('dereg') ?? [])];
   const failed = r.failed + Math.max(0, calls - r.successful - r.failed);
   const p99 = pct(rtt, 99);
@@ -136,6 +221,12 @@ function summarize(rate: number, calls: number, r: SippResult, wallS: number): S
     p99,
     max: rtt.length ? Math.max(...rtt) : NaN,
     pass: failed <= 0.01 * calls && p99 <= 200,
+    cpuMs: cpu.target,
+    cpuUsPerTx: r.successful > 0 ? (1000 * cpu.target) / (2 * r.successful) : NaN,
+    cpuPct: cpu.target / (10 * wallS),
+    relayCpuMs: cpu.relay,
+    sippCpuMs: cpu.sipp,
+    udpDrops: cpu.drops,
   };
 }
 
@@ -151,15 +242,23 @@ async function main(): Promise<void> {
       let step: Step;
       let note = '';
       try {
+        const cpu0 = { target: groupCpuMs(target.groups), relay: target.relay ? groupCpuMs([target.relay]) : 0, sipp: exitedChildrenCpuMs() };
         const t0 = performance.now();
         const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
-        step = summarize(rate, calls, r, (performance.now() - t0) / 1000);
+        const wallS = (performance.now() - t0) / 1000;
+        const cpu = {
+          target: groupCpuMs(target.groups) - cpu0.target,
+          relay: target.relay ? groupCpuMs([target.relay]) - cpu0.relay : 0,
+          sipp: exitedChildrenCpuMs() - cpu0.sipp,
+          drops: udpDrops(target.udpPorts),
+        };
+        step = summarize(rate, calls, r, wallS, cpu);
       } finally {
         note = await target.stop();
       }
       results.get(t)!.push(step);
       process.stdout.write(
-        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
+        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx${step.relayCpuMs ? ` (relay ${step.relayCpuMs} ms)` : ''} sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
       );
       if (!step.pass) stopped.add(t);
     }
@@ -167,10 +266,10 @@ async function main(): Promise<void> {
   process.stdout.write('\nhighest sustained (last step with ≤ 1 % failed calls and p99 ≤ 200 ms):\n');
   for (const [t, steps] of results) {
     const best = steps.filter((s) => s.pass).at(-1);
-    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS' }[t] ?? t;
+    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS', n: 'bare Node UDP responder (the floor)' }[t] ?? t;
     process.stdout.write(
       best
-        ? `  ${t.padEnd(3)} ${name.padEnd(38)} ${best.rate} calls/s = ${2 * best.rate} REGISTER/s offered, ${best.achieved.toFixed(0)} completed/s; p50 ${best.p50} p90 ${best.p90} p99 ${best.p99} ms${steps.every((s) => s.pass) ? ' (never limited: raise --steps)' : ''}\n`
+        ? `  ${t.padEnd(3)} ${name.padEnd(38)} ${best.rate} calls/s = ${2 * best.rate} REGISTER/s offered, ${best.achieved.toFixed(0)} completed/s; p50 ${best.p50} p90 ${best.p90} p99 ${best.p99} ms; CPU ${best.cpuUsPerTx.toFixed(0)} µs per REGISTER transaction${steps.every((s) => s.pass) ? ' (never limited: raise --steps)' : ''}\n`
         : `  ${t.padEnd(3)} ${name.padEnd(38)} failed at the first step\n`,
     );
   }

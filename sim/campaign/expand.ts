@@ -16,6 +16,8 @@ export interface SweepOptions {
   seed?: number;
   sets?: readonly string[];
   version?: string;
+  /** The folder files the scenario references must lie in (`reglab serve --data-dir`); default the loader's. */
+  dataDir?: string;
 }
 
 export interface CompareOptions {
@@ -26,6 +28,7 @@ export interface CompareOptions {
   sets?: readonly string[];
   metrics?: readonly string[];
   version?: string;
+  dataDir?: string;
 }
 
 function usage(message: string): CampaignError {
@@ -41,12 +44,13 @@ function readScenario(file: string): string {
 }
 
 /** Loads every distinct override list, collecting all problems before anything runs. */
-function loadAll(file: string, text: string, seed: number | undefined, setLists: readonly (readonly string[])[], label: (i: number) => string): Scenario[] {
+function loadAll(at: { file: string; text: string; seed?: number; dataDir?: string }, setLists: readonly (readonly string[])[], label: (i: number) => string): Scenario[] {
+  const { file, text, seed, dataDir } = at;
   const problems: string[] = [];
   const loaded: Scenario[] = [];
   setLists.forEach((sets, i) => {
     try {
-      loaded.push(loadScenarioText(text, file, { seed, set: [...sets], skipVariants: true }));
+      loaded.push(loadScenarioText(text, file, { seed, set: [...sets], skipVariants: true, ...(dataDir ? { dataDir } : {}) }));
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       for (const p of err.problems) problems.push(`${label(i)}: ${p}`);
@@ -71,21 +75,21 @@ export function expandSweep(file: string, opts: SweepOptions): Campaign {
     if (eq <= 0 || values.length === 0) throw usage(`--vary ${v}: expected path=v1,v2,… (e.g. --vary network.defaults.loss=0,1%,5%)`);
     return { path: v.slice(0, eq).trim(), values };
   });
-  const text = readScenario(file);
+  const at = { file, text: readScenario(file), seed: opts.seed, dataDir: opts.dataDir };
   const sets = [...(opts.sets ?? [])];
-  const [base] = loadAll(file, text, opts.seed, [sets], () => '--set');
+  const [base] = loadAll(at, [sets], () => '--set');
   const combos = axes.reduce<string[][]>((acc, ax) => acc.flatMap((c) => ax.values.map((v) => [...c, `${ax.path}=${v}`])), [[]]);
-  const loaded = loadAll(file, text, opts.seed, combos.map((c) => [...sets, ...c]), (i) => combos[i].join(' '));
-  const bundle = makeBundle(file, text, loaded);
+  const loaded = loadAll(at, combos.map((c) => [...sets, ...c]), (i) => combos[i].join(' '));
+  const bundle = makeBundle(file, at.text, loaded);
   const runs = combos.map((c, i) => ({ index: i, label: String(i + 1), seed: base.seed, sets: [...sets, ...c] }));
   return finish(bundle, base.seed, sets, { kind: 'sweep', axes: axes.map((a) => ({ path: a.path, values: a.values })) }, runs, opts.version ?? REGLAB_VERSION);
 }
 
 /** `reglab compare`: each policy on K consecutive seeds from the first. */
 export function expandCompare(file: string, opts: CompareOptions): Campaign {
-  const text = readScenario(file);
+  const at = { file, text: readScenario(file), seed: opts.seed, dataDir: opts.dataDir };
   const sets = [...(opts.sets ?? [])];
-  const [base] = loadAll(file, text, opts.seed, [sets], () => '--set');
+  const [base] = loadAll(at, [sets], () => '--set');
   const declared = base.doc.compare;
   let path = declared?.policy;
   let policies = declared?.values;
@@ -100,8 +104,8 @@ export function expandCompare(file: string, opts: CompareOptions): Campaign {
   const seeds = opts.seeds ?? declared?.seeds ?? 5;
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) throw usage(`--seeds ${opts.seeds}: expected a whole number from 1 to 1000`);
   const policySets = policies.map((p) => [...sets, `${path}=${p}`]);
-  const loaded = loadAll(file, text, opts.seed, policySets, (i) => `${path}=${policies![i]}`);
-  const bundle = makeBundle(file, text, loaded);
+  const loaded = loadAll(at, policySets, (i) => `${path}=${policies![i]}`);
+  const bundle = makeBundle(file, at.text, loaded);
   const runs = policies.flatMap((p, i) =>
     Array.from({ length: seeds }, (_, k) => ({ index: i * seeds + k, label: `${p}#${k}`, seed: base.seed + k, sets: policySets[i] })),
   );

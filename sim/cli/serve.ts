@@ -13,6 +13,7 @@ interface ServeOpts {
   maxRuns?: number;
   queue?: string;
   allowHost?: string[];
+  emulateHost?: string[];
   dataDir?: string;
 }
 
@@ -30,6 +31,7 @@ export const serveCommand: CliCommand = {
       .option('--port <n>', `TCP port (0: any free port; the default moves to the next free one of ${DEFAULT_PORT_FALLBACK} when taken)`, (v: string) => parsePort(v.trim() === '' ? 'x' : v), 8080)
       .option('--host <addr>', 'address to listen on', '127.0.0.1')
       .option('--allow-host <name>', 'a host name the dashboard is reached by, besides localhost and IP addresses (repeatable; DNS rebinding defence)', collect)
+      .option('--emulate-host <addr>', "an address besides 127.0.0.1 the dashboard may start emulations on (repeatable; their nodes are then reachable from that network)", collect)
       .option('--data-dir <dir>', 'the folder files a scenario references (CSV replays) must lie in (default: the scenarios folder)')
       .option('--build-if-needed', 'build the web app first if web/dist is missing or stale')
       .option('--scenarios <dir>', 'the scenarios folder the dashboard lists (default: scenarios/)')
@@ -51,11 +53,13 @@ async function cmdServe(opts: ServeOpts, defaultPort: boolean): Promise<number> 
     log: (line) => console.error(line),
     queue: opts.queue,
     allowHosts: opts.allowHost,
+    emulateHosts: opts.emulateHost,
     dataDir: opts.dataDir ? resolve(opts.dataDir) : undefined,
     portFallback: defaultPort ? DEFAULT_PORT_FALLBACK : 0,
     runLimits: { ...(opts.runHeapMb ? { heapMb: opts.runHeapMb } : {}), ...(opts.maxRuns ? { maxRuns: opts.maxRuns } : {}) },
   });
   console.log(`RegLab dashboard: ${server.url}`);
+  for (const h of opts.emulateHost ?? []) console.error(`warning: the dashboard may start emulations listening on ${h}: anyone who can reach it can talk to their nodes`);
   await new Promise<void>((res) => {
     const stop = () => res();
     process.once('SIGINT', stop);

@@ -1,6 +1,9 @@
 import type { ParseSuccess } from '../sip/parser.ts';
 import type { ImsContext } from '../ims/context.ts';
-import { ImsSip, Via, Shape, Ruri, Party, CallKind, Body, CONTACT_EVENTS } from '../ims/sip-message.ts';
+import { ImsSip, Via, ForeignVia, Shape, Ruri, Party, CallKind, Body, CONTACT_EVENTS } from '../ims/sip-message.ts';
+import { splitList } from '../sip/headers.ts';
+import { regFromTag, regToTag, subscriberTag, notifierTag, callerTag, calleeTag } from '../ims/tags.ts';
+import { ForeignNameTable } from './foreign-names.ts';
 
 /**
  * The decoding half of the IMS SIP codec: a message the strict parser (sim/sip/parser.ts) accepted
@@ -12,6 +15,13 @@ import { ImsSip, Via, Shape, Ruri, Party, CallKind, Body, CONTACT_EVENTS } from 
  * text; the lab's address book maps them to real sockets (docs/emulation.md). A text the model
  * cannot represent (an identity outside the population, a header form it never writes) is refused
  * with a reason: the transport answers it (400/403/501) and counts it.
+ *
+ * Real peers (Kamailio, SIPp, sip.js) choose their own names: any RFC 3261 tag, Call-ID and branch,
+ * and a Via sent-by of their own address. Those are carried verbatim — a tag or Call-ID through the
+ * lab's ForeignNameTable (the number the model carries stands for the peer's text, and renders back
+ * as it), a Via as a ForeignVia holding the peer's value — so whatever a node sends back in that
+ * transaction or dialog echoes the peer's values byte for byte. Such a message's subscriber comes
+ * from its identities (To, From, Request-URI) instead of the model's Call-ID.
  */
 export type Decoded = { ok: true; msg: ImsSip } | { ok: false; status: number; reason: string };
 
@@ -61,6 +71,26 @@ export class ViaTable {
     return v;
   }
 
+  /**
+   * A real peer's Via (by its text): the same object for a retransmission and on every node of the
+   * lab, with a branch number of the lab's own (sequential from 0xC0000000, so the transaction
+   * tables stay dense and never meet the model's small branch counters).
+   */
+  internForeign(raw: string, rawBranch: string, node: number, tcp: boolean, next: Via | null, now: number): Via {
+    this.maybeSwap(now);
+    const k = `f ${raw}`;
+    const have = this.young.get(k) ?? this.old.get(k);
+    if (have !== undefined && have.next === next) {
+      this.young.set(k, have);
+      return have;
+    }
+    this.foreignBranch = this.foreignBranch >= 0xffffffff ? 0xc0000000 : this.foreignBranch + 1;
+    const v = new ForeignVia(node, this.foreignBranch, tcp, next, raw, rawBranch);
+    this.young.set(k, v);
+    return v;
+  }
+  private foreignBranch = 0xc0000000;
+
   get size(): number {
     return this.young.size + this.old.size;
   }
@@ -99,6 +129,8 @@ class Refused extends Error {
 export class ImsSipCodec {
   private readonly byHost = new Map<string, number>();
   private readonly farRe: RegExp;
+  /** Real peers' tags and Call-IDs; the model's renderer reads it through ctx.foreign. */
+  readonly names: ForeignNameTable;
 
   constructor(
     readonly ctx: ImsContext,
@@ -108,6 +140,8 @@ export class ImsSipCodec {
     for (let i = 0; i < nodeCount; i++) this.byHost.set(ctx.host(i), i);
     const p = ctx.cfgPeers;
     this.farRe = new RegExp(`^sip:\\+(\\d{${p.numberDigits}})@${escapeRe(p.domain)};user=phone$`);
+    this.names = ctx.foreign instanceof ForeignNameTable ? ctx.foreign : new ForeignNameTable();
+    ctx.foreign = this.names;
   }
 
   /** The node whose address this is (the model's RFC 5737 host), -1 when none. */
@@ -115,16 +149,17 @@ export class ImsSipCodec {
     return this.byHost.get(host) ?? -1;
   }
 
-  decode(p: ParseSuccess, now: number, meta?: WireMeta): Decoded {
+  /** `sender`: the node the message came from when the transport knows it (-1 if not): a real peer's Via is filed under it. */
+  decode(p: ParseSuccess, now: number, meta?: WireMeta, sender = -1): Decoded {
     try {
-      return { ok: true, msg: this.build(p, now, meta) };
+      return { ok: true, msg: this.build(p, now, meta, sender) };
     } catch (e) {
       if (e instanceof Refused) return { ok: false, status: e.status, reason: e.message };
       throw e;
     }
   }
 
-  private build(p: ParseSuccess, now: number, meta: WireMeta | undefined): ImsSip {
+  private build(p: ParseSuccess, now: number, meta: WireMeta | undefined, sender: number): ImsSip {
     const s = p.msg;
     const f = p.fields;
     const ctx = this.ctx;
@@ -139,15 +174,26 @@ export class ImsSipCodec {
     } else if (s.header('retry-after') !== undefined) shape = Shape.Overload;
     else shape = method === 'REGISTER' ? Shape.RegisterResponse : method === 'SUBSCRIBE' ? Shape.SubscribeResponse : method === 'INVITE' ? Shape.InviteResponse : Shape.Plain;
 
-    // Call-ID: reg-|sub-|call<j>- <token hex8> - <sub hex6> @ <host>
+    // Call-ID: the model's reg-|sub-|call<j>- <token hex8> - <sub hex6> @ <node host> when it is
+    // exactly that (the model's tokens are odd), else a real peer's, carried verbatim.
     const cm = /^(reg-|sub-|call(\d+)-)([0-9a-f]{8})-([0-9a-f]{6,})@(.+)$/.exec(f.callId);
-    if (!cm) throw new Refused(400, `Call-ID '${f.callId}' is not one of this network's (reg-|sub-|call<j>-<token>-<subscriber>@<host>)`);
-    const sub = parseInt(cm[4], 16);
-    if (!(sub < ctx.population)) throw new Refused(403, `Call-ID names subscriber ${sub}, outside the population of ${ctx.population}`);
-    const m = new ImsSip(ctx, sub, method, shape);
-    m.callKind = cm[1] === 'reg-' ? CallKind.Registration : cm[1] === 'sub-' ? CallKind.Subscription : CallKind.Call + Number(cm[2]);
-    m.callToken = parseInt(cm[3], 16);
-    m.callHost = this.node(cm[5], 'Call-ID host');
+    const own = cm !== null && (parseInt(cm[3], 16) & 1) === 1 && this.byHost.has(cm[5]) && parseInt(cm[4], 16).toString(16).padStart(6, '0') === cm[4];
+    let sub: number;
+    let m: ImsSip;
+    if (own) {
+      sub = parseInt(cm[4], 16);
+      if (!(sub < ctx.population)) throw new Refused(403, `Call-ID names subscriber ${sub}, outside the population of ${ctx.population}`);
+      m = new ImsSip(ctx, sub, method, shape);
+      m.callKind = cm[1] === 'reg-' ? CallKind.Registration : cm[1] === 'sub-' ? CallKind.Subscription : CallKind.Call + Number(cm[2]);
+      m.callToken = parseInt(cm[3], 16);
+      m.callHost = this.node(cm[5], 'Call-ID host');
+    } else {
+      sub = this.subscriberOf(f, s.requestUri);
+      m = new ImsSip(ctx, sub, method, shape);
+      m.callKind = method === 'REGISTER' ? CallKind.Registration : method === 'SUBSCRIBE' || method === 'NOTIFY' ? CallKind.Subscription : CallKind.Call;
+      m.callToken = this.names.internCallId(f.callId);
+      m.callHost = Math.max(0, sender);
+    }
     m.cseq = f.cseq.seq;
     if (isReq) {
       this.ruri(m, s.requestUri, sub);
@@ -156,17 +202,24 @@ export class ImsSipCodec {
       m.reason = (s as { reason: string }).reason;
     }
 
-    // Via: bottom-up, so each hop's object is interned with its own next.
+    // Via: bottom-up, so each hop's object is interned with its own next. A hop is the model's when
+    // its sent-by is a node's address and its branch that node's z9hG4bK<node><id> — whatever a peer
+    // added on the way (received, rport: RFC 3261 §18.2.1, RFC 3581), since transactions match on
+    // branch and sent-by alone (§17.1.3). Any other hop is a real peer's, kept as written.
+    const raws = rawVias(s.headers, f.via.length);
     let next: Via | null = null;
     for (let i = f.via.length - 1; i >= 0; i--) {
       const v = f.via[i];
-      const bm = /^z9hG4bK([0-9a-f]{2,})([0-9a-f]{8})$/.exec(v.branch);
-      if (!bm) throw new Refused(400, `Via branch '${v.branch}' is not z9hG4bK<node><id> as the model writes it`);
-      const node = this.node(v.host, 'Via sent-by');
-      if (parseInt(bm[1], 16) !== node) throw new Refused(400, `Via branch '${v.branch}' was not made by ${v.host}`);
       const t = v.transport.toUpperCase();
-      if (t !== 'UDP' && t !== 'TCP') throw new Refused(400, `Via transport ${v.transport}: the model writes UDP or TCP`);
-      next = this.vias.intern(node, parseInt(bm[2], 16), t === 'TCP', next, now);
+      const node = this.byHost.get(v.host);
+      const bm = /^z9hG4bK([0-9a-f]{2,})([0-9a-f]{8})$/.exec(v.branch);
+      if (node !== undefined && bm && parseInt(bm[1], 16) === node && (t === 'UDP' || t === 'TCP' || t === 'WS' || t === 'WSS') && (v.port === 5060 || v.port === undefined) && v.protocol.toUpperCase() === 'SIP') {
+        next = this.vias.intern(node, parseInt(bm[2], 16), t !== 'UDP', next, now);
+        continue;
+      }
+      // RFC 3261 §8.1.1.7: a branch starts with the magic cookie (RFC 2543 peers are not served).
+      if (!v.branch.startsWith('z9hG4bK') || v.branch.length <= 7) throw new Refused(400, `Via branch '${v.branch}' does not start with z9hG4bK (RFC 3261 §8.1.1.7)`);
+      next = this.vias.internForeign(raws[i], v.branch, node ?? Math.max(0, sender), t !== 'UDP', next, now);
     }
     m.via = next;
     if (isReq) {
@@ -186,11 +239,11 @@ export class ImsSipCodec {
     const from = this.party(f.from.uriText, sub, 'From');
     m.fromParty = from.party;
     m.fromK = from.k;
-    m.fromTag = tag(f.from.params, 'From');
+    m.fromTag = this.tag(f.from.params, isReq ? roleTag(method, true, m.callToken, f.to.params) : undefined);
     const to = this.party(f.to.uriText, sub, 'To');
     m.toParty = to.party;
     m.toK = to.k;
-    m.toTag = tag(f.to.params, 'To');
+    m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
 
     const contact = s.header('contact');
     if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse);
@@ -213,6 +266,48 @@ export class ImsSipCodec {
 
     if (meta !== undefined) m.sentAt = meta.sentAt;
     return m.seal(meta?.procedure ?? inferProcedure(m), meta?.rules);
+  }
+
+  /**
+   * A tag: the model's (8 lowercase hex digits, odd) as its number; a peer's through the name
+   * table — `role` is the model's value for the sender's role, when the tag is in that position.
+   */
+  private tag(params: readonly (readonly [string, string | undefined])[], role: number | undefined): number {
+    const v = tagText(params);
+    if (v === undefined) return 0;
+    if (v === '') throw new Refused(400, 'a tag parameter without a value (RFC 3261 §19.3)');
+    if (/^[0-9a-f]{8}$/.test(v) && (parseInt(v, 16) & 1) === 1) return parseInt(v, 16);
+    return this.names.internTag(v, role);
+  }
+
+  /** The subscriber of a real peer's message: the identity in To, From or the Request-URI. */
+  private subscriberOf(f: ParseSuccess['fields'], ruri: string | undefined): number {
+    for (const uri of [f.to.uriText, f.from.uriText, ruri]) {
+      if (uri === undefined) continue;
+      const s = this.identityOwner(uri);
+      if (s >= 0) return s;
+    }
+    throw new Refused(403, `neither To '${f.to.uriText}' nor From '${f.from.uriText}' is a public identity of the population (${this.ctx.ids.publicId(0)} …)`);
+  }
+
+  /** Whose public identity (or far-end number) a URI is, -1 if nobody's. */
+  private identityOwner(uri: string): number {
+    const ids = this.ctx.ids;
+    const n = this.ctx.population;
+    const fm = this.farRe.exec(uri);
+    if (fm) {
+      const s = Number(fm[1]) - this.ctx.cfgPeers.numberBase;
+      return s >= 0 && s < n ? s : -1;
+    }
+    let s = ids.subscriberOf(uri);
+    if (s >= 0 && s < n) return s;
+    // tel:+<MSISDN>, sip:+<MSISDN>@ims…;user=phone, sip:<IMSI>.<k>@ims…: found by rendering the candidate back.
+    const d = /^(?:tel:\+|sip:\+)(\d+)|^sip:(\d+)\.\d+@/.exec(uri);
+    if (d) {
+      s = d[1] !== undefined ? Number(d[1]) - Number(ids.msisdn(0)) : ids.subscriberOf(`sip:${d[2]}@${ids.homeDomain}`);
+      if (s >= 0 && s < n && this.publicK(uri, s) >= 0) return s;
+    }
+    return -1;
   }
 
   private node(host: string, what: string): number {
@@ -336,13 +431,47 @@ function inferProcedure(m: ImsSip): string | undefined {
   return undefined;
 }
 
-function tag(params: readonly (readonly [string, string | undefined])[], what: string): number {
-  for (const [n, v] of params) {
-    if (n.toLowerCase() !== 'tag') continue;
-    if (v === undefined || !/^[0-9a-f]{8}$/.test(v)) throw new Refused(400, `${what} tag '${v ?? ''}' is not 8 hex digits as the model writes it`);
-    return parseInt(v, 16);
+function tagText(params: readonly (readonly [string, string | undefined])[]): string | undefined {
+  for (const [n, v] of params) if (n.toLowerCase() === 'tag') return v ?? '';
+  return undefined;
+}
+
+/**
+ * The model's tag for the sender of a message in its dialog (tags.ts): a request's From, a
+ * response's To. A BYE's sender is the caller unless the receiver's tag is the caller's.
+ */
+function roleTag(method: string, isReq: boolean, token: number, other: readonly (readonly [string, string | undefined])[]): number | undefined {
+  switch (method) {
+    case 'REGISTER':
+      return isReq ? regFromTag(token) : regToTag(token);
+    case 'SUBSCRIBE':
+      return isReq ? subscriberTag(token) : notifierTag(token);
+    case 'NOTIFY':
+      return isReq ? notifierTag(token) : subscriberTag(token);
+    case 'INVITE':
+    case 'ACK':
+      return isReq ? callerTag(token) : calleeTag(token);
+    case 'BYE': {
+      const o = tagText(other);
+      const otherIsCaller = o !== undefined && /^[0-9a-f]{8}$/.test(o) && parseInt(o, 16) === callerTag(token);
+      return otherIsCaller ? calleeTag(token) : callerTag(token);
+    }
+    default:
+      return undefined;
   }
-  return 0;
+}
+
+/** The Via values as written (one per hop, in order), for a peer's hop to be rendered back verbatim. */
+function rawVias(headers: readonly (readonly [string, string])[], count: number): string[] {
+  const out: string[] = [];
+  for (const [n, v] of headers) {
+    const k = n.toLowerCase();
+    if (k !== 'via' && k !== 'v') continue;
+    const l = splitList(v);
+    if (l.ok) out.push(...l.value);
+  }
+  if (out.length !== count) throw new Refused(400, 'Via values could not be told apart');
+  return out;
 }
 
 function one(re: RegExp, value: string, what: string): string {

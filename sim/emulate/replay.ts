@@ -13,7 +13,11 @@ import type { EmulateSection } from '../scenario/types/emulate.ts';
 import { ImsSipCodec, ViaTable } from './ims-sip-codec.ts';
 import { readPdu, decodeCx } from './diameter.ts';
 import { ResultCollector } from './results.ts';
-import { EmulateError, type RecordedArrival } from './wire-network.ts';
+import { EmulateError, obsFromJson, type RecordedArrival } from './wire-network.ts';
+import { Msgin5gServer } from '../msgin5g/server.ts';
+import { parseRequest, parseResponse, isParseError } from '../msgin5g/codec.ts';
+import { RegistrationRequest, DeregistrationRequest, BulkRequest, RawHttpRequest, type Msgin5gRequest } from '../msgin5g/messages.ts';
+import { modelForm } from './msgin5g-model-form.ts';
 
 /**
  * `reglab run SCENARIO --replay DIR`: an emulation session re-run in virtual time. Every message
@@ -59,9 +63,12 @@ export function runReplay(sc: Scenario, dir: string): RunResult {
     }
   }
 
+  // The gateways' HTTP requests, for the recorded responses to be read against (HTTP pairs them by connection order).
+  const sentHttp = new Map<string, Msgin5gRequest>();
   // Sends are traced (and faults judged, on the same random stream) but never delivered.
   net.send = (from: number, to: number, msg: Message) => {
     recorder.sent(sim.now(), from, to, msg);
+    if (msg instanceof RegistrationRequest || msg instanceof DeregistrationRequest || msg instanceof BulkRequest) sentHttp.set(`${from}/${to}/${msg.tx}/${msg.conn}`, msg);
     const act = net.interceptor?.onSend(from, to, msg, sim.now());
     if (act?.drop !== undefined) recorder.dropped(sim.now(), from, to, msg, act.drop as DropReason);
     if (msg instanceof ImsSip) vias.noteSent(msg, sim.now());
@@ -75,12 +82,25 @@ export function runReplay(sc: Scenario, dir: string): RunResult {
     let msg: Message | undefined;
     if (r.proto === 'sip' && codec) {
       const p = parseSip(bytes, { transport: r.transport === 'udp' ? 'datagram' : 'stream' });
-      const d = p.ok ? codec.decode(p, sim.now(), meta) : undefined;
+      const d = p.ok ? codec.decode(p, sim.now(), meta, from) : undefined;
       if (d?.ok) msg = d.msg;
     } else if (r.proto === 'cx' && ctx) {
       const p = readPdu(bytes);
       const d = p.ok ? decodeCx(p.pdu, ctx, { fqdn: (f) => byFqdn.get(f) ?? -1, host: (h) => codec?.nodeOfHost(h) ?? -1 }, { meta, answerSub: meta?.sub }) : undefined;
       if (d?.ok) msg = d.msg;
+    } else if (r.proto === 'http' && r.http !== undefined && to >= 0) {
+      const text = Buffer.from(bytes).toString('utf8');
+      const obs = obsFromJson(r.http.obs);
+      const server = nodes[to];
+      if (r.http.answers !== undefined) {
+        const req = sentHttp.get(`${to}/${from}/${r.http.answers.tx}/${r.http.answers.conn}`);
+        const p = req !== undefined ? parseResponse(text, req) : undefined;
+        if (p !== undefined && !isParseError(p)) msg = modelForm(p, text, obs);
+      } else if (server instanceof Msgin5gServer) {
+        // As the lab did: the server's own strict-input path answers what does not parse.
+        const p = parseRequest(text, server.cfg.dir, r.from, r.http.tx, r.http.slot);
+        msg = isParseError(p) ? new RawHttpRequest(text, r.http.tx, r.http.slot) : modelForm(p, text, obs);
+      }
     }
     if (msg === undefined || to < 0 || from < 0) {
       recorder.signal(sim.now(), Math.max(0, to), 'replay.undecodable', 1, -1);

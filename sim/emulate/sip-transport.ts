@@ -6,6 +6,13 @@ import type { PeerAddress, Arrival } from './wire-types.ts';
 export const MAX_SIP_MESSAGE = 65_535;
 /** RFC 3261 §18.1.1: a request larger than 1300 bytes goes over a congestion-controlled transport. */
 export const UDP_SIZE_LIMIT = 1300;
+/**
+ * SO_RCVBUF asked for each node's UDP socket (the kernel caps it at net.core.rmem_max). One Node
+ * process reads every socket of the lab: while it runs a burst of events, datagrams queue in the
+ * kernel, and the Linux default (rmem_default, 208 KiB: ~100 small datagrams on loopback) drops
+ * them, each costing the sender a retransmission after T1 = 500 ms. Kamailio asks for more too.
+ */
+export const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
 /**
  * One node's SIP transport (RFC 3261 §18): a UDP socket and a TCP listener on the same port, and
@@ -41,7 +48,7 @@ export class SipTransport {
   }
 
   private async listenOnce(port: number): Promise<void> {
-    const udp = dgram.createSocket({ type: 'udp4' });
+    const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER });
     udp.on('message', (buf, r) => this.onArrival({ bytes: new Uint8Array(buf), src: { host: r.address, port: r.port }, transport: 'udp', reply: (b) => this.sendUdp(b, { host: r.address, port: r.port }) }));
     udp.on('error', () => {});
     this.udp = udp;

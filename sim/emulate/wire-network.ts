@@ -16,6 +16,8 @@ import { ImsSipCodec, ViaTable, type WireMeta } from './ims-sip-codec.ts';
 import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION_ID, DIAMETER_COMMAND_UNSUPPORTED, type DiameterIdentity } from './diameter.ts';
 import { SipTransport, SipConnection, UDP_SIZE_LIMIT, MAX_SIP_MESSAGE } from './sip-transport.ts';
 import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
+import { SipWsTransport, SipWsConnection } from './sip-ws-transport.ts';
+import type { Via } from '../ims/sip-message.ts';
 import type { Arrival, PeerAddress } from './wire-types.ts';
 import { HttpServerTransport, HttpClientConnection, type HttpServerConnection, type HttpFrame } from './http-transport.ts';
 import { Msgin5gServer } from '../msgin5g/server.ts';
@@ -41,12 +43,43 @@ export interface RecordedArrival {
   to: string;
   /** The sending node's id, or its address when it is no node of the scenario. */
   from: string;
-  proto: 'sip' | 'cx';
+  proto: 'sip' | 'cx' | 'http';
   transport: 'udp' | 'tcp' | 'ws';
   /** The bytes, base64. */
   data: string;
   /** What the sender's model knew and the wire does not carry (own nodes only). */
   meta?: WireMeta & { sub?: number };
+  /** HTTP (MSGin5G): how the lab paired the message with its transaction, and the sender's observations. */
+  http?: RecordedHttp;
+}
+
+/** The HTTP side of a recorded arrival (replay.ts rebuilds the model's message from it). */
+export interface RecordedHttp {
+  /** A request: the transaction id and connection slot the server answers under. */
+  tx: number;
+  slot: number;
+  /** A response: the request it answers (its tx and conn, as the gateway sent it). */
+  answers?: { tx: number; conn: number };
+  /** The rule checker's observations that came beside the bytes (own nodes only); Uint8Arrays as { u8: base64 }. */
+  obs?: Record<string, unknown>;
+}
+
+/** Observations as JSON (a Uint8Array becomes { u8: base64 }) and back. */
+export function obsToJson(obs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (obs === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obs)) out[k] = v instanceof Uint8Array ? { u8: Buffer.from(v).toString('base64') } : v;
+  return out;
+}
+
+export function obsFromJson(obs: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (obs === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obs)) {
+    const u = v !== null && typeof v === 'object' && typeof (v as { u8?: unknown }).u8 === 'string' ? (v as { u8: string }).u8 : undefined;
+    out[k] = u !== undefined ? new Uint8Array(Buffer.from(u, 'base64')) : v;
+  }
+  return out;
 }
 
 /** Counters of the wire (summary.json `emulation.wire`). */
@@ -93,6 +126,12 @@ export interface WireNetworkOptions {
  */
 export class WireNetwork {
   private readonly sip = new Map<number, SipTransport>();
+  private readonly ws = new Map<number, SipWsTransport>();
+  /** RFC 7118 flows: the WebSocket connection a peer's request came on (its top Via), and its dialogs' (Call-ID token). */
+  private readonly wsByVia = new WeakMap<Via, SipWsConnection>();
+  private readonly wsByCall = new Map<number, SipWsConnection>();
+  /** The node a WebSocket client plays: the scenario's first external SIP node (-1: none). */
+  private wsPeer = -1;
   private readonly dia = new Map<number, DiameterTransport>();
   private readonly external = new Map<number, PeerAddress>();
   private readonly byAddr = new Map<string, number>();
@@ -139,6 +178,7 @@ export class WireNetwork {
         const addr = { host: cfg.external.address.slice(0, c), port: Number(cfg.external.address.slice(c + 1)) };
         this.external.set(i, addr);
         this.byAddr.set(`${addr.host}:${addr.port}`, i);
+        if (this.wsPeer < 0 && SPEAKS[o.nodeTypes[i]]?.sip) this.wsPeer = i;
       }
     }
     o.net.send = (from: number, to: number, msg: Message) => this.send(from, to, msg);
@@ -161,6 +201,12 @@ export class WireNetwork {
         await this.bind(id, 'sip', cfg.sip ?? 0, () => t.listen(cfg.sip ?? 0));
         this.sip.set(i, t);
         this.byAddr.set(`${o.host}:${t.port}`, i);
+        if (cfg.ws !== undefined) {
+          const w = new SipWsTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }));
+          w.onOversize = () => o.inject(() => this.count(i, 'discarded', 'sip.ws-1009-oversize'), undefined);
+          await this.bind(id, 'ws', cfg.ws, () => w.listen(cfg.ws ?? 0));
+          this.ws.set(i, w);
+        }
       }
       if (speaks.httpServer) {
         const t = new HttpServerTransport(o.host, (c, f) => o.inject((x) => this.arriveHttpRequest(x), { conn: c, to: i, frame: f }));
@@ -213,6 +259,8 @@ export class WireNetwork {
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=udp` });
         out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${s.port};transport=tcp` });
       }
+      const w = this.ws.get(i);
+      if (w) out.push({ node: this.ids[i], proto: 'sip', url: `sip:${this.o.host}:${w.port};transport=ws` });
       const h = this.http.get(i);
       if (h) out.push({ node: this.ids[i], proto: 'http', url: `http://${this.o.host}:${h.port}${API_ROOT}/` });
       const d = this.dia.get(i);
@@ -283,6 +331,16 @@ export class WireNetwork {
     if (msg instanceof ImsSip) {
       this.vias.noteSent(msg, this.o.sim.now());
       this.remember(text, msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+      const flow = this.wsFlow(msg, to);
+      if (flow !== undefined) {
+        // RFC 7118 §5: a response goes back on the connection its request came on, a request on the
+        // dialog's flow; a request's own Via names the WebSocket transport.
+        const out = msg.status === 0 ? Buffer.from(text.replace(/^(Via: SIP\/2\.0\/)(UDP|TCP) /m, '$1WS '), 'utf8') : bytes;
+        this.counters.sent++;
+        this.pushFrame('tcp', { host: this.o.host, port: this.ws.get(from)?.port ?? t.port }, flow.src, out);
+        flow.send(out);
+        return;
+      }
     }
     const stream = this.o.net.link(from, to).params.transport === 'stream';
     const big = bytes.length > UDP_SIZE_LIMIT;
@@ -292,6 +350,13 @@ export class WireNetwork {
     this.pushFrame(overTcp ? 'tcp' : 'udp', { host: this.o.host, port: t.port }, dest, bytes);
     if (overTcp) t.sendTcp(bytes, dest);
     else t.sendUdp(bytes, dest);
+  }
+
+  /** The open WebSocket flow a message to a peer goes on, if it belongs to one. */
+  private wsFlow(msg: ImsSip, to: number): SipWsConnection | undefined {
+    if (this.ws.size === 0) return undefined;
+    const c = (msg.status !== 0 && msg.via !== null ? this.wsByVia.get(msg.via) : undefined) ?? this.wsByCall.get(msg.callToken);
+    return c !== undefined && !c.closed && this.connPeer.get(c) === to ? c : undefined;
   }
 
   private sipAddress(i: number): PeerAddress | undefined {
@@ -348,17 +413,22 @@ export class WireNetwork {
 
   private replySip(a: Arrival, to: number, answer: SipMessage, reason: string): void {
     const b = answer.wireBytes();
-    this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.src, b);
+    this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', { host: this.o.host, port: this.sipPort(to, a.transport) }, a.src, b);
     a.reply(b);
     this.count(to, 'rejected', reason);
+  }
+
+  private sipPort(node: number, transport: Arrival['transport']): number {
+    return (transport === 'ws' ? this.ws.get(node)?.port : this.sip.get(node)?.port) ?? 0;
   }
 
   private arriveSip(a: Arrival & { to: number }): void {
     const to = a.to;
     // Inbound bytes are captured unless one of RegLab's own nodes sent them (its send is captured).
     const own = this.byAddr.get(`${a.src.host}:${a.src.port}`) ?? (a.conn ? this.connPeer.get(a.conn as object) : undefined);
-    if (own === undefined || this.isExternal(own)) this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', a.src, { host: this.o.host, port: this.sip.get(to)?.port ?? 0 }, a.bytes);
-    const transport = a.transport === 'udp' ? 'datagram' : 'stream';
+    if (own === undefined || this.isExternal(own)) this.pushFrame(a.transport === 'udp' ? 'udp' : 'tcp', a.src, { host: this.o.host, port: this.sipPort(to, a.transport) }, a.bytes);
+    // A WebSocket frame is one whole message (RFC 7118 §5.1): parsed like a datagram.
+    const transport = a.transport === 'tcp' ? 'stream' : 'datagram';
     if (a.bytes.length > MAX_SIP_MESSAGE || a.framingError?.startsWith('oversize')) {
       // RFC 3261 §21.5.11: 513 Message Too Large — answered from the headers we could read.
       // The head alone, its Content-Length zeroed: enough to copy Via, From, To, Call-ID and CSeq.
@@ -367,14 +437,17 @@ export class WireNetwork {
       const head = (end < 0 ? text : text.slice(0, end)).replace(/\r\n(content-length|l)[ \t]*:[ \t]*\d+/gi, '') + '\r\nContent-Length: 0\r\n\r\n';
       const r = receiveSip(head, { agent: this.ids[to] }, { transport: 'datagram' });
       const p = r.kind === 'accept' ? r.parsed.msg : r.kind === 'reject' ? r.parsed?.msg : undefined;
-      if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError ?? 'message too large'}"`]] }), 'sip.513-too-large');
+      if (p && p.isRequest && p.method !== 'ACK') this.replySip(a, to, createResponse(p, 513, { headers: [['Warning', warning(this.ids[to], a.framingError ?? 'message too large')]] }), 'sip.513-too-large');
       else this.count(to, 'discarded', 'sip.oversize');
       return;
     }
     const r = receiveSip(a.bytes, { agent: this.ids[to] }, { transport: a.framingError ? 'datagram' : transport });
     if (r.kind === 'drop') {
       // A malformed response or ACK is never answered; nor is a request whose Via cannot be read (no route back).
-      this.count(to, 'discarded', /response|ACK/.test(r.why) ? 'sip.malformed-response-or-ack' : 'sip.malformed-unanswerable');
+      const unanswerable = !/response|ACK/.test(r.why);
+      this.count(to, 'discarded', unanswerable ? 'sip.malformed-unanswerable' : 'sip.malformed-response-or-ack');
+      // Over WebSocket the peer learns why: the connection closes with 1007 and the reason (RFC 6455 §7.4.1).
+      if (unanswerable && a.conn instanceof SipWsConnection) a.conn.fail(1007, `not a SIP message: ${r.why}`);
       return;
     }
     if (r.kind === 'reject') {
@@ -382,41 +455,52 @@ export class WireNetwork {
       return;
     }
     if (a.framingError) {
-      this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', `399 ${this.ids[to]} "${a.framingError}"`]] }), 'sip.400-framing');
+      this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', warning(this.ids[to], a.framingError)]] }), 'sip.400-framing');
       return;
     }
     const text = Buffer.from(a.bytes).toString('utf8');
     const meta = this.takeMeta(text);
-    const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta);
+    // The sender: by source address (UDP from a node's own socket, a configured external peer),
+    // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
+    let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
+    if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
+    if (from === undefined && a.conn instanceof SipWsConnection && this.wsPeer >= 0) from = this.wsPeer;
+    const d = this.codec?.decode(r.parsed, this.o.sim.now(), meta, from ?? -1);
     if (d === undefined || !d.ok) {
       const status = d?.ok === false ? d.status : 501;
       const reason = d?.ok === false ? d.reason : 'no SIP model in this scenario';
       if (r.parsed.msg.isRequest && r.parsed.msg.method !== 'ACK') {
-        this.replySip(a, to, createResponse(r.parsed.msg, status, { headers: [['Warning', `399 ${this.ids[to]} "${reason.replace(/"/g, "'")}"`]] }), `sip.${status}`);
+        this.replySip(a, to, createResponse(r.parsed.msg, status, { headers: [['Warning', warning(this.ids[to], reason)]] }), `sip.${status}`);
       } else this.count(to, 'discarded', 'sip.undecodable-response');
       return;
     }
     const msg = d.msg;
-    if (this.o.verify) {
+    // Only the model's own messages render back to their exact text (a real peer's extra headers are not carried).
+    if (this.o.verify && (meta !== undefined || (from !== undefined && !this.isExternal(from)))) {
       const diff = ImsSipCodec.verify(msg, text);
       if (diff !== undefined) {
         this.counters.decodeMismatch++;
         this.counters.byReason[`decode: ${diff}`] = 1;
       }
     }
-    // The sender: by source address (UDP from a node's own socket, a configured external peer),
-    // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2).
-    let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
-    if (from === undefined && a.conn) from = this.connPeer.get(a.conn as object);
-    if (from === undefined && msg.status === 0 && msg.via) from = msg.via.node;
+    if (from === undefined && msg.status === 0 && msg.via && msg.via.raw === undefined) from = msg.via.node;
     if (from === undefined) {
-      this.count(to, 'discarded', 'sip.unknown-sender');
+      if (msg.status === 0 && msg.method !== 'ACK') {
+        const why = `the source ${a.src.host}:${a.src.port} is no node of this scenario — name it in emulate.nodes.<node>.external.address`;
+        this.replySip(a, to, createResponse(r.parsed.msg, 403, { headers: [['Warning', warning(this.ids[to], why)]] }), 'sip.403-unknown-sender');
+      } else this.count(to, 'discarded', 'sip.unknown-sender');
       return;
     }
     if (a.conn instanceof SipConnection) {
       this.connPeer.set(a.conn, from);
       const peer = this.sipAddress(from);
       if (peer) this.sip.get(to)?.alias(a.conn, peer);
+    } else if (a.conn instanceof SipWsConnection) {
+      this.connPeer.set(a.conn, from);
+      if (msg.status === 0 && msg.via !== null) this.wsByVia.set(msg.via, a.conn);
+      this.wsByCall.set(msg.callToken, a.conn);
+      // Bounded: the oldest dialogs' flows go first.
+      if (this.wsByCall.size > 65536) this.wsByCall.delete(this.wsByCall.keys().next().value!);
     }
     this.record(a, to, from, meta, msg.sub);
     this.o.net.arrive(from, to, msg);
@@ -492,6 +576,19 @@ export class WireNetwork {
   }
 
   // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
+
+  /** Records an HTTP message that reached a node (the replay rebuilds it with the same transaction ids). */
+  private recordHttp(to: number, from: number, bytes: Uint8Array, http: RecordedHttp): void {
+    this.recording.push({
+      t: this.o.sim.now(),
+      to: this.ids[to],
+      from: this.ids[from] ?? 'external',
+      proto: 'http',
+      transport: 'tcp',
+      data: Buffer.from(bytes).toString('base64'),
+      http: http.obs === undefined ? { tx: http.tx, slot: http.slot, ...(http.answers ? { answers: http.answers } : {}) } : http,
+    });
+  }
 
   private httpAddress(i: number): PeerAddress | undefined {
     const ext = this.external.get(i);
@@ -570,6 +667,7 @@ export class WireNetwork {
     const tx = typeof own?.tx === 'number' ? own.tx : 1_000_000_000 + ++this.httpTx;
     const slot = typeof own?.conn === 'number' ? own.conn : conn.id;
     this.httpPending.set(`${from}/${tx}/${slot}`, conn);
+    this.recordHttp(to, from, frame.bytes, { tx, slot, obs: obsToJson(own) });
     const r = parseRequest(frame.text, server.cfg.dir, this.ids[from] ?? 'external', tx, slot);
     if (isParseError(r)) {
       // The server's own strict-input path answers it (400/404/405/411/415 with a problem body).
@@ -598,6 +696,7 @@ export class WireNetwork {
       this.count(a.to, 'discarded', `http.bad-response-${r.status}`);
       return;
     }
+    this.recordHttp(a.to, a.from, a.frame.bytes, { tx: a.req.tx, slot: a.req.conn, answers: { tx: a.req.tx, conn: a.req.conn }, obs: obsToJson(this.httpObs.get(a.frame.text)) });
     if (this.external.has(a.from)) this.pushFrame('tcp', this.httpAddress(a.from)!, { host: this.o.host, port: a.conn.socket.localPort ?? 0 }, a.frame.bytes);
     this.o.net.arrive(a.from, a.to, this.observe(a.frame.text, r));
   }
@@ -618,6 +717,7 @@ export class WireNetwork {
 
   async close(): Promise<void> {
     for (const t of this.sip.values()) await t.close();
+    for (const t of this.ws.values()) await t.close();
     for (const t of this.dia.values()) await t.close();
     for (const t of this.http.values()) await t.close();
     for (const c of this.httpClients.values()) c.socket.destroy();
@@ -631,6 +731,16 @@ export class WireNetwork {
 
 /** The MSGin5G messages' rule-checker observations (sim/msgin5g/messages.ts): never on the wire. */
 const OBSERVATIONS = ['observed', 'why', 'policy', 'tx', 'conn'] as const;
+
+/**
+ * A Warning header value (RFC 3261 §20.43): warn-text is a quoted-string, so a reason quoting the
+ * peer's input has its backslashes and double quotes escaped (§25.1 quoted-pair) and its control
+ * characters shown as \xNN — the answer always parses.
+ */
+export function warning(agent: string, text: string): string {
+  const t = text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `399 ${agent} "${t}"`;
+}
 
 function ipv4(h: string): string {
   return /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : h === '::1' || h === 'localhost' ? '127.0.0.1' : h.replace(/^::ffff:/, '');

@@ -25,6 +25,19 @@ export interface IdentityLengths {
 }
 
 /**
+ * Names a real peer chose (the emulation lab, sim/emulate/foreign-names.ts): its tags and Call-IDs,
+ * which the model carries as numbers standing for them and renders back verbatim. The model's own
+ * tokens and tags are odd (tags.ts); the lab's stand-ins for a peer's are even, or the value the
+ * model itself derives for the peer's role in that dialog.
+ */
+export interface ForeignNames {
+  /** The peer's text for this tag value, undefined for the model's own. */
+  tag(v: number): string | undefined;
+  /** The peer's Call-ID for this token, undefined for the model's own. */
+  callId(token: number): string | undefined;
+}
+
+/**
  * What every IMS node and message of one run shares: the configuration of the `ims:` section, the
  * identities derived from it, and the address of each node. One per address book (a run), built on
  * first use by whichever IMS node is created first.
@@ -142,6 +155,9 @@ export class ImsContext {
    * a sizing shortcut: no REGISTER ever carried it). Nodes share data, not each other's classes.
    */
   readonly requestedExpires: number[] = [];
+
+  /** Set by the emulation lab only: a real peer's tags and Call-IDs (undefined in simulation). */
+  foreign: ForeignNames | undefined = undefined;
 }
 
 const contexts = new WeakMap<object, ImsContext>();

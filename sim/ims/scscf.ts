@@ -4,10 +4,12 @@ import type { NodeContext } from '../node/node.ts';
 import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
 import { BINDING_MATCH_POLICIES, type BindingMatchPolicy, type BindingMatchPolicyName } from '../policies/scscf-binding-match.ts';
+import { EXTERNAL_CLIENT_POLICIES, type ExternalClientPolicy, type ExternalClientPolicyName } from '../policies/scscf-external-clients.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
+import { answerTooBrief, intervalTooBrief, type MinExpiresParams } from './scscf-min-expires.ts';
 
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
@@ -18,7 +20,7 @@ import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via as ViaRef
 import { respond, requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { notifierTag, preRegisteredToken, regToTag, subscriberTag, subscriptionToken } from './tags.ts';
 
-export interface ScscfParams {
+export interface ScscfParams extends Partial<MinExpiresParams> {
   hss: string;
   /** Where the subscribers' sessions go (the far end). */
   farEnd: string;
@@ -32,6 +34,9 @@ export interface ScscfParams {
   bindingMatch: BindingMatchPolicyName;
   /** Which binding a deregistration removes: its own Contact's, or any with its +sip.instance (sim/policies/ics-dereg-match.ts). */
   deregMatch: DeregMatchPolicyName;
+  /** Who may register without IMS AKA (sim/policies/scscf-external-clients.ts), and the senders 'trusted' trusts. */
+  externalClients: ExternalClientPolicyName;
+  trusted: string[];
   /** Longest registration / subscription the S-CSCF grants, seconds. */
   maxExpires: number;
   cxTimeout: Ns;
@@ -92,6 +97,9 @@ export class Scscf extends ImsNode implements RegistrarView {
   /** The match policy's input, reused (no allocation per deregistration). */
   private readonly matchInput: DeregAgainstBinding = { sameContact: false, sameCallId: false, sameInstance: false, ownMatch: false };
   private readonly bindingMatch: BindingMatchPolicy;
+  private readonly admit: ExternalClientPolicy;
+  /** Node indices of p.trusted (resolved on start). */
+  private readonly trusted = new Set<number>();
 
   constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -112,6 +120,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.expiry = new DueQueue(n);
     this.matchPolicy = DEREG_MATCH_POLICIES[p.deregMatch];
     this.bindingMatch = BINDING_MATCH_POLICIES[p.bindingMatch];
+    this.admit = EXTERNAL_CLIENT_POLICIES[p.externalClients];
     this.views = registrationViewsOf(this.ctx);
     this.views.addRegistrar(this);
   }
@@ -124,6 +133,7 @@ export class Scscf extends ImsNode implements RegistrarView {
   protected override onStart(): void {
     this.hss = this.env.indexOf(this.p.hss);
     this.farEnd = this.env.indexOf(this.p.farEnd);
+    for (const t of this.p.trusted) this.trusted.add(this.env.indexOf(t));
     const pre = this.env.cfg.preRegistered;
     if (pre && pre.scscf === this.id && this.served === 0) {
       const msc = this.env.indexOf(pre.msc);
@@ -177,7 +187,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     }
     switch (req.method) {
       case 'REGISTER':
-        return this.register(req, tx);
+        return this.register(req, from, tx);
       case 'SUBSCRIBE':
         return this.subscribe(req, from, tx);
       case 'INVITE':
@@ -188,15 +198,20 @@ export class Scscf extends ImsNode implements RegistrarView {
     }
   }
 
-  private register(req: ImsSip, tx: ServerTransaction): void {
+  private register(req: ImsSip, from: number, tx: ServerTransaction): void {
     const sub = req.sub;
     const tag = regToTag(req.callToken);
-    if (!req.authDone) {
-      // The model runs no AKA challenge: a REGISTER without integrity-protected="auth-done" is refused.
+    // The model runs no AKA challenge: who is admitted without it is a policy (auth-done, trusted senders, anyone).
+    if (!this.admit({ authDone: req.authDone, trusted: this.trusted.has(from) })) {
       this.answer(tx, req, 403, 'Forbidden', tag);
       return;
     }
     const expiry = req.expires >= 0 ? req.expires : req.contactExpires >= 0 ? req.contactExpires : 3600;
+    // RFC 3261 §10.3 step 7: shorter than the minimum → 423 with Min-Expires (scscf-min-expires.ts).
+    if (this.p.minExpires && intervalTooBrief(expiry, this.now(), { minExpires: this.p.minExpires, minExpiresFrom: this.p.minExpiresFrom ?? 0 })) {
+      this.signal('scscf.interval-too-brief', 1, sub);
+      return answerTooBrief(req, tx, this.p.minExpires);
+    }
     const bound = this.bindMsc[sub] >= 0;
     const bi = this.bindInstance[sub];
     const sameContact = bound && this.bindMsc[sub] === req.contactNode && (bi < 0 || req.contactInstance < 0 || bi === req.contactInstance);

@@ -32,6 +32,28 @@ export class Via {
     readonly tcp: boolean,
     readonly next: Via | null,
   ) {}
+  /**
+   * A real peer's Via value as it came (ForeignVia), undefined for the model's own: declared on the
+   * prototype, so the model's Vias carry no extra field (millions of them in a storm).
+   */
+  declare readonly raw: string | undefined;
+  /** A real peer's branch parameter (ForeignVia). */
+  declare readonly rawBranch: string | undefined;
+}
+(Via.prototype as { raw: string | undefined; rawBranch: string | undefined }).raw = undefined;
+(Via.prototype as { raw: string | undefined; rawBranch: string | undefined }).rawBranch = undefined;
+
+/**
+ * A Via a real peer wrote (the emulation lab's decoder, sim/emulate/ims-sip-codec.ts): rendered back
+ * byte for byte from `raw`; `branch` is a number of the lab's standing for the peer's branch text,
+ * so the transaction tables (sip-stack.ts) match it like any other.
+ */
+export class ForeignVia extends Via {
+  constructor(node: number, branch: number, tcp: boolean, next: Via | null, raw: string, rawBranch: string) {
+    super(node, branch, tcp, next);
+    Object.defineProperty(this, 'raw', { value: raw, enumerable: true });
+    Object.defineProperty(this, 'rawBranch', { value: rawBranch, enumerable: true });
+  }
 }
 
 /** How each kind of message is laid out (which headers it carries). */
@@ -49,6 +71,8 @@ export const enum Shape {
   Plain,
   /** 503 from an overloaded node: mandatory headers + Retry-After (seconds in `expires`). */
   Overload,
+  /** 423 Interval Too Brief: mandatory headers + Min-Expires (seconds in `expires`, RFC 3261 §10.3 step 7). */
+  TooBrief,
 }
 
 /** Request-URI kinds. */
@@ -669,6 +693,9 @@ export class ImsSip implements Message {
       case Shape.Overload:
         this.writeRetryAfter(o);
         break;
+      case Shape.TooBrief:
+        this.writeMinExpires(o);
+        break;
       case Shape.Ack:
       case Shape.Bye:
       case Shape.Plain:
@@ -715,6 +742,9 @@ export class ImsSip implements Message {
         break;
       case Shape.Overload:
         n += this.retryAfterLength();
+        break;
+      case Shape.TooBrief:
+        n += this.minExpiresLength();
         break;
     }
     const body = this.bodyLength();
@@ -829,18 +859,32 @@ export class ImsSip implements Message {
     o.s('>');
     if (tag !== 0) {
       o.s(';tag=');
-      o.hex(tag, 8);
+      // A real peer's tag (emulation only: ctx.foreign is undefined in simulation), else the model's.
+      const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.tag(tag);
+      if (f !== undefined) o.s(f);
+      else o.hex(tag, 8);
     }
   }
 
   private partyLength(party: Party, k: number, tag: number): number {
-    return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + (tag !== 0 ? ';tag='.length + hexWidth(tag, 8) : 0);
+    let t = 0;
+    if (tag !== 0) {
+      const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.tag(tag);
+      t = ';tag='.length + (f !== undefined ? f.length : hexWidth(tag, 8));
+    }
+    return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + t;
   }
 
   // Call-ID (RFC 3261 §8.1.1.4): reg-|sub-|call<slot>- <token> - <subscriber> @ <host>.
 
   private writeCallId(o: TextSink): void {
     o.s('Call-ID: ');
+    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.callId(this.callToken);
+    if (f !== undefined) {
+      o.s(f); // a real peer's Call-ID (emulation), verbatim
+      o.s('\r\n');
+      return;
+    }
     o.s(this.callKind === CallKind.Registration ? 'reg-' : this.callKind === CallKind.Subscription ? 'sub-' : 'call');
     if (this.callKind >= CallKind.Call) {
       o.dec(this.callKind - CallKind.Call);
@@ -855,6 +899,8 @@ export class ImsSip implements Message {
   }
 
   private callIdLength(): number {
+    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.callId(this.callToken);
+    if (f !== undefined) return 'Call-ID: '.length + f.length + 2;
     const prefix = this.callKind >= CallKind.Call ? 'call'.length + decimalLength(this.callKind - CallKind.Call) + 1 : 'reg-'.length;
     return 'Call-ID: '.length + prefix + 8 + 1 + hexWidth(this.sub, 6) + 1 + this.ctx.hostLen(this.callHost) + 2;
   }
@@ -1013,6 +1059,18 @@ export class ImsSip implements Message {
     return 'Retry-After: '.length + decimalLength(this.expires) + 2;
   }
 
+  // Min-Expires (RFC 3261 §20.23) of a 423 Interval Too Brief.
+
+  private writeMinExpires(o: TextSink): void {
+    o.s('Min-Expires: ');
+    o.dec(this.expires);
+    o.s('\r\n');
+  }
+
+  private minExpiresLength(): number {
+    return 'Min-Expires: '.length + decimalLength(this.expires) + 2;
+  }
+
   // The body: reginfo (NOTIFY) or SDP (INVITE and its 200).
 
   private writeBody(o: TextSink): void {
@@ -1125,6 +1183,12 @@ export class ImsSip implements Message {
 
 /** 'Via: SIP/2.0/UDP <host>:5060;branch=z9hG4bK<node><id>' CRLF (TCP: the same length). */
 function writeVia(o: TextSink, ctx: ImsContext, v: Via): void {
+  if (v.raw !== undefined) {
+    o.s('Via: ');
+    o.s(v.raw);
+    o.s('\r\n');
+    return;
+  }
   o.s(v.tcp ? 'Via: SIP/2.0/TCP ' : 'Via: SIP/2.0/UDP ');
   o.s(ctx.host(v.node));
   o.s(':5060;branch=');
@@ -1133,10 +1197,15 @@ function writeVia(o: TextSink, ctx: ImsContext, v: Via): void {
 }
 
 function viaLength(ctx: ImsContext, v: Via): number {
+  if (v.raw !== undefined) return 'Via: '.length + v.raw.length + 2;
   return 'Via: SIP/2.0/UDP '.length + ctx.hostLen(v.node) + ':5060;branch=z9hG4bK'.length + hexWidth(v.node, 2) + hexWidth(v.branch, 8) + 2;
 }
 
 function writeBranch(o: TextSink, v: Via): void {
+  if (v.rawBranch !== undefined) {
+    o.s(v.rawBranch);
+    return;
+  }
   o.s('z9hG4bK');
   o.hex(v.node, 2);
   o.hex(v.branch, 8);

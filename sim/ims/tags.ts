@@ -4,7 +4,8 @@ import { mix32 } from './config.ts';
  * Tokens and tags. A registration, a subscription and each dialog are identified by a 32-bit
  * token (rendered into the Call-ID); the From/To tags of each side are hashes of that token, so a
  * node that stores the token knows the tags without storing strings (DESIGN principle 5). Every
- * value is non-zero (0 means "no tag").
+ * value is odd, so non-zero (0 means "no tag"): the emulation lab's stand-ins for a real peer's
+ * Call-IDs and tags are even (sim/emulate/foreign-names.ts), and never meet one of the model's.
  */
 export function regFromTag(regToken: number): number {
   return (mix32(regToken ^ 0x1b873593) | 1) >>> 0;

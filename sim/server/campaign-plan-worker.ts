@@ -8,13 +8,13 @@ import { CampaignError } from '../campaign/index.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { ConfirmNeeded, planCampaign, type CampaignPlan } from './campaign-plan.ts';
 import type { CampaignCommand, ValidateResult } from './campaign-types.ts';
-import { validateOverrides } from './scenario-params.ts';
+import { validateOverrides, type ValidateRequest } from './scenario-params.ts';
 import { ApiError } from './errors.ts';
 
 export type PlanRequest =
-  | { id: number; cmd: Exclude<CampaignCommand, { type: 'cancel' }>; file: string }
+  | { id: number; cmd: Exclude<CampaignCommand, { type: 'cancel' }>; file: string; dataDir?: string }
   /** GET /api/validate's check (scenario-params.ts validateOverrides), also off the event loop. */
-  | { id: number; validate: { file: string; path: string; sets: string[]; seed?: number } };
+  | { id: number; validate: ValidateRequest };
 
 export type PlanError =
   | { kind: 'api'; code: ApiError['code']; message: string; problems?: string[] }
@@ -38,8 +38,8 @@ parentPort!.on('message', async (req: PlanRequest) => {
   try {
     reply =
       'validate' in req
-        ? { id: req.id, ok: true, validated: await validateOverrides(req.validate.file, req.validate.path, req.validate.sets, req.validate.seed) }
-        : { id: req.id, ok: true, plan: planCampaign(req.cmd, req.file) };
+        ? { id: req.id, ok: true, validated: await validateOverrides(req.validate) }
+        : { id: req.id, ok: true, plan: planCampaign(req.cmd, req.file, req.dataDir) };
   } catch (e) {
     reply = { id: req.id, ok: false, error: describe(e) };
   }

@@ -50,9 +50,11 @@ export class ConfirmNeeded extends Error {
   }
 }
 
-export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
+/** `dataDir`: the folder the scenario's referenced files must lie in (`reglab serve --data-dir`), as for single runs. */
+export function planCampaign(cmd: Cmd, file: string, dataDir?: string): CampaignPlan {
   const sets = setToOverrides(cmd.set) ?? [];
-  const base = loadScenarioFile(file, { seed: cmd.seed, set: sets });
+  const within = dataDir ? { dataDir } : {};
+  const base = loadScenarioFile(file, { seed: cmd.seed, set: sets, ...within });
   const common = { scenario: cmd.scenario, file, seed: base.seed, durationNs: base.duration, sampleIntervalNs: base.doc.observe.interval };
   const shell = (s: string) => (/^[A-Za-z0-9_./=,:%-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
   const fileArg = `scenarios/${cmd.scenario}`;
@@ -87,7 +89,7 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
   if (cmd.type === 'sweep') {
     checkSize(cmd.vary.reduce((n, ax) => n * ax.values.length, 1), cmd.confirm);
     // The campaign layer expands and validates it exactly as `reglab sweep` does (same run keys).
-    const c = expandSweep(file, { vary: cmd.vary.map((ax) => `${ax.path}=${ax.values.join(',')}`), seed: cmd.seed, sets });
+    const c = expandSweep(file, { vary: cmd.vary.map((ax) => `${ax.path}=${ax.values.join(',')}`), seed: cmd.seed, sets, ...within });
     const n = cmd.vary.length;
     const jobs = c.runs.map((r) => ({
       index: r.index,
@@ -114,7 +116,7 @@ export function planCampaign(cmd: Cmd, file: string): CampaignPlan {
   if (!path) throw new ApiError(API_ERRORS.E_API, `policy: ${cmd.scenario} declares no compare: section — name the policy field to compare (e.g. nodes.msc.params.policies.deregFailure)`);
   if (!values || values.length < 2) throw new ApiError(API_ERRORS.E_API, `values: name at least two policies for ${path}`);
   // The campaign layer expands and validates it exactly as `reglab compare` does.
-  const c = expandCompare(file, { policy: `${path}=${values.join(',')}`, seeds: cmd.seeds, seed: cmd.seed, sets, metrics: cmd.metrics });
+  const c = expandCompare(file, { policy: `${path}=${values.join(',')}`, seeds: cmd.seeds, seed: cmd.seed, sets, metrics: cmd.metrics, ...within });
   const def = c.def as CompareDef;
   const jobs = c.runs.map((r) => ({ index: r.index, label: r.label, seed: r.seed, sets: r.sets, varied: { [path]: def.policies[Math.floor(r.index / def.seeds)]! } }));
   return {

@@ -10,6 +10,7 @@ import { ConfirmNeeded, type CampaignPlan } from './campaign-plan.ts';
 import type { PlanError, PlanReply, PlanRequest } from './campaign-plan-worker.ts';
 import { ApiError } from './errors.ts';
 import type { ValidateResult } from './campaign-types.ts';
+import type { ValidateRequest } from './scenario-params.ts';
 
 const ENTRY = new URL('./campaign-plan-worker.mjs', import.meta.url);
 
@@ -67,11 +68,11 @@ function ask(req: Ask): Promise<Extract<PlanReply, { ok: true }>> {
   });
 }
 
-export async function planInWorker(cmd: Extract<PlanRequest, { cmd: unknown }>['cmd'], file: string): Promise<CampaignPlan> {
-  return (await ask({ cmd, file })).plan!;
+export async function planInWorker(cmd: Extract<PlanRequest, { cmd: unknown }>['cmd'], file: string, dataDir?: string): Promise<CampaignPlan> {
+  return (await ask({ cmd, file, ...(dataDir ? { dataDir } : {}) })).plan!;
 }
 
 /** validateOverrides (scenario-params.ts) on the planner's thread. */
-export async function validateInWorker(file: string, path: string, sets: string[], seed?: number): Promise<ValidateResult> {
-  return (await ask({ validate: { file, path, sets, seed } })).validated!;
+export async function validateInWorker(req: ValidateRequest): Promise<ValidateResult> {
+  return (await ask({ validate: req })).validated!;
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { ScenarioError } from '../scenario/load.ts';
-import { CampaignSession } from './campaign-session.ts';
+import { CampaignSession, type CampaignContext } from './campaign-session.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import { readScenarioDetails } from './scenario-params.ts';
 import { validateInWorker } from './campaign-planner.ts';
@@ -18,15 +18,16 @@ export const CAMPAIGN_STREAM_PATH = '/api/campaign';
 /** More overrides than this in one validate request are refused (a form has a dozen). */
 const MAX_SETS = 200;
 
-export function attachCampaignSocket(ws: WebSocket, scenariosDir: string, log: (line: string) => void, heapMb?: number): void {
-  const session = new CampaignSession(ws, scenariosDir, log, heapMb);
+export function attachCampaignSocket(ws: WebSocket, ctx: CampaignContext): void {
+  const session = new CampaignSession(ws, ctx);
   ws.on('message', (data) => session.handle(data.toString()));
   ws.on('close', () => session.close());
-  ws.on('error', (e) => log(`campaign websocket error: ${e.message}`));
+  ws.on('error', (e) => ctx.log(`campaign websocket error: ${e.message}`));
 }
 
 /** Handles GET /api/scenario and /api/validate; false for any other path. */
-export async function handleCampaignHttp(req: IncomingMessage, res: ServerResponse, scenariosDir: string): Promise<boolean> {
+export async function handleCampaignHttp(req: IncomingMessage, res: ServerResponse, ctx: Pick<CampaignContext, 'scenariosDir' | 'dataDir'>): Promise<boolean> {
+  const { scenariosDir, dataDir } = ctx;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname !== '/api/scenario' && url.pathname !== '/api/validate') return false;
   try {
@@ -46,7 +47,7 @@ export async function handleCampaignHttp(req: IncomingMessage, res: ServerRespon
       seed = Number(seedText);
     }
     // The loader takes ~150 ms a load for a 1M population (and once more per variant): off the event loop.
-    sendJson(res, 200, await validateInWorker(file, path, sets, seed));
+    sendJson(res, 200, await validateInWorker({ file, path, sets, seed, ...(dataDir ? { dataDir } : {}) }));
   } catch (e) {
     if (e instanceof ApiError) sendJson(res, 400, { error: e.message, code: e.code });
     else if (e instanceof ScenarioError) sendJson(res, 422, { error: `${e.problems.length} problem(s)`, code: e.code, problems: e.problems });

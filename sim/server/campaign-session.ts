@@ -15,6 +15,16 @@ import type { CampaignCommand, CampaignEvent } from './campaign-types.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import { resolveScenarioPath } from './scenarios.ts';
 
+/** What a campaign socket needs of its server. */
+export interface CampaignContext {
+  scenariosDir: string;
+  log: (line: string) => void;
+  /** Heap of one run's thread, MB: the server's per-run limit (run-workers.ts). */
+  heapMb?: number;
+  /** The folder files a scenario references must lie in (`reglab serve --data-dir`), as for single runs. */
+  dataDir?: string;
+}
+
 /** Progress frames per job at most this often. */
 const PROGRESS_MS = 250;
 
@@ -29,13 +39,16 @@ export class CampaignSession {
   private active: Active | undefined;
   private closed = false;
 
+  private readonly scenariosDir: string;
+  private readonly log: (line: string) => void;
+
   constructor(
     private readonly ws: WebSocket,
-    private readonly scenariosDir: string,
-    private readonly log: (line: string) => void,
-    /** Heap of one run's thread, MB: the server's per-run limit (run-workers.ts). */
-    private readonly heapMb?: number,
-  ) {}
+    private readonly ctx: CampaignContext,
+  ) {
+    this.scenariosDir = ctx.scenariosDir;
+    this.log = ctx.log;
+  }
 
   handle(frame: string): void {
     let cmd: CampaignCommand;
@@ -77,12 +90,12 @@ export class CampaignSession {
       const file = await resolveScenarioPath(this.scenariosDir, cmd.scenario);
       if (!current()) return;
       // Validation loads the scenario once per variant / value: off the event loop.
-      const plan = await planInWorker(cmd, file);
+      const plan = await planInWorker(cmd, file, this.ctx.dataDir);
       if (!current()) return;
       const outcomes: JobOutcome[] = new Array(plan.jobs.length);
       const lastProgress = new Array<number>(plan.jobs.length).fill(0);
       const pool = new CampaignPool(
-        plan.jobs.map((j) => ({ file, seed: j.seed, sets: j.sets, series: plan.series })),
+        plan.jobs.map((j) => ({ file, seed: j.seed, sets: j.sets, series: plan.series, ...(this.ctx.dataDir ? { dataDir: this.ctx.dataDir } : {}) })),
         {
           onProgress: (index, fraction, simulatedNs) => {
             const now = performance.now();
@@ -100,7 +113,7 @@ export class CampaignSession {
             }
           },
         },
-        { ...(this.heapMb ? { heapMb: this.heapMb } : {}) },
+        { ...(this.ctx.heapMb ? { heapMb: this.ctx.heapMb } : {}) },
       );
       a.pool = pool;
       this.send({

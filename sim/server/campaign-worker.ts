@@ -16,6 +16,8 @@ export interface WorkerJob {
   seed: number;
   sets: string[];
   series: SeriesMode;
+  /** The folder referenced files must lie in (`reglab serve --data-dir`). */
+  dataDir?: string;
 }
 
 export type WorkerReply =
@@ -40,7 +42,7 @@ try {
 async function run(job: WorkerJob): Promise<WorkerReply> {
   const t0 = performance.now();
   try {
-    const sc = loadScenarioFile(job.file, { seed: job.seed, set: job.sets, skipVariants: true });
+    const sc = loadScenarioFile(job.file, { seed: job.seed, set: job.sets, skipVariants: true, ...(job.dataDir ? { dataDir: job.dataDir } : {}) });
     let last = 0;
     const r = await runScenario(sc, {
       onProgress: (p) => {

@@ -76,7 +76,8 @@ export class RunFiles {
   }
 }
 
-function notFound(res: ServerResponse, message: string): true {
+/** A 404 with a JSON `{ error }` that says why (also for the emulations' files). */
+export function notFound(res: ServerResponse, message: string): true {
   const body = JSON.stringify({ error: message });
   res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) }).end(body);
   return true;

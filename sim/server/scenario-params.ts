@@ -213,10 +213,20 @@ export async function readScenarioDetails(file: string, path: string): Promise<S
  * Validates overrides exactly as `reglab run --set …` does (the same loader, the same messages),
  * without running anything.
  */
-export async function validateOverrides(file: string, path: string, sets: string[], seed?: number): Promise<ValidateResult> {
+export interface ValidateRequest {
+  file: string;
+  /** The scenario path the client named (quoted back in the message). */
+  path: string;
+  sets: string[];
+  seed?: number;
+  /** The folder referenced files must lie in (`reglab serve --data-dir`). */
+  dataDir?: string;
+}
+
+export async function validateOverrides({ file, path, sets, seed, dataDir }: ValidateRequest): Promise<ValidateResult> {
   const text = await readFile(file, 'utf8');
   try {
-    loadScenarioText(text, file, { set: sets, seed });
+    loadScenarioText(text, file, { set: sets, seed, ...(dataDir ? { dataDir } : {}) });
     return { ok: true };
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;

@@ -6,6 +6,7 @@
  *   GET /api/queue       → distributed campaigns' progress (with --queue; queue-route.ts)
  *   WS  /api/stream      → RunSession (one run at a time per socket, each in a worker thread)
  *   WS  /api/emulate     → the emulation lab: start / watch / stop one emulate/ scenario (emulate-routes.ts)
+ *   GET /api/emulations/… → a finished emulation's run directory files (emulate-files.ts)
  *   GET /api/runs/…      → a finished run's files (run-files.ts)
  *   GET /…               → web/dist, read-only; anything else 404
  *
@@ -23,6 +24,7 @@ import { RunSession } from './run-session.ts';
 import { serveStatic } from './static-files.ts';
 import { attachCampaignSocket, CAMPAIGN_STREAM_PATH, handleCampaignHttp } from './campaign-routes.ts';
 import { attachEmulateSocket, EMULATE_STREAM_PATH } from './emulate-routes.ts';
+import { EmulationFiles, EMULATION_FILES_PATH } from './emulate-files.ts';
 import { buildWebIfNeeded, WEB_DIR } from './web-build.ts';
 import { handleQueueHttp } from './queue-route.ts';
 import { QueueMonitor } from '../campaign/queue-monitor.ts';
@@ -50,6 +52,11 @@ export interface ServerOptions {
   allowHosts?: string[];
   /** The folder files a scenario references must lie in; default the scenarios folder. */
   dataDir?: string;
+  /**
+   * Addresses besides 127.0.0.1 the dashboard may start an emulation on (`--emulate-host`): without
+   * one, every emulation it starts listens on loopback only.
+   */
+  emulateHosts?: string[];
   /** When `port` is in use, try this many next ports before giving up (npm start's default port). */
   portFallback?: number;
 }
@@ -87,12 +94,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const load = { dataDir: resolve(opts.dataDir ?? scenariosDir) };
 
   const runFiles = new RunFiles();
+  const emulationFiles = new EmulationFiles();
   const http = createServer((req, res) => {
     if (!hostAllowed(req.headers.host, hosts)) {
       refuseHost(res, req.headers.host);
       return;
     }
-    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, queue }).catch((e: unknown) => {
+    handleHttp(req, res, { scenariosDir, distDir, log, runFiles, emulationFiles, queue, dataDir: load.dataDir }).catch((e: unknown) => {
       log(`http ${req.method} ${req.url} failed: ${(e as Error).stack ?? e}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
@@ -107,11 +115,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (path === CAMPAIGN_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, scenariosDir, log, workers.limits.heapMb));
+      wss.handleUpgrade(req, socket, head, (ws) => attachCampaignSocket(ws, { scenariosDir, log, heapMb: workers.limits.heapMb, dataDir: load.dataDir }));
       return;
     }
     if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, scenariosDir, log));
+      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, { scenariosDir, log, extraHosts: opts.emulateHosts ?? [], files: emulationFiles }));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {
@@ -180,7 +188,7 @@ function refuseHost(res: ServerResponse, host: string | undefined): void {
 async function handleHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; queue?: QueueMonitor },
+  ctx: { scenariosDir: string; distDir: string; log: (line: string) => void; runFiles: RunFiles; emulationFiles: EmulationFiles; queue?: QueueMonitor; dataDir: string },
 ): Promise<void> {
   const rawPath = (req.url ?? '/').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -196,7 +204,8 @@ async function handleHttp(
     return;
   }
   if (rawPath.startsWith('/api/runs/') && ctx.runFiles.serve(rawPath, res, req.method === 'HEAD')) return;
-  if (await handleCampaignHttp(req, res, ctx.scenariosDir)) return;
+  if (rawPath.startsWith(EMULATION_FILES_PATH) && ctx.emulationFiles.serve(rawPath, res, req.method === 'HEAD')) return;
+  if (await handleCampaignHttp(req, res, ctx)) return;
   if (await handleQueueHttp(req, res, ctx.queue)) return;
   if (rawPath.startsWith('/api/')) {
     sendJson(res, 404, { error: `no such endpoint: ${rawPath}; see GET /api/health, GET /api/scenarios, WS /api/stream` });

@@ -30,7 +30,12 @@ function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
-/** Reads a quoted-string starting at s[i] === '"'; returns the index after the closing quote, or -1. */
+/**
+ * Reads a quoted-string starting at s[i] === '"'; returns the index after the closing quote, or
+ * -1 when it is not closed, or -2 when it holds a raw character that only a quoted-pair may carry.
+ * RFC 3261 §25.1: qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII, so a control character
+ * (other than HTAB) or DEL (%x7F) appears in a quoted-string only escaped, as a quoted-pair.
+ */
 export function scanQuoted(s: string, i: number): number {
   for (let j = i + 1; j < s.length; j++) {
     const c = s.charCodeAt(j);
@@ -40,8 +45,14 @@ export function scanQuoted(s: string, i: number): number {
       if (!(n >= 0 && n <= 0x7f) || n === 10 || n === 13) return -1;
       j++;
     } else if (c === 34) return j + 1;
+    else if ((c < 0x20 && c !== 9) || c === 0x7f) return -2;
   }
   return -1;
+}
+
+/** What is wrong with a quoted-string that scanQuoted refused (its result `e` < 0), for an error message. */
+export function quotedFault(e: number): string {
+  return e === -2 ? 'a quoted string holds a raw control character or DEL (RFC 3261 §25.1 qdtext; escape it as a quoted-pair)' : 'unbalanced quote';
 }
 
 /** The content of a quoted-string, escapes removed: '"a\\"b"' → 'a"b'. */
@@ -50,10 +61,15 @@ export function unquote(q: string): string {
   return q.slice(1, -1).replace(/\\(.)/g, '$1');
 }
 
-/** A quoted-string for `s` (quotes and backslashes escaped). */
+/**
+ * A quoted-string for `s`: quotes, backslashes, controls and DEL escaped as quoted-pairs (qdtext
+ * carries none of them raw). CR and LF have no quoted-pair (RFC 3261 §25.1): each becomes a space.
+ */
 export function quote(s: string): string {
-  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return '"' + s + '"';
-  return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
+  const controls = /[\x00-\x08\x0a-\x1f\x7f]/.test(s);
+  if (!controls && s.indexOf('"') < 0 && s.indexOf('\\') < 0) return '"' + s + '"';
+  const t = controls ? s.replace(/[\r\n]/g, ' ') : s;
+  return '"' + t.replace(/[\\"\x00-\x08\x0b-\x1f\x7f]/g, (m) => '\\' + m) + '"';
 }
 
 /**
@@ -68,7 +84,7 @@ export function splitList(value: string): Parsed<string[]> {
     const c = value.charCodeAt(i);
     if (c === 34) {
       const e = scanQuoted(value, i);
-      if (e < 0) return { ok: false, error: `unbalanced quote in '${value}'` };
+      if (e < 0) return { ok: false, error: `${quotedFault(e)} in '${value}'` };
       i = e - 1;
     } else if (c === 60) {
       if (angle) return { ok: false, error: `nested '<' in '${value}'` };
@@ -115,7 +131,7 @@ export function parseParams(s: string): Parsed<HeaderParam[]> {
       skip();
       if (s.charCodeAt(i) === 34) {
         const e = scanQuoted(s, i);
-        if (e < 0) return { ok: false, error: `unbalanced quote in the value of parameter '${name}'` };
+        if (e < 0) return { ok: false, error: `${quotedFault(e)} in the value of parameter '${name}'` };
         value = s.slice(i, e);
         i = e;
       } else {
@@ -174,7 +190,7 @@ export function parseNameAddr(value: string): Parsed<NameAddr> {
   let i = 0;
   if (v.charCodeAt(0) === 34) {
     const e = scanQuoted(v, 0);
-    if (e < 0) return { ok: false, error: `display name has an unbalanced quote in '${v}'` };
+    if (e < 0) return { ok: false, error: `display name: ${quotedFault(e)} in '${v}'` };
     display = unquote(v.slice(0, e));
     i = e;
     while (i < v.length && isWs(v.charCodeAt(i))) i++;

@@ -1,11 +1,11 @@
-import { after, afterEach, before, beforeEach, mock, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { main } from '../../sim/cli.ts';
+import { reglabInProcess } from '../cli/cli-in-process.ts';
 import { REGLAB_VERSION } from '../../sim/version.ts';
 import { expandSweep, runCampaign, type Campaign } from '../../sim/campaign/index.ts';
 import { QueueBackend } from '../../sim/campaign/queue-backend.ts';
@@ -62,22 +62,7 @@ async function stopProc(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
   await gone;
 }
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
-  mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => mock.restoreAll());
-
-async function reglab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  out.length = 0;
-  err.length = 0;
-  const code = await main(args);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const reglab = reglabInProcess();
 
 /** A CSV without the columns that hold wall time (the only ones allowed to differ). */
 function withoutWallTime(csv: string): string[][] {

@@ -1,9 +1,9 @@
-import { after, afterEach, beforeEach, mock, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../sim/cli.ts';
+import { reglabInProcess } from '../cli/cli-in-process.ts';
 import { parseShard, shardRuns } from '../../sim/campaign/shard.ts';
 import { expandSweep } from '../../sim/campaign/index.ts';
 import { ROOT } from '../reglab-process.ts';
@@ -14,22 +14,7 @@ const LEARN = join(ROOT, 'scenarios/learn/request-response.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'reglab-shard-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
-  mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => mock.restoreAll());
-
-async function reglab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  out.length = 0;
-  err.length = 0;
-  const code = await main(args);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const reglab = reglabInProcess();
 
 const dropWall = (csv: string) => csv.trim().split('\n').map((l) => l.split(',')).map((r, _i, all) => r.filter((_c, k) => !/wall/.test(all[0][k])).join(','));
 

@@ -1,11 +1,11 @@
-import { after, afterEach, beforeEach, test, mock } from 'node:test';
+import { after, test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../sim/cli.ts';
+import { reglabInProcess } from './cli-in-process.ts';
 import { NODE_TYPES } from '../../sim/scenario/node-types.ts';
 import { REGLAB_VERSION } from '../../sim/version.ts';
 
@@ -22,22 +22,7 @@ const VARIANTS = join(ROOT, 'test/fixtures/generic-variants.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'reglab-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  mock.method(console, 'log', (...a: unknown[]) => void out.push(a.join(' ')));
-  mock.method(console, 'error', (...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => mock.restoreAll());
-
-async function reglab(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  out.length = 0;
-  err.length = 0;
-  const code = await main(args);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const reglab = reglabInProcess();
 
 // ---- commands and usage -----------------------------------------------------------------------
 
@@ -160,7 +145,7 @@ test('validate without files: exit 2, E_USAGE', async () => {
 test('validate reports each file: ok lines for good ones, problems for bad ones, exit 2 if any is bad', async () => {
   const ok = await reglab('validate', LEARN, VARIANTS);
   assert.equal(ok.code, 0);
-  assert.equal(out.length, 2);
+  assert.equal(ok.out.split('\n').length, 2, ok.out);
   const bad = await reglab('validate', LEARN, join(ROOT, 'test/fixtures/bad-scenarios/workers-zero.yaml'));
   assert.equal(bad.code, 2);
   assert.match(bad.out, /^ok: .*request-response\.yaml — 3 nodes, population 50, 1 workload\(s\)$/);

@@ -1,12 +1,11 @@
 import { after, before, test } from 'node:test';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { MAX_FRAME_BYTES, startServer, type RunningServer } from '../../sim/server/server.ts';
 import type { RunEvent } from '../../sim/server/api-types.ts';
 import { StreamClient } from '../server/stream-client.ts';
+import { scratchScenarios } from '../server/scratch-scenarios.ts';
 import { mutateJson, mutateText, pick, runFuzz } from './fuzz-kit.ts';
 
 /**
@@ -17,15 +16,12 @@ import { mutateJson, mutateText, pick, runFuzz } from './fuzz-kit.ts';
  * Each case sends its frame and then a sentinel ({"type":"sentinel-N"}): the sentinel's E_API error
  * closes the case, so everything between is the case's answer, whatever it is.
  */
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let tmp: string;
 let server: RunningServer;
 let client: StreamClient;
 
 before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'reglab-wsfuzz-'));
-  mkdirSync(join(tmp, 'scenarios/learn'), { recursive: true });
-  copyFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), join(tmp, 'scenarios/learn/request-response.yaml'));
+  tmp = scratchScenarios('reglab-wsfuzz-');
   server = await startServer({ port: 0, scenariosDir: join(tmp, 'scenarios') });
   client = await StreamClient.open(server.url);
 });

@@ -2,8 +2,9 @@
  * A hand-built IMS network for unit tests: real kernel, network and IMS nodes, plus Probe nodes
  * that send what a test wants and record what they receive — no scenario file, no recorder.
  */
+import assert from 'node:assert/strict';
 import { Simulator } from '../../sim/kernel/simulator.ts';
-import { MS } from '../../sim/kernel/time.ts';
+import { MS, SECOND } from '../../sim/kernel/time.ts';
 import { InProcessNetwork } from '../../sim/net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../../sim/net/link.ts';
 import type { Message } from '../../sim/net/message.ts';
@@ -13,7 +14,7 @@ import { DEFAULT_CAPACITY } from '../../sim/node/capacity.ts';
 import { Trigger } from '../../sim/population/trigger.ts';
 import type { ImsConfig } from '../../sim/ims/config.ts';
 import type { ImsEnv } from '../../sim/ims/ims-node.ts';
-import { MscIcs } from '../../sim/ims/msc-ics.ts';
+import { MscIcs, MscState } from '../../sim/ims/msc-ics.ts';
 import { Icscf } from '../../sim/ims/icscf.ts';
 import { Scscf } from '../../sim/ims/scscf.ts';
 import { Hss } from '../../sim/ims/hss.ts';
@@ -142,4 +143,37 @@ export class Rig {
   id(i: number): string {
     return this.net.endpoint(i).id;
   }
+}
+
+/**
+ * An IMS core whose S-CSCF a probe feeds hostile input (torture messages, fuzzed datagrams).
+ * Subscriber 1 registers first; `assertStillWorking(from)` then checks that its binding survived
+ * untouched and that subscriber 0 still registers and deregisters (triggered from time `from` on).
+ */
+export function hostileInputRig(probeId: string) {
+  const r = new Rig(3);
+  const n = r.core();
+  const probe = r.probe(probeId);
+  r.startAll();
+  r.trigger(n.msc, 'attach', 1, 0);
+  r.run(2 * SECOND);
+  assert.equal(n.scscf.bindMsc[1], n.msc.index, 'subscriber 1 registered before the hostile input');
+  const binding = () => ({ msc: n.scscf.bindMsc[1], tok: n.scscf.bindToken[1], cseq: n.scscf.bindCseq[1], watcher: n.scscf.watcher[1] });
+  const before = binding();
+  return {
+    r,
+    n,
+    probe,
+    assertStillWorking(from: number): void {
+      assert.deepEqual(binding(), before, "subscriber 1's binding is untouched");
+      assert.equal(n.scscf.state, 'up');
+      r.trigger(n.msc, 'attach', 0, from + SECOND);
+      r.trigger(n.msc, 'detach', 0, from + 3 * SECOND);
+      r.run(from + 7 * SECOND);
+      const done = r.signals.procedures.filter((p) => p.sub === 0 && p.outcome === 'completed').map((p) => p.name);
+      assert.deepEqual(done, ['ics-registration', 'ics-deregistration']);
+      assert.equal(n.msc.st[0], MscState.Idle);
+      assert.equal(n.msc.st[1], MscState.Registered);
+    },
+  };
 }

@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
-import type { CampaignCommand, CampaignEvent, ScenarioDetails, ValidateResult } from '../../sim/server/campaign-types.ts';
+import type { CampaignEvent, ScenarioDetails, ValidateResult } from '../../sim/server/campaign-types.ts';
+import { CampaignClient, campaignEnd } from './campaign-client.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { headline } from '../../sim/observe/headline.ts';
@@ -23,43 +23,7 @@ before(async () => {
 });
 after(() => server.close());
 
-class CampaignClient {
-  readonly events: CampaignEvent[] = [];
-  private wake: (() => void) | undefined;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      this.events.push(JSON.parse(d.toString()) as CampaignEvent);
-      this.wake?.();
-    });
-  }
-  static open(url: string): Promise<CampaignClient> {
-    const ws = new WebSocket(new URL('api/campaign', url).href.replace(/^http/, 'ws'));
-    return new Promise((res, rej) => {
-      ws.once('open', () => res(new CampaignClient(ws)));
-      ws.once('error', rej);
-    });
-  }
-  send(cmd: CampaignCommand | string): void {
-    this.ws.send(typeof cmd === 'string' ? cmd : JSON.stringify(cmd));
-  }
-  async until(pred: (e: CampaignEvent) => boolean, timeoutMs = 60_000): Promise<CampaignEvent> {
-    const t0 = Date.now();
-    for (;;) {
-      const hit = this.events.find(pred);
-      if (hit) return hit;
-      if (Date.now() - t0 > timeoutMs) throw new Error(`timed out; events: ${this.events.map((e) => e.type).join(',')}`);
-      await new Promise<void>((r) => {
-        this.wake = r;
-        setTimeout(r, 200);
-      });
-    }
-  }
-  close(): void {
-    this.ws.close();
-  }
-}
-
-const end = (e: CampaignEvent) => e.type === 'finished' || e.type === 'error';
+const end = campaignEnd;
 
 describe('campaign API', () => {
   test('GET /api/scenario describes variants, sweeps and the form fields from the schema', async () => {

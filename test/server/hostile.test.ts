@@ -1,24 +1,20 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
 import { StreamClient } from './stream-client.ts';
+import { scratchScenarios } from './scratch-scenarios.ts';
 
 /** Issue 11 items 1, 2, 4, 12: what a hostile web page or a busy port did to the dashboard server. */
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let tmp: string;
 let server: RunningServer;
 let port: string;
 
 before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'reglab-hostile-'));
-  mkdirSync(join(tmp, 'scenarios/learn'), { recursive: true });
-  copyFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), join(tmp, 'scenarios/learn/request-response.yaml'));
+  tmp = scratchScenarios('reglab-hostile-');
   writeFileSync(join(tmp, 'secret.csv'), '0,1\nTOP-SECRET,2\n');
   server = await startServer({ port: 0, scenariosDir: join(tmp, 'scenarios') });
   port = new URL(server.url).port;

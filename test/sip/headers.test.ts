@@ -128,6 +128,25 @@ test('name-addr: display names (tokens or quoted, escapes), angle vs bare, param
   }
 });
 
+test('quoted strings: a raw control character or DEL is refused (qdtext), the same escaped as a quoted-pair is read; quote() writes the escapes', () => {
+  // RFC 3261 §25.1: qdtext = LWS / %x21 / %x23-5B / %x5D-7E / UTF8-NONASCII; quoted-pair = "\\" (%x00-09 / %x0B-0C / %x0E-7F).
+  // Found by the scale-100 fuzz run (sip-receiver:39204, scscf-datagrams:7518): a raw DEL in a display name was copied into a 400.
+  for (const c of ['\x7f', '\x00', '\x01', '\x1b', '\x1f']) {
+    const raw = parseNameAddr(`"Be${c}l" <sip:a@example.com>;tag=1`);
+    assert.ok(!raw.ok && /qdtext/.test(raw.error), JSON.stringify(c));
+    const escaped = parseNameAddr(`"Be\\${c}l" <sip:a@example.com>;tag=1`);
+    assert.ok(escaped.ok && escaped.value.display === `Be${c}l`, JSON.stringify(c));
+    assert.ok(!parseParams(`;x="a${c}"`).ok, JSON.stringify(c));
+    assert.ok(!splitList(`"a${c}" <sip:a@b>, <sip:c@d>`).ok, JSON.stringify(c));
+    // what RegLab writes it reads back, the same name
+    const back = parseNameAddr(nameAddrValue({ display: `Be${c}l`, uri: 'sip:a@example.com' }));
+    assert.ok(back.ok && back.value.display === `Be${c}l`, JSON.stringify(c));
+  }
+  const tab = parseNameAddr('"Be\tl é" <sip:a@example.com>');
+  assert.ok(tab.ok && tab.value.display === 'Be\tl é', 'HTAB (LWS) and UTF8-NONASCII are qdtext');
+  assert.equal(quote('a\r\nb\x7f'), '"a  b\\\x7f"', 'CR and LF have no quoted-pair: spaces');
+});
+
 test('Contact lists, Via, CSeq, Expires, Max-Forwards', () => {
   const c = parseContacts('<sip:a@b>;q=0.5, "Quoted, comma" <sip:c@d>;expires=0');
   assert.ok(c.ok && c.value !== '*');
