@@ -64,6 +64,7 @@ export abstract class ImsNode extends Node implements StackUser {
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
         linkTo: (d) => self.transport.path(self.index, d),
+        sentOverTcpForSize: (req) => self.signal('sip.tcp-for-size', 1, req.sub),
       },
       st,
       this,

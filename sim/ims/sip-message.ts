@@ -450,6 +450,15 @@ export class ImsSip implements Message {
     return head + contentLengthLength(body) + body;
   }
 
+  /**
+   * Whether it travels over TCP (the transport its top Via names: the request's own, or for a
+   * response the request's — RFC 3261 §18.2.2), even on a datagram path (§18.1.1 size rule): the
+   * network then neither loses it like a datagram nor lets a loss pass silently (sim/net).
+   */
+  get stream(): boolean {
+    return this.via !== null && this.via.tcp;
+  }
+
   get isRequest(): boolean {
     return this.status === 0;
   }

@@ -148,7 +148,7 @@ export class InProcessNetwork {
     if (act !== undefined) {
       if (act.drop !== undefined) {
         this.signals.dropped(this.sim.now(), from, to, msg, act.drop as DropReason);
-        if (act.reset === true && this.route(from, to).link.params.transport === 'stream') this.breakConnection(from, to);
+        if (act.reset === true && (msg.stream === true || this.route(from, to).link.params.transport === 'stream')) this.breakConnection(from, to);
         return;
       }
       extra = act.extraDelay ?? 0;
@@ -213,7 +213,7 @@ export class InProcessNetwork {
       t = (l.txFreeAt > now ? l.txFreeAt : now) + tx;
       l.txFreeAt = t;
     }
-    if (p.transport === 'datagram' && p.loss > 0 && this.rng.chance(p.loss)) {
+    if (p.transport === 'datagram' && p.loss > 0 && msg.stream !== true && this.rng.chance(p.loss)) {
       // Lost in flight: reported at the send time, against the node it was heading for.
       this.signals.dropped(now, from, to, msg, 'loss');
       return;

@@ -113,3 +113,25 @@ test('every learn scenario passes every rule over datagram and over stream trans
     }
   }
 });
+
+test('RFC 3261 §18.1.1: a request above 1300 bytes goes over TCP even on a UDP path (the ~1.6 kB NOTIFY), counted; smaller ones stay on UDP', async () => {
+  const r = await runScenario(loadScenarioFile(join(ROOT, 'scenarios/learn/ics-detach-with-call.yaml'), { set: ['network.defaults.transport=datagram'] }));
+  const sip = r.entries.filter((e) => e.msg instanceof ImsSip && e.rec.event === 'delivered');
+  const big = sip.filter((e) => (e.msg as ImsSip).status === 0 && e.msg.bytes > 1300);
+  assert.ok(big.length >= 2 && big.every((e) => (e.msg as ImsSip).method === 'NOTIFY'), 'the reginfo NOTIFYs are the large ones');
+  for (const e of sip) {
+    const m = e.msg as ImsSip;
+    const via = e.rec.wire.split('\r\n').find((l) => l.startsWith('Via: '))!;
+    // A response travels as its request did (§18.2.2): the NOTIFYs' 200s over TCP as well.
+    const tcp = m.status === 0 ? m.bytes > 1300 : big.some((b) => (b.msg as ImsSip).via!.branch === m.via!.branch && (b.msg as ImsSip).via!.node === m.via!.node);
+    assert.equal(via.startsWith('Via: SIP/2.0/TCP'), tcp, `${m.kind} ${e.rec.from}→${e.rec.to}, ${m.bytes} bytes: ${via}`);
+  }
+  assert.equal(r.summary.nodes.scscf.signals['sip.tcp-for-size'], big.length);
+  assert.deepEqual(r.rules.filter((x) => x.status === 'failed'), []);
+  // Over TCP, a loss on the UDP path does not touch it: half the datagrams lost, no NOTIFY among them.
+  const lossy = await runScenario(
+    loadScenarioFile(join(ROOT, 'scenarios/learn/ics-detach-with-call.yaml'), { set: ['network.defaults.transport=datagram', 'network.defaults.loss=0.5', 'seed=3'] }),
+  );
+  assert.ok(lossy.summary.messages.dropped > 0, 'datagrams were lost');
+  assert.equal(lossy.trace.filter((x) => x.event === 'dropped' && x.kind === 'NOTIFY').length, 0);
+});
