@@ -250,6 +250,7 @@ export class ImsSipCodec {
     if (shape === Shape.Overload) m.expires = Number(s.header('retry-after'));
     else if (f.expires !== undefined) m.expires = f.expires;
     if (s.header('authorization') !== undefined) m.authDone = true;
+    if (s.header('p-asserted-identity') !== undefined) m.assertedIdentity = true;
     if (s.header('p-associated-uri') !== undefined) m.associatedUris = true;
     const sr = s.header('service-route');
     if (sr !== undefined) m.serviceRoute = this.node(one(/^<sip:orig@([^:;>]+):5060;lr>$/, sr, 'Service-Route'), 'Service-Route');

@@ -424,6 +424,13 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.answer(tx, req, 489, 'Bad Event', tag);
       return;
     }
+    // TS 24.229 §5.4.2.1.1: the S-CSCF authorises a reg-event subscriber by its asserted identity;
+    // without one it refuses (Kamailio ims_registrar_scscf can_subscribe_to_reg: "P-Asserted-Identity empty", 403).
+    if (!req.assertedIdentity) {
+      this.signal('scscf.subscribe-no-asserted-identity', 1, sub);
+      this.answer(tx, req, 403, 'Forbidden', tag);
+      return;
+    }
     const current = this.watcher[sub] === from && this.subToken[sub] === req.callToken;
     if (req.expires === 0) {
       // An unsubscribe (RFC 6665 §4.1.2.3): 200, then the final NOTIFY.
