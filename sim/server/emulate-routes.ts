@@ -107,7 +107,7 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
       );
     }
     const file = await resolveScenarioPath(o.scenariosDir, cmd.scenario);
-    const sc = loadScenarioFile(file);
+    const sc = loadScenarioFile(file, { set: overrides(cmd.set) });
     const section = (sc.doc as { emulate?: EmulateSection }).emulate;
     const nodes: EmulateNodeInfo[] = sc.doc.nodes.map((n) => {
       const external = section?.nodes[n.id]?.external?.address;
@@ -137,6 +137,18 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
     const kept = o.files.put(dir);
     send({ type: 'done', ended: r.ended, error: r.error, dir, files: kept.path, outputs: kept.outputs, summary: r.summary, rules: r.rules, lateness: r.lateness, wire: r.wire });
   }
+}
+
+/** The start command's `set` (path → value, as `reglab emulate --set path=value`) as the loader's strings. */
+function overrides(set: unknown): string[] | undefined {
+  if (set === undefined) return undefined;
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) throw new ApiError(API_ERRORS.E_API, 'set: must be an object of parameter path → value strings, e.g. {"duration":"30s"}');
+  const entries = Object.entries(set);
+  if (entries.length > 64) throw new ApiError(API_ERRORS.E_API, `set: ${entries.length} overrides — at most 64`);
+  return entries.map(([k, v]) => {
+    if (typeof v !== 'string' || k === '') throw new ApiError(API_ERRORS.E_API, `set.${k.slice(0, 80)}: must be a string value (as on the command line's --set path=value)`);
+    return `${k}=${v}`;
+  });
 }
 
 /** The first subscribers' identities of an IMS scenario (none for other domains). */

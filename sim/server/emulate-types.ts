@@ -44,7 +44,8 @@ export interface EmulateOutput {
 }
 
 export type EmulateCommand =
-  | { type: 'start'; scenario: string; duration?: string; timeScale?: number; host?: string }
+  /** `set`: overrides, path → value, as `reglab emulate --set path=value`. */
+  | { type: 'start'; scenario: string; duration?: string; timeScale?: number; host?: string; set?: Record<string, string> }
   | { type: 'stop' };
 
 export type EmulateEvent =

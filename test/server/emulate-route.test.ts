@@ -60,6 +60,10 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.match(refused.message, /"0\.0\.0\.0" is not allowed .*127\.0\.0\.1, 127\.0\.0\.2.*--emulate-host ADDR/);
     c.send({ type: 'stop' });
     assert.match((await c.next('error', (e) => e.message.startsWith('stop:'))).message, /no emulation of this connection/);
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', set: ['x'] });
+    assert.match((await c.next('error', (e) => e.message.startsWith('set:'))).message, /object of parameter path/);
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', set: { 'population.size': 'lots' } });
+    assert.equal((await c.next('error', (e) => e.code === 'E_SCENARIO')).code, 'E_SCENARIO', 'a bad override is the loader\'s error');
 
     c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '20s' });
     const started = await c.next('started');
@@ -104,9 +108,10 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.equal((await fetch(new URL('api/emulations/unknowntoken/summary.json', server.url))).status, 404);
 
     // With --emulate-host 127.0.0.2 the dashboard may bind that address (and only when asked).
-    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '1s', host: '127.0.0.2' });
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '1s', host: '127.0.0.2', set: { 'population.size': '2' } });
     const second = await c.next('started', (e) => e.host === '127.0.0.2');
     assert.ok(second.endpoints.every((e) => e.url.includes('127.0.0.2')), second.endpoints.map((e) => e.url).join(' '));
+    assert.equal(second.subscribers.length, 2, 'the override population.size=2 applied');
     const done2 = await c.next('done', (e) => e.dir !== done.dir);
     assert.equal(done2.ended, 'duration');
     c.ws.close();

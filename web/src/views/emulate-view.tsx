@@ -4,7 +4,7 @@
  * (a node a real peer plays is its own lane, named with the peer's address), the lateness gauge,
  * and once stopped the run directory's files as links, with the summary and the rules.
  */
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ScenarioInfo } from '../../../sim/server/api-types.ts';
 import { Card } from '../components/card.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
@@ -13,6 +13,7 @@ import { ErrorPanel } from '../components/error-panel.tsx';
 import { LatenessGauge } from '../components/lateness-gauge.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { CollapsibleText } from '../components/rich-text.tsx';
+import { UaPanel } from '../components/ua-panel.tsx';
 import { formatBytes, formatDuration, formatInt } from '../format.ts';
 import { emulatedFraction, isLive, laneNodes, type EmulationState } from '../hooks/emulation-state.ts';
 import type { UseEmulation } from '../hooks/use-emulation.ts';
@@ -23,12 +24,16 @@ import './emulate.css';
 export interface EmulateViewProps {
   scenario?: ScenarioInfo;
   emulation: UseEmulation;
-  /** The join panel of the page's own SIP user agent (issue 17), when the lab offers WebSocket. */
-  children?: ReactNode;
 }
 
-export function EmulateView({ scenario, emulation, children }: EmulateViewProps) {
-  const { state, start, stop, reconnect } = emulation;
+export function EmulateView({ scenario, emulation }: EmulateViewProps) {
+  const { state, start, stop, reconnect, addLocal } = emulation;
+  const clock = useRef(state);
+  clock.current = state;
+  const nowNs = useCallback(() => {
+    const s = clock.current;
+    return s.startedAtMs === undefined ? 0 : ((performance.now() - s.startedAtMs) / s.timeScale) * 1e6;
+  }, []);
   const [duration, setDuration] = useState('');
   const [timeScale, setTimeScale] = useState('1');
   const [host, setHost] = useState('127.0.0.1');
@@ -91,7 +96,7 @@ export function EmulateView({ scenario, emulation, children }: EmulateViewProps)
           </p>
         )}
         {state.busyElsewhere && !live && <p className="muted">Another page is running an emulation on this server; it has to stop first (one lab per server).</p>}
-        <EmulateStatus state={state} />
+        <EmulateStatus state={state} selected={scenario?.path} />
       </section>
       {!isEmulate && scenario && (
         <div className="card">
@@ -124,7 +129,7 @@ export function EmulateView({ scenario, emulation, children }: EmulateViewProps)
           </Card>
         </div>
       )}
-      {children}
+      {state.endpoints.length > 0 && <UaPanel endpoints={state.endpoints} subscribers={state.subscribers} live={state.phase === 'running'} nowNs={nowNs} addLocal={addLocal} />}
       {state.done && <Outputs done={state.done} />}
       {(state.nodes.length > 0 || state.trace.length > 0) && (
         <LadderView nodes={laneNodes(state.nodes)} trace={state.trace} running={live} files={state.done?.files} scenario={state.scenario} />
@@ -134,7 +139,7 @@ export function EmulateView({ scenario, emulation, children }: EmulateViewProps)
   );
 }
 
-function EmulateStatus({ state }: { state: EmulationState }) {
+function EmulateStatus({ state, selected }: { state: EmulationState; selected?: string }) {
   const [now, setNow] = useState(() => performance.now());
   const running = state.phase === 'running' || state.phase === 'stopping';
   useEffect(() => {
@@ -170,6 +175,7 @@ function EmulateStatus({ state }: { state: EmulationState }) {
         {text}
         {state.trace.length > 0 && <span className="muted"> · {formatInt(state.trace.length)} messages on the ladder</span>}
         {state.skipped > 0 && <span className="muted"> · {formatInt(state.skipped)} not shown (the page fell behind; all are in trace.jsonl)</span>}
+        {state.scenario && state.scenario !== selected && <span className="muted"> · this is {state.scenario}</span>}
       </div>
     </div>
   );
