@@ -252,6 +252,7 @@ export class ImsSipCodec {
     // Only TS 24.229's auth-done claim is one (the S-CSCF's externalClients policy judges it); a
     // client's digest credentials are not.
     if (/integrity-protected[ \t]*=[ \t]*"auth-done"/i.test(s.header('authorization') ?? '')) m.authDone = true;
+    if (s.header('p-asserted-identity') !== undefined) m.assertedIdentity = true;
     if (s.header('p-associated-uri') !== undefined) m.associatedUris = true;
     const sr = s.header('service-route');
     if (sr !== undefined) m.serviceRoute = this.node(one(/^<sip:orig@([^:;>]+):5060;lr>$/, sr, 'Service-Route'), 'Service-Route');

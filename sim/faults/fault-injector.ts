@@ -157,7 +157,8 @@ export class FaultInjector implements Interceptor {
         case 'drop':
           if (c.rng.chance(r.probability)) {
             this.count(r.name);
-            return { drop: `fault:${r.name}` };
+            // On a stream link the transport turns this loss into a connection reset (sim/net).
+            return { drop: `fault:${r.name}`, reset: r.onStream !== 'discard' };
           }
           break;
         case 'delay':

@@ -16,6 +16,13 @@ export interface MessageMatch {
   procedure?: string;
 }
 
+/**
+ * A message lost on a stream link: 'reset' (default) — the connection fails, both ends learn it at
+ * once (RFC 3261 §18: TCP never loses a message silently); 'discard' — swallowed above a connection
+ * that stays up (an application that drops it), so only the sender's timers find out.
+ */
+export type OnStream = 'reset' | 'discard';
+
 export interface Window {
   from: Ns;
   /** Exclusive end; undefined: until the end of the run. */
@@ -23,10 +30,10 @@ export interface Window {
 }
 
 export type FaultRule =
-  | { kind: 'loss'; name: string; link?: [string, string]; probability: number; window: Window }
+  | { kind: 'loss'; name: string; link?: [string, string]; probability: number; window: Window; onStream?: OnStream }
   | { kind: 'delay'; name: string; link?: [string, string]; match?: MessageMatch; extra: Ns; probability: number; window: Window }
   | { kind: 'duplicate'; name: string; link?: [string, string]; match?: MessageMatch; probability: number; window: Window }
-  | { kind: 'drop'; name: string; match: MessageMatch; probability: number; window: Window }
+  | { kind: 'drop'; name: string; match: MessageMatch; probability: number; window: Window; onStream?: OnStream }
   | {
       kind: 'error';
       name: string;

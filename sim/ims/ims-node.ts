@@ -11,7 +11,7 @@ import { IdTable } from '../node/id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
 import { ImsSip, Shape } from './sip-message.ts';
-import { SipStack, respond, type ClientTransaction, type ServerTransaction, type StackUser } from './sip-stack.ts';
+import { SipStack, requestOf, respond, type ClientTransaction, type ServerTransaction, type StackUser } from './sip-stack.ts';
 import { TimerService } from '../node/timer-service.ts';
 import { regToTag } from './tags.ts';
 
@@ -64,6 +64,7 @@ export abstract class ImsNode extends Node implements StackUser {
         index: this.index,
         transmit: (m, d) => self.transmit(m, d),
         linkTo: (d) => self.transport.path(self.index, d),
+        sentOverTcpForSize: (req) => self.signal('sip.tcp-for-size', 1, req.sub),
       },
       st,
       this,
@@ -75,7 +76,12 @@ export abstract class ImsNode extends Node implements StackUser {
    * SipMessage comes only from a transaction that built it (the ACK of a non-2xx INVITE answer).
    */
   transmit(m: ImsSip | SipMessage, dest: number): void {
-    if (m instanceof ImsSip && m.sentAt < 0) m.sentAt = this.now();
+    if (m instanceof ImsSip) {
+      if (m.sentAt < 0) m.sentAt = this.now();
+      // The same message object again: a transaction's retransmission (Timer A/E, G; a response
+      // re-sent for a retransmitted request, RFC 3261 §17.2.2) — counted, as sngrep marks them.
+      else this.signal('sip.retransmissions', 1, m.sub);
+    }
     this.send(dest, m);
   }
 
@@ -181,6 +187,28 @@ export abstract class ImsNode extends Node implements StackUser {
   abstract onRequest(req: ImsSip, from: number, tx: ServerTransaction | undefined): void;
   abstract onResponse(resp: ImsSip, tx: ClientTransaction): void;
   abstract onTimeout(tx: ClientTransaction): void;
+
+  /**
+   * The stream to `peer` was reset (sim/net breakConnection): the SIP transactions on it fail at
+   * once. A node that is down has no connections to lose.
+   */
+  connectionFailed(peer: number): void {
+    if (this.state !== 'up') return;
+    this.signal('sip.connection-reset', 1, -1);
+    const n = this.stack.connectionFailed(peer);
+    if (n > 0) this.signal('sip.transport-error', n, -1);
+  }
+
+  /**
+   * A client transaction's transport error (RFC 3261 §17.1.4): the TU treats it as a 503 Service
+   * Unavailable received (§8.1.3.1), which is also what a proxy does for a request it could not
+   * forward (§16.9). The 503 is the node's own, never on the wire.
+   */
+  onTransportError(tx: ClientTransaction): void {
+    const req = requestOf(tx);
+    this.onResponse(req.response(503, 'Service Unavailable', Shape.Plain, 0), tx);
+  }
+
   onStrayResponse(resp: ImsSip, _from: number): void {
     this.signal('sip.stray-response', 1, resp.sub);
   }

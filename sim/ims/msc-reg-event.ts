@@ -34,6 +34,9 @@ export abstract class MscRegEvent extends MscRegistration {
     m.contactNode = this.index;
     m.event = true;
     m.expires = this.p.expires;
+    // TS 24.229 §5.4.2.1.1 / TS 24.292: the trusted MSC asserts the served user's identity; an
+    // S-CSCF refuses a reg-event SUBSCRIBE without it (Kamailio ims_registrar_scscf can_subscribe_to_reg).
+    m.assertedIdentity = true;
     this.stack.request(m.seal(PROC_SUB, undefined), scscf, sub);
   }
   protected override onSubscribeResponse(r: ImsSip): void {

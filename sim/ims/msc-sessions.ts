@@ -47,6 +47,8 @@ export abstract class MscSessions extends MscRegEvent {
     m.cseq = 1;
     m.contactNode = this.index;
     m.body = Body.SdpOffer;
+    // TS 24.292 §7.3.2 / TS 24.229 §5.4.3.2: the MSC (trusted) asserts the calling identity.
+    m.assertedIdentity = true;
     this.inviting[sub] |= bit;
     this.procedureStarted(PROC_CALL, sub);
     this.stack.request(m.seal(PROC_CALL, undefined), scscf, this.now());
@@ -105,6 +107,7 @@ export abstract class MscSessions extends MscRegEvent {
     m.callToken = tok;
     m.callHost = this.index;
     m.cseq = 2;
+    m.assertedIdentity = true; // TS 24.229 §5.4.5.1.2 / TS 24.292: the served user's asserted identity
     this.byes[sub]++;
     this.stack.request(m.seal(PROC_DEREG, BYE_RULES), scscf, sub);
   }

@@ -103,6 +103,23 @@ function hostOfNode(v: SipView, nodeId: string): string | undefined {
   return i < 0 ? undefined : v.m.ctx.host(i);
 }
 
+/**
+ * The first delivered copy of the same request on the same hop: a retransmission (RFC 3261
+ * §17.1.1.2 Timer A, §17.1.2.2 Timer E) carries the same top Via branch and sent-by, method and
+ * CSeq, and the server transaction absorbs it (§17.2.1, §17.2.2) — so what the request caused
+ * downstream follows its first copy. Returns `v` itself when it is the first.
+ */
+function firstCopy(all: SipView[], v: SipView): SipView {
+  const via = v.f.via[0];
+  for (const x of all) {
+    if (x.seq >= v.seq) break;
+    if (x.status !== 0 || x.from !== v.from || x.to !== v.to || x.method !== v.method || x.cseq !== v.cseq || x.callId !== v.callId) continue;
+    const xv = x.f.via[0];
+    if (xv !== undefined && via !== undefined && xv.branch === via.branch && xv.host === via.host && xv.port === via.port) return x;
+  }
+  return v;
+}
+
 /** The last registering REGISTER (expiry > 0) the same MSC sent for the subscriber before `before`. */
 function registrationOf(all: SipView[], d: SipView): SipView | undefined {
   for (let i = all.length - 1; i >= 0; i--) {
@@ -266,8 +283,10 @@ const step7 = deregRule(
     const user = /username\s*=\s*"([^"]*)"/.exec(auth)?.[1];
     if (user !== d.m.ctx.ids.privateId(d.sub)) return `Authorization username is ${user}, not the private identity ${d.m.ctx.ids.privateId(d.sub)}`;
     if (!d.msg.header('p-visited-network-id')) return 'no P-Visited-Network-ID';
-    // The node it went to acts as the I-CSCF: it asks the HSS (UAR) for this subscriber next.
-    const uar = trace.find((e) => e.rec.seq > d.seq && e.msg instanceof CxMessage && e.msg.command === CxCommand.UserAuthorization && e.msg.request && e.rec.from === d.to && e.msg.sub === d.sub);
+    // The node it went to acts as the I-CSCF: it asks the HSS (UAR) for this subscriber next —
+    // after the request's first copy: a retransmission is absorbed by the I-CSCF's server transaction.
+    const first = firstCopy(all, d);
+    const uar = trace.find((e) => e.rec.seq > first.seq && e.msg instanceof CxMessage && e.msg.command === CxCommand.UserAuthorization && e.msg.request && e.rec.from === d.to && e.msg.sub === d.sub);
     if (!uar) return `${d.to} sent no UAR for it: the REGISTER did not reach an I-CSCF`;
     const prev = previousRegister(all, d);
     if (prev) {

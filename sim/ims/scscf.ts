@@ -97,6 +97,12 @@ export class Scscf extends ImsNode implements RegistrarView {
   /** The match policy's input, reused (no allocation per deregistration). */
   private readonly matchInput: DeregAgainstBinding = { sameContact: false, sameCallId: false, sameInstance: false, ownMatch: false };
   private readonly bindingMatch: BindingMatchPolicy;
+  /**
+   * deregMatch 'coexist' (ims_usrloc_scscf): the older contact kept beside the binding when another
+   * MSC's REGISTER added its own — node, Call-ID token, instance (allocated only under that policy).
+   * Its own expiry is not timed: it lives as long as the registration (docs/ims.md).
+   */
+  private readonly other: { msc: Int16Array; token: Uint32Array; instance: Int32Array } | undefined;
   private readonly admit: ExternalClientPolicy;
   /** Node indices of p.trusted (resolved on start). */
   private readonly trusted = new Set<number>();
@@ -120,6 +126,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.expiry = new DueQueue(n);
     this.matchPolicy = DEREG_MATCH_POLICIES[p.deregMatch];
     this.bindingMatch = BINDING_MATCH_POLICIES[p.bindingMatch];
+    this.other = p.deregMatch === 'coexist' ? { msc: new Int16Array(n).fill(-1), token: new Uint32Array(n), instance: new Int32Array(n).fill(-1) } : undefined;
     this.admit = EXTERNAL_CLIENT_POLICIES[p.externalClients];
     this.views = registrationViewsOf(this.ctx);
     this.views.addRegistrar(this);
@@ -221,6 +228,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.answer(tx, req, 500, 'Server Internal Error', tag);
       return;
     }
+    if (expiry === 0 && this.other !== undefined && this.other.msc[sub] >= 0 && this.deregCoexisting(req, tx)) return;
     if (expiry === 0) {
       const q = this.matchInput;
       q.sameContact = sameContact;
@@ -251,10 +259,52 @@ export class Scscf extends ImsNode implements RegistrarView {
     // Re-registration (same contact, same Call-ID) or a new contact replacing the old one (same
     // device: +sip.instance, RFC 5626 §6): no SAR, the HSS already names this S-CSCF.
     const replaced = !(sameContact && sameCall);
+    if (this.other !== undefined && !sameContact) {
+      // 'coexist': the new Contact is a contact of its own; the older one stays beside it.
+      this.other.msc[sub] = this.bindMsc[sub];
+      this.other.token[sub] = this.bindToken[sub];
+      this.other.instance[sub] = this.bindInstance[sub];
+      this.signal('binding.coexisting', 1, sub);
+    }
     this.bind(req, granted);
     this.signal(replaced ? 'binding.replaced' : 'binding.refreshed', 1, sub);
     this.registerOk(req, tx, true);
     this.notifyWatcher(sub, false, replaced ? ContactEvent.Created : ContactEvent.Refreshed, this.bindMsc[sub], this.bindInstance[sub], granted);
+  }
+
+  /**
+   * deregMatch 'coexist': a deregistration from one of two coexisting contacts removes that contact
+   * only (matched as bindingMatch says), and a contact remains — so no SAR (TS 24.229 §5.4.1.4) and
+   * a 200 OK listing the remaining one. True when it handled the request.
+   */
+  private deregCoexisting(req: ImsSip, tx: ServerTransaction): boolean {
+    const o = this.other!;
+    const sub = req.sub;
+    const q = this.matchInput;
+    const oi = o.instance[sub];
+    q.sameContact = o.msc[sub] === req.contactNode && (oi < 0 || req.contactInstance < 0 || oi === req.contactInstance);
+    q.sameCallId = o.token[sub] === req.callToken;
+    q.sameInstance = oi >= 0 && oi === req.contactInstance;
+    q.ownMatch = this.bindingMatch(q);
+    if (q.ownMatch) {
+      // The older contact goes (the old MSC's late deregistration).
+      o.msc[sub] = -1;
+      this.signal('binding.removed-coexisting', 1, sub);
+      this.registerOk(req, tx, false);
+      return true;
+    }
+    const bi = this.bindInstance[sub];
+    const mine = this.bindMsc[sub] === req.contactNode && (bi < 0 || req.contactInstance < 0 || bi === req.contactInstance);
+    if (!mine || !this.bindingMatch({ sameContact: true, sameCallId: this.bindToken[sub] === req.callToken, sameInstance: bi >= 0 && bi === req.contactInstance })) return false;
+    // The newer contact goes and the older one remains: it becomes the binding (same expiry).
+    this.bindMsc[sub] = o.msc[sub];
+    this.bindToken[sub] = o.token[sub];
+    this.bindInstance[sub] = o.instance[sub];
+    o.msc[sub] = -1;
+    this.views.recheck(sub);
+    this.signal('binding.removed-coexisting', 1, sub);
+    this.registerOk(req, tx, false);
+    return true;
   }
 
   private bind(req: ImsSip, granted: number): void {
@@ -270,6 +320,7 @@ export class Scscf extends ImsNode implements RegistrarView {
   }
 
   private unbind(sub: number): void {
+    if (this.other !== undefined) this.other.msc[sub] = -1;
     this.bindMsc[sub] = -1;
     this.bindToken[sub] = 0;
     this.bindCseq[sub] = 0;
@@ -422,6 +473,13 @@ export class Scscf extends ImsNode implements RegistrarView {
     const tag = notifierTag(req.callToken);
     if (!req.event) {
       this.answer(tx, req, 489, 'Bad Event', tag);
+      return;
+    }
+    // TS 24.229 §5.4.2.1.1: the S-CSCF authorises a reg-event subscriber by its asserted identity;
+    // without one it refuses (Kamailio ims_registrar_scscf can_subscribe_to_reg: "P-Asserted-Identity empty", 403).
+    if (!req.assertedIdentity) {
+      this.signal('scscf.subscribe-no-asserted-identity', 1, sub);
+      this.answer(tx, req, 403, 'Forbidden', tag);
       return;
     }
     const current = this.watcher[sub] === from && this.subToken[sub] === req.callToken;

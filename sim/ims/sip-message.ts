@@ -318,6 +318,16 @@ export class ImsSip implements Message {
   set regTerminated(v: boolean) {
     this.setFlag(64, v);
   }
+  /**
+   * P-Asserted-Identity (RFC 3325; TS 24.229 §5.2.6.3.3, TS 24.292: the MSC Server, a trusted node,
+   * asserts the served user's identity): the From identity (public identity fromK), bit 29.
+   */
+  get assertedIdentity(): boolean {
+    return this.flag(1 << 29);
+  }
+  set assertedIdentity(v: boolean) {
+    this.setFlag(1 << 29, v);
+  }
   get ruri(): Ruri {
     return this.field(7, 3);
   }
@@ -448,6 +458,15 @@ export class ImsSip implements Message {
     this.writeBody(o);
     const body = o.len;
     return head + contentLengthLength(body) + body;
+  }
+
+  /**
+   * Whether it travels over TCP (the transport its top Via names: the request's own, or for a
+   * response the request's — RFC 3261 §18.2.2), even on a datagram path (§18.1.1 size rule): the
+   * network then neither loses it like a datagram nor lets a loss pass silently (sim/net).
+   */
+  get stream(): boolean {
+    return this.via !== null && this.via.tcp;
   }
 
   get isRequest(): boolean {
@@ -646,6 +665,7 @@ export class ImsSip implements Message {
     this.writeCallId(o);
     this.writeCSeq(o);
     this.cite(o, RULE.s7, at); // 24.292:6.3.6.2/7 via §6.3.3: the binding's Call-ID, CSeq + 1
+    if (this.assertedIdentity) this.writeAssertedIdentity(o);
     switch (this.shape) {
       case Shape.Register:
         // TS 24.292 §6.3.3 / §6.3.6.2 step 4: the MSC's address, the registration's instance ID, feature tags.
@@ -714,6 +734,7 @@ export class ImsSip implements Message {
     }
     if (this.recordRoute >= 0) n += recordRouteLength(ctx, this.recordRoute);
     n += this.fromLength() + this.toLength() + this.callIdLength() + this.cseqLength();
+    if (this.assertedIdentity) n += this.assertedIdentityLength();
     switch (this.shape) {
       case Shape.Register:
         n += this.bindingContactLineLength() + this.expiresLength();
@@ -917,6 +938,18 @@ export class ImsSip implements Message {
 
   private cseqLength(): number {
     return 'CSeq: '.length + decimalLength(this.cseq) + 1 + this.method.length + 2;
+  }
+
+  // P-Asserted-Identity (RFC 3325 §9.1): the asserted public identity, the one From names.
+
+  private writeAssertedIdentity(o: TextSink): void {
+    o.s('P-Asserted-Identity: <');
+    this.ctx.ids.writePublicId(o, this.sub, this.fromK);
+    o.s('>\r\n');
+  }
+
+  private assertedIdentityLength(): number {
+    return 'P-Asserted-Identity: <'.length + this.ctx.len.pub[this.fromK] + '>\r\n'.length;
   }
 
   // Contact: the node's address; on registrations the binding (expires, +sip.instance, ICS tags).

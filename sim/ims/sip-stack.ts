@@ -14,7 +14,13 @@ import type {
   TransactionEnv,
 } from '../sip/transaction.ts';
 import { IdTable } from '../node/id-table.ts';
-import type { ImsSip } from './sip-message.ts';
+import { Via, type ImsSip } from './sip-message.ts';
+
+/**
+ * RFC 3261 §18.1.1: a request larger than 1300 bytes (the path MTU being unknown) MUST go over a
+ * congestion-controlled transport (TCP). The emulation lab's sockets apply the same limit.
+ */
+export const UDP_SIZE_LIMIT = 1300;
 
 /** The IMS nodes' transactions: sim/sip's RFC 3261 transactions, carrying ImsSip messages. */
 export type ClientTransaction = SipClientTransaction<ImsSip>;
@@ -51,6 +57,8 @@ export interface StackNode {
   transmit(msg: ImsSip | SipMessage, dest: number): void;
   /** The link towards `dest` (the same object for the whole run; its params follow setLink). */
   linkTo(dest: number): { readonly params: { readonly transport: string } };
+  /** A request sent over TCP on a datagram path because of its size (§18.1.1), for counting. */
+  sentOverTcpForSize?(req: ImsSip): void;
 }
 
 /** What the stack hands the node: a new request (with its server transaction, none for an ACK). */
@@ -142,7 +150,14 @@ export class SipStack implements TransactionEnv<ImsSip> {
     const v = req.via;
     if (v === null || v.node !== this.node.index) throw new Error(`${req.method}: the top Via must be the sending node's`);
     if (this.clientTxs.has(v.branch)) throw new Error(`${req.method}: a transaction with this branch is already in flight`);
-    const reliable = this.reliable(dest);
+    let reliable = this.reliable(dest);
+    if (!reliable && req.bytes > UDP_SIZE_LIMIT) {
+      // §18.1.1: too large for UDP — TCP to the same peer (the Via names it; same length either way),
+      // so a reliable transaction: no Timer E retransmissions, Timer K = 0.
+      req.via = new Via(v.node, v.branch, true, v.next);
+      reliable = true;
+      this.node.sentOverTcpForSize?.(req);
+    }
     const tx: ClientTransaction =
       req.method === 'INVITE' ? new InviteClientTransaction(this, req, dest, reliable, tu) : new NonInviteClientTransaction(this, req, dest, reliable, tu);
     tx.context = context;
@@ -188,12 +203,28 @@ export class SipStack implements TransactionEnv<ImsSip> {
       this.user.onRequest(msg, from, undefined);
       return;
     }
-    const reliable = this.reliable(from);
+    // The transport the request came over (its top Via): a datagram path carries TCP too (§18.1.1).
+    const reliable = v.tcp || this.reliable(from);
     // autoTrying off: the IMS nodes answer 100 Trying themselves, as compact messages.
     const tx: ServerTransaction =
       msg.method === 'INVITE' ? new InviteServerTransaction(this, msg, from, reliable, this.user, false) : new NonInviteServerTransaction(this, msg, from, reliable, this.user);
     this.serverTable(v.node).set(v.branch, tx);
     this.onRequestFn(msg, from, tx);
+  }
+
+  /**
+   * The reliable stream to `peer` broke: every client transaction whose request went over it
+   * reports a transport error now (RFC 3261 §17.1.4, §8.1.3.1: handled as a 503) instead of
+   * waiting for Timer F — what would answer it can no longer arrive on that connection.
+   */
+  connectionFailed(peer: number): number {
+    let n = 0;
+    for (const tx of this.clientTxs.liveValues()) {
+      if (tx.dest !== peer || !tx.reliable) continue;
+      n++;
+      tx.transportError();
+    }
+    return n;
   }
 
   /** Forgets everything (the node crashed; its guarded Clock already voided the timers). */

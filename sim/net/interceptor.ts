@@ -6,6 +6,8 @@ import type { Message } from './message.ts';
  */
 export interface FaultAction {
   drop?: string;
+  /** With `drop`, on a stream link: the loss resets the connection (both ends told at once). */
+  reset?: boolean;
   extraDelay?: number;
   duplicates?: number;
 }

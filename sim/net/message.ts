@@ -24,6 +24,8 @@ export interface Message {
   readonly rules?: readonly string[];
   /** The message as text on the wire. */
   wire?(): string;
+  /** Sent over a stream (TCP) even where the path is datagrams (a SIP message above 1300 bytes, RFC 3261 §18.1.1). */
+  readonly stream?: boolean;
   /**
    * A 32-bit digest of the content, for the trace hash (sim/net/digest.ts): messages with the same
    * wire text have the same digest, and any change on the wire changes it (up to 2^-32 collisions).

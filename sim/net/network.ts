@@ -24,6 +24,8 @@ export interface Endpoint {
   index: number;
   /** Called at arrival time; the endpoint queues or refuses it (returns false, having signalled the drop). */
   receive(msg: Message, from: number): boolean | void;
+  /** The reliable stream to `peer` broke (sim/node/ports.ts Receiver.connectionFailed). */
+  connectionFailed?(peer: number): void;
 }
 
 /** What a node sees of the network (DESIGN principle 1: Clock + Transport). */
@@ -159,6 +161,7 @@ export class InProcessNetwork {
     if (act !== undefined) {
       if (act.drop !== undefined) {
         this.signals.dropped(this.sim.now(), from, to, msg, act.drop as DropReason);
+        if (act.reset === true && (msg.stream === true || this.route(from, to).link.params.transport === 'stream')) this.breakConnection(from, to);
         return;
       }
       extra = act.extraDelay ?? 0;
@@ -167,6 +170,31 @@ export class InProcessNetwork {
     // A duplicate is one more message on the wire: sent, then delivered or dropped like any other.
     for (let c = 1; c < copies; c++) this.signals.sent(this.sim.now(), from, to, msg);
     for (let c = 0; c < copies; c++) this.transmit(from, to, msg, extra);
+  }
+
+  /** Connections reset because a message was lost on a stream (see breakConnection). */
+  connectionResets = 0;
+
+  /**
+   * A message lost on a reliable stream: TCP/SCTP never lose one silently, so the loss is the
+   * connection failing (a reset, RFC 3261 §18). Both ends learn it: the sender at once (its write
+   * fails), the receiver when the reset reaches it — one propagation delay later, behind what was
+   * already in flight on the stream (in-order delivery). Each end's transaction layer then reports
+   * a transport error for what it awaited on that connection (§17.1.4).
+   */
+  private breakConnection(from: number, to: number): void {
+    const a = this.endpoints[from];
+    const b = this.endpoints[to];
+    // Nodes that model no connections (the MSGin5G HTTP peers today) see the loss as before: silent.
+    if (a.connectionFailed === undefined && b.connectionFailed === undefined) return;
+    this.connectionResets++;
+    this.signals.fault(this.sim.now(), from, 'connection-reset', `${this.endpoints[from].id} ⟂ ${this.endpoints[to].id}: a message lost on the stream resets the connection`);
+    const l = this.route(from, to).link;
+    const now = this.sim.now();
+    let d = l.params.delay;
+    if (now + d < l.lastArrival) d = l.lastArrival - now;
+    if (a.connectionFailed !== undefined) this.sim.postIn(0, () => a.connectionFailed!(to));
+    if (b.connectionFailed !== undefined) this.sim.postIn(d, () => b.connectionFailed!(from));
   }
 
   /**
@@ -198,7 +226,7 @@ export class InProcessNetwork {
       t = (l.txFreeAt > now ? l.txFreeAt : now) + tx;
       l.txFreeAt = t;
     }
-    if (p.transport === 'datagram' && p.loss > 0 && (r.lossRng ??= lossStream(this.sim, this.endpoints[from].id, this.endpoints[to].id)).chance(p.loss)) {
+    if (p.transport === 'datagram' && p.loss > 0 && msg.stream !== true && (r.lossRng ??= lossStream(this.sim, this.endpoints[from].id, this.endpoints[to].id)).chance(p.loss)) {
       // Lost in flight: reported at the send time, against the node it was heading for.
       this.signals.dropped(now, from, to, msg, 'loss');
       return;

@@ -62,6 +62,13 @@ export class IdTable<V> {
     return true;
   }
 
+  /** The live values, in slot order (rare paths: a connection reset fails the transactions on it). */
+  liveValues(): V[] {
+    const out: V[] = [];
+    for (let i = 0; i < this.ids.length; i++) if (this.ids[i] >= 0) out.push(this.values[i] as V);
+    return out;
+  }
+
   clear(): void {
     this.ids.fill(-1);
     this.values.fill(undefined);

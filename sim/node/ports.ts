@@ -56,6 +56,12 @@ export interface Receiver {
    * it refused it (down, queue full): the transport then reports no delivery (the node reported the drop); nothing or true: accepted.
    */
   receive(msg: Message, from: Address): boolean | void;
+  /**
+   * The reliable stream (TCP/SCTP) to `peer` broke — a reset, what a message lost on a stream
+   * means (RFC 3261 §18: TCP itself never loses one): whatever the node awaits over it will not
+   * come. Optional: a node without it keeps waiting for its own timers.
+   */
+  connectionFailed?(peer: Address): void;
 }
 
 /**

@@ -139,7 +139,7 @@ export interface Summary {
   description: string;
   seed: number;
   reglabVersion: string;
-  /** Hash over every delivered message (time, endpoints, kind, subscriber ids), all subscribers. */
+  /** Hash over every delivered message (time, endpoints, kind, subscriber ids, content digest), all subscribers. */
   traceHash: string;
   events: number;
   wallMs: number;

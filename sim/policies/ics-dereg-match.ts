@@ -37,9 +37,20 @@ export const byContact: DeregMatchPolicy = (d) => d.ownMatch;
  */
 export const byInstance: DeregMatchPolicy = (d) => d.sameInstance || byContact(d);
 
+/**
+ * 'coexist': what Kamailio's IMS S-CSCF does (`ims_usrloc_scscf` keys a contact by its URI —
+ * `matching_mode` 0 — so a REGISTER from a new Contact ADDS a contact beside the old one, whatever
+ * the +sip.instance): the new MSC's contact and the old one coexist, and the old MSC's late
+ * deregistration removes its own contact only — no SAR (a contact remains, TS 24.229 §5.4.1.4),
+ * the new registration survives. The matching itself is byContact's; the S-CSCF keeps the older
+ * contact at registration when this policy is named (sim/ims/scscf.ts).
+ */
+export const coexist: DeregMatchPolicy = byContact;
+
 export const DEREG_MATCH_POLICIES = {
   contact: byContact,
   instance: byInstance,
+  coexist,
 } as const satisfies Record<string, DeregMatchPolicy>;
 
 export type DeregMatchPolicyName = keyof typeof DEREG_MATCH_POLICIES;

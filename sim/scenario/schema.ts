@@ -124,8 +124,18 @@ const MessageMatch = z
 const LinkPair = z.tuple([NodeId, NodeId]).meta({ description: 'a link (both directions); omit for all links' });
 const FaultName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a fault name has only letters, digits, '-', '_' and '.'").optional();
 
+const OnStream = z
+  .enum(['reset', 'discard'])
+  .default('reset')
+  .meta({
+    description:
+      "what losing a message on a stream (TCP/SCTP) link means: 'reset' — the connection fails and both ends' transaction layers report a transport error at once (RFC 3261 §18, §17.1.4; TCP never loses silently); 'discard' — the peer's application swallowed it above a connection that stays up (only the sender's timers find out). Datagram links just lose it.",
+  });
+
 const Fault = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('loss'), name: FaultName, link: LinkPair.optional(), probability: Probability, window: FaultWindow }).meta({ description: 'messages lost in flight' }),
+  z
+    .strictObject({ kind: z.literal('loss'), name: FaultName, link: LinkPair.optional(), probability: Probability, window: FaultWindow, onStream: OnStream })
+    .meta({ description: 'messages lost in flight' }),
   z
     .strictObject({ kind: z.literal('delay'), name: FaultName, link: LinkPair.optional(), match: MessageMatch.optional(), extra: Duration, probability: Probability.default(1), window: FaultWindow })
     .meta({ description: 'extra delay on matching messages' }),
@@ -133,7 +143,7 @@ const Fault = z.discriminatedUnion('kind', [
     .strictObject({ kind: z.literal('duplicate'), name: FaultName, link: LinkPair.optional(), match: MessageMatch.optional(), probability: Probability, window: FaultWindow })
     .meta({ description: 'an extra copy of matching messages' }),
   z
-    .strictObject({ kind: z.literal('drop'), name: FaultName, match: MessageMatch, probability: Probability.default(1), window: FaultWindow })
+    .strictObject({ kind: z.literal('drop'), name: FaultName, match: MessageMatch, probability: Probability.default(1), window: FaultWindow, onStream: OnStream })
     .meta({ description: 'matching messages dropped, e.g. the 200 OK to a deregistration towards the MSC' }),
   z
     .strictObject({

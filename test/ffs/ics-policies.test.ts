@@ -18,9 +18,11 @@ import { BIND_AFTER_MS, HOP, HOP_MSC, MS, S, deregisters, proc, runIcs, sig, sig
 const DEREG = 'ics-deregistration';
 /** Timer F of a non-INVITE transaction on a reliable link with the default T1 (500 ms): 64·T1. */
 const TIMER_F = 64 * 500 * MS;
-const LOST_200 = '- { name: lost-200, kind: drop, match: { kind: "200 REGISTER", procedure: ics-deregistration, to: msc } }';
+// onStream: discard — the 200 OK vanishes above a TCP connection that stays up (so Timer F, not a
+// reset, tells the MSC): what these tests of the no-200-OK policies need.
+const LOST_200 = '- { name: lost-200, kind: drop, onStream: discard, match: { kind: "200 REGISTER", procedure: ics-deregistration, to: msc } }';
 /** The first deregistration REGISTER (sent at 10 s) lost on its way to the I-CSCF. */
-const LOST_REGISTER = '- { name: lost-register, kind: drop, match: { kind: REGISTER, procedure: ics-deregistration, to: icscf }, window: { from: 10s, to: 11s } }';
+const LOST_REGISTER = '- { name: lost-register, kind: drop, onStream: discard, match: { kind: REGISTER, procedure: ics-deregistration, to: icscf }, window: { from: 10s, to: 11s } }';
 
 test('policy decisions: each named policy on 408 / 403 / 404 / 480 / 500 with Retry-After / 503, attempt by attempt', () => {
   const r: DeregRetry = { retries: 2, base: 1 * S, factor: 3, cap: 5 * S };

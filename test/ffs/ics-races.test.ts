@@ -14,9 +14,11 @@ import { HOP, HOP_MSC, MS, S, deregisters, proc, registers, runIcs, sig, sigSeco
 const DEREG = 'ics-deregistration';
 const TIMER_F = 32 * S;
 const PRE = '24.292:6.3.6.2/pre';
-const LOST_200 = '- { name: lost-200, kind: drop, match: { kind: "200 REGISTER", procedure: ics-deregistration, to: msc } }';
+// onStream: discard — the 200 OK vanishes above a TCP connection that stays up (so Timer F, not a
+// reset, tells the MSC): what these tests of the no-200-OK policies need.
+const LOST_200 = '- { name: lost-200, kind: drop, onStream: discard, match: { kind: "200 REGISTER", procedure: ics-deregistration, to: msc } }';
 /** The far end never gets the BYE (so nobody answers it). */
-const SILENT_FAR_END = '- { name: silent, kind: drop, match: { kind: BYE, to: far } }';
+const SILENT_FAR_END = '- { name: silent, kind: drop, onStream: discard, match: { kind: BYE, to: far } }';
 const WITH_CALL = { ims: 'sessions: { share: 1, perSubscriber: 1 }', msc: 'sessionSetupAfter: 1s' };
 
 test('pure decisions: byeRelease waits, regEventDuringDereg finishes or not, deregMatch removes or not', () => {

@@ -206,7 +206,10 @@ export const ScscfParams = z.strictObject({
   deregMatch: z
     .enum(names(DEREG_MATCH_POLICIES))
     .default(DEFAULT_DEREG_MATCH_POLICY)
-    .meta({ description: "which binding a deregistration removes: 'contact' (its own Contact only) or 'instance' (any with its +sip.instance: the Cancel Location race)" }),
+    .meta({
+      description:
+        "the Cancel Location race — a new MSC's REGISTER (same +sip.instance) arrived before the old MSC's deregistration: 'contact' (it replaced the binding, RFC 5626 §6; the late deregistration removes nothing), 'instance' (replaced; the late deregistration removes the new MSC's binding) or 'coexist' (Kamailio ims_usrloc_scscf: both contacts kept, the late deregistration removes the old MSC's only)",
+    }),
   externalClients: z
     .enum(names(EXTERNAL_CLIENT_POLICIES))
     .default(DEFAULT_EXTERNAL_CLIENT_POLICY)
