@@ -3,18 +3,19 @@
  * registers then deregisters subscribers (test/fixtures/sipp/ics-register-deregister.xml), the call
  * rate stepped up until more than 1 % of calls fail or the response time p99 exceeds 200 ms,
  * against
- *   (a)  Kamailio's registrar alone (test/fixtures/kamailio/registrar.cfg, usrloc in memory),
- *   (a') the same behind the Call-ID relay (what the relay costs, see below),
- *   (b)  RegLab's emulated S-CSCF alone (SIPp → S-CSCF; its SAR to the emulated HSS over Diameter),
- *   (c)  RegLab's emulated I-CSCF + S-CSCF + HSS (UAR and SAR over real Diameter/TCP),
+ *   (a) Kamailio's registrar alone (test/fixtures/kamailio/registrar.cfg, usrloc in memory),
+ *   (b) RegLab's emulated S-CSCF alone (SIPp → S-CSCF; its SAR to the emulated HSS over Diameter),
+ *   (c) RegLab's emulated I-CSCF + S-CSCF + HSS (UAR and SAR over real Diameter/TCP),
+ *   (n) a bare Node UDP responder (bench/interop-node-floor.mjs): what one Node process pays per
+ *       REGISTER before doing anything,
  * each step on a freshly started target, all on 127.0.0.1, targets alternated within a step.
- * RegLab runs as `reglab emulate` in its own process; SIPp in its own; the relay in its own.
+ * RegLab runs as `reglab emulate` in its own process; SIPp in its own. Beside each step: the
+ * target's CPU time per REGISTER transaction (its whole process group, from /proc: Kamailio's
+ * main process and workers), SIPp's CPU, and the datagrams dropped in the target's full UDP
+ * receive queues — on a shared machine CPU per transaction is the figure the load distorts least.
  *
- * The relay (bench/interop-callid-relay.mjs): RegLab's decoder renders the Call-ID's subscriber
- * part as 6 hex digits, SIPp's Call-ID counter is decimal, so SIPp could not match RegLab's answers
- * past call 9 without it. (a') measures it in front of Kamailio.
- *
- *   npm run bench -- interop-sipp [--steps 200,400,800,1600,3200] [--seconds 5] [--targets a,a',b,c]
+ *   npm run bench -- interop-sipp [--steps 200,400,800,1600,3200] [--seconds 5] [--targets a,b,c,n]
+ *                                 [--cpu-prof DIR]   (RegLab's targets write V8 CPU profiles there)
  *
  * Prints a table per target and the highest sustained REGISTER transactions/s (2 per call).
  */
@@ -33,7 +34,7 @@ const { values: opt } = parseArgs({
   options: {
     steps: { type: 'string', default: '250,500,1000,2000,4000' },
     seconds: { type: 'string', default: '5' },
-    targets: { type: 'string', default: "a,a',b,c" },
+    targets: { type: 'string', default: 'a,b,c,n' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -46,44 +47,24 @@ interface Target {
   port: number;
   /** Process groups whose CPU time is the target's (Kamailio: main + workers; RegLab: its process). */
   groups: number[];
-  /** The relay's process group, accounted apart. */
-  relay?: number;
+  /** SIPp's local port, when the target must know it beforehand (RegLab's external MSC address). */
+  sippPort?: number;
   /** The UDP ports SIPp's traffic reaches the target on (their receive-queue drops are counted). */
   udpPorts: number[];
   /** Resolves with a note on how the target kept up (RegLab: its lateness line). */
   stop(): Promise<string>;
 }
 
-async function relay(to: number): Promise<{ proc: PeerProcess; front: number; back: number }> {
-  const proc = new PeerProcess('relay', process.execPath, [join(ROOT, 'bench/interop-callid-relay.mjs'), String(to)]);
-  const m = await waitFor('the relay', async () => /relay (\d+) (\d+)/.exec(proc.log()) ?? undefined, 10_000);
-  return { proc, front: Number(m[1]), back: Number(m[2]) };
-}
-
-async function kamailio(withRelay: boolean): Promise<Target> {
+async function kamailio(): Promise<Target> {
   const k = await Kamailio.start({ transports: ['udp'], shmMb: 256 });
-  const groups = [k.proc.pid!];
-  if (!withRelay) return { port: k.port, groups, udpPorts: [k.port], stop: async () => (await k.stop(), '') };
-  const r = await relay(k.port);
-  return {
-    port: r.front,
-    groups,
-    relay: r.proc.pid,
-    udpPorts: [k.port, r.front, r.back],
-    stop: async () => {
-      await r.proc.stop();
-      await k.stop();
-      return '';
-    },
-  };
+  return { port: k.port, groups: [k.proc.pid!], udpPorts: [k.port], stop: async () => (await k.stop(), '') };
 }
 
-/** `reglab emulate` in its own process: SIPp → relay → entry (icscf or scscf), the relay as the MSC. */
+/** `reglab emulate` in its own process: SIPp → entry (icscf or scscf), SIPp's socket as the external MSC. */
 async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'reglab-bench-interop-'));
-  const [icscf, scscf] = await freePorts(2);
-  const r = await relay(entry === 'icscf' ? icscf : scscf);
-  const yaml = reglabCoreYaml({ calls, mscAddress: `127.0.0.1:${r.back}`, entry, ports: { icscf, scscf }, watch: 1 });
+  const [icscf, scscf, sipp] = await freePorts(3);
+  const yaml = reglabCoreYaml({ calls, mscAddress: `127.0.0.1:${sipp}`, entry, ports: { icscf, scscf }, watch: 1 });
   const file = join(dir, 'core.yaml');
   writeFileSync(file, yaml);
   const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : [];
@@ -93,13 +74,12 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
     return /\(Ctrl-C ends it early/.test(p.log()) ? true : undefined;
   }, 60_000, 100);
   return {
-    port: r.front,
+    port: entry === 'icscf' ? icscf : scscf,
+    sippPort: sipp,
     groups: [p.pid!],
-    relay: r.proc.pid,
-    udpPorts: [icscf, scscf, r.front, r.back],
+    udpPorts: [icscf, scscf],
     stop: async () => {
       await p.stop(30_000, 'SIGINT');
-      await r.proc.stop();
       rmSync(dir, { recursive: true, force: true });
       // The real-time driver's own measure of how far behind the wall clock events ran.
       return /lateness:[^\n]*/.exec(p.log())?.[0] ?? '';
@@ -117,11 +97,10 @@ async function nodeFloor(): Promise<Target> {
 
 function start(t: string, calls: number): Promise<Target> {
   if (t === 'n') return nodeFloor();
-  if (t === 'a') return kamailio(false);
-  if (t === "a'") return kamailio(true);
+  if (t === 'a') return kamailio();
   if (t === 'b') return reglab('scscf', calls);
   if (t === 'c') return reglab('icscf', calls);
-  throw new Error(`--targets: '${t}' is not a, a', b, c or n`);
+  throw new Error(`--targets: '${t}' is not a, b, c or n`);
 }
 
 /** Linux's USER_HZ (`getconf CLK_TCK`): /proc's CPU times are in these ticks. */
@@ -194,14 +173,12 @@ interface Step {
   cpuMs: number;
   cpuUsPerTx: number;
   cpuPct: number;
-  relayCpuMs: number;
   sippCpuMs: number;
   udpDrops: number[];
 }
 
 interface Cpu {
   target: number;
-  relay: number;
   sipp: number;
   drops: number[];
 }
@@ -224,7 +201,6 @@ function summarize(rate: number, calls: number, r: SippResult, wallS: number, cp
     cpuMs: cpu.target,
     cpuUsPerTx: r.successful > 0 ? (1000 * cpu.target) / (2 * r.successful) : NaN,
     cpuPct: cpu.target / (10 * wallS),
-    relayCpuMs: cpu.relay,
     sippCpuMs: cpu.sipp,
     udpDrops: cpu.drops,
   };
@@ -242,13 +218,12 @@ async function main(): Promise<void> {
       let step: Step;
       let note = '';
       try {
-        const cpu0 = { target: groupCpuMs(target.groups), relay: target.relay ? groupCpuMs([target.relay]) : 0, sipp: exitedChildrenCpuMs() };
+        const cpu0 = { target: groupCpuMs(target.groups), sipp: exitedChildrenCpuMs() };
         const t0 = performance.now();
-        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
+        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
         const wallS = (performance.now() - t0) / 1000;
         const cpu = {
           target: groupCpuMs(target.groups) - cpu0.target,
-          relay: target.relay ? groupCpuMs([target.relay]) - cpu0.relay : 0,
           sipp: exitedChildrenCpuMs() - cpu0.sipp,
           drops: udpDrops(target.udpPorts),
         };
@@ -258,7 +233,7 @@ async function main(): Promise<void> {
       }
       results.get(t)!.push(step);
       process.stdout.write(
-        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx${step.relayCpuMs ? ` (relay ${step.relayCpuMs} ms)` : ''} sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
+        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
       );
       if (!step.pass) stopped.add(t);
     }
@@ -266,7 +241,7 @@ async function main(): Promise<void> {
   process.stdout.write('\nhighest sustained (last step with ≤ 1 % failed calls and p99 ≤ 200 ms):\n');
   for (const [t, steps] of results) {
     const best = steps.filter((s) => s.pass).at(-1);
-    const name = { a: 'Kamailio registrar', "a'": 'Kamailio registrar behind the relay', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS', n: 'bare Node UDP responder (the floor)' }[t] ?? t;
+    const name = { a: 'Kamailio registrar', b: 'RegLab S-CSCF (+HSS)', c: 'RegLab I-CSCF + S-CSCF + HSS', n: 'bare Node UDP responder (the floor)' }[t] ?? t;
     process.stdout.write(
       best
         ? `  ${t.padEnd(3)} ${name.padEnd(38)} ${best.rate} calls/s = ${2 * best.rate} REGISTER/s offered, ${best.achieved.toFixed(0)} completed/s; p50 ${best.p50} p90 ${best.p90} p99 ${best.p99} ms; CPU ${best.cpuUsPerTx.toFixed(0)} µs per REGISTER transaction${steps.every((s) => s.pass) ? ' (never limited: raise --steps)' : ''}\n`

@@ -1,10 +1,20 @@
 import { Option, type Command } from 'commander';
 import { EXIT_OK } from '../errors.ts';
 import { action, commandNamed, wholeNumber, type CliCommand } from '../cli/common.ts';
-import { guarded } from './cli-actions.ts';
-import { mergeDirs } from './merge.ts';
-import { parseQueueUrl } from './redis-url.ts';
-import { startQueueWorker } from './queue-worker.ts';
+
+/**
+ * What the worker and merge commands run, loaded when they run: BullMQ and ioredis are hundreds of
+ * modules that every other `reglab` command (run, above all) must not pay for at start.
+ */
+const campaignActions = async () => {
+  const [{ guarded }, { mergeDirs }, { parseQueueUrl }, { startQueueWorker }] = await Promise.all([
+    import('./cli-actions.ts'),
+    import('./merge.ts'),
+    import('./redis-url.ts'),
+    import('./queue-worker.ts'),
+  ]);
+  return { guarded, mergeDirs, parseQueueUrl, startQueueWorker };
+};
 
 /**
  * The campaign's options on `sweep` and `compare` (whose actions call cmdSweep / cmdCompare), and
@@ -45,11 +55,12 @@ export const workerCommand: CliCommand = {
       .option('--concurrency <n>', 'runs at once (1 … 256; one per core is right for CPU-bound runs)', parseConcurrency, 1)
       .addOption(new Option('--lock-duration <ms>', "how long a run's lock lasts unrenewed: a killed worker's run is retried by another after this").argParser(parseLock).default(30_000))
       .option('-q, --quiet', 'no line per finished run', false)
-      .action(action(ctx, (opts: { queue: string; concurrency: number; lockDuration: number; quiet: boolean }) => guarded(() => runWorker(opts))));
+      .action(action(ctx, async (opts: { queue: string; concurrency: number; lockDuration: number; quiet: boolean }) => (await campaignActions()).guarded(() => runWorker(opts))));
   },
 };
 
 async function runWorker(opts: { queue: string; concurrency: number; lockDuration: number; quiet: boolean }): Promise<number> {
+  const { parseQueueUrl, startQueueWorker } = await campaignActions();
   const url = parseQueueUrl(opts.queue);
   const w = await startQueueWorker({
     url,
@@ -87,6 +98,11 @@ export const mergeCommand: CliCommand = {
       .description('Reads DIR/campaign.json and DIR/runs of every shard (`--shard i/n --out DIR`) and writes the same table a local run writes.')
       .argument('<dir...>', 'the --out DIR of each shard')
       .option('--out <dir>', 'where the table goes (default: the first DIR)');
-    cmd.action(action(ctx, (dirs: string[], opts: { out?: string }) => guarded(async () => mergeDirs(dirs, opts.out))));
+    cmd.action(
+      action(ctx, async (dirs: string[], opts: { out?: string }) => {
+        const { guarded, mergeDirs } = await campaignActions();
+        return guarded(async () => mergeDirs(dirs, opts.out));
+      }),
+    );
   },
 };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cmdCompare, type CompareCliOpts } from '../campaign/cli-actions.ts';
+import type { CompareCliOpts } from '../campaign/cli-actions.ts';
 import { action, collect, parseWorkers, runOptions, wholeNumber, type CliCommand } from './common.ts';
 
 export const compareCommand: CliCommand = {
@@ -25,6 +25,6 @@ examples:
   reglab compare scenarios/ffs/ics-scscf-overload-mass-detach.yaml
   reglab compare scenarios/ffs/ics-scscf-overload-mass-detach.yaml --seeds 10 --out runs/cmp`,
       )
-      .action(action(ctx, (file: string, opts: CompareCliOpts) => cmdCompare(file, opts)));
+      .action(action(ctx, async (file: string, opts: CompareCliOpts) => (await import('../campaign/cli-actions.ts')).cmdCompare(file, opts)));
   },
 };

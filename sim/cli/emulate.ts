@@ -6,10 +6,7 @@ import { runManifest } from '../scenario/job.ts';
 import type { RunResult } from '../scenario/run.ts';
 import { parseDuration } from '../scenario/units.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from '../errors.ts';
-import { runEmulation } from '../emulate/emulate.ts';
-import { runReplay } from '../emulate/replay.ts';
-import { parseLatenessMode, type LatenessMode } from '../emulate/realtime-driver.ts';
-import { EmulateError } from '../emulate/wire-network.ts';
+import type { LatenessMode } from '../emulate/realtime-driver.ts';
 import { action, commandNamed, runOptions, usageError, type CliCommand } from './common.ts';
 import { prepareRunDir } from './out-path.ts';
 
@@ -54,8 +51,23 @@ export const emulateCommand: CliCommand = {
   },
 };
 
+/**
+ * The emulator's modules (sockets, real-time driver, replay), loaded when a command needs them: every
+ * `reglab` command registers `emulate`, and a plain `reglab run` must not pay for loading them.
+ */
+async function emulator() {
+  const [{ runEmulation }, { runReplay }, { parseLatenessMode }, { EmulateError }] = await Promise.all([
+    import('../emulate/emulate.ts'),
+    import('../emulate/replay.ts'),
+    import('../emulate/realtime-driver.ts'),
+    import('../emulate/wire-network.ts'),
+  ]);
+  return { runEmulation, runReplay, parseLatenessMode, EmulateError };
+}
+
 /** `reglab run --replay DIR` (called by sim/cli/run.ts): bad recordings are bad input (exit 2). */
-export function replayRun(sc: Scenario, dir: string): RunResult {
+export async function replayRun(sc: Scenario, dir: string): Promise<RunResult> {
+  const { runReplay, EmulateError } = await emulator();
   try {
     return runReplay(sc, dir);
   } catch (e) {
@@ -65,6 +77,7 @@ export function replayRun(sc: Scenario, dir: string): RunResult {
 }
 
 async function cmdEmulate(file: string, opts: EmulateOpts): Promise<number> {
+  const { runEmulation, parseLatenessMode, EmulateError } = await emulator();
   const durationNs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
   if (durationNs === undefined && opts.duration !== undefined) throw usageError(`--duration ${opts.duration}: expected a duration such as 30s or 2min`);
   const timeScale = Number(opts.timeScale);

@@ -70,7 +70,7 @@ async function cmdRun(file: string, opts: RunOpts): Promise<number> {
     : base;
   if (opts.out) prepareRunDir(opts.out);
   const bar = opts.quiet ? undefined : new ProgressBar(process.stderr, sc.name);
-  const result = opts.replay !== undefined ? replayRun(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
+  const result = opts.replay !== undefined ? await replayRun(sc, opts.replay) : await runScenario(sc, { onProgress: bar ? (p) => bar.update(p) : undefined });
   bar?.done();
   if (opts.out) {
     await writeRunDir(opts.out, runOutput(result, runManifest(sc.name, sc.file, sc.seed, sc.sets)));

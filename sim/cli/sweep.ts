@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cmdSweep, type SweepCliOpts } from '../campaign/cli-actions.ts';
+import type { SweepCliOpts } from '../campaign/cli-actions.ts';
 import { action, collect, parseWorkers, runOptions, type CliCommand } from './common.ts';
 
 export const sweepCommand: CliCommand = {
@@ -20,6 +20,6 @@ examples:
   reglab sweep scenarios/sizing/ics-storm.yaml --vary nodes.scscf.workers=1,2,4 --out runs/sweep
   reglab sweep scenarios/learn/request-response.yaml --vary network.defaults.loss=0,1%,5% --vary seed=1,2 --out runs/loss`,
       )
-      .action(action(ctx, (file: string, opts: SweepCliOpts) => cmdSweep(file, opts)));
+      .action(action(ctx, async (file: string, opts: SweepCliOpts) => (await import('../campaign/cli-actions.ts')).cmdSweep(file, opts)));
   },
 };

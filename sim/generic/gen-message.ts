@@ -1,4 +1,5 @@
 import type { Message } from '../net/message.ts';
+import { DIGEST_SEED, digestString, digestWord } from '../net/digest.ts';
 
 /**
  * RegLab's generic request/response protocol: not a 3GPP protocol, an honest example for the
@@ -40,6 +41,14 @@ export class GenMessage implements Message {
       `Via: ${this.via.join(', ')}\r\n` +
       `Length: ${this.payload}\r\n\r\n`
     );
+  }
+
+  /** The head's fields (the payload is filler of the stated length). */
+  digest(): number {
+    let h = digestWord(digestWord(digestWord(DIGEST_SEED, this.sub), this.tx), this.payload);
+    h = digestWord(h, this.via.length);
+    for (const v of this.via) h = digestString(h, v);
+    return h;
   }
 
   wire(): string {

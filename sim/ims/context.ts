@@ -2,7 +2,8 @@ import type { AddressBook } from '../node/ports.ts';
 import { nodeAddress } from '../observe/pcapng.ts';
 import type { ImsConfig } from './config.ts';
 import { Identities } from './identities.ts';
-import { LengthSink } from './text-sink.ts';
+import { LengthSink, StringSink } from './text-sink.ts';
+import { DIGEST_SEED, digestString, digestWord } from '../net/digest.ts';
 
 /**
  * Lengths of the identity strings, the same for every subscriber: identities are rendered at fixed
@@ -94,6 +95,30 @@ export class ImsContext {
     let h = this.hosts[i];
     if (h === undefined) h = this.hosts[i] = nodeAddress(i);
     return h;
+  }
+
+  private salt = 0;
+  private salted = false;
+
+  /**
+   * The digest of what every message of the run renders the same way (domains, identity formats,
+   * node addresses and Diameter identities, far-end numbering): the seed of each message's
+   * content digest (ImsSip.digest(), CxMessage.digest()), so a run that changes only these still
+   * changes the trace hash. Computed once, on first use (all nodes exist by then).
+   */
+  get digestSalt(): number {
+    if (this.salted) return this.salt;
+    const ids = this.ids;
+    const o = new StringSink();
+    for (let k = 0; k < ids.implicitSet; k++) ids.writePublicId(o, 0, k);
+    ids.writePrivateId(o, 0);
+    ids.writeInstanceUrn(o, 0);
+    let h = digestString(DIGEST_SEED, o.out);
+    for (const x of [ids.homeDomainUri, ids.homeDomain, ids.networkDomain, ids.imsDomain, this.realm, this.cfgPeers.domain]) h = digestString(h, x);
+    h = digestWord(digestString(h, String(this.cfgPeers.numberBase)), this.cfgPeers.numberDigits);
+    for (let i = 0; i < this.addresses.size; i++) h = digestString(digestString(h, this.host(i)), this.fqdn(i));
+    this.salted = true;
+    return (this.salt = h);
   }
 
   /** Length of host(i). */

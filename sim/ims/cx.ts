@@ -1,3 +1,4 @@
+import { digestWord } from '../net/digest.ts';
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
@@ -314,6 +315,30 @@ export class CxMessage implements Message {
       if (slow !== this.bytes) throw new Error(`Cx ${this.kind}: computed ${this.bytes} bytes, the AVP description gives ${slow}`);
     }
     return this;
+  }
+
+  /**
+   * The content digest for the trace hash (Message.digest()): every field writeAvps() and the
+   * header read, from the run's salt (ImsContext.digestSalt). Arithmetic, never an encoding.
+   */
+  digest(): number {
+    let h = digestWord(this.ctx.digestSalt, this.sub);
+    h = digestWord(h, this.command);
+    h = digestWord(h, this.request ? 1 : 0);
+    h = digestWord(h, this.sessionNode);
+    h = digestWord(h, this.sessionHi);
+    h = digestWord(h, this.sessionLo);
+    h = digestWord(h, this.hopByHop);
+    h = digestWord(h, this.endToEnd);
+    h = digestWord(h, this.origin);
+    h = digestWord(h, this.destination);
+    h = digestWord(h, this.authType);
+    h = digestWord(h, this.assignmentType);
+    h = digestWord(h, this.reasonCode);
+    h = digestWord(h, this.serverName);
+    h = digestWord(h, this.resultCode);
+    h = digestWord(h, this.experimentalCode);
+    return digestWord(h, (this.capabilities ? 1 : 0) | (this.userData ? 2 : 0));
   }
 
   /** 20-byte header + the AVPs as described by writeAvps() (the reference computeLength() is checked against). */

@@ -1,7 +1,8 @@
 import { MAX_DIALOGS_PER_SUBSCRIBER, mix32 } from './config.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { DEREGISTER_RULES } from './rule-ids.ts';
-import { MscState, SubState, DEREG_PENDING, TRIGGER_SIGNALS, PROC_DEREG, SWEEP } from './msc-shell.ts';
+import { MscState, SubState, DEREG_PENDING, REATTACH, TRIGGER_SIGNALS, PROC_DEREG, SWEEP, refreshAfter } from './msc-shell.ts';
+import type { ReattachPhase } from '../policies/msc-reattach.ts';
 import { MscSessions } from './msc-sessions.ts';
 
 /**
@@ -97,6 +98,7 @@ export abstract class MscDeregistration extends MscSessions {
         this.clearRegistration(sub);
         this.signal('dereg.cleared-locally', 1, sub);
         this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'failed');
+        this.deregistrationOver(sub);
         return;
       case 'retry':
         this.st[sub] = MscState.RetryWait;
@@ -109,6 +111,7 @@ export abstract class MscDeregistration extends MscSessions {
         this.scheduleRefresh(sub, this.p.expires);
         this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'failed');
         this.views.recheck(sub);
+        this.deregistrationOver(sub);
         return;
       case 'hold':
         // Kept, not acted on, until the registration would have expired (refreshDue clears it then).
@@ -118,8 +121,76 @@ export abstract class MscDeregistration extends MscSessions {
         this.armRefresh();
         this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'failed');
         this.views.recheck(sub);
+        this.deregistrationOver(sub);
         return;
     }
+  }
+
+  /**
+   * An attach for a subscriber whose deregistration is under way (or pending behind a REGISTER in
+   * flight): the reattach policy decides (sim/policies/msc-reattach.ts; the spec is silent).
+   * Returns false when no deregistration is under way (the caller reports `register.already`).
+   */
+  protected override reattachDuringDeregistration(sub: number): boolean {
+    const st = this.st[sub];
+    let phase: ReattachPhase;
+    if (st === MscState.Releasing) phase = 'releasing';
+    else if (st === MscState.Deregistering) phase = 'deregistering';
+    else if (st === MscState.RetryWait) phase = 'retry-wait';
+    else if ((st === MscState.Registering || st === MscState.Refreshing) && this.flags[sub] & DEREG_PENDING) phase = 'pending';
+    else return false;
+    this.signal('reattach.during-dereg', 1, sub);
+    switch (this.reattachPolicy(phase)) {
+      case 'drop':
+        this.signal('reattach.dropped', 1, sub);
+        this.signal('register.already', 1, sub);
+        return true;
+      case 'queue':
+        this.signal('reattach.queued', 1, sub);
+        this.flags[sub] |= REATTACH;
+        return true;
+      case 'resume':
+        this.signal('reattach.resumed', 1, sub);
+        if (phase === 'pending') {
+          this.flags[sub] &= ~DEREG_PENDING;
+          return true;
+        }
+        // Nothing was sent that touched the binding: the registration stands, refreshed on schedule.
+        this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'abandoned');
+        this.st[sub] = MscState.Registered;
+        this.attempts[sub] = 0;
+        this.refresh.set(sub, this.now() + refreshAfter(Math.max(0, this.expiresAt[sub] - this.now()) / 1e9) * 1e9);
+        this.armRefresh();
+        this.views.recheck(sub);
+        return true;
+      case 'register-now':
+        this.signal('reattach.register-now', 1, sub);
+        this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'abandoned');
+        this.registerAgain(sub);
+        return true;
+    }
+  }
+
+  /**
+   * A new registration at once (§6.3.3: fresh Call-ID, CSeq 1, then SUBSCRIBE anew), the old one's
+   * details dropped here: the deregistration in flight is answered to a Call-ID no longer ours and
+   * changes nothing at this MSC. At the S-CSCF it arrives first on a FIFO link, so it removes the
+   * old binding before the new REGISTER creates one; where links reorder (datagrams with jitter) a
+   * late deregistration may remove the new binding (contact-only matching) — measurable, not hidden.
+   */
+  protected registerAgain(sub: number): void {
+    this.clearRegistration(sub);
+    this.startRegistration(sub);
+  }
+
+  /** The deregistration is over (whatever its outcome): a re-attach queued meanwhile registers now. */
+  protected override deregistrationOver(sub: number): void {
+    if ((this.flags[sub] & REATTACH) === 0) return;
+    this.flags[sub] &= ~REATTACH;
+    // 'keep' left the registration live: the subscriber is back and registered; nothing to send.
+    if (this.st[sub] === MscState.Registered) return;
+    this.signal('reattach.registered-after-dereg', 1, sub);
+    this.startRegistration(sub);
   }
 
   protected override startSweep(reason: number): void {

@@ -85,5 +85,6 @@ export abstract class MscRegEvent extends MscRegistration {
     this.signal('dereg.finished-by-notify', 1, sub);
     this.clearRegistration(sub);
     this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'completed');
+    this.deregistrationOver(sub);
   }
 }

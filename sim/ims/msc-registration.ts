@@ -7,6 +7,7 @@ import {
   MscState,
   SubState,
   DEREG_PENDING,
+  REATTACH,
   PROC_REG,
   PROC_REREG,
   PROC_DEREG,
@@ -24,9 +25,12 @@ export abstract class MscRegistration extends MscShell {
     // Details kept after a failed deregistration (keep-until-expiry) give way to a fresh registration.
     if (this.st[sub] === MscState.Kept) this.clearRegistration(sub);
     if (this.st[sub] !== MscState.Idle) {
+      // Back while its deregistration is under way: the reattach policy's (msc-deregistration.ts).
+      if (this.reattachDuringDeregistration(sub)) return;
       this.signal('register.already', 1, sub);
       return;
     }
+    this.flags[sub] &= ~REATTACH;
     this.tokenCounter++;
     this.regToken[sub] = (mix32(this.tokenCounter * 0x9e3779b1 + this.index * 0x85ebca77) | 1) >>> 0;
     this.regCseq[sub] = 1;
@@ -35,7 +39,7 @@ export abstract class MscRegistration extends MscShell {
     this.registered++;
     this.procStart[sub] = this.now();
     this.procedureStarted(PROC_REG, sub);
-    this.sendRegister(sub, this.p.expires, PROC_REG, undefined, this.regToken[sub], sub);
+    this.sendRegister(sub, this.askExpires, PROC_REG, undefined, this.regToken[sub], sub);
   }
   /**
    * A REGISTER on the subscriber's behalf (TS 24.292 §6.3.3; for expiry 0 every step of §6.3.6.2):
@@ -74,7 +78,9 @@ export abstract class MscRegistration extends MscShell {
   protected override onRegisterResponse(r: ImsSip): void {
     const sub = r.sub;
     const st = this.st[sub];
-    if (r.status < 200) return;
+    // Only the answer to the REGISTER in flight counts (the last CSeq): a deregistration superseded by
+    // a new registration (reattach 'register-now': CSeq 1, the deregistration's ≥ 2) changes nothing.
+    if (r.status < 200 || r.cseq !== this.regCseq[sub]) return;
     const ok = r.status < 300;
     switch (st) {
       case MscState.Registering: {
@@ -97,16 +103,16 @@ export abstract class MscRegistration extends MscShell {
       }
       case MscState.Refreshing: {
         if (!ok) {
-          // The refresh failed: the registration is taken as lost (no retry in this model) — unless
-          // the subscriber left meanwhile: the binding may well still be there, so deregister it.
+          // The refresh failed — unless the subscriber left meanwhile (the binding may well still be
+          // there: deregister it), the refreshFailure policy decides.
           this.signal('refresh.failed', 1, sub);
           if (this.flags[sub] & DEREG_PENDING) {
             this.st[sub] = MscState.Registered;
             return this.deregPending(sub);
           }
-          this.clearRegistration(sub);
-          return;
+          return this.refreshFailed(sub, r);
         }
+        this.attempts[sub] = 0;
         this.st[sub] = MscState.Registered;
         this.scheduleRefresh(sub, r.contactExpires >= 0 ? r.contactExpires : this.p.expires);
         if (this.flags[sub] & DEREG_PENDING) return this.deregPending(sub);
@@ -118,7 +124,50 @@ export abstract class MscRegistration extends MscShell {
           // 24.292:6.3.6.2/on-200 — "remove all registration details relating to this public user identity".
           this.clearRegistration(sub);
           this.procedureEnded(PROC_DEREG, sub, this.procStart[sub], 'completed');
+          this.deregistrationOver(sub);
         } else this.deregFailed(sub, r.status, r.shape === Shape.Overload ? r.expires : undefined);
+        return;
+    }
+  }
+  /** A refresh with no 200 OK: the refreshFailure policy's (sim/policies/msc-refresh-failure.ts; the spec is silent). */
+  protected override refreshFailed(sub: number, r: ImsSip): void {
+    const now = this.now();
+    const attempt = ++this.attempts[sub];
+    const d = this.refreshPolicy(
+      {
+        status: r.status,
+        attempt,
+        retryAfterSeconds: r.shape === Shape.Overload ? r.expires : undefined,
+        minExpiresSeconds: r.shape === Shape.TooBrief ? r.expires : undefined,
+        remainingNs: this.expiresAt[sub] - now,
+      },
+      this.p.refreshRetry ?? this.p.deregRetry,
+    );
+    switch (d.action) {
+      case 'drop':
+        this.signal('refresh.dropped', 1, sub);
+        this.clearRegistration(sub);
+        return;
+      case 'retry':
+        // RFC 3261 §10.2.8: a 423's Min-Expires is the registrar's, so every later REGISTER asks for it.
+        if (d.expires !== undefined && d.expires > this.askExpires) this.askExpires = d.expires;
+        this.st[sub] = MscState.Registered;
+        this.signal('refresh.retry', 1, sub);
+        this.refresh.set(sub, now + Math.max(0, Math.round(d.delayNs)));
+        this.armRefresh();
+        return;
+      case 'reregister':
+        this.signal('refresh.reregister', 1, sub);
+        this.clearRegistration(sub);
+        this.scheduleSelf(Math.max(0, Math.round(d.delayNs)), new ImsTimer('reregister', sub));
+        return;
+      case 'hold':
+        // Kept, not refreshed, until the registration would have expired (refreshDue forgets it then).
+        this.signal('refresh.held', 1, sub);
+        this.st[sub] = MscState.Kept;
+        this.refresh.set(sub, Math.max(now, this.expiresAt[sub]));
+        this.armRefresh();
+        this.views.recheck(sub);
         return;
     }
   }
@@ -142,15 +191,15 @@ export abstract class MscRegistration extends MscShell {
     for (let s = this.refresh.popDue(now); s >= 0; s = this.refresh.popDue(now)) {
       const st = this.st[s];
       if (st === MscState.Kept) {
-        // keep-until-expiry: the registration has now expired in the network too.
-        this.signal('dereg.kept-expired', 1, s);
+        // keep-until-expiry (or a refresh given up): the registration has now expired in the network too.
+        this.signal(this.views.at[s] === this.index ? 'refresh.held-expired' : 'dereg.kept-expired', 1, s);
         this.clearRegistration(s);
         continue;
       }
       if (st !== MscState.Registered) continue;
       this.st[s] = MscState.Refreshing;
       this.regCseq[s]++;
-      const bytes = this.sendRegister(s, this.p.expires, PROC_REREG, undefined, this.regToken[s], s);
+      const bytes = this.sendRegister(s, this.askExpires, PROC_REREG, undefined, this.regToken[s], s);
       // Refreshing a registration kept for a subscriber who left (keep-and-report) is the policy's cost.
       if (this.views.at[s] !== this.index) this.overhead(s, bytes);
     }

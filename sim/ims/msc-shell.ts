@@ -19,6 +19,8 @@ import {
   type RegEventAfterCancelPolicy,
   type RegEventAfterCancelPolicyName,
 } from '../policies/reg-event-after-cancel.ts';
+import { DEFAULT_REFRESH_FAILURE_POLICY, REFRESH_FAILURE_POLICIES, type RefreshFailurePolicy, type RefreshFailurePolicyName } from '../policies/msc-refresh-failure.ts';
+import { DEFAULT_REATTACH_POLICY, REATTACH_POLICIES, type ReattachPolicy, type ReattachPolicyName } from '../policies/msc-reattach.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 
 export { refreshAfter };
@@ -57,9 +59,15 @@ export interface MscParams {
     regEventAfterCancel: RegEventAfterCancelPolicyName;
     byeRelease: ByeReleasePolicyName;
     regEventDuringDereg: RegEventDuringDeregPolicyName;
+    /** An attach while the subscriber's deregistration is under way (sim/policies/msc-reattach.ts). */
+    reattach: ReattachPolicyName;
+    /** A refresh that gets no 200 OK (sim/policies/msc-refresh-failure.ts). */
+    refreshFailure?: RefreshFailurePolicyName;
   };
   /** How the retrying deregFailure policies space their attempts (retries, base, factor, cap). */
   deregRetry: DeregRetry;
+  /** The same for the refreshFailure policies' retries. */
+  refreshRetry?: DeregRetry;
   /** The byeRelease policy 'wait-capped': longest wait for the BYEs' answers before the REGISTER. */
   byeWaitCap: Ns;
   /**
@@ -102,6 +110,8 @@ export const enum SubState {
 export const DEREG_PENDING = 1;
 /** The subscriber's registration details here are orphaned (views.ts): counted in `registration.orphaned`. */
 export const ORPHAN = 2;
+/** The subscriber attached again during its deregistration; register once it is over (reattach 'queue'). */
+export const REATTACH = 4;
 
 /** What makes a subscriber "no longer active at this MSC" (REFERENCE §1), by workload event name. */
 export const DEREG_TRIGGERS = ['detach', 'implicit-detach', 'cancel-location', 'purge', 'maintenance', 'restart'] as const;
@@ -125,7 +135,7 @@ NOTIFY_EVENTS[ContactEvent.Deactivated] = 'deactivated';
 NOTIFY_EVENTS[ContactEvent.Rejected] = 'rejected';
 NOTIFY_EVENTS[ContactEvent.Expired] = 'expired';
 
-export const ZERO_SIGNALS = ['registration.orphaned', 'overhead.registers', 'overhead.bytes'];
+export const ZERO_SIGNALS = ['registration.orphaned', 'overhead.registers', 'overhead.bytes', 'subscriber.unreachable'];
 
 export const SWEEP = new ImsTimer('sweep', -1);
 export const REFRESH = new ImsTimer('refresh', -1);
@@ -189,6 +199,10 @@ export abstract class MscShell extends ImsNode implements MscView {
   protected readonly deregPolicy: DeregFailurePolicy;
   protected readonly notifyPolicy: RegEventAfterCancelPolicy;
   protected readonly duringDeregPolicy: RegEventDuringDeregPolicy;
+  protected readonly reattachPolicy: ReattachPolicy;
+  protected readonly refreshPolicy: RefreshFailurePolicy;
+  /** The expiry asked for: the configured one, or a registrar's higher Min-Expires once a 423 taught it (RFC 3261 §10.2.8). */
+  protected askExpires: number;
   /** The policy's input, reused (every deregistration's own NOTIFY asks it: no allocation per NOTIFY). */
   protected readonly notifyInput: NotifyDuringDereg = { event: 'other', phase: 'deregistering' };
   /** Longest wait for the BYEs' answers before the deregistration REGISTER (byeRelease policy), ns. */
@@ -217,6 +231,9 @@ export abstract class MscShell extends ImsNode implements MscView {
     this.deregPolicy = DEREG_FAILURE_POLICIES[p.policies.deregFailure];
     this.notifyPolicy = REG_EVENT_AFTER_CANCEL_POLICIES[p.policies.regEventAfterCancel];
     this.duringDeregPolicy = REG_EVENT_DURING_DEREG_POLICIES[p.policies.regEventDuringDereg];
+    this.reattachPolicy = REATTACH_POLICIES[p.policies.reattach ?? DEFAULT_REATTACH_POLICY];
+    this.refreshPolicy = REFRESH_FAILURE_POLICIES[p.policies.refreshFailure ?? DEFAULT_REFRESH_FAILURE_POLICY];
+    this.askExpires = p.expires;
     this.byeWait = BYE_RELEASE_POLICIES[p.policies.byeRelease]({ capNs: p.byeWaitCap });
     this.ctx.requestedExpires[this.index] = p.expires;
     this.views = registrationViewsOf(this.ctx);
@@ -320,6 +337,10 @@ export abstract class MscShell extends ImsNode implements MscView {
   }
 
 
+  unreachableChanged(sub: number, delta: 1 | -1): void {
+    this.signal('subscriber.unreachable', delta, sub);
+  }
+
   protected override onTrigger(kind: string, sub: number): void {
     switch (kind) {
       case 'attach':
@@ -349,6 +370,10 @@ export abstract class MscShell extends ImsNode implements MscView {
         return this.sweepStep();
       case 'sessions':
         return this.setupSessions(t.sub);
+      case 'reregister':
+        // refreshFailure 'reregister': start over, if the subscriber is still here and nothing else started meanwhile.
+        if (this.st[t.sub] === MscState.Idle && this.views.at[t.sub] === this.index) this.startRegistration(t.sub);
+        return;
       case 'dereg-retry':
         if (this.st[t.sub] === MscState.RetryWait) this.sendDeregister(t.sub);
         return;
@@ -396,7 +421,8 @@ export abstract class MscShell extends ImsNode implements MscView {
     if (this.st[sub] !== MscState.Idle) this.registered--;
     this.st[sub] = MscState.Idle;
     this.subSt[sub] = SubState.None;
-    this.flags[sub] &= ORPHAN;
+    // (A queued re-attach survives: the deregistration's end starts the registration it waits for.)
+    this.flags[sub] &= ORPHAN | REATTACH;
     this.calls[sub] = 0;
     this.byes[sub] = 0;
     this.regToken[sub] = 0;
@@ -464,6 +490,7 @@ export abstract class MscShell extends ImsNode implements MscView {
   protected abstract startRegistration(sub: number): void;
   protected abstract sendRegister(sub: number, expiry: number, procedure: string, rules: readonly string[] | undefined, token: number, instance: number): number;
   protected abstract onRegisterResponse(r: ImsSip): void;
+  protected abstract refreshFailed(sub: number, r: ImsSip): void;
   protected abstract scheduleRefresh(sub: number, granted: number): void;
   protected abstract armRefresh(): void;
   protected abstract refreshDue(): void;
@@ -481,6 +508,8 @@ export abstract class MscShell extends ImsNode implements MscView {
   protected abstract deregPending(sub: number): void;
   protected abstract sendDeregister(sub: number): void;
   protected abstract deregFailed(sub: number, status: number, retryAfterSeconds?: number): void;
+  protected abstract reattachDuringDeregistration(sub: number): boolean;
+  protected abstract deregistrationOver(sub: number): void;
   protected abstract startSweep(reason: number): void;
   protected abstract sweepStep(): void;
 }

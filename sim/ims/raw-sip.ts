@@ -1,4 +1,5 @@
 import type { Message } from '../net/message.ts';
+import { DIGEST_SEED, digestBytes } from '../net/digest.ts';
 
 /**
  * Raw bytes arriving on a node's SIP input, not (yet) a message: what a real element reads off a
@@ -18,6 +19,10 @@ export class RawSip implements Message {
     readonly label = '',
   ) {
     this.bytes = data.length;
+  }
+  /** The bytes as they arrived (rare: emulation input, torture tests), so hashed whole. */
+  digest(): number {
+    return digestBytes(DIGEST_SEED, this.data);
   }
   wire(): string {
     return Buffer.from(this.data).toString('latin1');

@@ -9,6 +9,7 @@ import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, 
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
+import { answerTooBrief, intervalTooBrief, type MinExpiresParams } from './scscf-min-expires.ts';
 
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
@@ -19,7 +20,7 @@ import { Body, CallKind, ContactEvent, ImsSip, Party, Ruri, Shape, Via as ViaRef
 import { respond, requestOf, type ClientTransaction, type ServerTransaction } from './sip-stack.ts';
 import { notifierTag, preRegisteredToken, regToTag, subscriberTag, subscriptionToken } from './tags.ts';
 
-export interface ScscfParams {
+export interface ScscfParams extends Partial<MinExpiresParams> {
   hss: string;
   /** Where the subscribers' sessions go (the far end). */
   farEnd: string;
@@ -206,6 +207,11 @@ export class Scscf extends ImsNode implements RegistrarView {
       return;
     }
     const expiry = req.expires >= 0 ? req.expires : req.contactExpires >= 0 ? req.contactExpires : 3600;
+    // RFC 3261 §10.3 step 7: shorter than the minimum → 423 with Min-Expires (scscf-min-expires.ts).
+    if (this.p.minExpires && intervalTooBrief(expiry, this.now(), { minExpires: this.p.minExpires, minExpiresFrom: this.p.minExpiresFrom ?? 0 })) {
+      this.signal('scscf.interval-too-brief', 1, sub);
+      return answerTooBrief(req, tx, this.p.minExpires);
+    }
     const bound = this.bindMsc[sub] >= 0;
     const bi = this.bindInstance[sub];
     const sameContact = bound && this.bindMsc[sub] === req.contactNode && (bi < 0 || req.contactInstance < 0 || bi === req.contactInstance);

@@ -2,6 +2,7 @@ import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, MarkingSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
 import { RULE } from './rule-ids.ts';
+import { digestString, digestWord } from '../net/digest.ts';
 import type { WireMark } from '../observe/records.ts';
 
 /**
@@ -70,6 +71,8 @@ export const enum Shape {
   Plain,
   /** 503 from an overloaded node: mandatory headers + Retry-After (seconds in `expires`). */
   Overload,
+  /** 423 Interval Too Brief: mandatory headers + Min-Expires (seconds in `expires`, RFC 3261 §10.3 step 7). */
+  TooBrief,
 }
 
 /** Request-URI kinds. */
@@ -397,6 +400,44 @@ export class ImsSip implements Message {
     return this;
   }
 
+  /**
+   * The content digest for the trace hash (Message.digest()): every field the renderer reads, from
+   * the run's salt (ImsContext.digestSalt: domains, addresses). Arithmetic on the compact fields,
+   * never a rendering (DESIGN principle 5); test/ims/sip-digest.test.ts checks, field by field and
+   * over the learn scenarios' messages, that a change on the wire changes it.
+   */
+  digest(): number {
+    let h = digestWord(this.ctx.digestSalt, this.sub);
+    h = digestWord(h, this.shape);
+    h = digestWord(h, this.status);
+    if (this.status !== 0) h = digestString(h, this.reason);
+    h = digestWord(h, this.bits);
+    h = digestWord(h, this.ruriNode);
+    for (let v = this.via; v !== null; v = v.next) {
+      h = digestWord(h, v.node);
+      h = digestWord(h, v.branch);
+      h = digestWord(h, v.tcp ? 1 : 0);
+    }
+    h = digestWord(h, this.maxForwards);
+    h = digestWord(h, this.routeNode);
+    h = digestWord(h, this.recordRoute);
+    h = digestWord(h, this.fromTag32);
+    h = digestWord(h, this.toTag32);
+    h = digestWord(h, this.callKind);
+    h = digestWord(h, this.callToken32);
+    h = digestWord(h, this.callHost);
+    h = digestWord(h, this.cseq);
+    h = digestWord(h, this.contactNode);
+    h = digestWord(h, this.contactInstance);
+    h = digestWord(h, this.contactExpires);
+    h = digestWord(h, this.expires);
+    h = digestWord(h, this.serviceRoute);
+    h = digestWord(h, this.subExpires);
+    h = digestWord(h, this.regVersion);
+    h = digestWord(h, this.regContact);
+    return digestWord(h, this.bindToken32);
+  }
+
   /** The length by running the renderer into a LengthSink (the reference computeLength() is checked against). */
   renderedLength(): number {
     const o = lengthSink;
@@ -652,6 +693,9 @@ export class ImsSip implements Message {
       case Shape.Overload:
         this.writeRetryAfter(o);
         break;
+      case Shape.TooBrief:
+        this.writeMinExpires(o);
+        break;
       case Shape.Ack:
       case Shape.Bye:
       case Shape.Plain:
@@ -698,6 +742,9 @@ export class ImsSip implements Message {
         break;
       case Shape.Overload:
         n += this.retryAfterLength();
+        break;
+      case Shape.TooBrief:
+        n += this.minExpiresLength();
         break;
     }
     const body = this.bodyLength();
@@ -1010,6 +1057,18 @@ export class ImsSip implements Message {
 
   private retryAfterLength(): number {
     return 'Retry-After: '.length + decimalLength(this.expires) + 2;
+  }
+
+  // Min-Expires (RFC 3261 §20.23) of a 423 Interval Too Brief.
+
+  private writeMinExpires(o: TextSink): void {
+    o.s('Min-Expires: ');
+    o.dec(this.expires);
+    o.s('\r\n');
+  }
+
+  private minExpiresLength(): number {
+    return 'Min-Expires: '.length + decimalLength(this.expires) + 2;
   }
 
   // The body: reginfo (NOTIFY) or SDP (INVITE and its 200).

@@ -32,6 +32,8 @@ export interface MscView {
   holdsLive(sub: number): boolean;
   /** The subscriber's orphaned-state status at this MSC is now `orphan` (signal on change). */
   syncOrphan(sub: number, orphan: boolean): void;
+  /** The subscriber, here, became unreachable (+1) or stopped being so (−1): a gauge, its integral the unreachable subscriber-seconds. */
+  unreachableChanged(sub: number, delta: 1 | -1): void;
 }
 
 export interface RegistrarView {
@@ -77,16 +79,17 @@ export class RegistrationViews {
 
   /** The subscriber is now served by MSC `msc` (attach, location update). */
   arrived(sub: number, msc: number): void {
-    if (this.at[sub] === msc) return;
+    const was = this.at[sub];
+    if (was === msc) return;
     this.at[sub] = msc;
-    this.recheck(sub);
+    this.recheck(sub, was);
   }
 
   /** MSC `msc` learnt the subscriber is no longer there (a deregistration trigger). */
   left(sub: number, msc: number): void {
     if (this.at[sub] !== msc) return;
     this.at[sub] = -1;
-    this.recheck(sub);
+    this.recheck(sub, msc);
   }
 
   /** Sizing: every subscriber starts at MSC `msc`, registered and consistent. */
@@ -94,8 +97,8 @@ export class RegistrationViews {
     this.at.fill(msc);
   }
 
-  /** Re-derives the subscriber's status after any view changed; emits the gauge changes. */
-  recheck(sub: number): void {
+  /** Re-derives the subscriber's status after any view changed (`wasAt`: where it was before a move); emits the gauge changes. */
+  recheck(sub: number, wasAt?: number): void {
     const here = this.at[sub];
     const regs = this.registrars;
     const mscs = this.mscs;
@@ -135,8 +138,16 @@ export class RegistrationViews {
     this.bits[sub] = bits;
     this.mismatched += (bits & MISMATCH ? 1 : 0) - (old & MISMATCH ? 1 : 0);
     this.orphaned += (bits & ORPHAN ? 1 : 0) - (old & ORPHAN ? 1 : 0);
-    this.unreachable += (bits & UNREACHABLE ? 1 : 0) - (old & UNREACHABLE ? 1 : 0);
+    const unreachable = (bits & UNREACHABLE ? 1 : 0) - (old & UNREACHABLE ? 1 : 0);
+    this.unreachable += unreachable;
+    // Counted at the MSC the subscriber is (or, on leaving, was) at: it became unreachable there.
+    if (unreachable !== 0) this.mscAt(unreachable > 0 ? here : (wasAt ?? here))?.unreachableChanged(sub, unreachable as 1 | -1);
     this.inconsistent += (bits !== 0 ? 1 : 0) - (old !== 0 ? 1 : 0);
+  }
+
+  private mscAt(index: number): MscView | undefined {
+    for (let j = 0; j < this.mscs.length; j++) if (this.mscs[j].index === index) return this.mscs[j];
+    return undefined;
   }
 }
 

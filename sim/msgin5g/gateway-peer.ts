@@ -65,8 +65,6 @@ export class Peer {
   readonly slotTx: Float64Array;
   readonly slotReq: (RegistrationRequest | DeregistrationRequest | BulkRequest | undefined)[];
   readonly slotJob: (BulkJob | undefined)[];
-  /** The request timeout of each connection's request in flight. */
-  readonly slotTimer: (Timer | undefined)[];
   readonly free: Int32Array;
   nFree: number;
   /** Individual requests waiting for a connection: (ue × 2 + op) × 8 + why. */
@@ -87,7 +85,6 @@ export class Peer {
     this.slotTx = new Float64Array(connections);
     this.slotReq = new Array(connections).fill(undefined);
     this.slotJob = new Array(connections).fill(undefined);
-    this.slotTimer = new Array(connections).fill(undefined);
     this.free = new Int32Array(connections);
     for (let i = 0; i < connections; i++) this.free[i] = connections - 1 - i;
     this.nFree = connections;
@@ -100,7 +97,6 @@ export class Peer {
     this.slotTx.fill(0);
     this.slotReq.fill(undefined);
     this.slotJob.fill(undefined);
-    this.slotTimer.fill(undefined);
     for (let i = 0; i < w; i++) this.free[i] = w - 1 - i;
     this.nFree = w;
     this.individual.clear();

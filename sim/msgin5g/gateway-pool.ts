@@ -19,6 +19,9 @@ import { GatewayBatcher } from './gateway-batcher.ts';
  * answers free their connection, and each request in flight has a timeout (a TimerService lane).
  */
 export abstract class GatewayPool extends GatewayBatcher {
+  /** The request timeouts' keyed lane: key = peerNo × connections + slot, no Timer object per request. */
+  private readonly timeoutLane = this.timeouts.keyLane(this.cfg.requestTimeout, (key) => this.onTimeout(key), this.peers.length * this.cfg.connections);
+
   /** Sends waiting requests while a connection is free: individual (urgent, retries) first, then bulks. */
   protected override pump(peer: Peer): void {
     while (peer.nFree > 0) {
@@ -97,9 +100,7 @@ export abstract class GatewayPool extends GatewayBatcher {
     peer.slotReq[slot] = undefined;
     peer.slotJob[slot] = undefined;
     peer.free[peer.nFree++] = slot;
-    const t = peer.slotTimer[slot];
-    peer.slotTimer[slot] = undefined;
-    if (t !== undefined) this.timeouts.cancel(t);
+    this.timeouts.cancelKey(this.timeoutLane, peer.peerNo * this.cfg.connections + slot);
     this.outstanding--;
   }
 
@@ -174,13 +175,12 @@ export abstract class GatewayPool extends GatewayBatcher {
 
   private armTimeout(peer: Peer, slot: number): void {
     this.outstanding++;
-    peer.slotTimer[slot] = this.timeouts.schedule(this.cfg.requestTimeout, this.onTimeout, peer.peerNo * this.cfg.connections + slot);
+    this.timeouts.scheduleKey(this.timeoutLane, peer.peerNo * this.cfg.connections + slot);
   }
   /** A request's timeout: its connection is given up (a late answer is discarded) and the failure policy decides. */
-  private readonly onTimeout = (key: number): void => {
+  private onTimeout(key: number): void {
     const peer = this.peers[Math.floor(key / this.cfg.connections)];
     const slot = key % this.cfg.connections;
-    peer.slotTimer[slot] = undefined;
     const req = peer.slotReq[slot]!;
     const job = peer.slotJob[slot];
     this.freeSlot(peer, slot);
@@ -189,5 +189,5 @@ export abstract class GatewayPool extends GatewayBatcher {
     if (job) this.requestFailedBulk(peer, job, 'timeout', 0);
     else this.requestFailedIndividual(req.sub, req instanceof RegistrationRequest ? REG : DEREG, 'timeout', 0);
     this.pump(peer);
-  };
+  }
 }

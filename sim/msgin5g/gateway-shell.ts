@@ -108,8 +108,9 @@ export abstract class GatewayShell extends Node {
   protected readonly segLoss: SegmentLoss | undefined;
 
   /**
-   * Request timeouts: one timer per request in flight, all of the same delay (a FIFO lane), cancelled
-   * when the answer comes; one kernel timer for the earliest (sim/node/timer-service.ts).
+   * Request timeouts: one deadline per request in flight, all of the same delay, keyed by connection
+   * slot (a keyed lane, gateway-pool.ts), cancelled when the answer comes; one kernel timer for the
+   * earliest (sim/node/timer-service.ts).
    */
   protected readonly timeouts: TimerService;
   /** Requests in flight, over all servers. */
@@ -134,7 +135,7 @@ export abstract class GatewayShell extends Node {
     );
     this.policySnapshot = { maxSize: cfg.bulking.maxSize, minSize: cfg.bulking.minSize };
     this.adaptive = (cfg.bulking.adaptive ?? DEFAULT_ADAPTIVE).policy !== 'fixed' && cfg.bulking.maxSize > 1;
-    this.timeouts = new TimerService(this.clock, [cfg.requestTimeout], { disarmWhenEmpty: true });
+    this.timeouts = new TimerService(this.clock, [], { disarmWhenEmpty: true });
     this.segLoss = cfg.segmentSize > 0 ? new SegmentLoss(cfg.segmentSize, this.transport, this.signals, this.stream('segment-loss'), () => this.now()) : undefined;
   }
 

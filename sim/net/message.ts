@@ -24,6 +24,13 @@ export interface Message {
   readonly rules?: readonly string[];
   /** The message as text on the wire. */
   wire?(): string;
+  /**
+   * A 32-bit digest of the content, for the trace hash (sim/net/digest.ts): messages with the same
+   * wire text have the same digest, and any change on the wire changes it (up to 2^-32 collisions).
+   * Computed from the compact fields, never by rendering. A message without one is hashed by its
+   * byte count alone.
+   */
+  digest?(): number;
 }
 
 /** Sender index for messages that did not come over the network. */

@@ -15,6 +15,8 @@ export interface ObservedMessage {
   readonly procedure?: string;
   readonly rules?: readonly string[];
   wire?(): string;
+  /** A 32-bit digest of the content (sim/net/message.ts); without one the byte count stands for it. */
+  digest?(): number;
   /**
    * The wire text with where each cited rule shows in it, rendered in one pass by the code that
    * writes the headers (it knows the rule ids); preferred over wire() when present.
@@ -191,7 +193,7 @@ export class Recorder {
     }
     const id = this.kindId(msg.kind);
     this.kindsIn[to].add(id, bytes);
-    this.hash.addHashed(t, from, to, this.kindHashes[id], msg.sub, msg.subs);
+    this.hash.addHashed(t, from, to, this.kindHashes[id], msg.sub, msg.subs, msg.digest !== undefined ? msg.digest() : bytes);
     if (this.isWatched(msg)) this.record(t, from, to, msg, 'delivered');
   }
 
@@ -215,7 +217,7 @@ export class Recorder {
   }
 
   triggered(t: number, to: number, msg: ObservedMessage): void {
-    this.hash.add(t, -1, to, msg.kind, msg.sub, msg.subs);
+    this.hash.add(t, -1, to, msg.kind, msg.sub, msg.subs, msg.digest !== undefined ? msg.digest() : msg.bytes);
     if (this.isWatched(msg)) this.record(t, -1, to, msg, 'delivered');
   }
 

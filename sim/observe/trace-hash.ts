@@ -1,7 +1,10 @@
 /**
  * A 64-bit fingerprint of the delivered-message sequence, in two 32-bit lanes (murmur3 mixing,
  * integer arithmetic only, so identical on every engine). Same scenario + seed → same hash
- * (DESIGN principle 2); the fingerprint test guards it.
+ * (DESIGN principle 2); the fingerprint test guards it. Each message enters with its time,
+ * endpoints, kind, subscribers and a 32-bit digest of its content (Message.digest(), issue 13
+ * item 7): two runs whose messages differ only on the wire — an Expires header instead of a
+ * Contact parameter — hash differently.
  */
 export class TraceHash {
   /**
@@ -20,14 +23,15 @@ export class TraceHash {
     return h;
   }
 
-  /** One delivered message: time (ns), endpoints, kind and every subscriber id it carries. */
-  add(t: number, from: number, to: number, kind: string, sub: number, subs: ArrayLike<number> | undefined): void {
-    this.addHashed(t, from, to, this.kindHash(kind), sub, subs);
+  /** One delivered message: time (ns), endpoints, kind, every subscriber id it carries and its content digest. */
+  add(t: number, from: number, to: number, kind: string, sub: number, subs: ArrayLike<number> | undefined, content: number): void {
+    this.addHashed(t, from, to, this.kindHash(kind), sub, subs, content);
   }
 
   /** As add(), with the kind given by its kindHashOf() (a caller that interns kinds keeps it). */
-  addHashed(t: number, from: number, to: number, kindHash: number, sub: number, subs: ArrayLike<number> | undefined): void {
+  addHashed(t: number, from: number, to: number, kindHash: number, sub: number, subs: ArrayLike<number> | undefined, content: number): void {
     const h = this.h;
+    mix(h, content);
     mix(h, t >>> 0);
     mix(h, Math.floor(t / 4294967296));
     mix(h, from);

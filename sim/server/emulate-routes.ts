@@ -24,12 +24,18 @@ import { EmulateError } from '../emulate/wire-network.ts';
 import { resolveScenarioPath } from './scenarios.ts';
 import { API_ERRORS, ApiError } from './errors.ts';
 import type { EmulationFiles } from './emulate-files.ts';
-import type { EmulateCommand, EmulateEvent, EmulateNodeInfo } from './emulate-types.ts';
+import type { EmulateCommand, EmulateEvent, EmulateNodeInfo, EmulateSubscriber } from './emulate-types.ts';
+import type { Scenario } from '../scenario/load.ts';
+import { imsConfigOf } from '../scenario/types/ims.ts';
+import { Identities } from '../ims/identities.ts';
 
 export const EMULATE_STREAM_PATH = '/api/emulate';
 
 /** The address every emulation binds unless the server allows more (`reglab serve --emulate-host`). */
 export const EMULATE_DEFAULT_HOST = '127.0.0.1';
+
+/** Subscribers whose identities the started event lists (a joining client picks one). */
+export const EMULATE_SUBSCRIBERS_SHOWN = 8;
 
 /** Trace records go out in batches this often (a busy lab makes thousands a second). */
 const TRACE_FLUSH_MS = 100;
@@ -101,7 +107,7 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
       );
     }
     const file = await resolveScenarioPath(o.scenariosDir, cmd.scenario);
-    const sc = loadScenarioFile(file);
+    const sc = loadScenarioFile(file, { set: overrides(cmd.set) });
     const section = (sc.doc as { emulate?: EmulateSection }).emulate;
     const nodes: EmulateNodeInfo[] = sc.doc.nodes.map((n) => {
       const external = section?.nodes[n.id]?.external?.address;
@@ -118,7 +124,7 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
         timeScale,
         signal: abort.signal,
         onStarted: (endpoints) =>
-          send({ type: 'started', scenario: cmd.scenario as string, description: sc.description, host, timeScale, durationNs: durationNs ?? sc.duration, nodes, endpoints }),
+          send({ type: 'started', scenario: cmd.scenario as string, description: sc.description, host, timeScale, durationNs: durationNs ?? sc.duration, nodes, endpoints, subscribers: imsSubscribers(sc) }),
         onTrace: (rec) => batch.add(rec),
         onLateness: (lateness) => send({ type: 'lateness', lateness }),
       });
@@ -129,8 +135,31 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
     const dir = join(mkdtempSync(join(tmpdir(), 'reglab-emulate-')), 'run');
     await writeRunDir(dir, runOutput(r, { ...runManifest(sc.name, sc.file, sc.seed, sc.sets), emulate: { host, timeScale } }));
     const kept = o.files.put(dir);
-    send({ type: 'done', ended: r.ended, error: r.error, dir, files: kept.path, outputs: kept.outputs, summary: r.summary, lateness: r.lateness, wire: r.wire });
+    send({ type: 'done', ended: r.ended, error: r.error, dir, files: kept.path, outputs: kept.outputs, summary: r.summary, rules: r.rules, lateness: r.lateness, wire: r.wire });
   }
+}
+
+/** The start command's `set` (path → value, as `reglab emulate --set path=value`) as the loader's strings. */
+function overrides(set: unknown): string[] | undefined {
+  if (set === undefined) return undefined;
+  if (typeof set !== 'object' || set === null || Array.isArray(set)) throw new ApiError(API_ERRORS.E_API, 'set: must be an object of parameter path → value strings, e.g. {"duration":"30s"}');
+  const entries = Object.entries(set);
+  if (entries.length > 64) throw new ApiError(API_ERRORS.E_API, `set: ${entries.length} overrides — at most 64`);
+  return entries.map(([k, v]) => {
+    if (typeof v !== 'string' || k === '') throw new ApiError(API_ERRORS.E_API, `set.${k.slice(0, 80)}: must be a string value (as on the command line's --set path=value)`);
+    return `${k}=${v}`;
+  });
+}
+
+/** The first subscribers' identities of an IMS scenario (none for other domains). */
+export function imsSubscribers(sc: Scenario): EmulateSubscriber[] {
+  const section = (sc.doc as Record<string, unknown>).ims;
+  if (section === undefined && !sc.doc.nodes.some((n) => ['msc-ics', 'icscf', 'scscf', 'hss'].includes(n.type))) return [];
+  const population = sc.doc.population.size;
+  const ids = new Identities(imsConfigOf(section), population);
+  const out: EmulateSubscriber[] = [];
+  for (let sub = 0; sub < Math.min(population, EMULATE_SUBSCRIBERS_SHOWN); sub++) out.push({ subscriber: sub, imsi: ids.imsi(sub), impus: ids.implicitSetOf(sub) });
+  return out;
 }
 
 /**

@@ -14,11 +14,11 @@
  *   ← done       how it ended, the run directory and the links to its files
  *   ← error      code + message (E_API, E_SCENARIO, E_LIMIT, E_PORT_IN_USE, E_RUN, …)
  */
-import type { NodeInfo, Summary, TraceRecord } from './api-types.ts';
+import type { NodeInfo, RuleResult, Summary, TraceRecord } from './api-types.ts';
 import type { EndpointInfo as EmulateEndpoint, WireCounters as EmulateWire } from '../emulate/wire-network.ts';
 import type { LatenessSummary as EmulateLateness } from '../emulate/realtime-driver.ts';
 
-export type { NodeInfo, Summary, TraceRecord };
+export type { NodeInfo, RuleResult, Summary, TraceRecord };
 
 /** A node of the emulated scenario; `external` is the address of the real peer that plays it. */
 export interface EmulateNodeInfo extends NodeInfo {
@@ -30,13 +30,22 @@ export interface EmulateNodeInfo extends NodeInfo {
 export type { EndpointInfo as EmulateEndpoint, WireCounters as EmulateWire } from '../emulate/wire-network.ts';
 export type { LatenessSummary as EmulateLateness } from '../emulate/realtime-driver.ts';
 
+/** A subscriber of an IMS scenario's population: what a SIP client joining the lab addresses. */
+export interface EmulateSubscriber {
+  subscriber: number;
+  imsi: string;
+  /** Its implicit registration set, the temporary public identity first (docs/ims.md). */
+  impus: string[];
+}
+
 export interface EmulateOutput {
   name: string;
   bytes: number;
 }
 
 export type EmulateCommand =
-  | { type: 'start'; scenario: string; duration?: string; timeScale?: number; host?: string }
+  /** `set`: overrides, path → value, as `reglab emulate --set path=value`. */
+  | { type: 'start'; scenario: string; duration?: string; timeScale?: number; host?: string; set?: Record<string, string> }
   | { type: 'stop' };
 
 export type EmulateEvent =
@@ -50,6 +59,8 @@ export type EmulateEvent =
       durationNs: number;
       nodes: EmulateNodeInfo[];
       endpoints: EmulateEndpoint[];
+      /** IMS scenarios: the first subscribers of the population (at most EMULATE_SUBSCRIBERS_SHOWN). */
+      subscribers: EmulateSubscriber[];
     }
   | { type: 'trace'; records: TraceRecord[]; skipped?: number }
   | { type: 'lateness'; lateness: EmulateLateness }
@@ -63,6 +74,8 @@ export type EmulateEvent =
       files: string;
       outputs: EmulateOutput[];
       summary: Summary;
+      /** rules.json: the spec rules checked on what RegLab's own nodes did. */
+      rules: RuleResult[];
       lateness: EmulateLateness;
       wire: EmulateWire;
     }

@@ -1,6 +1,6 @@
 import { SipMessage, isHeader, type SipHeader, type TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
-import { Transaction, TxState, type ClientTransaction, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
+import { ClientTransactionBase, TxState, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
 
 /*
  * RFC 3261 §17.1.1.2 (Figure 5), with RFC 6026's 'Accepted' state:
@@ -31,19 +31,12 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
  */
 
 /** An INVITE client transaction. */
-export class InviteClientTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ClientTransaction<M> {
-  retransmissions = 0;
+export class InviteClientTransaction<M extends TxMessage = SipMessage> extends ClientTransactionBase<M> {
   /** The ACK this transaction generated for a non-2xx final response (resent on its retransmissions). */
   ack: SipMessage | undefined = undefined;
 
-  constructor(
-    env: TransactionEnv<M>,
-    request: M,
-    dest: number,
-    reliable: boolean,
-    readonly tu: ClientTransactionUser<M>,
-  ) {
-    super(env, request, dest, reliable, TxState.Calling);
+  constructor(env: TransactionEnv<M>, request: M, dest: number, reliable: boolean, tu: ClientTransactionUser<M>) {
+    super(env, request, dest, reliable, tu, TxState.Calling);
   }
 
   start(): void {
@@ -65,15 +58,6 @@ export class InviteClientTransaction<M extends TxMessage = SipMessage> extends T
     this.retransmitTimer = this.env.clock.schedule(this.interval, fireTimerA, this);
     this.retransmissions++;
     this.env.send(this.request, this.dest);
-  }
-
-  /** @internal Timer B: no response in 64·T1. */
-  timerB(): void {
-    this.stateTimer = undefined;
-    if (this.state !== TxState.Calling) return;
-    this.cancelTimers();
-    this.tu.onTimeout(this);
-    this.terminate();
   }
 
   /** @internal Timer D (Completed) or Timer M (Accepted). */
@@ -114,16 +98,6 @@ export class InviteClientTransaction<M extends TxMessage = SipMessage> extends T
     else if (s === TxState.Accepted && code >= 200 && code < 300) this.tu.onResponse(response, this);
   }
 
-  transportError(): void {
-    if (this.state !== TxState.Calling && this.state !== TxState.Proceeding) return;
-    this.cancelTimers();
-    this.tu.onTransportError?.(this);
-    this.terminate();
-  }
-
-  protected notifyTerminated(): void {
-    this.tu.onTerminated?.(this);
-  }
 }
 
 /*
@@ -177,8 +151,9 @@ export function firstListElement(value: string): string {
 function fireTimerA(tx: InviteClientTransaction<TxMessage>): void {
   tx.timerA();
 }
+/** Timer B: no response in 64·T1 (it guards Calling only: entering Proceeding cancels it). */
 function fireTimerB(tx: InviteClientTransaction<TxMessage>): void {
-  tx.timerB();
+  tx.timedOut();
 }
 function fireTimerEnd(tx: InviteClientTransaction<TxMessage>): void {
   tx.timerEnd();

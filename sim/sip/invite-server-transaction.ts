@@ -1,7 +1,7 @@
 import type { SipMessage, TxMessage } from './message.ts';
 import { createResponse } from './response.ts';
 import { timeout64 } from './timers.ts';
-import { Transaction, TxState, type ServerTransaction, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
+import { ServerTransactionBase, TxState, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
 import { MS } from '../kernel/time.ts';
 
 /*
@@ -41,10 +41,9 @@ import { MS } from '../kernel/time.ts';
 export const TRYING_DELAY = 200 * MS;
 
 /** An INVITE server transaction. */
-export class InviteServerTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ServerTransaction<M> {
+export class InviteServerTransaction<M extends TxMessage = SipMessage> extends ServerTransactionBase<M> {
   /** The last response sent: the TU's, or the automatic 100 Trying (a SipMessage). */
   lastResponse: M | SipMessage | undefined = undefined;
-  retransmissionsAbsorbed = 0;
   /** Responses retransmitted by Timer G (non-2xx) or the §13.3.1.4 2xx retransmission. */
   retransmissions = 0;
   /** Whether the 2xx was acknowledged (Accepted state). */
@@ -55,11 +54,11 @@ export class InviteServerTransaction<M extends TxMessage = SipMessage> extends T
     request: M,
     dest: number,
     reliable: boolean,
-    readonly tu: ServerTransactionUser<M>,
+    tu: ServerTransactionUser<M>,
     /** Send 100 Trying when the TU has not answered within 200 ms (the RFC's MUST unless the TU is known to be quick). */
     autoTrying = true,
   ) {
-    super(env, request, dest, reliable, TxState.Proceeding);
+    super(env, request, dest, reliable, tu, TxState.Proceeding);
     if (autoTrying) this.retransmitTimer = env.clock.schedule(TRYING_DELAY, fireTrying, this);
   }
 
@@ -137,10 +136,7 @@ export class InviteServerTransaction<M extends TxMessage = SipMessage> extends T
       } else if (s === TxState.Accepted) this.ackReceived();
       return;
     }
-    this.retransmissionsAbsorbed++;
-    if ((s === TxState.Proceeding || s === TxState.Completed) && this.lastResponse !== undefined) {
-      this.env.send(this.lastResponse, this.dest);
-    }
+    this.absorbRetransmission();
   }
 
   /** The ACK for the 2xx arrived (the layer matched it by Call-ID + CSeq): stop retransmitting the 2xx. */
@@ -151,14 +147,6 @@ export class InviteServerTransaction<M extends TxMessage = SipMessage> extends T
       this.env.clock.cancel(this.retransmitTimer);
       this.retransmitTimer = undefined;
     }
-  }
-
-  transportError(): void {
-    this.terminate();
-  }
-
-  protected notifyTerminated(): void {
-    this.tu.onServerTerminated?.(this);
   }
 }
 

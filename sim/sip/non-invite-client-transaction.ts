@@ -1,6 +1,6 @@
 import type { SipMessage, TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
-import { Transaction, TxState, type ClientTransaction, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
+import { ClientTransactionBase, TxState, type ClientTransactionUser, type TransactionEnv } from './transaction.ts';
 
 /*
  * RFC 3261 §17.1.2.2 (Figure 6):
@@ -37,23 +37,15 @@ import { Transaction, TxState, type ClientTransaction, type ClientTransactionUse
  * (E and F both running); what changes is that a storm of a million transactions keeps one timer
  * each in the event queue instead of two, and a response leaves no cancelled 32 s Timer F behind.
  */
-export class NonInviteClientTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ClientTransaction<M> {
-  /** Retransmissions sent so far (not counting the first transmission). */
-  retransmissions = 0;
+export class NonInviteClientTransaction<M extends TxMessage = SipMessage> extends ClientTransactionBase<M> {
   /**
    * When Timer F fires (absolute ns), kept only on unreliable transports where Timer E must stop
    * short of it: a field that held a time in ns on every transaction would be a boxed double.
    */
   private timerFAt = 0;
 
-  constructor(
-    env: TransactionEnv<M>,
-    request: M,
-    dest: number,
-    reliable: boolean,
-    readonly tu: ClientTransactionUser<M>,
-  ) {
-    super(env, request, dest, reliable, TxState.Trying);
+  constructor(env: TransactionEnv<M>, request: M, dest: number, reliable: boolean, tu: ClientTransactionUser<M>) {
+    super(env, request, dest, reliable, tu, TxState.Trying);
   }
 
   start(): void {
@@ -84,15 +76,6 @@ export class NonInviteClientTransaction<M extends TxMessage = SipMessage> extend
     this.env.send(this.request, this.dest);
   }
 
-  /** @internal Timer F: no final response in 64·T1. */
-  timerF(): void {
-    this.stateTimer = undefined;
-    if (this.state !== TxState.Trying && this.state !== TxState.Proceeding) return;
-    this.cancelTimers();
-    this.tu.onTimeout(this);
-    this.terminate();
-  }
-
   /** @internal Timer K: stop absorbing response retransmissions. */
   timerK(): void {
     this.stateTimer = undefined;
@@ -115,23 +98,13 @@ export class NonInviteClientTransaction<M extends TxMessage = SipMessage> extend
     else this.stateTimer = this.env.clock.schedule(this.env.timers.T4, fireTimerK, this);
   }
 
-  transportError(): void {
-    if (this.state === TxState.Terminated || this.state === TxState.Completed) return;
-    this.cancelTimers();
-    this.tu.onTransportError?.(this);
-    this.terminate();
-  }
-
-  protected notifyTerminated(): void {
-    this.tu.onTerminated?.(this);
-  }
 }
 
 function fireTimerE(tx: NonInviteClientTransaction<TxMessage>): void {
   tx.timerE();
 }
 function fireTimerF(tx: NonInviteClientTransaction<TxMessage>): void {
-  tx.timerF();
+  tx.timedOut();
 }
 function fireTimerK(tx: NonInviteClientTransaction<TxMessage>): void {
   tx.timerK();

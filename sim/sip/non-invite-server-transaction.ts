@@ -1,6 +1,6 @@
 import type { SipMessage, TxMessage } from './message.ts';
 import { timeout64 } from './timers.ts';
-import { Transaction, TxState, type ServerTransaction, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
+import { ServerTransactionBase, TxState, type ServerTransactionUser, type TransactionEnv } from './transaction.ts';
 
 /*
  * RFC 3261 §17.2.2 (Figure 8):
@@ -28,10 +28,8 @@ import { Transaction, TxState, type ServerTransaction, type ServerTransactionUse
  */
 
 /** A non-INVITE server transaction. */
-export class NonInviteServerTransaction<M extends TxMessage = SipMessage> extends Transaction<M> implements ServerTransaction<M> {
+export class NonInviteServerTransaction<M extends TxMessage = SipMessage> extends ServerTransactionBase<M> {
   lastResponse: M | undefined = undefined;
-  /** Request retransmissions received (absorbed) so far. */
-  retransmissionsAbsorbed = 0;
 
   constructor(
     env: TransactionEnv<M>,
@@ -39,9 +37,9 @@ export class NonInviteServerTransaction<M extends TxMessage = SipMessage> extend
     /** Where responses go: the node the request came from (RFC 3261 §18.2.2 simplified to the previous hop). */
     dest: number,
     reliable: boolean,
-    readonly tu: ServerTransactionUser<M>,
+    tu: ServerTransactionUser<M>,
   ) {
-    super(env, request, dest, reliable, TxState.Trying);
+    super(env, request, dest, reliable, tu, TxState.Trying);
   }
 
   respond(response: M): void {
@@ -59,27 +57,15 @@ export class NonInviteServerTransaction<M extends TxMessage = SipMessage> extend
     else this.stateTimer = this.env.clock.schedule(timeout64(this.env.timers), fireTimerJ, this);
   }
 
+  /** Trying: discarded. Proceeding / Completed: the most recent response is resent. */
   receiveRequest(_request: M): void {
-    this.retransmissionsAbsorbed++;
-    // Trying: discarded. Proceeding / Completed: resend the most recent response (the same object).
-    if ((this.state === TxState.Proceeding || this.state === TxState.Completed) && this.lastResponse !== undefined) {
-      this.env.send(this.lastResponse, this.dest);
-    }
+    this.absorbRetransmission();
   }
 
   /** @internal Timer J: stop absorbing request retransmissions. */
   timerJ(): void {
     this.stateTimer = undefined;
     if (this.state === TxState.Completed) this.terminate();
-  }
-
-  /** The transport failed to send a response (§17.2.4): the transaction ends. */
-  transportError(): void {
-    this.terminate();
-  }
-
-  protected notifyTerminated(): void {
-    this.tu.onServerTerminated?.(this);
   }
 }
 

@@ -154,6 +154,82 @@ export interface ServerTransaction<M extends TxMessage = SipMessage> extends Tra
 }
 
 /**
+ * What the INVITE and non-INVITE client transactions share (RFC 3261 §17.1): the TU, the count of
+ * request retransmissions, and how waiting for a final response ends without one — Timer B / F
+ * (the TU treats it as a 408, §8.1.3.1) or a transport error (a 503, §17.1.4).
+ */
+export abstract class ClientTransactionBase<M extends TxMessage = SipMessage> extends Transaction<M> implements ClientTransaction<M> {
+  /** Retransmissions sent so far (not counting the first transmission). */
+  retransmissions = 0;
+
+  constructor(env: TransactionEnv<M>, request: M, dest: number, reliable: boolean, readonly tu: ClientTransactionUser<M>, initial: TxState) {
+    super(env, request, dest, reliable, initial);
+  }
+
+  abstract start(): void;
+  abstract receiveResponse(response: M): void;
+
+  /** Calling / Trying or Proceeding: no final response yet. */
+  protected get awaitingFinal(): boolean {
+    return this.state <= TxState.Proceeding;
+  }
+
+  /** @internal Timer B (INVITE) or F (non-INVITE): no final response in 64·T1. */
+  timedOut(): void {
+    this.stateTimer = undefined;
+    if (!this.awaitingFinal) return;
+    this.cancelTimers();
+    this.tu.onTimeout(this);
+    this.terminate();
+  }
+
+  transportError(): void {
+    if (!this.awaitingFinal) return;
+    this.cancelTimers();
+    this.tu.onTransportError?.(this);
+    this.terminate();
+  }
+
+  protected notifyTerminated(): void {
+    this.tu.onTerminated?.(this);
+  }
+}
+
+/**
+ * What the INVITE and non-INVITE server transactions share (RFC 3261 §17.2): the TU, absorbing a
+ * request retransmission by resending the last response (Proceeding, Completed), and ending on a
+ * transport error (§17.2.4).
+ */
+export abstract class ServerTransactionBase<M extends TxMessage = SipMessage> extends Transaction<M> implements ServerTransaction<M> {
+  /** Request retransmissions received (absorbed) so far. */
+  retransmissionsAbsorbed = 0;
+  abstract readonly lastResponse: M | SipMessage | undefined;
+
+  constructor(env: TransactionEnv<M>, request: M, dest: number, reliable: boolean, readonly tu: ServerTransactionUser<M>, initial: TxState) {
+    super(env, request, dest, reliable, initial);
+  }
+
+  abstract respond(response: M): void;
+  abstract receiveRequest(request: M): void;
+
+  /** A retransmission of the request: counted; in Proceeding or Completed the last response is resent (the same object). */
+  protected absorbRetransmission(): void {
+    this.retransmissionsAbsorbed++;
+    const s = this.state;
+    if ((s === TxState.Proceeding || s === TxState.Completed) && this.lastResponse !== undefined) this.env.send(this.lastResponse, this.dest);
+  }
+
+  /** The transport failed to send a response (§17.2.4): the transaction ends. */
+  transportError(): void {
+    this.terminate();
+  }
+
+  protected notifyTerminated(): void {
+    this.tu.onServerTerminated?.(this);
+  }
+}
+
+/**
  * RFC 3261 §8.1.3.1: "If the transaction layer indicates a timeout [...] the UAC core MUST treat
  * this as a 408 (Request Timeout)". For a TU that wants the 408 as a message (to log it, to run the
  * same code path as a received 408), built on demand: nothing is allocated unless asked.

@@ -5,28 +5,16 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
+import { closeHarness, harness, ROOT } from './browser.ts';
 import type { ScenarioInfo } from '../../sim/server/api-types.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SEED = 42;
 
 let server: RunningServer | undefined;
@@ -34,26 +22,19 @@ let browser: Browser | undefined;
 let ready: Promise<void> | undefined;
 
 /**
- * Starts the server and the browser once, from inside the first test (not a before hook), so a
- * missing Chromium fails the tests with this message rather than a bare "cancelled".
+ * Starts the server and the browser once (browser.ts's harness), from inside the first test (not a
+ * before hook), so a missing Chromium fails the tests with its message rather than a bare "cancelled".
+ * The server builds web/dist first when it is missing or older than web/src (sim/server/web-build.ts).
  */
 function setUp(): Promise<void> {
-  ready ??= (async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `${CHROMIUM} is missing: the browser tests need Debian's Chromium. Run .ci/run (it installs it), or apt-get install chromium`,
-    );
-    // Builds web/dist first when it is missing or older than web/src (sim/server/web-build.ts).
-    server = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), buildIfNeeded: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  })();
+  ready ??= harness().then((h) => {
+    server = h.server;
+    browser = h.browser;
+  });
   return ready;
 }
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(closeHarness);
 
 function serverOf(): RunningServer {
   assert.ok(server);

@@ -19,33 +19,30 @@ export const SIPP_FIXTURES = resolve(fileURLToPath(new URL('../fixtures/sipp/', 
 export const ICS_REGISTER_DEREGISTER = join(SIPP_FIXTURES, 'ics-register-deregister.xml');
 
 /**
- * SIPp speaks the MSC's dialect, as the model writes it, so that RegLab's strict decoder
- * (sim/emulate/ims-sip-codec.ts) accepts it: Call-ID reg-<token>-<subscriber hex>@<MSC host>,
- * branch z9hG4bK<node hex2><id hex8>, the subscriber's identities from the model's own Identities.
- * SIPp matches answers to its calls by Call-ID, so the Call-ID must be SIPp's own (-cid_str): its
- * call number k, written in decimal, is read by RegLab as hex — call k plays subscriber
- * parseInt(String(k), 16), and the population must reach that far (populationFor).
+ * SIPp speaks the MSC's dialect, as the model writes it, so that RegLab's decoder
+ * (sim/emulate/ims-sip-codec.ts) takes it as the MSC's: the subscriber's identities from the model's
+ * own Identities (call k registers subscriber k - 1), its +sip.instance, the MSC's Contact and the
+ * auth-done Authorization. SIPp's own names — its Call-ID ([call_id]: "<call number>-<pid>@<ip>"),
+ * and whatever the peer writes in its tags — are foreign to the model, and the decoder carries them
+ * verbatim (milestone codec-foreign), so SIPp matches every answer by its own Call-ID, whatever
+ * the number of calls.
  */
 export const SIPP_REG_TOKEN = 0x5ea1ab1e;
 export const MSC_NODE = 0;
 
 export function subscriberOfCall(k: number): number {
-  return parseInt(String(k), 16);
+  return k - 1;
 }
 
 /** Population a RegLab scenario needs so that every one of `calls` SIPp calls is a subscriber. */
 export function populationFor(calls: number): number {
-  return subscriberOfCall(calls) + 1;
+  return calls;
 }
 
 export interface IcsUsers {
   calls: number;
   imsiBase?: string;
   msisdnBase?: string;
-}
-
-export function cidStr(): string {
-  return `reg-${SIPP_REG_TOKEN.toString(16).padStart(8, '0')}-00000%u@${nodeAddress(MSC_NODE)}`;
 }
 
 /**
@@ -116,7 +113,6 @@ export async function runSipp(r: SippRun): Promise<SippResult> {
       '-i', '127.0.0.1',
       '-p', String(port), // never SIPp's default 5060: other engineers' peers may hold it
       '-m', String(r.calls ?? r.users.calls),
-      '-cid_str', cidStr(),
       '-r', String(r.rate),
       '-t', r.transport ?? 'u1',
       '-l', String(r.limit ?? 10_000),

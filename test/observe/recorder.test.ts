@@ -107,11 +107,25 @@ test('the trace hash covers every delivery and trigger, watched or not, and not 
   const { rec } = setup();
   const h = new TraceHash();
   rec.triggered(1, 0, msg('go', 7, 0));
-  h.add(1, -1, 0, 'go', 7, undefined);
+  h.add(1, -1, 0, 'go', 7, undefined, 0);
   rec.delivered(2, 0, 1, msg('req', 8));
-  h.add(2, 0, 1, 'req', 8, undefined);
+  h.add(2, 0, 1, 'req', 8, undefined, 100);
   rec.dropped(3, 0, 1, msg('req', 0), 'loss');
   assert.equal(rec.hash.hex(), h.hex());
+});
+
+test("the trace hash takes each message's content digest, or its byte count when it has none", () => {
+  const { rec } = setup();
+  const h = new TraceHash();
+  rec.delivered(2, 0, 1, msg('req', 8, 100, { digest: () => 0x1234abcd }));
+  h.add(2, 0, 1, 'req', 8, undefined, 0x1234abcd);
+  rec.delivered(3, 0, 1, msg('req', 8, 100));
+  h.add(3, 0, 1, 'req', 8, undefined, 100);
+  assert.equal(rec.hash.hex(), h.hex());
+  const other = setup().rec;
+  other.delivered(2, 0, 1, msg('req', 8, 100, { digest: () => 0x1234abce }));
+  other.delivered(3, 0, 1, msg('req', 8, 100));
+  assert.notEqual(other.hash.hex(), rec.hash.hex(), 'same kind, bytes, time and ends: only the content differs');
 });
 
 test('procedures: outcomes counted, latency over completed ones only, last completion time', () => {
@@ -198,7 +212,7 @@ test('kinds are counted per node in first-seen order, and hashed as TraceHash.ad
   for (const [t, from, to, kind, sub, bytes] of seq) {
     rec.sent(t, from, to, msg(kind, sub, bytes));
     rec.delivered(t, from, to, msg(kind, sub, bytes));
-    h.add(t, from, to, kind, sub, undefined);
+    h.add(t, from, to, kind, sub, undefined, bytes);
   }
   assert.equal(rec.hash.hex(), h.hex());
   const n = rec.nodeSummaries(100);

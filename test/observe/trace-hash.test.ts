@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TraceHash } from '../../sim/observe/trace-hash.ts';
 
-type Add = [t: number, from: number, to: number, kind: string, sub: number, subs?: number[]];
+type Add = [t: number, from: number, to: number, kind: string, sub: number, subs?: number[], content?: number];
 
 function hashOf(adds: Add[]): string {
   const h = new TraceHash();
-  for (const [t, from, to, kind, sub, subs] of adds) h.add(t, from, to, kind, sub, subs);
+  for (const [t, from, to, kind, sub, subs, content] of adds) h.add(t, from, to, kind, sub, subs, content ?? 0);
   return h.hex();
 }
 
@@ -34,7 +34,7 @@ test('fingerprint: pinned values (integer-only arithmetic, so the same on every 
   assert.equal(hashOf(BASE), BASE_HASH);
 });
 const EMPTY = 'a085d6317f4ab1d8';
-const BASE_HASH = '0590158974aacedb';
+const BASE_HASH = '1ab17f0da84c4507';
 
 test('order-sensitive: swapping two messages changes the hash', () => {
   const swapped = [BASE[0], BASE[2], BASE[1], BASE[3], BASE[4]];
@@ -57,6 +57,8 @@ test('any single field change changes the hash', () => {
     ['kind length', [5_000_000, 0, 1, 'request ', 0]],
     ['sub', [5_000_000, 0, 1, 'request', 1]],
     ['subs instead of sub', [5_000_000, 0, 1, 'request', 0, [0]]],
+    ['content digest', [5_000_000, 0, 1, 'request', 0, undefined, 1]],
+    ['content digest, high bit', [5_000_000, 0, 1, 'request', 0, undefined, 0x80000000 | 0]],
   ];
   const seen = new Set([base]);
   for (const [what, changed] of variants) {

@@ -6,31 +6,18 @@ import { join } from 'node:path';
 import { loadScenarioFile, loadScenarioText, ScenarioError } from '../../sim/scenario/load.ts';
 import { applyOverrides } from '../../sim/scenario/overrides.ts';
 import { ScenarioSchema } from '../../sim/scenario/schema.ts';
+import { MINIMAL as INLINE_MINIMAL, scenarioProblems } from './inline-scenario.ts';
 
 /** Issue 11: bad scenario input found by probing the loader (items 1, 2, 3, 8, 10, 13). */
 
 const tmp = mkdtempSync(join(tmpdir(), 'reglab-hardening-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const MINIMAL = `description: minimal
-duration: 1s
-nodes:
-  - { id: client, type: gen-client, params: { via: server } }
-  - { id: server, type: gen-server, params: {} }
-population: { size: 4 }
-workload:
+const MINIMAL = `${INLINE_MINIMAL}workload:
   - { target: client, event: request, pattern: { kind: all-at-once } }
 `;
 
-function problems(text: string, opts: Parameters<typeof loadScenarioText>[2] = {}, path = join(tmp, 'scenarios/inline.yaml')): string[] {
-  try {
-    loadScenarioText(text, path, opts);
-  } catch (err) {
-    assert.ok(err instanceof ScenarioError, `not a ScenarioError: ${(err as Error)?.stack}`);
-    return err.problems;
-  }
-  assert.fail('expected a ScenarioError');
-}
+const problems = (text: string, opts: Parameters<typeof loadScenarioText>[2] = {}, path = join(tmp, 'scenarios/inline.yaml')): string[] => scenarioProblems(text, path, opts);
 
 // ---- item 1: prototype pollution -----------------------------------------------------------------
 

@@ -4,29 +4,13 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { totalmem } from 'node:os';
 import { loadScenarioFile, loadScenarioText, scenarioName, ScenarioError } from '../../sim/scenario/load.ts';
+import { MINIMAL, scenarioProblems } from './inline-scenario.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const LEARN = join(ROOT, 'scenarios/learn/request-response.yaml');
 const FIXTURES = join(ROOT, 'test/fixtures');
 
-const MINIMAL = `description: minimal
-duration: 1s
-nodes:
-  - { id: client, type: gen-client, params: { via: server } }
-  - { id: server, type: gen-server, params: {} }
-population: { size: 4 }
-`;
-
-function problems(text: string, opts: Parameters<typeof loadScenarioText>[2] = {}): string[] {
-  try {
-    loadScenarioText(text, join(FIXTURES, 'inline.yaml'), opts);
-  } catch (err) {
-    assert.ok(err instanceof ScenarioError, String(err));
-    assert.equal(err.code, 'E_SCENARIO');
-    return err.problems;
-  }
-  assert.fail('expected a ScenarioError');
-}
+const problems = (text: string, opts: Parameters<typeof loadScenarioText>[2] = {}): string[] => scenarioProblems(text, join(FIXTURES, 'inline.yaml'), opts);
 
 test('the learn scenario loads with its name, seed, duration in ns and description', () => {
   const sc = loadScenarioFile(LEARN);

@@ -60,6 +60,10 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.match(refused.message, /"0\.0\.0\.0" is not allowed .*127\.0\.0\.1, 127\.0\.0\.2.*--emulate-host ADDR/);
     c.send({ type: 'stop' });
     assert.match((await c.next('error', (e) => e.message.startsWith('stop:'))).message, /no emulation of this connection/);
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', set: ['x'] });
+    assert.match((await c.next('error', (e) => e.message.startsWith('set:'))).message, /object of parameter path/);
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', set: { 'population.size': 'lots' } });
+    assert.equal((await c.next('error', (e) => e.code === 'E_SCENARIO')).code, 'E_SCENARIO', 'a bad override is the loader\'s error');
 
     c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '20s' });
     const started = await c.next('started');
@@ -68,6 +72,11 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.deepEqual(started.nodes.map((n) => `${n.id}:${n.type}`), ['msc:msc-ics', 'icscf:icscf', 'scscf:scscf', 'hss:hss', 'far:far-end']);
     assert.ok(started.endpoints.some((e) => e.node === 'hss' && e.url.startsWith('aaa://127.0.0.1:')));
     assert.ok(started.endpoints.every((e) => e.url.includes('127.0.0.1')), 'every listener on loopback');
+    // The population's identities, as the model writes them (ims.imsiBase, implicitSet: 3).
+    assert.equal(started.subscribers.length, 1);
+    assert.equal(started.subscribers[0]!.imsi, '234150999999999');
+    assert.equal(started.subscribers[0]!.impus.length, 3);
+    assert.ok(started.subscribers[0]!.impus.some((u) => u.startsWith('sip:') && u.includes('3gppnetwork.org')), started.subscribers[0]!.impus.join(' '));
 
     // A second client sees the lab busy and cannot start another.
     const other = await lab(server.url);
@@ -99,9 +108,10 @@ test('emulate route: hello, bad commands, a start refused off loopback without -
     assert.equal((await fetch(new URL('api/emulations/unknowntoken/summary.json', server.url))).status, 404);
 
     // With --emulate-host 127.0.0.2 the dashboard may bind that address (and only when asked).
-    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '1s', host: '127.0.0.2' });
+    c.send({ type: 'start', scenario: 'emulate/ims-core-ics-detach.yaml', duration: '1s', host: '127.0.0.2', set: { 'population.size': '2' } });
     const second = await c.next('started', (e) => e.host === '127.0.0.2');
     assert.ok(second.endpoints.every((e) => e.url.includes('127.0.0.2')), second.endpoints.map((e) => e.url).join(' '));
+    assert.equal(second.subscribers.length, 2, 'the override population.size=2 applied');
     const done2 = await c.next('done', (e) => e.dir !== done.dir);
     assert.equal(done2.ended, 'duration');
     c.ws.close();

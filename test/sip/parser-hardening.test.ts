@@ -11,35 +11,25 @@ import { parseSip } from '../../sim/sip/parser.ts';
 import { receiveSip, MAX_UNSUPPORTED_LISTED } from '../../sim/sip/receive.ts';
 import { isValidHost } from '../../sim/sip/uri.ts';
 import { parseVia } from '../../sim/sip/headers.ts';
+import { OPTIONS_HEADERS, optionsRequest, swapHeader } from './options-request.ts';
 
 /** The largest UDP payload over IPv4 (65,535 − 20 IP − 8 UDP): what one datagram can carry. */
 const MAX_DATAGRAM = 65_507;
 
-const BASE = [
-  'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1',
-  'Max-Forwards: 70',
-  'From: <sip:a@example.com>;tag=1',
-  'To: <sip:b@example.com>',
-  'Call-ID: c1@h',
-  'CSeq: 1 OPTIONS',
-];
-function request(headers: string[], start = 'OPTIONS sip:b@example.com SIP/2.0'): string {
-  return [start, ...headers, 'Content-Length: 0', '', ''].join('\r\n');
-}
-function swap(name: string, line: string): string[] {
-  return BASE.map((h) => (h.toLowerCase().startsWith(name.toLowerCase() + ':') ? line : h));
-}
+/** An OPTIONS request (or another start line) with these header lines and Content-Length: 0. */
+const request = (headers: readonly string[], start?: string): string => optionsRequest(headers, { start });
+
 /** A request whose header `name` is `prefix` + unit×n + `suffix`, n chosen to fill one maximum-size datagram. */
 function fill(name: string, prefix: string, unit: string, suffix = ''): string {
-  const probe = request(swap(name, `${name}: ${prefix}${suffix}`));
+  const probe = request(swapHeader(name, `${name}: ${prefix}${suffix}`));
   const n = Math.floor((MAX_DATAGRAM - Buffer.byteLength(probe)) / Buffer.byteLength(unit));
-  const s = request(swap(name, `${name}: ${prefix}${unit.repeat(n)}${suffix}`));
+  const s = request(swapHeader(name, `${name}: ${prefix}${unit.repeat(n)}${suffix}`));
   assert.ok(Buffer.byteLength(s) <= MAX_DATAGRAM && Buffer.byteLength(s) > MAX_DATAGRAM - 64, `${name}: ${Buffer.byteLength(s)} bytes`);
   return s;
 }
 function fillExtra(line: (n: number) => string, unitBytes: number): string {
-  const probe = request([...BASE, line(0)]);
-  return request([...BASE, line(Math.floor((MAX_DATAGRAM - Buffer.byteLength(probe)) / unitBytes))]);
+  const probe = request([...OPTIONS_HEADERS, line(0)]);
+  return request([...OPTIONS_HEADERS, line(Math.floor((MAX_DATAGRAM - Buffer.byteLength(probe)) / unitBytes))]);
 }
 
 /** CPU time in ms (user + system of this process): far less disturbed than wall time on a shared machine. */
@@ -96,8 +86,8 @@ const SHAPES: [string, () => string][] = [
   ['Accept: many types', () => fillExtra((n) => 'Accept: ' + 'a/b,'.repeat(n) + 'a/b', 4)],
   ['folded lines', () => fillExtra((n) => 'Subject: a' + '\r\n b'.repeat(n), 4)],
   ['empty header lines', () => fillExtra((n) => 'X: a' + '\r\nX:'.repeat(n), 4)],
-  ['request line spaces', () => request(BASE, 'OPTIONS' + ' '.repeat(MAX_DATAGRAM - 300) + 'sip:b@example.com SIP/2.0')],
-  ['Request-URI params', () => request(BASE, 'OPTIONS sip:b@example.com' + ';a'.repeat((MAX_DATAGRAM - 300) / 2) + ' SIP/2.0')],
+  ['request line spaces', () => request(OPTIONS_HEADERS, 'OPTIONS' + ' '.repeat(MAX_DATAGRAM - 300) + 'sip:b@example.com SIP/2.0')],
+  ['Request-URI params', () => request(OPTIONS_HEADERS, 'OPTIONS sip:b@example.com' + ';a'.repeat((MAX_DATAGRAM - 300) / 2) + ' SIP/2.0')],
 ];
 
 for (const [name, make] of SHAPES) {
@@ -110,7 +100,7 @@ for (const [name, make] of SHAPES) {
 }
 
 test('item 5/8: 80,000 folded lines (320 KB, a stream message) unfold in bounded time, into one value', () => {
-  const input = request([...BASE, 'Subject: a' + '\r\n b'.repeat(80_000)]);
+  const input = request([...OPTIONS_HEADERS, 'Subject: a' + '\r\n b'.repeat(80_000)]);
   const t0 = cpuMs();
   const r = parseSip(input, { transport: 'stream' });
   const ms = cpuMs() - t0;
@@ -139,19 +129,19 @@ test('item 6: isValidHost accepts hostnames, IPv4 addresses and IPv6 references,
 
 test('item 6: Via sent-by and Contact hosts outside the grammar are answered 400; spaces are never deleted', () => {
   for (const h of ['10.0.0.1 extra words here', '...', '-.-', '192.0.2.256', '4294967296.0.2.10', 'h x']) {
-    const r = parseSip(request(swap('Via', `Via: SIP/2.0/UDP ${h};branch=z9hG4bK1`)));
+    const r = parseSip(request(swapHeader('Via', `Via: SIP/2.0/UDP ${h};branch=z9hG4bK1`)));
     assert.ok(!r.ok, `Via host '${h}' parsed${r.ok ? ' as ' + r.fields.via[0].host : ''}`);
     assert.equal(r.error.code, 'E_SIP_BAD_VIA');
     assert.equal(r.error.status, 400);
     assert.match(r.error.reason, /host|after its sent-by/);
-    const c = parseSip(request([...BASE, `Contact: <sip:x@${h}>`]));
+    const c = parseSip(request([...OPTIONS_HEADERS, `Contact: <sip:x@${h}>`]));
     assert.ok(!c.ok && c.error.code === 'E_SIP_BAD_CONTACT', `Contact host '${h}'`);
   }
   // What the grammar allows around the sent-by stays accepted: SWS around ':' and before ';'.
   const v = parseVia('SIP / 2.0 / UDP  [2001:db8::10] : 5070 ;branch=z9hG4bK1');
   assert.ok(v.ok, v.ok ? '' : v.error);
   assert.deepEqual([v.value[0].host, v.value[0].port, v.value[0].branch], ['[2001:db8::10]', 5070, 'z9hG4bK1']);
-  const ok = parseSip(request(swap('Via', 'Via: SIP/2.0/UDP 10.0.0.1 ;branch=z9hG4bK1')));
+  const ok = parseSip(request(swapHeader('Via', 'Via: SIP/2.0/UDP 10.0.0.1 ;branch=z9hG4bK1')));
   assert.ok(ok.ok && ok.fields.via[0].host === '10.0.0.1');
 });
 
@@ -173,7 +163,7 @@ const sipjsLogger = sipjsFactory.getLogger('hardening');
 
 test('item 7: one byte that is not UTF-8, in any header, still gets a 400 with Via, From, To, Call-ID and CSeq', () => {
   for (const where of ['Subject: \xff', 'X-Odd: a\xc0b', 'User-Agent: \xed\xa0\x80']) {
-    const bytes = Buffer.from(request([...BASE, where]), 'latin1');
+    const bytes = Buffer.from(request([...OPTIONS_HEADERS, where]), 'latin1');
     const a = answerOf(bytes);
     assert.equal(a.status, 400);
     assert.equal(a.header('via'), 'SIP/2.0/UDP h.example.com;branch=z9hG4bK1');
@@ -185,34 +175,34 @@ test('item 7: one byte that is not UTF-8, in any header, still gets a 400 with V
     assertWellFormed(a.wire());
   }
   // A bare LF in one header line: the same.
-  const lf = answerOf(request([...BASE, 'Subject: a\nb']));
+  const lf = answerOf(request([...OPTIONS_HEADERS, 'Subject: a\nb']));
   assert.equal(lf.header('call-id'), 'c1@h');
   assertWellFormed(lf.wire());
   // The unreadable header itself is never copied: a Via that is not UTF-8 means no Via, so no answer.
-  const v = receiveSip(Buffer.from(request(swap('Via', 'Via: SIP/2.0/UDP h\xff;branch=z9hG4bK1')), 'latin1'));
+  const v = receiveSip(Buffer.from(request(swapHeader('Via', 'Via: SIP/2.0/UDP h\xff;branch=z9hG4bK1')), 'latin1'));
   assert.equal(v.kind, 'drop');
   // …and a malformed ACK is never answered, even when its start line is all that can be read.
-  const ack = receiveSip(Buffer.from(request(swap('CSeq', 'CSeq: 1 ACK'), 'ACK sip:b@example.com SIP/2.0').replace('Max-Forwards: 70', 'Subject: \xff'), 'latin1'));
+  const ack = receiveSip(Buffer.from(request(swapHeader('CSeq', 'CSeq: 1 ACK'), 'ACK sip:b@example.com SIP/2.0').replace('Max-Forwards: 70', 'Subject: \xff'), 'latin1'));
   assert.equal(ack.kind, 'drop');
 });
 
 test('item 7: answers copy only values that parse: a Call-ID with NUL, a bad CSeq, a missing From/To get placeholders, never the fault', () => {
-  const nul = answerOf(request(swap('Call-ID', 'Call-ID: a\u0000b@h')));
+  const nul = answerOf(request(swapHeader('Call-ID', 'Call-ID: a\u0000b@h')));
   assert.equal(nul.status, 400);
   assert.ok(!nul.wire().includes('\u0000'), 'the NUL is not sent back');
   assert.equal(nul.header('call-id'), 'unreadable@anonymous.invalid');
   assertWellFormed(nul.wire());
-  const cseq = answerOf(request(swap('CSeq', 'CSeq: 99999999999999999999 OPTIONS')));
+  const cseq = answerOf(request(swapHeader('CSeq', 'CSeq: 99999999999999999999 OPTIONS')));
   assert.equal(cseq.header('cseq'), '0 OPTIONS', 'the request line gives the method the client matches on');
   assertWellFormed(cseq.wire());
-  const nofrom = answerOf(request(BASE.filter((h) => !/^(From|To):/.test(h))));
+  const nofrom = answerOf(request(OPTIONS_HEADERS.filter((h) => !/^(From|To):/.test(h))));
   assert.equal(nofrom.header('from'), '<sip:anonymous@anonymous.invalid>');
   assertWellFormed(nofrom.wire());
   // A Via of another version in a SIP/2.0 request is never copied into its 400: no Via, no answer.
-  const v7 = receiveSip(request(swap('Via', 'Via: SIP/7.0/UDP h.example.com;branch=z9hG4bK1')));
+  const v7 = receiveSip(request(swapHeader('Via', 'Via: SIP/7.0/UDP h.example.com;branch=z9hG4bK1')));
   assert.equal(v7.kind, 'drop');
   // The 505 to a SIP/7.0 request goes back along its Via and is well formed too.
-  const v505 = answerOf(request(swap('Via', 'Via: SIP/7.0/UDP h.example.com;branch=z9hG4bK1'), 'OPTIONS sip:b@example.com SIP/7.0'));
+  const v505 = answerOf(request(swapHeader('Via', 'Via: SIP/7.0/UDP h.example.com;branch=z9hG4bK1'), 'OPTIONS sip:b@example.com SIP/7.0'));
   assert.equal(v505.status, 505);
   assertWellFormed(v505.wire());
 });
@@ -220,7 +210,7 @@ test('item 7: answers copy only values that parse: a Call-ID with NUL, a bad CSe
 /* Item 8: bounded answers and header counts. */
 test('item 8: ~10,000 unknown Require tags: a 420 listing at most 16 of them, a small answer, in bounded time', () => {
   const tags = Array.from({ length: 10_000 }, (_, i) => `x${i.toString(36)}`);
-  const input = request([...BASE, `Require: ${tags.join(',')}`]);
+  const input = request([...OPTIONS_HEADERS, `Require: ${tags.join(',')}`]);
   assert.ok(input.length < MAX_DATAGRAM);
   const t0 = cpuMs();
   const a = answerOf(input);
@@ -232,13 +222,13 @@ test('item 8: ~10,000 unknown Require tags: a 420 listing at most 16 of them, a 
   assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
   assertWellFormed(a.wire());
   // 40,000 tags on a stream (330 KB): still linear.
-  const big = request([...BASE, `Require: ${Array.from({ length: 40_000 }, (_, i) => `ext${i}`).join(',')}`]);
+  const big = request([...OPTIONS_HEADERS, `Require: ${Array.from({ length: 40_000 }, (_, i) => `ext${i}`).join(',')}`]);
   const t1 = cpuMs();
   const b = receiveSip(big, {}, { transport: 'stream' });
   assert.ok(cpuMs() - t1 < 1000);
   assert.ok(b.kind === 'reject' && b.answer.status === 420 && b.answer.bytes < 1024);
   // A Require element that is not a token is a 400, not an Unsupported echoing it.
-  assert.equal(answerOf(request([...BASE, 'Require: a b, c'])).status, 400);
+  assert.equal(answerOf(request([...OPTIONS_HEADERS, 'Require: a b, c'])).status, 400);
 });
 
 test('item 8: the header count is capped (a 64 KB datagram of empty headers is refused, and the 400 stays small)', () => {
@@ -259,7 +249,7 @@ test('item 5 (found by the large fuzz run): a header name followed by a long run
 });
 
 test('item 7 (found by the large fuzz run): a request with more Vias than an answer may carry is dropped, not answered malformed', () => {
-  const input = request([...BASE, ...Array.from({ length: 400 }, () => 'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK2')]);
+  const input = request([...OPTIONS_HEADERS, ...Array.from({ length: 400 }, () => 'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK2')]);
   const r = receiveSip(input);
   assert.equal(r.kind, 'drop');
 });

@@ -3,55 +3,39 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSip, MAX_HEADER_FIELDS } from '../../sim/sip/parser.ts';
 import { SIP_ERROR_CODES, type SipErrorCode } from '../../sim/sip/parse-errors.ts';
-
-const OK_HEADERS = [
-  'Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK1',
-  'Max-Forwards: 70',
-  'From: <sip:a@example.com>;tag=1',
-  'To: <sip:b@example.com>',
-  'Call-ID: c1@h',
-  'CSeq: 1 OPTIONS',
-];
-function req(headers: string[] = OK_HEADERS, opts: { start?: string; body?: string; cl?: boolean } = {}): string {
-  const body = opts.body ?? '';
-  const lines = [opts.start ?? 'OPTIONS sip:b@example.com SIP/2.0', ...headers];
-  if (opts.cl !== false) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return lines.join('\r\n') + '\r\n\r\n' + body;
-}
-const swap = (name: string, line: string | undefined) =>
-  OK_HEADERS.flatMap((h) => (h.toLowerCase().startsWith(name.toLowerCase() + ':') ? (line === undefined ? [] : [line]) : [h]));
+import { OPTIONS_HEADERS, optionsRequest, swapHeader } from './options-request.ts';
 
 const CASES: [SipErrorCode, string | Uint8Array, RegExp, ('datagram' | 'stream')?][] = [
   ['E_SIP_EMPTY', '\r\n\r\n', /no start line/],
   ['E_SIP_ENCODING', Buffer.concat([Buffer.from('OPTIONS sip:b@example.com SIP/2.0\r\nSubject: '), Buffer.from([0xff, 0xfe]), Buffer.from('\r\n\r\n')]), /UTF-8/],
-  ['E_SIP_LINE_ENDING', req().replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\n'), /bare CR or LF/],
-  ['E_SIP_NO_BLANK_LINE', req().slice(0, -2), /empty line/],
-  ['E_SIP_BAD_START_LINE', req(undefined, { start: 'OPTIONS sip:b@example.com' }), /request line/],
-  ['E_SIP_BAD_VERSION', req(undefined, { start: 'OPTIONS sip:b@example.com SIP/2.1' }), /SIP\/2\.1/],
-  ['E_SIP_BAD_METHOD', req(undefined, { start: 'OPT(IONS sip:b@example.com SIP/2.0' }), /method/],
-  ['E_SIP_BAD_REQUEST_URI', req(undefined, { start: 'OPTIONS sip:b@exa_mple.com SIP/2.0' }), /Request-URI.*host/],
-  ['E_SIP_BAD_STATUS', 'SIP/2.0 099 Odd\r\n' + OK_HEADERS.join('\r\n') + '\r\n\r\n', /099/],
-  ['E_SIP_BAD_HEADER_LINE', req([...OK_HEADERS, 'No colon here']), /no ':'/],
-  ['E_SIP_TOO_MANY_HEADERS', req([...OK_HEADERS, ...Array.from({ length: MAX_HEADER_FIELDS }, (_, i) => `X-H${i}: v`)]), /header fields; at most 256/],
-  ['E_SIP_MISSING_HEADER', req(swap('Max-Forwards', undefined)), /Max-Forwards/],
-  ['E_SIP_DUPLICATE_HEADER', req([...OK_HEADERS, 'Expires: 1', 'Expires: 2']), /Expires appears 2 times/],
-  ['E_SIP_BAD_CONTENT_LENGTH', req([...OK_HEADERS, 'l: 1x'], { cl: false }), /Content-Length '1x'/],
-  ['E_SIP_MISSING_CONTENT_LENGTH', req(undefined, { cl: false }), /stream/, 'stream'],
-  ['E_SIP_MISSING_CONTENT_TYPE', req(undefined, { body: 'hello' }), /Content-Type/],
-  ['E_SIP_BAD_CONTENT_TYPE', req([...OK_HEADERS, 'Content-Type: text'], { body: 'hello' }), /type\/subtype/],
-  ['E_SIP_BAD_CSEQ', req(swap('CSeq', 'CSeq: one OPTIONS')), /CSeq/],
-  ['E_SIP_CSEQ_MISMATCH', req(swap('CSeq', 'CSeq: 1 INVITE')), /differs/],
-  ['E_SIP_BAD_VIA', req(swap('Via', 'Via: SIP/3.0/UDP h;branch=z9hG4bK1')), /not SIP\/2\.0/],
-  ['E_SIP_BAD_FROM', req(swap('From', 'From: <sip:a@example.com;tag=1')), /From: '<' without '>'/],
-  ['E_SIP_BAD_TO', req(swap('To', 'To: "B <sip:b@example.com>')), /To: .*quote/],
-  ['E_SIP_BAD_CALL_ID', req(swap('Call-ID', 'Call-ID: a b')), /Call-ID 'a b'/],
-  ['E_SIP_BAD_MAX_FORWARDS', req(swap('Max-Forwards', 'Max-Forwards: 256')), /Max-Forwards '256'/],
-  ['E_SIP_BAD_CONTACT', req([...OK_HEADERS, 'Contact: *', 'Contact: <sip:x@y>']), /must be the only contact/],
-  ['E_SIP_BAD_EXPIRES', req([...OK_HEADERS, 'Expires: soon']), /Expires 'soon'/],
+  ['E_SIP_LINE_ENDING', optionsRequest().replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\n'), /bare CR or LF/],
+  ['E_SIP_NO_BLANK_LINE', optionsRequest().slice(0, -2), /empty line/],
+  ['E_SIP_BAD_START_LINE', optionsRequest(undefined, { start: 'OPTIONS sip:b@example.com' }), /request line/],
+  ['E_SIP_BAD_VERSION', optionsRequest(undefined, { start: 'OPTIONS sip:b@example.com SIP/2.1' }), /SIP\/2\.1/],
+  ['E_SIP_BAD_METHOD', optionsRequest(undefined, { start: 'OPT(IONS sip:b@example.com SIP/2.0' }), /method/],
+  ['E_SIP_BAD_REQUEST_URI', optionsRequest(undefined, { start: 'OPTIONS sip:b@exa_mple.com SIP/2.0' }), /Request-URI.*host/],
+  ['E_SIP_BAD_STATUS', 'SIP/2.0 099 Odd\r\n' + OPTIONS_HEADERS.join('\r\n') + '\r\n\r\n', /099/],
+  ['E_SIP_BAD_HEADER_LINE', optionsRequest([...OPTIONS_HEADERS, 'No colon here']), /no ':'/],
+  ['E_SIP_TOO_MANY_HEADERS', optionsRequest([...OPTIONS_HEADERS, ...Array.from({ length: MAX_HEADER_FIELDS }, (_, i) => `X-H${i}: v`)]), /header fields; at most 256/],
+  ['E_SIP_MISSING_HEADER', optionsRequest(swapHeader('Max-Forwards', undefined)), /Max-Forwards/],
+  ['E_SIP_DUPLICATE_HEADER', optionsRequest([...OPTIONS_HEADERS, 'Expires: 1', 'Expires: 2']), /Expires appears 2 times/],
+  ['E_SIP_BAD_CONTENT_LENGTH', optionsRequest([...OPTIONS_HEADERS, 'l: 1x'], { cl: false }), /Content-Length '1x'/],
+  ['E_SIP_MISSING_CONTENT_LENGTH', optionsRequest(undefined, { cl: false }), /stream/, 'stream'],
+  ['E_SIP_MISSING_CONTENT_TYPE', optionsRequest(undefined, { body: 'hello' }), /Content-Type/],
+  ['E_SIP_BAD_CONTENT_TYPE', optionsRequest([...OPTIONS_HEADERS, 'Content-Type: text'], { body: 'hello' }), /type\/subtype/],
+  ['E_SIP_BAD_CSEQ', optionsRequest(swapHeader('CSeq', 'CSeq: one OPTIONS')), /CSeq/],
+  ['E_SIP_CSEQ_MISMATCH', optionsRequest(swapHeader('CSeq', 'CSeq: 1 INVITE')), /differs/],
+  ['E_SIP_BAD_VIA', optionsRequest(swapHeader('Via', 'Via: SIP/3.0/UDP h;branch=z9hG4bK1')), /not SIP\/2\.0/],
+  ['E_SIP_BAD_FROM', optionsRequest(swapHeader('From', 'From: <sip:a@example.com;tag=1')), /From: '<' without '>'/],
+  ['E_SIP_BAD_TO', optionsRequest(swapHeader('To', 'To: "B <sip:b@example.com>')), /To: .*quote/],
+  ['E_SIP_BAD_CALL_ID', optionsRequest(swapHeader('Call-ID', 'Call-ID: a b')), /Call-ID 'a b'/],
+  ['E_SIP_BAD_MAX_FORWARDS', optionsRequest(swapHeader('Max-Forwards', 'Max-Forwards: 256')), /Max-Forwards '256'/],
+  ['E_SIP_BAD_CONTACT', optionsRequest([...OPTIONS_HEADERS, 'Contact: *', 'Contact: <sip:x@y>']), /must be the only contact/],
+  ['E_SIP_BAD_EXPIRES', optionsRequest([...OPTIONS_HEADERS, 'Expires: soon']), /Expires 'soon'/],
 ];
 
 test('the well-formed base request parses (so each case below fails for its own reason)', () => {
-  const r = parseSip(req());
+  const r = parseSip(optionsRequest());
   assert.ok(r.ok, r.ok ? '' : r.error.reason);
 });
 
@@ -67,7 +51,7 @@ test('every error code has a case, and each case yields its code, the listed sta
 });
 
 test('header values: folding becomes one space, surrounding whitespace goes, compact names are kept as written', () => {
-  const r = parseSip(req([...OK_HEADERS, 'Subject:   a\r\n   folded\r\n\tline  ', 'k: path']));
+  const r = parseSip(optionsRequest([...OPTIONS_HEADERS, 'Subject:   a\r\n   folded\r\n\tline  ', 'k: path']));
   assert.ok(r.ok);
   assert.equal(r.msg.header('subject'), 'a folded line');
   assert.deepEqual(r.msg.headers[r.msg.headers.length - 1], ['k', 'path']);
@@ -76,7 +60,7 @@ test('header values: folding becomes one space, surrounding whitespace goes, com
 });
 
 test('responses: no Max-Forwards needed, the CSeq method becomes the kind', () => {
-  const r = parseSip('SIP/2.0 486 Busy Here\r\n' + swap('Max-Forwards', undefined).join('\r\n') + '\r\nContent-Length: 0\r\n\r\n');
+  const r = parseSip('SIP/2.0 486 Busy Here\r\n' + swapHeader('Max-Forwards', undefined).join('\r\n') + '\r\nContent-Length: 0\r\n\r\n');
   assert.ok(r.ok);
   assert.equal(r.msg.kind, '486 OPTIONS');
   assert.equal(r.fields.maxForwards, undefined);
@@ -84,17 +68,17 @@ test('responses: no Max-Forwards needed, the CSeq method becomes the kind', () =
 });
 
 test('huge and hostile inputs stay bounded: a 1 MB header value, header fields capped, a reason with 70 kB', () => {
-  const big = parseSip(req([...OK_HEADERS, 'X-Big: ' + 'a'.repeat(1 << 20)]));
+  const big = parseSip(optionsRequest([...OPTIONS_HEADERS, 'X-Big: ' + 'a'.repeat(1 << 20)]));
   assert.ok(big.ok);
-  // Content-Length makes the last field: OK_HEADERS + extra + 1 = MAX_HEADER_FIELDS is the most accepted.
-  const extra = MAX_HEADER_FIELDS - OK_HEADERS.length - 1;
-  const most = parseSip(req([...OK_HEADERS, ...Array.from({ length: extra }, (_, i) => `X-H${i}: v`)]));
+  // Content-Length makes the last field: OPTIONS_HEADERS + extra + 1 = MAX_HEADER_FIELDS is the most accepted.
+  const extra = MAX_HEADER_FIELDS - OPTIONS_HEADERS.length - 1;
+  const most = parseSip(optionsRequest([...OPTIONS_HEADERS, ...Array.from({ length: extra }, (_, i) => `X-H${i}: v`)]));
   assert.ok(most.ok, most.ok ? '' : most.error.reason);
   assert.equal(most.msg.headers.length, MAX_HEADER_FIELDS - 1);
-  const many = parseSip(req([...OK_HEADERS, ...Array.from({ length: 10_000 }, (_, i) => `X-H${i}: v`)]));
+  const many = parseSip(optionsRequest([...OPTIONS_HEADERS, ...Array.from({ length: 10_000 }, (_, i) => `X-H${i}: v`)]));
   assert.ok(!many.ok);
   assert.equal(many.error.code, 'E_SIP_TOO_MANY_HEADERS');
-  const long = parseSip(req(swap('CSeq', 'CSeq: ' + '9'.repeat(70_000) + ' OPTIONS')));
+  const long = parseSip(optionsRequest(swapHeader('CSeq', 'CSeq: ' + '9'.repeat(70_000) + ' OPTIONS')));
   assert.ok(!long.ok);
   assert.ok(long.error.reason.length < 300, 'the reason clips what it quotes');
 });

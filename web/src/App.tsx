@@ -6,6 +6,8 @@
  *   Compare variants   a scenario's variants side by side on one seed (architects)
  *   Sweep              one or two parameters varied, a metric charted against them
  *   Policies           an ffs/ question: policies × seeds, consequences with their spread
+ *   Emulate            an emulate/ scenario on real sockets: endpoints, live ladder, lateness
+ *   Queue              distributed campaigns (`reglab serve --queue URL`): runs and workers, live
  * Each campaign view keeps its results while another tab is shown, until replaced.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -13,12 +15,15 @@ import './campaign.css';
 import { EmptyState } from './components/empty-state.tsx';
 import { ErrorPanel } from './components/error-panel.tsx';
 import { useCampaign } from './hooks/use-campaign.ts';
+import { useEmulation } from './hooks/use-emulation.ts';
 import { useRun } from './hooks/use-run.ts';
 import { useScenarioDetails } from './hooks/use-scenario-details.ts';
 import { useScenarios } from './hooks/use-scenarios.ts';
 import { parseUrlState, toSearch, type UrlState, type View } from './hooks/url-state.ts';
 import { CompareView } from './views/compare-view.tsx';
+import { EmulateView } from './views/emulate-view.tsx';
 import { PolicyView } from './views/policy-view.tsx';
+import { QueueView } from './views/queue-view.tsx';
 import { SweepView } from './views/sweep-view.tsx';
 import { LadderView } from './views/ladder-view.tsx';
 import { RateView } from './views/rate-view.tsx';
@@ -31,6 +36,8 @@ const TABS: { view: View; label: string; group: string }[] = [
   { view: 'compare', label: 'Compare variants', group: 'sizing' },
   { view: 'sweep', label: 'Sweep', group: 'sizing' },
   { view: 'policies', label: 'Policies', group: 'ffs' },
+  { view: 'emulate', label: 'Emulate', group: 'emulate' },
+  { view: 'queue', label: 'Queue', group: 'queue' },
 ];
 
 /** Where a view starts when the URL names no scenario: the question it was made for. */
@@ -38,6 +45,7 @@ const PREFERRED: Partial<Record<View, string>> = {
   compare: 'sizing/msgin5g-bulk-vs-individual.yaml',
   sweep: 'sizing/msgin5g-bulk-vs-individual.yaml',
   policies: 'ffs/ics-restart-lost-200.yaml',
+  emulate: 'emulate/ims-core-ics-detach.yaml',
 };
 
 function useUrlState(): { url: UrlState; problems: string[]; setUrl(patch: Partial<UrlState>): void } {
@@ -60,7 +68,8 @@ export function App() {
   const selected = url.scenario;
   const setSelected = useCallback((scenario: string) => setUrl({ scenario }), [setUrl]);
   const campaigns = { compare: useCampaign(), sweep: useCampaign(), policies: useCampaign() };
-  const details = useScenarioDetails(url.view === 'run' ? undefined : selected);
+  const emulation = useEmulation(url.view === 'emulate');
+  const details = useScenarioDetails(url.view === 'run' || url.view === 'emulate' || url.view === 'queue' ? undefined : selected);
 
   // Preselect a scenario for the view, so a newcomer can press Run at once.
   useEffect(() => {
@@ -73,7 +82,7 @@ export function App() {
     const preferred = PREFERRED[view];
     const group = TABS.find((t) => t.view === view)!.group;
     // Keep the scenario if it suits the view; else open the view on its own question.
-    const keep = selected !== undefined && (view === 'run' || selected.startsWith(`${group}/`) || (view !== 'policies' && selected.startsWith('sizing/')));
+    const keep = selected !== undefined && (view === 'run' || selected.startsWith(`${group}/`) || (view !== 'policies' && view !== 'emulate' && selected.startsWith('sizing/')));
     const scenario = keep ? selected : preferred && scenarios.status === 'ready' && scenarios.scenarios.some((s) => s.path === preferred) ? preferred : selected;
     setUrl({ view, scenario, ...(scenario !== selected ? { set: {}, variants: undefined, vary: [], metric: undefined, policy: undefined, values: undefined } : {}) });
   };
@@ -111,7 +120,7 @@ export function App() {
       <div className="layout">
         <aside className="sidebar">
           <div className="sidebar-inner">
-            <ScenarioPicker state={scenarios} selected={selected} onSelect={url.view === 'run' ? setSelected : pick} onRetry={retry} />
+            <ScenarioPicker state={scenarios} selected={selected} onSelect={url.view === 'run' || url.view === 'emulate' ? setSelected : pick} onRetry={retry} />
           </div>
         </aside>
         <main className="main">
@@ -120,11 +129,13 @@ export function App() {
               <ErrorPanel title="Parts of the link were not understood (ignored)" message="The rest of the link is open below." problems={urlProblems} />
             </div>
           )}
+          {url.view === 'emulate' && <EmulateView scenario={scenario} emulation={emulation} />}
           {url.view !== 'run' && details.status === 'loading' && <p className="muted">Loading {selected}…</p>}
           {url.view !== 'run' && details.status === 'error' && <ErrorPanel title="Could not read the scenario" message={details.message} />}
           {url.view === 'compare' && details.status === 'ready' && <CompareView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.compare} />}
           {url.view === 'sweep' && details.status === 'ready' && <SweepView key={details.details.path} details={details.details} url={url} setUrl={setUrl} campaign={campaigns.sweep} />}
           {url.view === 'policies' && details.status === 'ready' && <PolicyView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.policies} />}
+          {url.view === 'queue' && <QueueView />}
           {url.view === 'run' && (
             <>
           <RunBar scenario={scenario} run={run} onRun={(seed) => scenario && startRun(scenario.path, seed)} onCancel={cancel} />

@@ -13,6 +13,8 @@ import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, DEFAULT_DEREG_RET
 import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY } from '../../policies/reg-event-after-cancel.ts';
 import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies/msc-bye-release.ts';
 import { REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY } from '../../policies/reg-event-during-dereg.ts';
+import { REFRESH_FAILURE_POLICIES, DEFAULT_REFRESH_FAILURE_POLICY } from '../../policies/msc-refresh-failure.ts';
+import { REATTACH_POLICIES, DEFAULT_REATTACH_POLICY } from '../../policies/msc-reattach.ts';
 import { BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY } from '../../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
 import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../policies/scscf-external-clients.ts';
@@ -148,14 +150,25 @@ export const MscParams = z.strictObject({
         .enum(names(REG_EVENT_DURING_DEREG_POLICIES))
         .default(DEFAULT_REG_EVENT_DURING_DEREG_POLICY)
         .meta({ description: 'a NOTIFY ending this registration while its deregistration is under way: ignore it, or trust-notify (finish as on a 200 OK)' }),
+      reattach: z
+        .enum(names(REATTACH_POLICIES))
+        .default(DEFAULT_REATTACH_POLICY)
+        .meta({ description: 'an attach while the deregistration is under way: drop it, queue (register once it is over), cancel (call it off while still possible), supersede (REGISTER at once)' }),
+      refreshFailure: z
+        .enum(names(REFRESH_FAILURE_POLICIES))
+        .default(DEFAULT_REFRESH_FAILURE_POLICY)
+        .meta({ description: 'a refresh with no 200 OK (423, 5xx + Retry-After, 408 timeout): drop the registration, give-up-and-report (keep until expiry), retry-backoff, retry-until-expiry, reregister' }),
     })
     .default({
       deregFailure: DEFAULT_DEREG_FAILURE_POLICY,
       regEventAfterCancel: DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY,
       byeRelease: DEFAULT_BYE_RELEASE_POLICY,
       regEventDuringDereg: DEFAULT_REG_EVENT_DURING_DEREG_POLICY,
+      reattach: DEFAULT_REATTACH_POLICY,
+      refreshFailure: DEFAULT_REFRESH_FAILURE_POLICY,
     }),
   deregRetry: DeregRetryParams,
+  refreshRetry: DeregRetryParams.meta({ description: 'how the refreshFailure policies space their retries (as deregRetry)' }),
   byeWaitCap: Duration.default(2 * SECOND).meta({ description: "byeRelease 'wait-capped': longest wait for the BYEs' answers" }),
   testMutation: z
     .enum(['none', 'fresh-call-id', 'no-instance', 'register-before-bye-answers'])
@@ -193,6 +206,8 @@ export const ScscfParams = z.strictObject({
     }),
   trusted: z.array(NodeId).default([]).meta({ description: "externalClients 'trusted': the senders admitted (in the emulation lab, the real peers playing these nodes)" }),
   maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
+  minExpires: z.number().int().min(0).default(0).meta({ description: 'shortest registration accepted, seconds: a REGISTER asking for less gets 423 with Min-Expires (RFC 3261 §10.3 step 7); 0 = none' }),
+  minExpiresFrom: Duration.default(0).meta({ description: 'from when minExpires applies (an operator raising it mid-run)' }),
   cxTimeout: Duration.default(5 * SECOND),
 });
 

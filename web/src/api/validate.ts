@@ -12,13 +12,13 @@ export class ApiShapeError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function need(cond: boolean, what: string): void {
+export function need(cond: boolean, what: string): void {
   if (!cond) throw new ApiShapeError(what);
 }
 
@@ -34,7 +34,7 @@ export function parseScenarioList(json: unknown): ScenarioInfo[] {
   });
 }
 
-const EVENT_FIELDS: Record<RunEvent['type'], [string, 'string' | 'number' | 'array' | 'object'][]> = {
+const EVENT_FIELDS: Record<RunEvent['type'], [string, FieldKind][]> = {
   started: [
     ['runId', 'number'],
     ['scenario', 'string'],
@@ -67,22 +67,33 @@ const EVENT_FIELDS: Record<RunEvent['type'], [string, 'string' | 'number' | 'arr
   ],
 };
 
-/** Parses one stream frame. Throws ApiShapeError naming the first bad field. */
-export function parseRunEvent(text: string): RunEvent {
+/** The kinds of field a frame check knows. */
+export type FieldKind = 'string' | 'number' | 'boolean' | 'array' | 'object';
+
+/**
+ * Parses one JSON frame of a typed stream: `fields[type]` lists what each event type must carry.
+ * Throws ApiShapeError naming the first bad field (`what` names the stream in the message).
+ */
+export function parseFrame<E extends { type: string }>(text: string, fields: Record<E['type'], [string, FieldKind][]>, what: string): E {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ApiShapeError('stream frame is not JSON');
+    throw new ApiShapeError(`${what} frame is not JSON`);
   }
-  need(isObj(json), 'stream frame: expected an object');
+  need(isObj(json), `${what} frame: expected an object`);
   const o = json as Obj;
-  const fields = EVENT_FIELDS[o.type as RunEvent['type']];
-  need(fields !== undefined, `stream frame: unknown type ${JSON.stringify(o.type)}`);
-  for (const [name, kind] of fields) {
+  const list = fields[o.type as E['type']] as [string, FieldKind][] | undefined;
+  need(list !== undefined, `${what} frame: unknown type ${JSON.stringify(o.type)}`);
+  for (const [name, kind] of list!) {
     const v = o[name];
     const ok = kind === 'array' ? Array.isArray(v) : kind === 'object' ? isObj(v) : typeof v === kind;
-    need(ok, `${String(o.type)} event: ${name} should be ${kind === 'array' ? 'an array' : `a ${kind}`}`);
+    need(ok, `${String(o.type)} event: ${name} should be ${kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`}`);
   }
-  return o as unknown as RunEvent;
+  return o as unknown as E;
+}
+
+/** Parses one stream frame. Throws ApiShapeError naming the first bad field. */
+export function parseRunEvent(text: string): RunEvent {
+  return parseFrame<RunEvent>(text, EVENT_FIELDS, 'stream');
 }

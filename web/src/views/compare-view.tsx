@@ -7,6 +7,7 @@
 import { memo, useMemo, useState } from 'react';
 import type { ScenarioDetails } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
+import { TableHead } from '../components/table-head.tsx';
 import { completion, latencyCdf, LOAD_METRICS, nodeLoad, nodesOf, procedures, totals, type LoadMetric, type Run } from '../charts/campaign-series.ts';
 import { tick } from '../charts/chart-format.ts';
 import { TimeChart } from '../charts/time-chart.tsx';
@@ -146,16 +147,7 @@ const CompareResults = memo(function CompareResults({ runs, labels: labelKey, cs
             );
           })}
           <table className="data-table" data-testid="latency-table">
-            <thead>
-              <tr>
-                <th>procedure</th>
-                <th>variant</th>
-                <th>p50 ms</th>
-                <th>p90 ms</th>
-                <th>p99 ms</th>
-                <th>max ms</th>
-              </tr>
-            </thead>
+            <TableHead columns={['procedure', 'variant', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms']} />
             <tbody>
               {procs.flatMap((p) =>
                 runs.map((r) => {
