@@ -130,13 +130,22 @@ test('item 3: the memory estimate refuses traces, samples, workers and workloads
 // ---- item 8: variants validated once ------------------------------------------------------------
 
 test('item 8: 300 variants validate in linear time (each variant checks the document without the others)', () => {
+  // CPU time (not wall: a loaded machine preempts), the least of 3 tries (a GC pause falls in one).
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const time = (n: number) => {
     const variants = Array.from({ length: n }, (_, i) => `  v${i}: ["nodes.server.workers=${(i % 8) + 1}"]`).join('\n');
     const text = `${MINIMAL}variants:\n${variants}\n`;
-    const t0 = performance.now();
-    const sc = loadScenarioText(text, join(tmp, 'v.yaml'));
-    assert.equal(Object.keys(sc.doc.variants!).length, n);
-    return performance.now() - t0;
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const t0 = cpu();
+      const sc = loadScenarioText(text, join(tmp, 'v.yaml'));
+      assert.equal(Object.keys(sc.doc.variants!).length, n);
+      best = Math.min(best, cpu() - t0);
+    }
+    return best;
   };
   time(20); // warm-up
   const t80 = time(80);
