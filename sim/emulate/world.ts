@@ -9,6 +9,7 @@ import { runScenario } from '../scenario/run.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
 import { runEmulation } from './emulate.ts';
 import { RealTimeDriver } from './realtime-driver.ts';
+import { loadavg } from 'node:os';
 
 /**
  * The emulated world for the both-worlds suites (test/worlds/, ns-3's one-suite-per-implementation
@@ -28,6 +29,9 @@ export interface EmulatedWorld {
 
 /** How long after the last message the emulation keeps listening (late retransmissions, stray answers). */
 const QUIET_AFTER: Ns = 1_000_000_000;
+/** Lateness beyond which a run is not comparable (a fifth of T1, half the smallest race margin compared). */
+const LATE_LIMIT: Ns = 100_000_000;
+const ATTEMPTS = 3;
 
 export function emulationWorld(opts: { timeScale?: number } = {}): EmulatedWorld {
   const timeScale = opts.timeScale ?? 1;
@@ -39,8 +43,22 @@ export function emulationWorld(opts: { timeScale?: number } = {}): EmulatedWorld
       // for the reader): the emulation runs until its activity would be over, found in virtual time.
       const probe = await runScenario(load());
       const last = probe.trace.reduce((m, r) => Math.max(m, r.t), 0);
-      const sc = load();
-      return runEmulation(sc, { durationNs: Math.min(sc.duration, last + QUIET_AFTER), timeScale, verify: true });
+      // A run that fell behind real time by more than LATE_LIMIT is no real-time run (a timer fired
+      // half a T1 late retransmits what a kept-up run would not): the lab stops it (hard-limit) and
+      // it is run again; a machine that cannot keep up in ATTEMPTS tries is reported as such.
+      const late: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        const sc = load();
+        const r = await runEmulation(sc, { durationNs: Math.min(sc.duration, last + QUIET_AFTER), timeScale, verify: true, lateness: { kind: 'hard-limit', limitNs: LATE_LIMIT } });
+        if (r.ended !== 'error') return r;
+        late.push(r.error ?? 'stopped');
+        if (attempt >= ATTEMPTS) {
+          throw new Error(
+            `the emulated world could not keep real time on this machine (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}): ` +
+              `${ATTEMPTS} runs stopped by lateness above ${LATE_LIMIT / 1e6} ms — ${late.join('; ')}. Run it on a quieter machine, or leave it out with REGLAB_EMULATED_WORLD=0.`,
+          );
+        }
+      }
     },
     async open(o = {}) {
       // Hand-built nodes have no codec the lab knows: real-time clock, in-process transport.
