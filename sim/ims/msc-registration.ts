@@ -78,9 +78,7 @@ export abstract class MscRegistration extends MscShell {
   protected override onRegisterResponse(r: ImsSip): void {
     const sub = r.sub;
     const st = this.st[sub];
-    // Only the answer to the REGISTER in flight counts (the last CSeq): a deregistration superseded by
-    // a new registration (reattach 'register-now': CSeq 1, the deregistration's ≥ 2) changes nothing.
-    if (r.status < 200 || r.cseq !== this.regCseq[sub]) return;
+    if (r.status < 200) return;
     const ok = r.status < 300;
     switch (st) {
       case MscState.Registering: {

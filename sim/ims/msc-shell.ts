@@ -458,6 +458,10 @@ export abstract class MscShell extends ImsNode implements MscView {
   onResponse(r: ImsSip, tx: ClientTransaction): void {
     switch (r.method) {
       case 'REGISTER':
+        // Only the answer to the REGISTER in flight counts (the last CSeq, read from our own request:
+        // a decoded answer's numbers are the wire's): a deregistration superseded by a new
+        // registration (reattach 'register-now': CSeq 1, the deregistration's ≥ 2) changes nothing.
+        if (requestOf(tx).cseq !== this.regCseq[r.sub]) return;
         return this.onRegisterResponse(r);
       case 'SUBSCRIBE':
         return this.onSubscribeResponse(r);
