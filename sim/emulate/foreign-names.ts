@@ -22,6 +22,8 @@ export class ForeignNameTable implements ForeignNames {
   private readonly tagValue = new Map<string, number>();
   private readonly callIds = new Map<number, string>();
   private readonly tokenOf = new Map<string, number>();
+  /** A client's own Contact URI (`<…>`) by "node/subscriber": the binding it registered. */
+  private readonly contacts = new Map<string, string>();
   evicted = 0;
 
   constructor(readonly cap = 1 << 18) {}
@@ -32,6 +34,21 @@ export class ForeignNameTable implements ForeignNames {
 
   callId(token: number): string | undefined {
     return this.callIds.get(token);
+  }
+
+  contact(node: number, sub: number): string | undefined {
+    return this.contacts.size === 0 ? undefined : this.contacts.get(`${node}/${sub}`);
+  }
+
+  /** The Contact a real client registered for this subscriber as this node (the latest wins). */
+  setContact(node: number, sub: number, uri: string): void {
+    const k = `${node}/${sub}`;
+    this.contacts.delete(k);
+    this.contacts.set(k, uri);
+    while (this.contacts.size > this.cap) {
+      this.contacts.delete(this.contacts.keys().next().value as string);
+      this.evicted++;
+    }
   }
 
   get size(): number {

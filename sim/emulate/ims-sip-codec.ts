@@ -246,10 +246,12 @@ export class ImsSipCodec {
     m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
 
     const contact = s.header('contact');
-    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse);
+    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse, isReq ? sender : -1);
     if (shape === Shape.Overload) m.expires = Number(s.header('retry-after'));
     else if (f.expires !== undefined) m.expires = f.expires;
-    if (s.header('authorization') !== undefined) m.authDone = true;
+    // Only TS 24.229's auth-done claim is one (the S-CSCF's externalClients policy judges it); a
+    // client's digest credentials are not.
+    if (/integrity-protected[ \t]*=[ \t]*"auth-done"/i.test(s.header('authorization') ?? '')) m.authDone = true;
     if (s.header('p-associated-uri') !== undefined) m.associatedUris = true;
     const sr = s.header('service-route');
     if (sr !== undefined) m.serviceRoute = this.node(one(/^<sip:orig@([^:;>]+):5060;lr>$/, sr, 'Service-Route'), 'Service-Route');
@@ -356,11 +358,21 @@ export class ImsSipCodec {
     return { party: Party.Public, k };
   }
 
-  private contact(m: ImsSip, value: string, binding: boolean): void {
+  private contact(m: ImsSip, value: string, binding: boolean, sender: number): void {
     const cm = /^<sip:([^:;>]+):5060>(.*)$/.exec(value);
-    if (!cm) throw new Refused(400, `Contact '${value}' is not <sip:host:5060> as the model writes it`);
-    m.contactNode = this.node(cm[1], 'Contact');
-    let rest = cm[2];
+    let rest: string;
+    const fm = cm === null && binding && sender >= 0 ? /^(<(?:sips?):[^<>\s]+>)(.*)$/.exec(value) : null;
+    if (fm) {
+      // A real client's own Contact on its REGISTER (sip.js: <sip:random@random.invalid;transport=ws>):
+      // the binding is the node the client plays, its URI kept verbatim so the answers echo it.
+      m.contactNode = sender;
+      this.names.setContact(sender, m.sub, fm[1]);
+      rest = fm[2];
+    } else {
+      if (!cm) throw new Refused(400, `Contact '${value}' is not <sip:host:5060> as the model writes it`);
+      m.contactNode = this.node(cm[1], 'Contact');
+      rest = cm[2];
+    }
     if (!binding) {
       if (rest !== '') throw new Refused(400, `Contact parameters '${rest}' are not the model's`);
       return;
@@ -376,6 +388,7 @@ export class ImsSipCodec {
       rest = rest.slice(im[0].length);
     }
     if (rest === ICS_TAGS) m.contactIcs = true;
+    else if (fm) return; // a client's other Contact parameters (reg-id, its own feature tags) are not the model's: not carried
     else if (rest !== '') throw new Refused(400, `Contact parameters '${rest}' are not the model's`);
   }
 

@@ -932,12 +932,20 @@ export class ImsSip implements Message {
   }
 
   private writeContactUri(o: TextSink, node: number): void {
+    // A real client's own Contact (emulation only: ctx.foreign is undefined in simulation).
+    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node, this.sub);
+    if (f !== undefined) {
+      o.s(f);
+      return;
+    }
     o.s('<sip:');
     o.s(this.ctx.host(node));
     o.s(':5060>');
   }
 
   private contactUriLength(node: number): number {
+    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node, this.sub);
+    if (f !== undefined) return f.length;
     return '<sip:'.length + this.ctx.hostLen(node) + ':5060>'.length;
   }
 

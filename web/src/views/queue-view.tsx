@@ -7,7 +7,7 @@
 import { Card } from '../components/card.tsx';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
-import { TableHead } from '../components/table-head.tsx';
+import { DataTable } from '../components/data-table.tsx';
 import { ago, POLL_MS, type CampaignRow, type QueueOverview, type Totals } from '../hooks/queue-state.ts';
 import { useQueue } from '../hooks/use-queue.ts';
 import './queue.css';
@@ -76,9 +76,7 @@ function Overview({ overview: o, stale = false }: { overview: QueueOverview; sta
             No worker has been heard from. Start one on each machine: <code>reglab worker --queue {o.queue}</code>
           </p>
         ) : (
-          <table className="data-table" data-testid="queue-workers">
-            <TableHead columns={['worker', 'RegLab', 'runs at once', 'busy', 'runs done', 'last seen', 'up for']} />
-            <tbody>
+          <DataTable testId="queue-workers" columns={['worker', 'RegLab', 'runs at once', 'busy', 'runs done', 'last seen', 'up for']}>
               {o.workers.map((w) => (
                 <tr key={w.id} data-testid="queue-worker" data-id={w.id} data-pid={w.pid} data-done={w.done}>
                   <td>
@@ -92,8 +90,7 @@ function Overview({ overview: o, stale = false }: { overview: QueueOverview; sta
                   <td>{ago(w.upS)}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         )}
       </Card>
     </div>
@@ -153,9 +150,7 @@ function StackedBar({ done, failed, running, total }: { done: number; failed: nu
 function CampaignTable({ rows }: { rows: CampaignRow[] }) {
   return (
     <Card title={`Campaigns (${rows.length})`} aside={<span className="muted">newest first</span>}>
-      <table className="data-table" data-testid="queue-campaigns">
-        <TableHead columns={['campaign', 'scenario', 'state', 'progress', 'done', 'running', 'failed', 'total', 'started', 'last report']} />
-        <tbody>
+      <DataTable testId="queue-campaigns" columns={['campaign', 'scenario', 'state', 'progress', 'done', 'running', 'failed', 'total', 'started', 'last report']}>
           {rows.map((c) => (
             <tr key={c.id} data-testid="queue-campaign" data-id={c.id} data-state={c.state} data-done={c.ok} data-running={c.running} data-failed={c.failed} data-total={c.total}>
               <td>
@@ -176,8 +171,7 @@ function CampaignTable({ rows }: { rows: CampaignRow[] }) {
               <td>{ago(c.reportedS)} ago</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </DataTable>
     </Card>
   );
 }
