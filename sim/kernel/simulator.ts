@@ -2,6 +2,15 @@ import { EventQueue, type EventFn } from './event-queue.ts';
 import { Timer, TimerState, fireTimer, cancelTimer, checkDelay, type Clock } from './clock.ts';
 import { RandomStream } from './random.ts';
 import type { Ns } from './time.ts';
+import { setFlagsFromString } from 'node:v8';
+
+// Why: the hot paths of a million-subscriber run are many small functions (each SIP header's writer
+// and length function side by side, the node ports, the transaction layer) that TurboFan must inline
+// into a few large ones; its default budget (920 bytecode bytes inlined per function) stops short of
+// that since the splits of issue 12. 3000 restores it: one REGISTER transaction pair through two IMS
+// SIP stacks 483 → 351 ns CPU (bench/ics-storm.ts --stack; BENCHMARKS.md). A compiler setting, set
+// before any simulation code is hot; it changes no result (the runs' traceHash are unchanged).
+setFlagsFromString('--max-inlined-bytecode-size-cumulative=3000');
 
 /** Why a call to `run` returned. */
 export type RunOutcome =
