@@ -2,10 +2,11 @@
  * The student's own SIP UA in the browser (issue 17 item 4), as far as the lab takes it today: from
  * the Emulate tab, start an IMS core whose S-CSCF listens for SIP over WebSocket and admits clients
  * without AKA, join with sip.js running in the page, and see its messages on its own lane. The
- * model's decoder still refuses a UA's own Contact (docs/emulation.md, Limits): the REGISTER is
- * answered 400 with that reason, which the page must show — the test checks exactly that, over the
- * real WebSocket, and that the lab counted it. When the decoder names foreign Contacts, this test
- * goes on to the SUBSCRIBE and the terminated NOTIFY.
+ * decoder now carries a UA's own Contact (i17-peers, as w12-dash's work in progress does): the
+ * REGISTER is answered 200 on the UA's lane; its SUBSCRIBE to another subscriber's reg event is
+ * refused 403 (the model's S-CSCF serves the reg event to the subscriber's own identities only),
+ * the refusal on the lane and counted. The SUBSCRIBE accepted and the terminated NOTIFY are
+ * w12-dash's item 4.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,16 +65,17 @@ test("the student's sip.js UA joins the lab over WebSocket from the page: its RE
     await page.locator('[data-testid="ladder-arrow"][data-kind="200 REGISTER"][data-to="msc"]').first().waitFor({ timeout: 15_000 });
 
     await page.getByTestId('ua-join').click();
-    await page.locator('[data-testid="ua-status"][data-status="failed"]').waitFor({ timeout: 15_000 });
-    const status = (await page.getByTestId('ua-status').textContent())!;
-    assert.match(status, /REGISTER answered 400 Bad Request — 399 scscf "Contact '<sip:[^@]+@[^;]+\.invalid;transport=ws>;expires=600' is not <sip:host:5060> as the model writes it"/);
+    await page.locator('[data-testid="ladder-arrow"][data-kind="403 SUBSCRIBE"][data-from="scscf"][data-to="you (sip.js)"]').waitFor({ timeout: 15_000 });
 
     // Its own lane: sip.js's REGISTER to the S-CSCF and the answer back, with the real wire text.
     const lanes = await page.getByTestId('ladder-lane').evaluateAll((els) => els.map((e) => e.getAttribute('data-lane')));
     assert.ok(lanes.includes('you (sip.js)'), lanes.join(','));
     await page.locator('[data-testid="ladder-arrow"][data-kind="REGISTER"][data-from="you (sip.js)"][data-to="scscf"]').waitFor();
-    await page.locator('[data-testid="ladder-arrow"][data-kind="400 REGISTER"][data-from="scscf"][data-to="you (sip.js)"]').click();
-    assert.match((await page.getByTestId('wire-panel').textContent())!, /SIP\/2\.0 400 Bad Request/);
+    await page.locator('[data-testid="ladder-arrow"][data-kind="200 REGISTER"][data-from="scscf"][data-to="you (sip.js)"]').click();
+    const ok = (await page.getByTestId('wire-panel').textContent())!;
+    assert.match(ok, /SIP\/2\.0 200 OK/);
+    assert.match(ok, /<sip:[^@]+@[^;]+\.invalid;transport=ws>;expires=600/, "the 200 OK binds sip.js's own Contact");
+
 
     // The lab really received it over the WebSocket, and says so in its outputs.
     await page.getByTestId('emulate-stop').click();
@@ -81,7 +83,7 @@ test("the student's sip.js UA joins the lab over WebSocket from the page: its RE
     const dir = (await page.getByTestId('emulate-dir').textContent())!;
     dirs.push(dir);
     const emulation = JSON.parse(readFileSync(join(dir, 'emulation.json'), 'utf8'));
-    assert.equal(emulation.wire.byReason['sip.400'], 1);
+    assert.equal(emulation.wire.byReason['sip.403'], 1);
     const pcap = readFileSync(join(dir, 'trace.pcapng')).toString('latin1');
     assert.match(pcap, /REGISTER sip:ics\.mnc015\.mcc234\.3gppnetwork\.org SIP\/2\.0\r\nVia: SIP\/2\.0\/WS [a-z0-9]+\.invalid/, "sip.js's REGISTER, as it crossed the WebSocket, is in the capture");
     assert.deepEqual(problems, []);
