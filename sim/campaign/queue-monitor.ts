@@ -2,23 +2,9 @@ import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REGLAB_VERSION } from '../version.ts';
 import { bullConnection, parseQueueUrl, preflight, scrub, type QueueUrl } from './redis-url.ts';
-import { CAMPAIGNS_KEY, PREFIX, WORKERS_KEY, WORKER_STALE_MS, queueName, type CampaignStatus, type WorkerBeat } from './queue-names.ts';
+import { CAMPAIGNS_KEY, PREFIX, WORKERS_KEY, WORKER_STALE_MS, queueName, type CampaignStatus, type QueueStatus, type WorkerBeat } from './queue-names.ts';
 
-/** What GET /api/queue answers when the server was started with --queue. */
-export interface QueueStatus {
-  /** The queue URL without its password. */
-  queue: string;
-  reachable: boolean;
-  /** Set when Redis did not answer this time (it may be restarting). */
-  error?: string;
-  reglabVersion: string;
-  /** Jobs of this version's queue by state (all campaigns). */
-  jobs: { waiting: number; active: number; completed: number; failed: number; delayed: number };
-  /** Campaigns coordinators have published, newest first. */
-  campaigns: CampaignStatus[];
-  /** Workers heard from within the last WORKER_STALE_MS, any version. */
-  workers: (WorkerBeat & { sameVersion: boolean })[];
-}
+export type { QueueStatus } from './queue-names.ts';
 
 /** Reads a distributed campaign's progress from Redis for the dashboard (read-only). */
 export class QueueMonitor {

@@ -47,5 +47,21 @@ export interface CampaignStatus {
   updatedAt: number;
 }
 
+/** What GET /api/queue answers when the server was started with --queue (queue-monitor.ts reads it). */
+export interface QueueStatus {
+  /** The queue URL without its password. */
+  queue: string;
+  reachable: boolean;
+  /** Set when Redis did not answer this time (it may be restarting). */
+  error?: string;
+  reglabVersion: string;
+  /** Jobs of this version's queue by state (all campaigns). */
+  jobs: { waiting: number; active: number; completed: number; failed: number; delayed: number };
+  /** Campaigns coordinators have published, newest first. */
+  campaigns: CampaignStatus[];
+  /** Workers heard from within the last WORKER_STALE_MS, any version. */
+  workers: (WorkerBeat & { sameVersion: boolean })[];
+}
+
 /** A worker not heard from for this long is gone (it beats every 2 s). */
 export const WORKER_STALE_MS = 10_000;

@@ -18,6 +18,8 @@ export interface EmulateOptions {
   lateness?: LatenessMode;
   /** Check every decoded message against the received text (tests). */
   verify?: boolean;
+  /** SO_RCVBUF of the SIP UDP sockets in bytes (default UDP_RECEIVE_BUFFER; 0: the OS default). */
+  udpReceiveBuffer?: number;
   /** Ends the emulation early (Ctrl-C, the dashboard's stop): outputs are still produced. */
   signal?: AbortSignal;
   onStarted?(endpoints: EndpointInfo[]): void;
@@ -59,6 +61,7 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
     section,
     inject: (fn, a) => driver.inject(fn as (x: unknown) => void, a),
     verify: opts.verify,
+    udpReceiveBuffer: opts.udpReceiveBuffer,
   });
   // A node a real peer plays never runs here.
   for (let i = 0; i < topo.nodes.length; i++) if (wire.isExternal(i)) topo.nodes[i].stop();

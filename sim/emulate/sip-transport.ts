@@ -1,11 +1,18 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import type { PeerAddress, Arrival } from './wire-types.ts';
 
 /** Largest SIP message accepted (RFC 3261 §21.5.11: 513 Message Too Large above it). */
 export const MAX_SIP_MESSAGE = 65_535;
 /** RFC 3261 §18.1.1: a request larger than 1300 bytes goes over a congestion-controlled transport. */
 export const UDP_SIZE_LIMIT = 1300;
+/**
+ * SO_RCVBUF of a node's UDP socket: 4 MiB (Linux caps it at net.core.rmem_max; Debian's is 208 KiB
+ * unless raised). A burst of datagrams while the event loop runs a long event lands here instead of
+ * being dropped by the kernel: BENCHMARKS.md, emulation lab, UDP drops.
+ */
+export const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 /**
  * SO_RCVBUF asked for each node's UDP socket (the kernel caps it at net.core.rmem_max). One Node
  * process reads every socket of the lab: while it runs a burst of events, datagrams queue in the
@@ -32,7 +39,28 @@ export class SipTransport {
     readonly node: string,
     readonly host: string,
     private readonly onArrival: (a: Arrival) => void,
+    private readonly receiveBuffer = UDP_RECEIVE_BUFFER,
   ) {}
+
+  /**
+   * Datagrams the kernel dropped on this socket for want of receive buffer (the `drops` column of
+   * /proc/net/udp; undefined off Linux).
+   */
+  udpDrops(): number | undefined {
+    let text: string;
+    try {
+      text = readFileSync('/proc/net/udp', 'utf8');
+    } catch {
+      return undefined;
+    }
+    const port = this.port.toString(16).toUpperCase().padStart(4, '0');
+    let drops = 0;
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 12 && f[1].endsWith(`:${port}`)) drops += Number(f[f.length - 1]) || 0;
+    }
+    return drops;
+  }
 
   /** Binds UDP and TCP on one port number; with port 0, retries until both get the same free one. */
   async listen(port: number): Promise<void> {

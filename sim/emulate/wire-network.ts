@@ -1,5 +1,6 @@
 import type { Simulator } from '../kernel/simulator.ts';
-import type { InProcessNetwork } from '../net/network.ts';
+import { lossStream, type InProcessNetwork } from '../net/network.ts';
+import type { RandomStream } from '../kernel/random.ts';
 import type { Message } from '../net/message.ts';
 import type { Signals, DropReason } from '../net/signals.ts';
 import type { Node } from '../node/node.ts';
@@ -94,6 +95,8 @@ export interface WireCounters {
   udpToTcp: number;
   /** Decoded messages whose re-rendering differed from the received text (a codec bug; 0 expected). */
   decodeMismatch: number;
+  /** Datagrams the kernel dropped on the nodes' SIP UDP sockets (full receive buffer; Linux only). */
+  udpDrops?: number;
   byReason: Record<string, number>;
 }
 
@@ -115,6 +118,8 @@ export interface WireNetworkOptions {
   inject<A>(fn: (a: A) => void, a: A): void;
   /** Check every decode against the received text (on in tests). */
   verify?: boolean;
+  /** SO_RCVBUF of the SIP UDP sockets (sip-transport.ts UDP_RECEIVE_BUFFER; 0: the OS default). */
+  udpReceiveBuffer?: number;
 }
 
 /**
@@ -184,6 +189,14 @@ export class WireNetwork {
     o.net.send = (from: number, to: number, msg: Message) => this.send(from, to, msg);
   }
 
+  private readonly lossRngs = new Map<number, RandomStream>();
+  private lossRng(from: number, to: number): RandomStream {
+    const k = from * 65536 + to;
+    let r = this.lossRngs.get(k);
+    if (r === undefined) this.lossRngs.set(k, (r = lossStream(this.o.sim, this.ids[from], this.ids[to])));
+    return r;
+  }
+
   isExternal(i: number): boolean {
     return this.external.has(i);
   }
@@ -197,7 +210,7 @@ export class WireNetwork {
       const speaks = SPEAKS[o.nodeTypes[i]] ?? {};
       const cfg = o.section?.nodes[id] ?? {};
       if (speaks.sip) {
-        const t = new SipTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }));
+        const t = new SipTransport(id, o.host, (a) => o.inject((x) => this.arrive(x), { ...a, to: i, proto: 'sip' as const }), o.udpReceiveBuffer);
         await this.bind(id, 'sip', cfg.sip ?? 0, () => t.listen(cfg.sip ?? 0));
         this.sip.set(i, t);
         this.byAddr.set(`${o.host}:${t.port}`, i);
@@ -292,8 +305,14 @@ export class WireNetwork {
     }
     // The scenario's link delay is emulated as a hold before the socket send (netem-style), so the
     // interleaving of messages on different paths is the simulation's; the real network adds its own.
-    extra += o.net.link(from, to).params.delay;
+    const p = o.net.link(from, to).params;
+    extra += p.delay;
     for (let c = 0; c < copies; c++) {
+      // Link loss on a datagram link, drawn from the link's own stream as in simulation (lossStream).
+      if (p.transport === 'datagram' && p.loss > 0 && this.lossRng(from, to).chance(p.loss)) {
+        o.signals.dropped(now, from, to, msg, 'loss');
+        continue;
+      }
       if (extra > 0) o.sim.schedule(extra, () => this.transmit(from, to, msg));
       else this.transmit(from, to, msg);
     }
@@ -716,6 +735,13 @@ export class WireNetwork {
   }
 
   async close(): Promise<void> {
+    // Read before the sockets go: the kernel's count dies with them.
+    let drops: number | undefined;
+    for (const t of this.sip.values()) {
+      const d = t.udpDrops();
+      if (d !== undefined) drops = (drops ?? 0) + d;
+    }
+    if (drops !== undefined) this.counters.udpDrops = drops;
     for (const t of this.sip.values()) await t.close();
     for (const t of this.ws.values()) await t.close();
     for (const t of this.dia.values()) await t.close();

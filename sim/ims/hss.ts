@@ -47,7 +47,7 @@ export class Hss extends ImsNode {
   readonly regState: Uint8Array;
   /** Assigned S-CSCF node per subscriber, -1 none. */
   readonly scscf: Int16Array;
-  private readonly pre: { scscf: number } | undefined;
+  private readonly preScscf: string | undefined;
 
   constructor(
     id: string,
@@ -58,15 +58,15 @@ export class Hss extends ImsNode {
     super(id, nctx, env);
     this.regState = new Uint8Array(env.population);
     this.scscf = new Int16Array(env.population).fill(-1);
-    const pre = env.cfg.preRegistered;
-    this.pre = pre ? { scscf: env.indexOf(pre.scscf) } : undefined;
+    // Resolved in onStart: the S-CSCF may be declared after the HSS.
+    this.preScscf = env.cfg.preRegistered?.scscf;
   }
 
   protected override onStart(): void {
     // Sizing scenarios start with every identity registered at the configured S-CSCF.
-    if (this.pre && this.served === 0) {
+    if (this.preScscf !== undefined && this.served === 0) {
       this.regState.fill(HssState.Registered);
-      this.scscf.fill(this.pre.scscf);
+      this.scscf.fill(this.env.indexOf(this.preScscf));
     }
   }
 

@@ -19,6 +19,7 @@ import {
   type RegEventAfterCancelPolicy,
   type RegEventAfterCancelPolicyName,
 } from '../policies/reg-event-after-cancel.ts';
+import type { RestartRecoveryPolicyName } from '../policies/msc-restart-recovery.ts';
 import { DEFAULT_REFRESH_FAILURE_POLICY, REFRESH_FAILURE_POLICIES, type RefreshFailurePolicy, type RefreshFailurePolicyName } from '../policies/msc-refresh-failure.ts';
 import { DEFAULT_REATTACH_POLICY, REATTACH_POLICIES, type ReattachPolicy, type ReattachPolicyName } from '../policies/msc-reattach.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
@@ -63,7 +64,11 @@ export interface MscParams {
     reattach: ReattachPolicyName;
     /** A refresh that gets no 200 OK (sim/policies/msc-refresh-failure.ts). */
     refreshFailure?: RefreshFailurePolicyName;
+    /** After a restart that lost a volatile registration store (sim/policies/msc-restart-recovery.ts). */
+    restartRecovery?: RestartRecoveryPolicyName;
   };
+  /** Whether the IMS registrations survive a crash (persistent, the default) or are lost with it (volatile). */
+  registrationStore?: 'persistent' | 'volatile';
   /** How the retrying deregFailure policies space their attempts (retries, base, factor, cap). */
   deregRetry: DeregRetry;
   /** The same for the refreshFailure policies' retries. */
@@ -191,6 +196,7 @@ export abstract class MscShell extends ImsNode implements MscView {
   protected refreshTimer: Timer | undefined = undefined;
   protected refreshTimerAt = Infinity;
   protected sweepActive = false;
+  private startedOnce = false;
   protected sweepCursor = 0;
   protected sweepStart = 0;
   protected sweepK = 0;
@@ -254,7 +260,9 @@ export abstract class MscShell extends ImsNode implements MscView {
     this.icscf = this.env.indexOf(this.p.icscf);
     this.farEnd = this.env.indexOf(this.p.farEnd);
     const pre = this.env.cfg.preRegistered;
-    if (pre && pre.msc === this.id && this.served === 0 && this.registered === 0) this.preRegister(this.env.indexOf(pre.scscf));
+    // Only at the run's start: a restart (even one before any message was served) keeps or loses what it had.
+    if (pre && pre.msc === this.id && !this.startedOnce) this.preRegister(this.env.indexOf(pre.scscf));
+    this.startedOnce = true;
     this.armRefresh();
     // The consequence metrics exist from the start (a policy that never causes any shows 0, not nothing).
     for (const name of ZERO_SIGNALS) this.signal(name, 0);

@@ -7,6 +7,17 @@ import type { Interceptor } from './interceptor.ts';
 
 export type { FaultAction, Interceptor } from './interceptor.ts';
 
+/**
+ * The random stream a link's loss is drawn from: one per direction, named by its nodes, so which
+ * messages a lossy link drops depends only on what was sent on that link — not on how sends on
+ * other links interleave with it. The emulation lab draws from the same streams (sim/emulate/
+ * wire-network.ts): the same messages on a link are lost in both worlds, whatever real time does
+ * to the order across links.
+ */
+export function lossStream(sim: Simulator, fromId: string, toId: string): RandomStream {
+  return sim.stream(`net.loss ${fromId}>${toId}`);
+}
+
 /** Anything the network can deliver to: a node. */
 export interface Endpoint {
   readonly id: string;
@@ -28,6 +39,8 @@ export interface Transport {
  */
 class Route {
   readonly arrive: (msg: Message) => void;
+  /** The link's own loss stream (lossStream), made on its first lossy send. */
+  lossRng: RandomStream | undefined = undefined;
   constructor(
     net: InProcessNetwork,
     from: number,
@@ -185,7 +198,7 @@ export class InProcessNetwork {
       t = (l.txFreeAt > now ? l.txFreeAt : now) + tx;
       l.txFreeAt = t;
     }
-    if (p.transport === 'datagram' && p.loss > 0 && this.rng.chance(p.loss)) {
+    if (p.transport === 'datagram' && p.loss > 0 && (r.lossRng ??= lossStream(this.sim, this.endpoints[from].id, this.endpoints[to].id)).chance(p.loss)) {
       // Lost in flight: reported at the send time, against the node it was heading for.
       this.signals.dropped(now, from, to, msg, 'loss');
       return;

@@ -236,11 +236,16 @@ export function parseNameAddr(value: string): Parsed<NameAddr> {
 /** Contact: "*" or a comma list of name-addr with params (RFC 3261 §20.10). */
 export function parseContacts(value: string): Parsed<NameAddr[] | '*'> {
   if (value.trim() === '*') return { ok: true, value: '*' };
+  return parseEach(value, parseNameAddr);
+}
+
+/** Every element of a comma list (splitList) read by `parse`; the first element that fails is the answer. */
+function parseEach<T>(value: string, parse: (element: string) => Parsed<T>): Parsed<T[]> {
   const l = splitList(value);
   if (!l.ok) return l;
-  const out: NameAddr[] = [];
+  const out: T[] = [];
   for (const e of l.value) {
-    const r = parseNameAddr(e);
+    const r = parse(e);
     if (!r.ok) return r;
     out.push(r.value);
   }
@@ -269,15 +274,7 @@ export interface Via {
  * `h` + spaces + `x`); the host must be a host of RFC 3261 (isValidHost), never spaces deleted.
  */
 export function parseVia(value: string): Parsed<Via[]> {
-  const l = splitList(value);
-  if (!l.ok) return l;
-  const out: Via[] = [];
-  for (const e of l.value) {
-    const r = parseViaParm(e);
-    if (!r.ok) return r;
-    out.push(r.value);
-  }
-  return { ok: true, value: out };
+  return parseEach(value, parseViaParm);
 }
 
 function isSpTab(c: number): boolean {

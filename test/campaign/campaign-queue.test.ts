@@ -11,7 +11,7 @@ import { expandSweep, runCampaign, type Campaign } from '../../sim/campaign/inde
 import { QueueBackend } from '../../sim/campaign/queue-backend.ts';
 import { parseQueueUrl } from '../../sim/campaign/redis-url.ts';
 import { PREFIX, queueName } from '../../sim/campaign/queue-names.ts';
-import { ROOT } from '../reglab-process.ts';
+import { ROOT, spawnReady as spawnProcess, stopProc, type Spawned } from '../reglab-process.ts';
 import { startRedis, type TestRedis } from './redis-server.ts';
 import { startServer } from '../../sim/server/server.ts';
 import type { QueueStatusReply } from '../../sim/server/queue-route.ts';
@@ -28,38 +28,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'reglab-cq-'));
 let redis: TestRedis;
 const procs = new Set<ChildProcess>();
 
-interface Spawned {
-  proc: ChildProcess;
-  log: () => string;
-}
-
 /** A `reglab worker` process; resolves once it says it is taking jobs. */
 function startWorker(...extra: string[]): Promise<Spawned> {
   return spawnReady(['bin/reglab.mjs', 'worker', '--queue', redis.url, '--lock-duration', String(LOCK_MS), ...extra], /worker \S+: RegLab/);
 }
 
-function spawnReady(args: string[], ready: RegExp): Promise<Spawned> {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.add(proc);
-  proc.on('exit', () => procs.delete(proc));
-  let text = '';
-  return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`not ready in 60 s: ${args.join(' ')}\n${text}`)), 60_000);
-    const on = (d: Buffer) => {
-      text += d;
-      if (ready.test(text)) (clearTimeout(t), res({ proc, log: () => text }));
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.on('exit', (code) => rej(new Error(`exited ${code} before ready: ${text}`)));
-  });
-}
-
-async function stopProc(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const gone = new Promise<void>((r) => p.once('exit', () => r()));
-  p.kill(signal);
-  await gone;
+/** Every process the file starts is tracked, so `after` stops what a failed test left. */
+async function spawnReady(args: string[], ready: RegExp): Promise<Spawned> {
+  const s = await spawnProcess(args, ready);
+  procs.add(s.proc);
+  s.proc.on('exit', () => procs.delete(s.proc));
+  return s;
 }
 
 const reglab = reglabInProcess();

@@ -139,21 +139,16 @@ test('FFS policy retry-then-clear: two more attempts (same Call-ID, CSeq + 1 eac
     assert.equal(n.msc.st[0], MscState.Idle);
     assert.equal(r.signals.count('dereg.retry'), 2);
   }
-  {
-    const { r, n } = registered({ msc: { policies: { deregFailure: 'keep-and-report' } } });
+  for (const [policy, state, signal, what] of [
+    ['keep-and-report', MscState.Registered, 'dereg.kept', 'registration details kept, live'],
+    ['keep-until-expiry', MscState.Kept, 'dereg.kept-until-expiry', 'registration details kept, not acted on'],
+  ] as const) {
+    const { r, n } = registered({ msc: { policies: { deregFailure: policy } } });
     r.sim.post(5 * SECOND + 1, () => n.hss.crash());
     r.trigger(n.msc, 'detach', 0, 6 * SECOND);
     r.run(30 * SECOND);
-    assert.equal(n.msc.st[0], MscState.Registered, 'registration details kept, live');
-    assert.equal(r.signals.count('dereg.kept'), 1);
-  }
-  {
-    const { r, n } = registered({ msc: { policies: { deregFailure: 'keep-until-expiry' } } });
-    r.sim.post(5 * SECOND + 1, () => n.hss.crash());
-    r.trigger(n.msc, 'detach', 0, 6 * SECOND);
-    r.run(30 * SECOND);
-    assert.equal(n.msc.st[0], MscState.Kept, 'registration details kept, not acted on');
-    assert.equal(r.signals.count('dereg.kept-until-expiry'), 1);
+    assert.equal(n.msc.st[0], state, what);
+    assert.equal(r.signals.count(signal), 1, policy);
   }
 });
 

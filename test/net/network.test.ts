@@ -2,18 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Simulator } from '../../sim/kernel/simulator.ts';
 import { MS, US, SECOND, type Ns } from '../../sim/kernel/time.ts';
-import { InProcessNetwork, type Endpoint } from '../../sim/net/network.ts';
+import { InProcessNetwork } from '../../sim/net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../../sim/net/link.ts';
-import type { Message } from '../../sim/net/message.ts';
 import { NO_SIGNALS, type Signals, type DropReason } from '../../sim/net/signals.ts';
+import { ArrivalRecorder, numbered, type Numbered } from './numbered-messages.ts';
 
-interface Msg extends Message {
-  readonly n: number;
-}
-
-function msg(n: number, bytes = 100): Msg {
-  return { proto: 'gen', kind: 'request', bytes, entries: 1, sub: -1, n };
-}
+type Msg = Numbered;
+const msg = (n: number, bytes = 100): Msg => numbered(n, bytes);
 
 interface Event {
   t: Ns;
@@ -35,23 +30,12 @@ class RecordingSignals {
   };
 }
 
-class Recorder implements Endpoint {
-  index = -1;
-  readonly arrivals: { t: Ns; from: number; n: number }[] = [];
-  constructor(
-    readonly id: string,
-    private readonly sim: Simulator,
-  ) {}
-  receive(m: Message, from: number): void {
-    this.arrivals.push({ t: this.sim.now(), from, n: (m as Msg).n });
-  }
-}
 
 function setup(link: Partial<LinkParams>, names = ['a', 'b', 'c'], seed = 1) {
   const sim = new Simulator(seed);
   const signals = new RecordingSignals();
   const net = new InProcessNetwork(sim, { ...DEFAULT_LINK, ...link }, signals.signals, sim.stream('net'));
-  const nodes = names.map((id) => new Recorder(id, sim));
+  const nodes = names.map((id) => new ArrivalRecorder(id, sim));
   for (const n of nodes) net.attach(n);
   return { sim, net, signals, nodes };
 }
@@ -76,7 +60,7 @@ test('attach gives consecutive indices; ids are unique and resolvable', () => {
   assert.equal(net.size, 3);
   assert.equal(net.indexOf('c'), 2);
   assert.equal(net.endpoint(1), nodes[1]);
-  assert.throws(() => net.attach(new Recorder('a', sim)), /duplicate/);
+  assert.throws(() => net.attach(new ArrivalRecorder('a', sim)), /duplicate/);
   assert.throws(() => net.indexOf('nope'), /unknown/);
 });
 

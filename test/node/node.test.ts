@@ -3,21 +3,17 @@ import assert from 'node:assert/strict';
 import { Simulator } from '../../sim/kernel/simulator.ts';
 import { TimerState, type Timer } from '../../sim/kernel/clock.ts';
 import { MS, US, type Ns } from '../../sim/kernel/time.ts';
-import { InProcessNetwork, type Endpoint } from '../../sim/net/network.ts';
+import { InProcessNetwork } from '../../sim/net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../../sim/net/link.ts';
 import type { Message } from '../../sim/net/message.ts';
 import { NO_SIGNALS, type Signals, type DropReason } from '../../sim/net/signals.ts';
+import { ArrivalRecorder, numbered, type Numbered } from '../net/numbered-messages.ts';
 import { Node, FROM_SELF, FROM_WORKLOAD } from '../../sim/node/node.ts';
 import { ZERO_COST, type CapacityConfig, type ServiceCost } from '../../sim/node/capacity.ts';
 import { simulationPorts } from '../../sim/scenario/build.ts';
 
-interface Msg extends Message {
-  readonly n: number;
-}
-
-function msg(n: number, kind = 'request', entries = 1, bytes = 100): Msg {
-  return { proto: 'gen', kind, bytes, entries, sub: -1, n };
-}
+type Msg = Numbered;
+const msg = (n: number, kind = 'request', entries = 1, bytes = 100): Msg => numbered(n, bytes, kind, entries);
 
 /** Records sends and drops; members it does not record come from NO_SIGNALS. */
 class RecordingSignals {
@@ -67,18 +63,6 @@ class OverloadNode extends TestNode {
   }
 }
 
-/** An endpoint that only records arrivals, to see what a node sends. */
-class Sink implements Endpoint {
-  index = -1;
-  readonly arrivals: { t: Ns; n: number; from: number }[] = [];
-  constructor(
-    readonly id: string,
-    private readonly sim: Simulator,
-  ) {}
-  receive(m: Message, from: number): void {
-    this.arrivals.push({ t: this.sim.now(), n: (m as Msg).n, from });
-  }
-}
 
 function cost(perMessage: Ns, perEntry: Ns = 0, perByte: Ns = 0): ServiceCost {
   return { perMessage, perEntry, perByte };
@@ -251,7 +235,7 @@ test('busyTime() counts finished services and the part of services under way', (
 
 test('what handleMessage sends leaves at the end of the service', () => {
   const { sim, net, node, signals } = setup({ defaultCost: cost(7 * MS) }, { delay: 2 * MS });
-  const sink = new Sink('sink', sim);
+  const sink = new ArrivalRecorder('sink', sim);
   net.attach(sink);
   node.react = (m, from) => {
     if (from !== FROM_SELF) node.sendTo(sink.index, msg(m.n + 100));

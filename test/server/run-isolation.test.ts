@@ -1,26 +1,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
 import { StreamClient } from './stream-client.ts';
+import { scratchScenarios } from './scratch-scenarios.ts';
 
 /**
  * Issue 11 item 3 (server part): a run executes where a runaway cannot take the server down — a
  * worker thread with its own heap limit — and /api/health keeps answering, promptly, meanwhile.
  */
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let tmp: string;
 const servers: RunningServer[] = [];
 
 before(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'reglab-isolation-'));
-  mkdirSync(join(tmp, 'scenarios/learn'), { recursive: true });
-  const rr = readFileSync(join(ROOT, 'scenarios/learn/request-response.yaml'), 'utf8');
-  writeFileSync(join(tmp, 'scenarios/learn/request-response.yaml'), rr);
+  tmp = scratchScenarios('reglab-isolation-');
+  const rr = readFileSync(join(tmp, 'scenarios/learn/request-response.yaml'), 'utf8');
   // A heavy run: 80 variants to validate (seconds of synchronous work before item 8's fix), then
   // 30,000 subscribers' requests.
   const variants = Array.from({ length: 80 }, (_, i) => `  v${i}: ["nodes.server.workers=${(i % 8) + 1}"]`).join('\n');
@@ -81,14 +77,20 @@ test('during a heavy run /api/health answers within 300 ms every time (the run i
   }
 });
 
-test('a run that exhausts its heap ends in E_LIMIT naming the limit; the server and other clients carry on', async () => {
+/** A server whose runs are the runaway worker (it allocates without end and never yields), under these limits. */
+async function runawayServer(runLimits: NonNullable<Parameters<typeof startServer>[0]['runLimits']>): Promise<RunningServer> {
   const server = await startServer({
     port: 0,
     scenariosDir: join(tmp, 'scenarios'),
-    runLimits: { heapMb: 64 },
+    runLimits,
     runWorkerEntry: new URL('../fixtures/workers/runaway-worker.mjs', import.meta.url),
   });
   servers.push(server);
+  return server;
+}
+
+test('a run that exhausts its heap ends in E_LIMIT naming the limit; the server and other clients carry on', async () => {
+  const server = await runawayServer({ heapMb: 64 });
   const c = await StreamClient.open(server.url);
   try {
     c.send({ type: 'run', scenario: 'learn/request-response.yaml' });
@@ -112,13 +114,7 @@ test('a run that exhausts its heap ends in E_LIMIT naming the limit; the server 
 });
 
 test('a run that never yields is still cancelled at once: its thread is terminated', async () => {
-  const server = await startServer({
-    port: 0,
-    scenariosDir: join(tmp, 'scenarios'),
-    runLimits: { heapMb: 4096 },
-    runWorkerEntry: new URL('../fixtures/workers/runaway-worker.mjs', import.meta.url),
-  });
-  servers.push(server);
+  const server = await runawayServer({ heapMb: 4096 });
   const c = await StreamClient.open(server.url);
   try {
     c.send({ type: 'run', scenario: 'learn/request-response.yaml' });
@@ -134,13 +130,7 @@ test('a run that never yields is still cancelled at once: its thread is terminat
 });
 
 test('runs beyond --max-runs at once are refused with E_LIMIT, not queued without bound', async () => {
-  const server = await startServer({
-    port: 0,
-    scenariosDir: join(tmp, 'scenarios'),
-    runLimits: { heapMb: 4096, maxRuns: 1 },
-    runWorkerEntry: new URL('../fixtures/workers/runaway-worker.mjs', import.meta.url),
-  });
-  servers.push(server);
+  const server = await runawayServer({ heapMb: 4096, maxRuns: 1 });
   const a = await StreamClient.open(server.url);
   const b = await StreamClient.open(server.url);
   try {

@@ -7,6 +7,7 @@
  *   Sweep              one or two parameters varied, a metric charted against them
  *   Policies           an ffs/ question: policies × seeds, consequences with their spread
  *   Emulate            an emulate/ scenario on real sockets: endpoints, live ladder, lateness
+ *   Queue              distributed campaigns (`reglab serve --queue URL`): runs and workers, live
  * Each campaign view keeps its results while another tab is shown, until replaced.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -22,6 +23,7 @@ import { parseUrlState, toSearch, type UrlState, type View } from './hooks/url-s
 import { CompareView } from './views/compare-view.tsx';
 import { EmulateView } from './views/emulate-view.tsx';
 import { PolicyView } from './views/policy-view.tsx';
+import { QueueView } from './views/queue-view.tsx';
 import { SweepView } from './views/sweep-view.tsx';
 import { LadderView } from './views/ladder-view.tsx';
 import { RateView } from './views/rate-view.tsx';
@@ -35,6 +37,7 @@ const TABS: { view: View; label: string; group: string }[] = [
   { view: 'sweep', label: 'Sweep', group: 'sizing' },
   { view: 'policies', label: 'Policies', group: 'ffs' },
   { view: 'emulate', label: 'Emulate', group: 'emulate' },
+  { view: 'queue', label: 'Queue', group: 'queue' },
 ];
 
 /** Where a view starts when the URL names no scenario: the question it was made for. */
@@ -66,7 +69,7 @@ export function App() {
   const setSelected = useCallback((scenario: string) => setUrl({ scenario }), [setUrl]);
   const campaigns = { compare: useCampaign(), sweep: useCampaign(), policies: useCampaign() };
   const emulation = useEmulation(url.view === 'emulate');
-  const details = useScenarioDetails(url.view === 'run' || url.view === 'emulate' ? undefined : selected);
+  const details = useScenarioDetails(url.view === 'run' || url.view === 'emulate' || url.view === 'queue' ? undefined : selected);
 
   // Preselect a scenario for the view, so a newcomer can press Run at once.
   useEffect(() => {
@@ -132,6 +135,7 @@ export function App() {
           {url.view === 'compare' && details.status === 'ready' && <CompareView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.compare} />}
           {url.view === 'sweep' && details.status === 'ready' && <SweepView key={details.details.path} details={details.details} url={url} setUrl={setUrl} campaign={campaigns.sweep} />}
           {url.view === 'policies' && details.status === 'ready' && <PolicyView details={details.details} url={url} setUrl={setUrl} campaign={campaigns.policies} />}
+          {url.view === 'queue' && <QueueView />}
           {url.view === 'run' && (
             <>
           <RunBar scenario={scenario} run={run} onRun={(seed) => scenario && startRun(scenario.path, seed)} onCancel={cancel} />

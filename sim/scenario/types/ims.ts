@@ -14,6 +14,7 @@ import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY 
 import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies/msc-bye-release.ts';
 import { REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY } from '../../policies/reg-event-during-dereg.ts';
 import { REFRESH_FAILURE_POLICIES, DEFAULT_REFRESH_FAILURE_POLICY } from '../../policies/msc-refresh-failure.ts';
+import { RESTART_RECOVERY_POLICIES, DEFAULT_RESTART_RECOVERY_POLICY } from '../../policies/msc-restart-recovery.ts';
 import { REATTACH_POLICIES, DEFAULT_REATTACH_POLICY } from '../../policies/msc-reattach.ts';
 import { BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY } from '../../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
@@ -158,6 +159,10 @@ export const MscParams = z.strictObject({
         .enum(names(REFRESH_FAILURE_POLICIES))
         .default(DEFAULT_REFRESH_FAILURE_POLICY)
         .meta({ description: 'a refresh with no 200 OK (423, 5xx + Retry-After, 408 timeout): drop the registration, give-up-and-report (keep until expiry), retry-backoff, retry-until-expiry, reregister' }),
+      restartRecovery: z
+        .enum(names(RESTART_RECOVERY_POLICIES))
+        .default(DEFAULT_RESTART_RECOVERY_POLICY)
+        .meta({ description: 'after a restart that lost a volatile registrationStore: wait-for-activity, reregister-all or deregister-all (paced over sweepSpread)' }),
     })
     .default({
       deregFailure: DEFAULT_DEREG_FAILURE_POLICY,
@@ -166,8 +171,13 @@ export const MscParams = z.strictObject({
       regEventDuringDereg: DEFAULT_REG_EVENT_DURING_DEREG_POLICY,
       reattach: DEFAULT_REATTACH_POLICY,
       refreshFailure: DEFAULT_REFRESH_FAILURE_POLICY,
+      restartRecovery: DEFAULT_RESTART_RECOVERY_POLICY,
     }),
   deregRetry: DeregRetryParams,
+  registrationStore: z
+    .enum(['persistent', 'volatile'])
+    .default('persistent')
+    .meta({ description: 'whether the IMS registrations survive a crash (persistent) or are lost with it (volatile: restartRecovery decides what follows)' }),
   refreshRetry: DeregRetryParams.meta({ description: 'how the refreshFailure policies space their retries (as deregRetry)' }),
   byeWaitCap: Duration.default(2 * SECOND).meta({ description: "byeRelease 'wait-capped': longest wait for the BYEs' answers" }),
   testMutation: z

@@ -12,13 +12,13 @@ export class ApiShapeError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function need(cond: boolean, what: string): void {
+export function need(cond: boolean, what: string): void {
   if (!cond) throw new ApiShapeError(what);
 }
 

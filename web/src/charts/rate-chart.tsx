@@ -2,6 +2,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RatePoint, RateSeries } from './rates.ts';
 import { AXIS_COLOR, seriesColor } from './palette.ts';
+import { TOOLTIP_STYLE } from './chart-look.tsx';
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 const SECONDS = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
@@ -32,7 +33,7 @@ export function RateChart({ series, height = 280 }: { series: RateSeries; height
         <Tooltip
           formatter={(v) => [`${NUMBER.format(Number(v))} msg/s`]}
           labelFormatter={(t) => `t = ${SECONDS.format(Number(t))} s`}
-          contentStyle={{ borderRadius: 6, borderColor: '#dde1e6', fontSize: 12 }}
+          contentStyle={TOOLTIP_STYLE}
         />
         <Legend iconType="plainline" wrapperStyle={{ fontSize: 12, paddingTop: 4 }} />
         {series.nodes.map((node, i) => (

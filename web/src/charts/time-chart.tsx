@@ -5,10 +5,10 @@
  * and optional vertical markers (e.g. "all done").
  */
 import { Brush, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { dashFor, tick, withUnit } from './chart-format.ts';
+import { tick, withUnit } from './chart-format.ts';
 import { seriesColor } from './palette.ts';
 import type { Point } from './campaign-series.ts';
-import { useHiddenSeries } from './use-hidden-series.ts';
+import { lineLook, TOOLTIP_STYLE, useLegendToggle, Y_AXIS } from './chart-look.tsx';
 
 export interface TimeChartProps {
   series: string[];
@@ -27,7 +27,7 @@ export interface TimeChartProps {
 }
 
 export function TimeChart({ series, points, endS, unit, yLabel, markers = [], colorOf, height = 260, testId, stepped }: TimeChartProps) {
-  const { hidden, toggle } = useHiddenSeries();
+  const { hidden, legend } = useLegendToggle();
   const color = (s: string, i: number) => seriesColor(colorOf ? colorOf(s) : i);
   return (
     <div className="campaign-chart" data-testid={testId} data-points={points.length} data-series={series.join('|')} data-end-s={endS}>
@@ -45,38 +45,24 @@ export function TimeChart({ series, points, endS, unit, yLabel, markers = [], co
             tickLine={false}
           />
           <YAxis
-            stroke="#8b95a3"
-            fontSize={12}
-            tickLine={false}
-            axisLine={false}
-            width={72}
-            tickFormatter={(v: number) => tick(v)}
+            {...Y_AXIS}
             label={{ value: `${yLabel} (${unit})`, angle: -90, position: 'insideLeft', offset: 10, fill: '#6b7482', fontSize: 12, style: { textAnchor: 'middle' } }}
           />
           <Tooltip
             formatter={(v, name) => [withUnit(Number(v), unit), String(name)]}
             labelFormatter={(t) => `t = ${tick(Number(t))} s`}
-            contentStyle={{ borderRadius: 6, borderColor: '#dde1e6', fontSize: 12 }}
+            contentStyle={TOOLTIP_STYLE}
           />
-          <Legend
-            iconType="plainline"
-            wrapperStyle={{ fontSize: 12, paddingTop: 4, cursor: 'pointer' }}
-            onClick={(e) => toggle(String((e as { value?: unknown }).value))}
-            formatter={(value: string) => <span style={{ opacity: hidden.has(value) ? 0.35 : 1 }}>{value}</span>}
-          />
+          <Legend {...legend} wrapperStyle={{ fontSize: 12, paddingTop: 4, cursor: 'pointer' }} />
           {series.map((s, i) => (
             <Line
               key={s}
               name={s}
               dataKey={s}
               type={stepped ? 'stepAfter' : 'linear'}
-              stroke={color(s, i)}
-              strokeWidth={1.8}
-              strokeDasharray={dashFor(i)}
+              {...lineLook(i, color(s, i))}
               dot={points.length <= 40 ? { r: 2.5 } : false}
-              connectNulls
               hide={hidden.has(s)}
-              isAnimationActive={false}
             />
           ))}
           {markers

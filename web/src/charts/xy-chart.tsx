@@ -4,9 +4,9 @@
  * series and value, legend toggles, units on both axes.
  */
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { dashFor, tick, withUnit } from './chart-format.ts';
+import { tick, withUnit } from './chart-format.ts';
 import { seriesColor } from './palette.ts';
-import { useHiddenSeries } from './use-hidden-series.ts';
+import { lineLook, TOOLTIP_STYLE, useLegendToggle, Y_AXIS } from './chart-look.tsx';
 
 export interface XySeries {
   name: string;
@@ -33,7 +33,7 @@ export interface XyChartProps {
 }
 
 export function XyChart({ series, shared, xKey = 'x', xLabel, xUnit, yLabel, yUnit, logX, logY, categoryTicks, yDomain, colorOf, height = 260, testId }: XyChartProps) {
-  const { hidden, toggle } = useHiddenSeries();
+  const { hidden, legend } = useLegendToggle();
   const fmtX = (v: number) => (categoryTicks ? (categoryTicks[Math.round(v)] ?? '') : `${tick(v)}${xUnit ? ` ${xUnit}` : ''}`);
   return (
     <div className="campaign-chart" data-testid={testId} data-series={series.map((s) => s.name).join('|')} data-log-x={logX ? 'true' : 'false'}>
@@ -57,26 +57,15 @@ export function XyChart({ series, shared, xKey = 'x', xLabel, xUnit, yLabel, yUn
             scale={logY ? 'log' : 'auto'}
             domain={yDomain ?? (logY ? ['auto', 'auto'] : [0, 'auto'])}
             allowDataOverflow={logY}
-            stroke="#8b95a3"
-            fontSize={12}
-            tickLine={false}
-            axisLine={false}
-            width={72}
-            tickFormatter={(v: number) => tick(v)}
+            {...Y_AXIS}
             label={{ value: `${yLabel}${yUnit ? ` (${yUnit})` : ''}${logY ? ', log' : ''}`, angle: -90, position: 'insideLeft', offset: 10, fill: '#6b7482', fontSize: 12, style: { textAnchor: 'middle' } }}
           />
           <Tooltip
             formatter={(v, name) => [withUnit(Number(v), yUnit), String(name)]}
             labelFormatter={(x) => `${xLabel} = ${fmtX(Number(x))}`}
-            contentStyle={{ borderRadius: 6, borderColor: '#dde1e6', fontSize: 12 }}
+            contentStyle={TOOLTIP_STYLE}
           />
-          <Legend
-            verticalAlign="top"
-            iconType="plainline"
-            wrapperStyle={{ fontSize: 12, paddingBottom: 4, cursor: 'pointer' }}
-            onClick={(e) => toggle(String((e as { value?: unknown }).value))}
-            formatter={(value: string) => <span style={{ opacity: hidden.has(value) ? 0.35 : 1 }}>{value}</span>}
-          />
+          <Legend {...legend} verticalAlign="top" wrapperStyle={{ fontSize: 12, paddingBottom: 4, cursor: 'pointer' }} />
           {series.map((s, i) => (
             <Line
               key={s.name}
@@ -84,13 +73,9 @@ export function XyChart({ series, shared, xKey = 'x', xLabel, xUnit, yLabel, yUn
               data={s.points}
               dataKey={s.points ? 'y' : s.name}
               type="linear"
-              stroke={seriesColor(colorOf ? colorOf(s.name) : i)}
-              strokeWidth={1.8}
-              strokeDasharray={dashFor(i)}
+              {...lineLook(i, seriesColor(colorOf ? colorOf(s.name) : i))}
               dot={!s.points}
-              connectNulls
               hide={hidden.has(s.name)}
-              isAnimationActive={false}
             />
           ))}
         </LineChart>

@@ -33,7 +33,7 @@ export function EndpointsTable({ nodes, endpoints }: { nodes: EmulateNodeInfo[];
               <td>
                 {r.external && (
                   <div className="endpoint-external" data-testid="endpoint-external">
-                    external peer at <code>{r.external}</code> — RegLab sends to it instead of running the node
+                    played by the real peer at <code>{r.external}</code> (RegLab does not run this node)
                   </div>
                 )}
                 {r.urls.map((u) => (

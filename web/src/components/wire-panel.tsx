@@ -75,7 +75,7 @@ export const WirePanel = memo(function WirePanel({ record, info, search = '', on
         </button>
       )}
       <section className="wire-steps" aria-label="Spec steps this message realises" data-testid="wire-steps">
-        <h3 className="wire-section-title">Spec steps</h3>
+        <h3 className="section-title wire-section-title">Spec steps</h3>
         {steps.length === 0 ? (
           <p className="muted wire-note">This message cites no spec step.</p>
         ) : (

@@ -56,6 +56,11 @@ export type CampaignAction =
 
 export const INITIAL_CAMPAIGN: CampaignState = { phase: 'idle' };
 
+/** The result a view of `kind` shows: its campaign's, never another kind's. */
+export function resultOf(state: CampaignState, kind: CampaignKind): CampaignResult | undefined {
+  return state.result?.kind === kind ? state.result : undefined;
+}
+
 export function campaignReducer(state: CampaignState, action: CampaignAction): CampaignState {
   switch (action.type) {
     case 'request':

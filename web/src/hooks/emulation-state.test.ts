@@ -81,6 +81,7 @@ test('lanes and endpoint rows: an external peer is its own lane named with its a
     { node: 'hss', proto: 'diameter', url: 'aaa://127.0.0.1:3868;transport=tcp' },
     { node: 'msc', proto: 'sip', url: 'sip:127.0.0.1:1;transport=udp' },
     { node: 'msc', proto: 'sip', url: 'sip:127.0.0.1:1;transport=tcp' },
+    { node: 'scscf', proto: 'external', url: '127.0.0.1:5090 (real peer)' },
   ]);
   assert.deepEqual(rows.map((r) => [r.node, r.urls.length, r.external ?? '']), [['msc', 2, ''], ['scscf', 0, '127.0.0.1:5090'], ['hss', 1, '']]);
 });

@@ -154,6 +154,8 @@ export function endpointRows(nodes: readonly EmulateNodeInfo[], endpoints: reado
   const rows = nodes.map((n) => ({ node: n.id, type: n.type, external: n.external, urls: [] as { proto: string; url: string }[] }));
   const byId = new Map(rows.map((r) => [r.node, r]));
   for (const e of endpoints) {
+    // `reglab emulate` prints a real peer's address as an endpoint too: the row names it once.
+    if (e.proto === 'external') continue;
     let row = byId.get(e.node);
     if (!row) {
       row = { node: e.node, type: '', external: undefined, urls: [] };

@@ -5,7 +5,8 @@
  */
 import { useRef } from 'react';
 import type { JobOutput } from '../../../sim/server/campaign-types.ts';
-import type { CampaignResult } from './campaign-state.ts';
+import type { CampaignKind } from '../../../sim/server/campaign-types.ts';
+import { resultOf, type CampaignResult, type CampaignState } from './campaign-state.ts';
 
 export interface LabelledOutput {
   label: string;
@@ -22,4 +23,10 @@ export function useStableOutputs(result: CampaignResult | undefined): LabelledOu
   const next = (result?.jobs ?? []).filter((j) => j.output).map((j) => ({ label: j.job.label, output: j.output! }));
   if (!sameOutputs(ref.current, next)) ref.current = next;
   return ref.current;
+}
+
+/** A view's result (resultOf) and its finished runs (useStableOutputs). */
+export function useViewResult(state: CampaignState, kind: CampaignKind): { result?: CampaignResult; outputs: LabelledOutput[] } {
+  const result = resultOf(state, kind);
+  return { result, outputs: useStableOutputs(result) };
 }

@@ -4,7 +4,7 @@
  *
  *   ?view=sweep&scenario=sizing/x.yaml&seed=7&set=population.size%3D2000&vary=msgin5g.bulking.maxSize%3D1,10,100&metric=node.server.cpu_s
  */
-export const VIEWS = ['run', 'compare', 'sweep', 'policies', 'emulate'] as const;
+export const VIEWS = ['run', 'compare', 'sweep', 'policies', 'emulate', 'queue'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface UrlState {

@@ -1,8 +1,9 @@
 /** Runs campaigns over WS /api/campaign and exposes their state (campaign-state.ts) to a view. */
-import { startTransition, useCallback, useEffect, useReducer, useRef } from 'react';
+import { startTransition, useCallback, useReducer } from 'react';
 import type { CampaignCommand } from '../../../sim/server/campaign-types.ts';
-import { CampaignStream } from '../api/campaign-stream.ts';
+import { CAMPAIGN_ROUTE } from '../api/campaign-stream.ts';
 import { campaignReducer, INITIAL_CAMPAIGN, type CampaignState } from './campaign-state.ts';
+import { useCommandSocket } from './use-command-socket.ts';
 
 export interface UseCampaign {
   state: CampaignState;
@@ -12,35 +13,24 @@ export interface UseCampaign {
 
 export function useCampaign(): UseCampaign {
   const [state, dispatch] = useReducer(campaignReducer, INITIAL_CAMPAIGN);
-  const streamRef = useRef<CampaignStream | undefined>(undefined);
+  // Results render as a transition: React yields to the browser between components, so a run's
+  // charts arriving never freeze the page for a frame's worth of work at once.
+  const send = useCommandSocket(CAMPAIGN_ROUTE, (event) => {
+    const now = performance.now();
+    startTransition(() => dispatch({ type: 'event', event, now }));
+  });
 
-  useEffect(() => {
-    // Results render as a transition: React yields to the browser between components, so a run's
-    // charts arriving never freeze the page for a frame's worth of work at once.
-    const stream = new CampaignStream((event) => {
-      const now = performance.now();
-      startTransition(() => dispatch({ type: 'event', event, now }));
-    });
-    streamRef.current = stream;
-    return () => {
-      stream.close();
-      streamRef.current = undefined;
-    };
-  }, []);
-
-  const start = useCallback((cmd: Exclude<CampaignCommand, { type: 'cancel' }>) => {
-    const stream = streamRef.current;
-    if (!stream) return;
-    dispatch({ type: 'request' });
-    stream.send(cmd).then(
-      (id) => id !== undefined && dispatch({ type: 'assigned', campaignId: id }),
-      (e: unknown) => dispatch({ type: 'send-failed', message: (e as Error).message }),
-    );
-  }, []);
-
-  const cancel = useCallback(() => {
-    void streamRef.current?.send({ type: 'cancel' }).catch(() => {});
-  }, []);
+  const start = useCallback(
+    (cmd: Exclude<CampaignCommand, { type: 'cancel' }>) => {
+      dispatch({ type: 'request' });
+      send(cmd).then(
+        (id) => id !== undefined && dispatch({ type: 'assigned', campaignId: id }),
+        (e: unknown) => dispatch({ type: 'send-failed', message: (e as Error).message }),
+      );
+    },
+    [send],
+  );
+  const cancel = useCallback(() => void send({ type: 'cancel' }).catch(() => {}), [send]);
 
   return { state, start, cancel };
 }

@@ -1,7 +1,8 @@
-/** Runs scenarios over the stream and exposes the run's state to the views. */
-import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { RunStream } from '../api/run-stream.ts';
+/** Runs scenarios over WS /api/stream and exposes the run's state (run-state.ts) to the views. */
+import { useCallback, useReducer } from 'react';
+import { RUN_ROUTE } from '../api/run-stream.ts';
 import { INITIAL_RUN_STATE, runReducer, type RunState } from './run-state.ts';
+import { useCommandSocket } from './use-command-socket.ts';
 
 export interface UseRun {
   state: RunState;
@@ -11,32 +12,19 @@ export interface UseRun {
 
 export function useRun(): UseRun {
   const [state, dispatch] = useReducer(runReducer, INITIAL_RUN_STATE);
-  const streamRef = useRef<RunStream | undefined>(undefined);
+  const send = useCommandSocket(RUN_ROUTE, (event) => dispatch({ type: 'event', event }));
 
-  useEffect(() => {
-    const stream = new RunStream((event) => dispatch({ type: 'event', event }));
-    streamRef.current = stream;
-    return () => {
-      stream.close();
-      streamRef.current = undefined;
-    };
-  }, []);
-
-  const run = useCallback((scenario: string, seed?: number) => {
-    const stream = streamRef.current;
-    if (!stream) return;
-    dispatch({ type: 'request', scenario, seed });
-    stream.send({ type: 'run', scenario, ...(seed === undefined ? {} : { seed }) }).then(
-      (runId) => {
-        if (runId !== undefined) dispatch({ type: 'assigned', runId });
-      },
-      (e: unknown) => dispatch({ type: 'send-failed', message: (e as Error).message }),
-    );
-  }, []);
-
-  const cancel = useCallback(() => {
-    void streamRef.current?.send({ type: 'cancel' }).catch(() => {});
-  }, []);
+  const run = useCallback(
+    (scenario: string, seed?: number) => {
+      dispatch({ type: 'request', scenario, seed });
+      send({ type: 'run', scenario, ...(seed === undefined ? {} : { seed }) }).then(
+        (runId) => runId !== undefined && dispatch({ type: 'assigned', runId }),
+        (e: unknown) => dispatch({ type: 'send-failed', message: (e as Error).message }),
+      );
+    },
+    [send],
+  );
+  const cancel = useCallback(() => void send({ type: 'cancel' }).catch(() => {}), [send]);
 
   return { state, run, cancel };
 }

@@ -5,56 +5,48 @@
  * (the numbers of comparison.csv).
  */
 import { memo, useMemo, useState } from 'react';
-import type { ScenarioDetails } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
+import { CheckList } from '../components/check-list.tsx';
+import { DataTable } from '../components/data-table.tsx';
 import { completion, latencyCdf, LOAD_METRICS, nodeLoad, nodesOf, procedures, totals, type LoadMetric, type Run } from '../charts/campaign-series.ts';
 import { tick } from '../charts/chart-format.ts';
 import { TimeChart } from '../charts/time-chart.tsx';
 import { XyChart } from '../charts/xy-chart.tsx';
-import type { UseCampaign } from '../hooks/use-campaign.ts';
-import { useStableOutputs } from '../hooks/stable-outputs.ts';
+import { useViewResult } from '../hooks/stable-outputs.ts';
 import { StaggeredMount } from '../charts/staggered-mount.tsx';
-import type { UrlState } from '../hooks/url-state.ts';
-import { downloadText, ParamsPanel } from './params-panel.tsx';
+import { ParamsPanel, type CampaignViewProps } from './params-panel.tsx';
+import { DownloadCsv } from '../components/download-csv.tsx';
 
-export interface CompareViewProps {
-  details: ScenarioDetails;
-  url: UrlState;
-  setUrl(patch: Partial<UrlState>): void;
-  campaign: UseCampaign;
-}
-
-export function CompareView({ details, url, setUrl, campaign }: CompareViewProps) {
+export function CompareView(props: CampaignViewProps) {
+  const { details, url, setUrl, campaign } = props;
   const names = Object.keys(details.variants);
   const chosen = (url.variants ?? names).filter((n) => names.includes(n));
   const unknown = (url.variants ?? []).filter((n) => !names.includes(n));
-  const toggle = (n: string) => setUrl({ variants: chosen.includes(n) ? chosen.filter((x) => x !== n) : names.filter((x) => x === n || chosen.includes(x)) });
-  const run = (confirm: boolean) =>
-    campaign.start({ type: 'variants', scenario: details.path, ...(url.seed !== undefined ? { seed: url.seed } : {}), set: url.set, variants: chosen, ...(confirm ? { confirm } : {}) });
-  const result = campaign.state.result?.kind === 'variants' ? campaign.state.result : undefined;
-  const runs = useStableOutputs(result);
+  const { result, outputs: runs } = useViewResult(campaign.state, 'variants');
   return (
     <div className="view" data-testid="compare-view">
       <ParamsPanel
+        {...props}
         title="Compare variants"
-        details={details}
-        url={url}
-        setUrl={setUrl}
-        campaign={campaign}
         runLabel={`Run ${chosen.length} variant${chosen.length === 1 ? '' : 's'} on seed ${url.seed ?? details.seed}`}
         blocked={names.length === 0 ? 'This scenario has no variants: section — pick one that has (e.g. sizing/msgin5g-bulk-vs-individual.yaml) or use Sweep.' : chosen.length === 0 ? 'Select at least one variant.' : undefined}
-        onRun={run}
+        command={() => ({ type: 'variants', variants: chosen })}
       >
         {names.length > 0 && (
-          <fieldset className="variant-list" data-testid="variant-list">
-            <legend>Variants (same seed, run in parallel)</legend>
-            {names.map((n) => (
-              <label key={n} className="variant-choice">
-                <input type="checkbox" data-testid="variant-check" data-variant={n} checked={chosen.includes(n)} onChange={() => toggle(n)} />
+          <CheckList
+            legend="Variants (same seed, run in parallel)"
+            listTestId="variant-list"
+            items={names}
+            chosen={chosen}
+            onChange={(variants) => setUrl({ variants })}
+            testId="variant-check"
+            dataKey="variant"
+            label={(n) => (
+              <>
                 <strong>{n}</strong> <code>{details.variants[n]!.join('  ')}</code>
-              </label>
-            ))}
-          </fieldset>
+              </>
+            )}
+          />
         )}
         {unknown.length > 0 && <p className="param-error">The link names variants this scenario does not have: {unknown.join(', ')} (it has {names.join(', ') || 'none'}).</p>}
       </ParamsPanel>
@@ -145,18 +137,7 @@ const CompareResults = memo(function CompareResults({ runs, labels: labelKey, cs
               </div>
             );
           })}
-          <table className="data-table" data-testid="latency-table">
-            <thead>
-              <tr>
-                <th>procedure</th>
-                <th>variant</th>
-                <th>p50 ms</th>
-                <th>p90 ms</th>
-                <th>p99 ms</th>
-                <th>max ms</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable testId="latency-table" columns={['procedure', 'variant', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms']}>
               {procs.flatMap((p) =>
                 runs.map((r) => {
                   const l = r.output.summary.procedures[p]?.latencyMs;
@@ -172,35 +153,14 @@ const CompareResults = memo(function CompareResults({ runs, labels: labelKey, cs
                   );
                 }),
               )}
-            </tbody>
-          </table>
+          </DataTable>
         </Card>
       )}
       <Card
         title="Totals"
-        aside={
-          csv && (
-            <button type="button" className="btn btn-small" data-testid="download-csv" onClick={() => downloadText(csv.name, csv.text)}>
-              Download {csv.name}
-            </button>
-          )
-        }
+        aside={<DownloadCsv csv={csv} />}
       >
-        <table className="data-table totals" data-testid="totals-table">
-          <thead>
-            <tr>
-              <th>metric</th>
-              {runs.map((r) => (
-                <th key={r.label}>{r.label}</th>
-              ))}
-              {runs.slice(1).map((r) => (
-                <th key={`ratio-${r.label}`}>
-                  {r.label} / {runs[0]!.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable className="data-table totals" testId="totals-table" columns={['metric', ...runs.map((r) => r.label), ...runs.slice(1).map((r) => `${r.label} / ${runs[0]!.label}`)]}>
             {rows.map((row) => (
               <tr key={row.column} data-testid="totals-row" data-column={row.column}>
                 <td title={row.column}>{row.label}</td>
@@ -216,8 +176,7 @@ const CompareResults = memo(function CompareResults({ runs, labels: labelKey, cs
                 ))}
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </Card>
     </>
   );

@@ -96,7 +96,7 @@ export function EmulateView({ scenario, emulation }: EmulateViewProps) {
           </p>
         )}
         {state.busyElsewhere && !live && <p className="muted">Another page is running an emulation on this server; it has to stop first (one lab per server).</p>}
-        <EmulateStatus state={state} />
+        <EmulateStatus state={state} selected={scenario?.path} />
       </section>
       {!isEmulate && scenario && (
         <div className="card">
@@ -139,7 +139,7 @@ export function EmulateView({ scenario, emulation }: EmulateViewProps) {
   );
 }
 
-function EmulateStatus({ state }: { state: EmulationState }) {
+function EmulateStatus({ state, selected }: { state: EmulationState; selected?: string }) {
   const [now, setNow] = useState(() => performance.now());
   const running = state.phase === 'running' || state.phase === 'stopping';
   useEffect(() => {
@@ -175,6 +175,7 @@ function EmulateStatus({ state }: { state: EmulationState }) {
         {text}
         {state.trace.length > 0 && <span className="muted"> · {formatInt(state.trace.length)} messages on the ladder</span>}
         {state.skipped > 0 && <span className="muted"> · {formatInt(state.skipped)} not shown (the page fell behind; all are in trace.jsonl)</span>}
+        {state.scenario && state.scenario !== selected && <span className="muted"> · this is {state.scenario}</span>}
       </div>
     </div>
   );

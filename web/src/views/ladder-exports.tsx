@@ -8,6 +8,7 @@ import type { TraceRecord } from '../../../sim/server/api-types.ts';
 import type { RecordInfo } from '../charts/ladder-classify.ts';
 import type { LaneLayout } from '../charts/ladder-layout.ts';
 import { ladderMermaid, ladderSvg } from './ladder-export.ts';
+import { downloadBlob } from '../download.ts';
 
 export const SVG_MAX_ROWS = 20_000;
 export const PNG_MAX_ROWS = 1_000;
@@ -31,7 +32,7 @@ export const LadderExports = memo(function LadderExports({ lanes, trace, rows, i
   const capNote = (max: number, what: string) => (rows.length > max ? `${what} holds the first ${max.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} messages shown.` : '');
 
   const svg = () => {
-    download(new Blob([ladderSvg(lanes, shown(SVG_MAX_ROWS), info, title)], { type: 'image/svg+xml' }), `${base}-ladder.svg`);
+    downloadBlob(new Blob([ladderSvg(lanes, shown(SVG_MAX_ROWS), info, title)], { type: 'image/svg+xml' }), `${base}-ladder.svg`);
     setNote(capNote(SVG_MAX_ROWS, 'The SVG'));
   };
   const png = () => {
@@ -45,7 +46,7 @@ export const LadderExports = memo(function LadderExports({ lanes, trace, rows, i
       canvas.getContext('2d')?.drawImage(img, 0, 0);
       URL.revokeObjectURL(url);
       canvas.toBlob((b) => {
-        if (b) download(b, `${base}-ladder.png`);
+        if (b) downloadBlob(b, `${base}-ladder.png`);
         else setNote('The browser could not make the PNG (the ladder is too large); use SVG.');
       }, 'image/png');
     };
@@ -57,7 +58,7 @@ export const LadderExports = memo(function LadderExports({ lanes, trace, rows, i
     setNote(capNote(PNG_MAX_ROWS, 'The PNG'));
   };
   const mmd = () => {
-    download(new Blob([ladderMermaid(lanes, shown(rows.length))], { type: 'text/plain' }), `${base}${filtered ? '-filtered' : ''}.mmd`);
+    downloadBlob(new Blob([ladderMermaid(lanes, shown(rows.length))], { type: 'text/plain' }), `${base}${filtered ? '-filtered' : ''}.mmd`);
     setNote('');
   };
 
@@ -95,14 +96,3 @@ export const LadderExports = memo(function LadderExports({ lanes, trace, rows, i
     </div>
   );
 });
-
-function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { LadderIndex } from '../charts/ladder-classify.ts';
 import { isFiltering, NO_FILTER, type LadderFilter } from './ladder-filter.ts';
+import { Choice } from '../components/choice.tsx';
 
 /** Memoised; `seen` (records indexed so far) refreshes the selects' options as a run streams in. */
 export const LadderFilters = memo(function LadderFilters({ filter, onChange, index }: { filter: LadderFilter; onChange(f: LadderFilter): void; index: LadderIndex; seen: number }) {
@@ -41,14 +42,7 @@ function Select({ label, testId, value, values, onChange }: { label: string; tes
   return (
     <label className="field-inline">
       <span>{label}</span>
-      <select data-testid={testId} value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">all</option>
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {v}
-          </option>
-        ))}
-      </select>
+      <Choice testId={testId} value={value} options={values} onChange={onChange} none="all" />
     </label>
   );
 }

@@ -4,7 +4,7 @@
  * error of the last attempt (results already on screen stay), and the manifest of what is shown.
  */
 import type { ReactNode } from 'react';
-import type { ScenarioDetails } from '../../../sim/server/campaign-types.ts';
+import type { CampaignCommand, ScenarioDetails } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
 import { CampaignProgress } from '../components/campaign-progress.tsx';
 import { ErrorPanel } from '../components/error-panel.tsx';
@@ -14,21 +14,32 @@ import type { UrlState } from '../hooks/url-state.ts';
 import { ParamsForm } from './params-form.tsx';
 import { ParamsManifest } from './params-manifest.tsx';
 
-export interface ParamsPanelProps {
-  title: string;
+/** What the page gives every campaign view: the scenario, the URL's question, the view's campaign. */
+export interface CampaignViewProps {
   details: ScenarioDetails;
   url: UrlState;
   setUrl(patch: Partial<UrlState>): void;
   campaign: UseCampaign;
+}
+
+type Started = Exclude<CampaignCommand, { type: 'cancel' }>;
+/** A view's own part of its command; the panel adds the scenario, seed, overrides and confirmation. */
+export type ViewCommand = Started extends infer C ? (C extends Started ? Omit<C, 'scenario' | 'seed' | 'set' | 'confirm'> : never) : never;
+
+export interface ParamsPanelProps extends CampaignViewProps {
+  title: string;
   runLabel: string;
   /** Why the view cannot run yet (e.g. no variant selected); the button says it. */
   blocked?: string;
   exclude?: readonly string[];
-  onRun(confirm: boolean): void;
+  /** The campaign Run starts (not called while `blocked`). */
+  command(): ViewCommand;
   children?: ReactNode;
 }
 
-export function ParamsPanel({ title, details, url, setUrl, campaign, runLabel, blocked, exclude, onRun, children }: ParamsPanelProps) {
+export function ParamsPanel({ title, details, url, setUrl, campaign, runLabel, blocked, exclude, command, children }: ParamsPanelProps) {
+  const onRun = (confirm: boolean) =>
+    campaign.start({ ...command(), scenario: details.path, ...(url.seed !== undefined ? { seed: url.seed } : {}), set: url.set, ...(confirm ? { confirm } : {}) } as Started);
   const sets = Object.entries(url.set).map(([k, v]) => `${k}=${v}`);
   const check = useOverrideCheck(details.path, sets);
   const problems = check && !check.ok ? (check.problems.length ? check.problems : [check.message]) : [];
@@ -90,16 +101,4 @@ export function ParamsPanel({ title, details, url, setUrl, campaign, runLabel, b
       )}
     </>
   );
-}
-
-/** Saves text as a file from the page (the CSV the CLI would write). */
-export function downloadText(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -5,27 +5,23 @@
  * `reglab compare`'s compare.csv, downloadable.
  */
 import { memo, useMemo, useState } from 'react';
-import type { JobOutput, ScenarioDetails } from '../../../sim/server/campaign-types.ts';
+import type { JobOutput } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
 import { meanSignal, policySpread, signalNames } from '../charts/campaign-series.ts';
 import { tick } from '../charts/chart-format.ts';
 import { SpreadChart } from '../charts/spread-chart.tsx';
 import { TimeChart } from '../charts/time-chart.tsx';
 import type { CampaignResult } from '../hooks/campaign-state.ts';
-import type { UseCampaign } from '../hooks/use-campaign.ts';
-import { useStableOutputs, type LabelledOutput } from '../hooks/stable-outputs.ts';
+import { useViewResult, type LabelledOutput } from '../hooks/stable-outputs.ts';
 import { StaggeredMount } from '../charts/staggered-mount.tsx';
-import type { UrlState } from '../hooks/url-state.ts';
-import { downloadText, ParamsPanel } from './params-panel.tsx';
+import { ParamsPanel, type CampaignViewProps } from './params-panel.tsx';
+import { DownloadCsv } from '../components/download-csv.tsx';
+import { CheckList } from '../components/check-list.tsx';
+import { Choice } from '../components/choice.tsx';
+import { DataTable } from '../components/data-table.tsx';
 
-export interface PolicyViewProps {
-  details: ScenarioDetails;
-  url: UrlState;
-  setUrl(patch: Partial<UrlState>): void;
-  campaign: UseCampaign;
-}
-
-export function PolicyView({ details, url, setUrl, campaign }: PolicyViewProps) {
+export function PolicyView(props: CampaignViewProps) {
+  const { details, url, setUrl, campaign } = props;
   const enums = details.params.filter((p) => p.type === 'enum' && /polic/i.test(p.path));
   const path = url.policy ?? details.compare?.policy ?? enums[0]?.path;
   const field = details.params.find((p) => p.path === path);
@@ -33,59 +29,45 @@ export function PolicyView({ details, url, setUrl, campaign }: PolicyViewProps) 
   const declared = path === details.compare?.policy ? details.compare?.values : undefined;
   const values = url.values ?? declared ?? allowed.slice(0, 2);
   const seeds = url.seeds ?? details.compare?.seeds ?? 5;
-  const toggle = (v: string) => setUrl({ values: values.includes(v) ? values.filter((x) => x !== v) : allowed.filter((x) => x === v || values.includes(x)) });
-  const run = (confirm: boolean) =>
-    path &&
-    campaign.start({
-      type: 'policies',
-      scenario: details.path,
-      ...(url.seed !== undefined ? { seed: url.seed } : {}),
-      set: url.set,
-      policy: path,
-      values,
-      seeds,
-      ...(confirm ? { confirm } : {}),
-    });
-  const result = campaign.state.result?.kind === 'policies' ? campaign.state.result : undefined;
-  const outputs = useStableOutputs(result);
+  const { result, outputs } = useViewResult(campaign.state, 'policies');
   return (
     <div className="view" data-testid="policy-view">
       <ParamsPanel
+        {...props}
         title="Compare policies"
-        details={details}
-        url={url}
-        setUrl={setUrl}
-        campaign={campaign}
         runLabel={`Run ${values.length} policies × ${seeds} seeds = ${values.length * seeds} runs`}
         blocked={!path ? 'This scenario has no policy field to compare (no compare: section, no policy parameter).' : values.length < 2 ? 'Select at least two policies.' : undefined}
         exclude={path ? [path] : []}
-        onRun={run}
+        command={() => ({ type: 'policies', policy: path, values, seeds })}
       >
         <div className="policy-choices">
           <label>
             Policy field{' '}
-            <select data-testid="policy-path" value={path ?? ''} onChange={(e) => setUrl({ policy: e.target.value, values: undefined })}>
-              {[...new Set([...(details.compare ? [details.compare.policy] : []), ...enums.map((e) => e.path)])].map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+            <Choice
+              testId="policy-path"
+              value={path ?? ''}
+              options={[...new Set([...(details.compare ? [details.compare.policy] : []), ...enums.map((e) => e.path)])]}
+              onChange={(policy) => setUrl({ policy, values: undefined })}
+            />
           </label>
           <label>
             Seeds per policy{' '}
             <input data-testid="policy-seeds" type="number" min={1} max={1000} value={seeds} onChange={(e) => setUrl({ seeds: Math.max(1, Math.floor(Number(e.target.value) || 1)) })} />
           </label>
-          <fieldset className="variant-list">
-            <legend>Policies</legend>
-            {allowed.map((v) => (
-              <label key={v} className="variant-choice">
-                <input type="checkbox" data-testid="policy-check" data-policy={v} checked={values.includes(v)} onChange={() => toggle(v)} />
+          <CheckList
+            legend="Policies"
+            items={allowed}
+            chosen={values}
+            onChange={(chosen) => setUrl({ values: chosen })}
+            testId="policy-check"
+            dataKey="policy"
+            label={(v) => (
+              <>
                 {v}
                 {field?.value === v && <span className="muted"> (the file's)</span>}
-              </label>
-            ))}
-          </fieldset>
+              </>
+            )}
+          />
         </div>
       </ParamsPanel>
       {result?.policy && <PolicyResults outputs={outputs} policy={result.policy} csv={result.csv} missingMetrics={result.missingMetrics} />}
@@ -124,13 +106,7 @@ const PolicyResults = memo(function PolicyResults({
         <Card
           title="Consequences over time (mean over seeds)"
           aside={
-            <select data-testid="policy-signal" value={shown} onChange={(e) => setSignal(e.target.value)}>
-              {signals.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
+            <Choice testId="policy-signal" value={shown} options={signals} onChange={setSignal} />
           }
         >
           <TimeChart testId="policy-signal-chart" series={series.series} points={series.points} endS={series.endS} unit="" yLabel={shown} colorOf={colorOf} stepped />
@@ -139,13 +115,7 @@ const PolicyResults = memo(function PolicyResults({
       {rows.length > 0 && (
         <Card
           title={`Per metric: mean and spread over ${policy.seeds} seeds`}
-          aside={
-            csv && (
-              <button type="button" className="btn btn-small" data-testid="download-csv" onClick={() => downloadText(csv.name, csv.text)}>
-                Download {csv.name}
-              </button>
-            )
-          }
+          aside={<DownloadCsv csv={csv} />}
         >
           {missingMetrics?.length ? <p className="muted">No run reported {missingMetrics.join(', ')} (shown as —).</p> : null}
           <div className="spread-grid">
@@ -165,16 +135,7 @@ const PolicyResults = memo(function PolicyResults({
               );
             })}
           </div>
-          <table className="data-table" data-testid="policy-table">
-            <thead>
-              <tr>
-                <th>metric</th>
-                {rows.map((r) => (
-                  <th key={String(r.policy)}>{r.policy}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable testId="policy-table" columns={['metric', ...rows.map((r) => String(r.policy))]}>
               {metrics.map((m) => (
                 <tr key={m}>
                   <td>{m}</td>
@@ -190,8 +151,7 @@ const PolicyResults = memo(function PolicyResults({
                   })}
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </Card>
       )}
     </>

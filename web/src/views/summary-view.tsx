@@ -4,6 +4,7 @@
  */
 import type { RuleResult, Summary } from '../../../sim/server/api-types.ts';
 import { Card } from '../components/card.tsx';
+import { DataTable, type Column } from '../components/data-table.tsx';
 import { formatBytes, formatDuration, formatInt, formatLatencyMs, formatPercent } from '../format.ts';
 import { focusMessage } from './ladder-focus.ts';
 
@@ -38,23 +39,7 @@ export function SummaryView({ summary, rules }: { summary: Summary; rules: RuleR
         <p className="muted">No procedure ran.</p>
       ) : (
         <div className="table-wrap">
-          <table className="table" data-testid="summary-procedures">
-            <thead>
-              <tr>
-                <th>Procedure</th>
-                <th className="num">Started</th>
-                <th className="num">Completed</th>
-                <th className="num">Failed</th>
-                <th className="num">Abandoned</th>
-                <th className="num">p50</th>
-                <th className="num">p99</th>
-                <th className="num">max</th>
-                <th className="num" title="Simulated time of the last completion: when every subscriber was done">
-                  All done at
-                </th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable className="table" testId="summary-procedures" columns={['Procedure', ...num('Started', 'Completed', 'Failed', 'Abandoned', 'p50', 'p99', 'max'), { label: 'All done at', num: true, title: 'Simulated time of the last completion: when every subscriber was done' }]}>
               {procedures.map(([name, p]) => (
                 <tr key={name}>
                   <td>{name}</td>
@@ -68,28 +53,13 @@ export function SummaryView({ summary, rules }: { summary: Summary; rules: RuleR
                   <td className="num">{p.completed > 0 && p.lastCompletedMs !== undefined ? formatDuration(p.lastCompletedMs * 1e6) : '–'}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
 
       <h3 className="section-title">Nodes</h3>
       <div className="table-wrap">
-        <table className="table" data-testid="summary-nodes">
-          <thead>
-            <tr>
-              <th>Node</th>
-              <th>Type</th>
-              <th className="num">Msgs in</th>
-              <th className="num">Msgs out</th>
-              <th className="num">Bytes in</th>
-              <th className="num">Bytes out</th>
-              <th className="num">Busy</th>
-              <th className="num">Peak queue</th>
-              <th className="num">Dropped</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable className="table" testId="summary-nodes" columns={['Node', 'Type', ...num('Msgs in', 'Msgs out', 'Bytes in', 'Bytes out', 'Busy', 'Peak queue', 'Dropped')]}>
             {nodes.map(([id, n]) => (
               <tr key={id}>
                 <td>{id}</td>
@@ -105,8 +75,7 @@ export function SummaryView({ summary, rules }: { summary: Summary; rules: RuleR
                 <td className={`num${n.dropped > 0 ? ' is-warn' : ''}`}>{formatInt(n.dropped)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </div>
 
       <h3 className="section-title">Spec rules</h3>
@@ -117,6 +86,9 @@ export function SummaryView({ summary, rules }: { summary: Summary; rules: RuleR
     </Card>
   );
 }
+
+/** Right-aligned headings of numeric columns. */
+const num = (...labels: string[]): Column[] => labels.map((label) => ({ label, num: true }));
 
 function Stat({ label, value, sub, tone }: { label: string; value: string; sub?: string; tone?: 'good' | 'warn' | 'bad' }) {
   return (

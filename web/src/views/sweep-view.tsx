@@ -5,22 +5,17 @@
  * table is the CLI's sweep.csv, downloadable.
  */
 import { useMemo, useState } from 'react';
-import type { CsvRow, ScenarioDetails } from '../../../sim/server/campaign-types.ts';
+import type { CsvRow } from '../../../sim/server/campaign-types.ts';
 import { Card } from '../components/card.tsx';
 import { numericColumns, sweepChart } from '../charts/campaign-series.ts';
 import { tick } from '../charts/chart-format.ts';
 import { XyChart } from '../charts/xy-chart.tsx';
-import type { CampaignResult } from '../hooks/campaign-state.ts';
-import type { UseCampaign } from '../hooks/use-campaign.ts';
+import { resultOf, type CampaignResult } from '../hooks/campaign-state.ts';
 import type { UrlState } from '../hooks/url-state.ts';
-import { downloadText, ParamsPanel } from './params-panel.tsx';
-
-export interface SweepViewProps {
-  details: ScenarioDetails;
-  url: UrlState;
-  setUrl(patch: Partial<UrlState>): void;
-  campaign: UseCampaign;
-}
+import { ParamsPanel, type CampaignViewProps } from './params-panel.tsx';
+import { DownloadCsv } from '../components/download-csv.tsx';
+import { Choice } from '../components/choice.tsx';
+import { DataTable } from '../components/data-table.tsx';
 
 /** 'path=v1,v2,…' → an axis, or the reason it is not one. */
 export function parseAxis(text: string): { path: string; values: string[] } | string {
@@ -40,7 +35,8 @@ export function sweepRows(result: CampaignResult): CsvRow[] {
     .map((j) => ({ run: j.job.index + 1, ...j.job.varied, seed: j.job.seed, status: j.output ? 'ok' : `failed: ${j.error?.code ?? 'E_RUN'}`, ...(j.output?.headline ?? {}) }));
 }
 
-export function SweepView({ details, url, setUrl, campaign }: SweepViewProps) {
+export function SweepView(props: CampaignViewProps) {
+  const { details, url, setUrl, campaign } = props;
   const suggested = Object.entries(details.sweeps).map(([path, values]) => `${path}=${values.join(',')}`);
   const [texts, setTexts] = useState<string[]>(() => (url.vary.length ? url.vary.map((a) => `${a.path}=${a.values.join(',')}`) : suggested.slice(0, 1)));
   const parsed = texts.filter((t) => t.trim() !== '').map(parseAxis);
@@ -54,21 +50,16 @@ export function SweepView({ details, url, setUrl, campaign }: SweepViewProps) {
     const ok = next.filter((x) => x.trim() !== '').map(parseAxis);
     if (ok.every((p) => typeof p !== 'string')) setUrl({ vary: ok as { path: string; values: string[] }[] });
   };
-  const run = (confirm: boolean) =>
-    campaign.start({ type: 'sweep', scenario: details.path, ...(url.seed !== undefined ? { seed: url.seed } : {}), set: url.set, vary: axes, ...(confirm ? { confirm } : {}) });
-  const result = campaign.state.result?.kind === 'sweep' ? campaign.state.result : undefined;
+  const result = resultOf(campaign.state, 'sweep');
   return (
     <div className="view" data-testid="sweep-view">
       <ParamsPanel
+        {...props}
         title="Sweep"
-        details={details}
-        url={url}
-        setUrl={setUrl}
-        campaign={campaign}
         runLabel={`Run ${runs} run${runs === 1 ? '' : 's'}`}
         blocked={axes.length === 0 ? 'Give a parameter to vary: path=v1,v2,…' : axisErrors.length ? axisErrors[0] : undefined}
         exclude={axes.map((a) => a.path)}
-        onRun={run}
+        command={() => ({ type: 'sweep', vary: axes })}
       >
         <div className="sweep-axes">
           {[0, 1].map((i) => (
@@ -125,13 +116,7 @@ function SweepResults({ result, url, setUrl }: { result: CampaignResult; url: Ur
       <Card
         title={`${metric} vs ${axes[0]}`}
         aside={
-          <select data-testid="sweep-metric" value={metric} onChange={(e) => setUrl({ metric: e.target.value })}>
-            {metrics.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
+          <Choice testId="sweep-metric" value={metric} options={metrics} onChange={(m) => setUrl({ metric: m })} />
         }
       >
         {badMetric && (
@@ -156,26 +141,9 @@ function SweepResults({ result, url, setUrl }: { result: CampaignResult; url: Ur
       </Card>
       <Card
         title="Runs"
-        aside={
-          result.csv && (
-            <button type="button" className="btn btn-small" data-testid="download-csv" onClick={() => downloadText(result.csv!.name, result.csv!.text)}>
-              Download {result.csv.name}
-            </button>
-          )
-        }
+        aside={<DownloadCsv csv={result.csv} />}
       >
-        <table className="data-table" data-testid="sweep-table">
-          <thead>
-            <tr>
-              <th>run</th>
-              {axes.map((a) => (
-                <th key={a}>{a}</th>
-              ))}
-              <th>status</th>
-              <th>{metric}</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable testId="sweep-table" columns={['run', ...axes, 'status', metric]}>
             {rows.map((r) => (
               <tr key={String(r.run)} data-testid="sweep-row">
                 <td>{r.run}</td>
@@ -188,8 +156,7 @@ function SweepResults({ result, url, setUrl }: { result: CampaignResult; url: Ur
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </Card>
     </>
   );

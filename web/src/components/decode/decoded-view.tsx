@@ -99,7 +99,7 @@ function SipTable({ wire, lit }: { wire: string; lit: Lit }) {
       </table>
       {d.body && (
         <>
-          <h4 className="wire-section-title">Body</h4>
+          <h4 className="section-title wire-section-title">Body</h4>
           <pre className="wire-text">{highlight(wire, d.bodyStart, wire.length, lit)}</pre>
         </>
       )}

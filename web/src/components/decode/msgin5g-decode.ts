@@ -70,49 +70,44 @@ class SpanParser {
     while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
   }
 
+  /** The members of an object or array, from its opening bracket (at i) to `close`, comma-separated. */
+  items(close: '}' | ']', item: (n: number) => JsonNode): JsonNode[] {
+    this.i++;
+    const children: JsonNode[] = [];
+    this.ws();
+    if (this.s[this.i] === close) {
+      this.i++;
+      return children;
+    }
+    for (;;) {
+      children.push(item(children.length));
+      this.ws();
+      if (this.s[this.i] === ',') this.i++;
+      else {
+        this.expect(close);
+        return children;
+      }
+    }
+  }
+
   value(key?: string, keyStart?: number): JsonNode {
     this.ws();
     const start = keyStart ?? this.i;
     const ch = this.s[this.i];
     const base = { ...(key !== undefined ? { key, ...(MSGIN5G_IE_NAMES[key] ? { ie: MSGIN5G_IE_NAMES[key] } : {}) } : {}) };
     if (ch === '{') {
-      this.i++;
-      const children: JsonNode[] = [];
-      this.ws();
-      if (this.s[this.i] === '}') this.i++;
-      else
-        for (;;) {
-          this.ws();
-          const ks = this.i;
-          const k = this.string();
-          this.ws();
-          this.expect(':');
-          children.push(this.value(k, ks));
-          this.ws();
-          if (this.s[this.i] === ',') this.i++;
-          else {
-            this.expect('}');
-            break;
-          }
-        }
+      const children = this.items('}', () => {
+        this.ws();
+        const ks = this.i;
+        const k = this.string();
+        this.ws();
+        this.expect(':');
+        return this.value(k, ks);
+      });
       return { ...base, kind: 'object', children, start, end: this.i };
     }
     if (ch === '[') {
-      this.i++;
-      const children: JsonNode[] = [];
-      this.ws();
-      if (this.s[this.i] === ']') this.i++;
-      else
-        for (;;) {
-          children.push(this.value(`${children.length}`));
-          children[children.length - 1]!.ie = undefined;
-          this.ws();
-          if (this.s[this.i] === ',') this.i++;
-          else {
-            this.expect(']');
-            break;
-          }
-        }
+      const children = this.items(']', (n) => ({ ...this.value(`${n}`), ie: undefined }));
       return { ...base, kind: 'array', children, start, end: this.i };
     }
     const vs = this.i;
