@@ -22,9 +22,9 @@ export class ForeignNameTable implements ForeignNames {
   private readonly tagValue = new Map<string, number>();
   private readonly callIds = new Map<number, string>();
   private readonly tokenOf = new Map<string, number>();
-  /** A client's own Contact URI (`<…>`) by "node/subscriber": the binding it registered. */
-  private readonly contacts = new Map<string, string>();
   evicted = 0;
+  /** The Contact URI of the real peer playing each node (a UA's own, e.g. sip.js's `sip:x@y.invalid;transport=ws`): the last one it registered or subscribed with. */
+  private readonly contacts = new Map<number, string>();
 
   constructor(readonly cap = 1 << 18) {}
 
@@ -36,19 +36,13 @@ export class ForeignNameTable implements ForeignNames {
     return this.callIds.get(token);
   }
 
-  contact(node: number, sub: number): string | undefined {
-    return this.contacts.size === 0 ? undefined : this.contacts.get(`${node}/${sub}`);
+  contact(node: number): string | undefined {
+    return this.contacts.get(node);
   }
 
-  /** The Contact a real client registered for this subscriber as this node (the latest wins). */
-  setContact(node: number, sub: number, uri: string): void {
-    const k = `${node}/${sub}`;
-    this.contacts.delete(k);
-    this.contacts.set(k, uri);
-    while (this.contacts.size > this.cap) {
-      this.contacts.delete(this.contacts.keys().next().value as string);
-      this.evicted++;
-    }
+  /** A real peer's Contact for the node it plays: rendered wherever the model writes that node's contact. */
+  setContact(node: number, uri: string): void {
+    this.contacts.set(node, uri);
   }
 
   get size(): number {

@@ -246,7 +246,7 @@ export class ImsSipCodec {
     m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
 
     const contact = s.header('contact');
-    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse, isReq ? sender : -1);
+    if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse, sender);
     if (shape === Shape.Overload) m.expires = Number(s.header('retry-after'));
     else if (f.expires !== undefined) m.expires = f.expires;
     // Only TS 24.229's auth-done claim is one (the S-CSCF's externalClients policy judges it); a
@@ -360,20 +360,20 @@ export class ImsSipCodec {
   }
 
   private contact(m: ImsSip, value: string, binding: boolean, sender: number): void {
-    const cm = /^<sip:([^:;>]+):5060>(.*)$/.exec(value);
-    let rest: string;
-    const fm = cm === null && binding && sender >= 0 ? /^(<(?:sips?):[^<>\s]+>)(.*)$/.exec(value) : null;
-    if (fm) {
-      // A real client's own Contact on its REGISTER (sip.js: <sip:random@random.invalid;transport=ws>):
-      // the binding is the node the client plays, its URI kept verbatim so the answers echo it.
+    // A real peer's own Contact (a UA writes sip:user@host;transport=ws, RFC 7118 §5.2): carried
+    // verbatim for the node it plays, as its tags and Call-IDs are; only `expires` is read.
+    const fm = /^<(sips?:[\x21-\x3b\x3d\x3f-\x7e]+)>(.*)$/.exec(value);
+    if (sender >= 0 && fm && !/^<sip:[^:;>@]+:5060>/.test(value)) {
       m.contactNode = sender;
-      this.names.setContact(sender, m.sub, fm[1]);
-      rest = fm[2];
-    } else {
-      if (!cm) throw new Refused(400, `Contact '${value}' is not <sip:host:5060> as the model writes it`);
-      m.contactNode = this.node(cm[1], 'Contact');
-      rest = cm[2];
+      this.names.setContact(sender, fm[1]);
+      const em = /;expires=(\d+)/.exec(fm[2]);
+      if (binding && em) m.contactExpires = Number(em[1]);
+      return;
     }
+    const cm = /^<sip:([^:;>]+):5060>(.*)$/.exec(value);
+    if (!cm) throw new Refused(400, `Contact '${value}' is not <sip:host:5060> as the model writes it`);
+    m.contactNode = this.node(cm[1], 'Contact');
+    let rest = cm[2];
     if (!binding) {
       if (rest !== '') throw new Refused(400, `Contact parameters '${rest}' are not the model's`);
       return;
@@ -389,7 +389,6 @@ export class ImsSipCodec {
       rest = rest.slice(im[0].length);
     }
     if (rest === ICS_TAGS) m.contactIcs = true;
-    else if (fm) return; // a client's other Contact parameters (reg-id, its own feature tags) are not the model's: not carried
     else if (rest !== '') throw new Refused(400, `Contact parameters '${rest}' are not the model's`);
   }
 

@@ -35,8 +35,8 @@ export interface ForeignNames {
   tag(v: number): string | undefined;
   /** The peer's Call-ID for this token, undefined for the model's own. */
   callId(token: number): string | undefined;
-  /** The Contact URI (`<…>`) a real client registered for this subscriber as this node, undefined for the model's own. */
-  contact(node: number, sub: number): string | undefined;
+  /** The Contact URI of the real peer playing this node, undefined for the model's own. */
+  contact(node: number): string | undefined;
 }
 
 /**

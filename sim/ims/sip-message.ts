@@ -805,11 +805,18 @@ export class ImsSip implements Message {
       case Ruri.Public:
         ids.writePublicId(o, this.sub, this.ruriK);
         break;
-      case Ruri.Node:
+      case Ruri.Node: {
+        // A real peer's own Contact for the node it plays (emulation only), e.g. the NOTIFY to a sip.js UA.
+        const fc = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(this.ruriNode);
+        if (fc !== undefined) {
+          o.s(fc);
+          break;
+        }
         o.s('sip:');
         o.s(this.ctx.host(this.ruriNode));
         o.s(':5060');
         break;
+      }
       case Ruri.Far:
         this.writeFar(o);
         break;
@@ -822,8 +829,10 @@ export class ImsSip implements Message {
         return this.ctx.len.homeUri;
       case Ruri.Public:
         return this.ctx.len.pub[this.ruriK];
-      case Ruri.Node:
-        return 'sip:'.length + this.ctx.hostLen(this.ruriNode) + ':5060'.length;
+      case Ruri.Node: {
+        const fc = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(this.ruriNode);
+        return fc !== undefined ? fc.length : 'sip:'.length + this.ctx.hostLen(this.ruriNode) + ':5060'.length;
+      }
       case Ruri.Far:
         return this.ctx.len.far;
     }
@@ -965,10 +974,11 @@ export class ImsSip implements Message {
   }
 
   private writeContactUri(o: TextSink, node: number): void {
-    // A real client's own Contact (emulation only: ctx.foreign is undefined in simulation).
-    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node, this.sub);
-    if (f !== undefined) {
-      o.s(f);
+    const fc = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node);
+    if (fc !== undefined) {
+      o.s('<');
+      o.s(fc);
+      o.s('>');
       return;
     }
     o.s('<sip:');
@@ -977,8 +987,8 @@ export class ImsSip implements Message {
   }
 
   private contactUriLength(node: number): number {
-    const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node, this.sub);
-    if (f !== undefined) return f.length;
+    const fc = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.contact(node);
+    if (fc !== undefined) return fc.length + 2;
     return '<sip:'.length + this.ctx.hostLen(node) + ':5060>'.length;
   }
 
