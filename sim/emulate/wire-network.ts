@@ -308,8 +308,9 @@ export class WireNetwork {
     const p = o.net.link(from, to).params;
     extra += p.delay;
     for (let c = 0; c < copies; c++) {
-      // Link loss on a datagram link, drawn from the link's own stream as in simulation (lossStream).
-      if (p.transport === 'datagram' && p.loss > 0 && this.lossRng(from, to).chance(p.loss)) {
+      // Link loss on a datagram link, drawn from the link's own stream as in simulation (lossStream);
+      // a message that goes over TCP on that path (above 1300 bytes, RFC 3261 §18.1.1) is not lost, as there.
+      if (p.transport === 'datagram' && p.loss > 0 && msg.stream !== true && this.lossRng(from, to).chance(p.loss)) {
         o.signals.dropped(now, from, to, msg, 'loss');
         continue;
       }
