@@ -1,44 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compareFfs, type Row } from './compare-harness.ts';
 
 // Issue 5, ICS acceptance: `reglab compare scenarios/ffs/ics-restart-lost-200.yaml --policy …` prints
 // a table in which the policies differ in the directions the model implies, reproducibly.
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const FILE = join(ROOT, 'scenarios/ffs/ics-restart-lost-200.yaml');
 const PATH = 'nodes.msc.params.policies.deregFailure';
 
-type Row = Record<string, string>;
-
-function compare(policies: string[], extra: string[] = []): { stdout: string; rows: Map<string, Row> } {
-  const dir = mkdtempSync(join(tmpdir(), 'reglab-ics-compare-'));
-  try {
-    // 600 subscribers instead of 2000 (≈ 30 lost answers per run): the same directions, faster.
-    const args = ['compare', FILE, '--policy', `${PATH}=${policies.join(',')}`, '--seeds', '2', '--set', 'population.size=600', '--quiet', '--out', dir, ...extra];
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/reglab.mjs'), ...args], {
-      encoding: 'utf8',
-      cwd: ROOT,
-    });
-    assert.equal(r.status, 0, r.stderr);
-    const [head, ...lines] = readFileSync(join(dir, 'compare.csv'), 'utf8').trim().split('\n');
-    const cols = head.split(',');
-    const rows = new Map<string, Row>();
-    for (const l of lines) {
-      const cells = l.split(',');
-      const row: Row = {};
-      cols.forEach((c, i) => (row[c] = cells[i]));
-      rows.set(row.policy, row);
-    }
-    return { stdout: r.stdout, rows };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+// 600 subscribers instead of 2000 (≈ 30 lost answers per run): the same directions, faster.
+const compare = (policies: string[], extra: string[] = []) =>
+  compareFfs('ics-restart-lost-200.yaml', PATH, policies, 2, ['--set', 'population.size=600', ...extra]);
 
 const num = (rows: Map<string, Row>, policy: string, metric: string): number => {
   const v = rows.get(policy)?.[`${metric}.mean`];
