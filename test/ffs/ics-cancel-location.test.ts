@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CxMessage } from '../../sim/ims/cx.ts';
 import type { ImsSip } from '../../sim/ims/sip-message.ts';
-import { runIcs, sig } from '../ims/ffs-harness.ts';
+import { cancelLocationRace, sig } from '../ims/ffs-harness.ts';
 
 // Issue 13 item 2: the Cancel Location race as Kamailio's IMS S-CSCF plays it — ims_usrloc_scscf
 // keys contacts by URI, so the new MSC's REGISTER adds a contact beside the old one, and the old
@@ -13,17 +13,7 @@ import { runIcs, sig } from '../ims/ffs-harness.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-const race = (match: string) =>
-  runIcs({
-    duration: '30s',
-    mscB: '',
-    scscf: `deregMatch: ${match}`,
-    workload: [
-      '- { target: msc, event: attach, pattern: { kind: all-at-once, at: 0s } }',
-      '- { target: msc-b, event: location-update, pattern: { kind: all-at-once, at: 10s } }',
-      '- { target: msc, event: cancel-location, pattern: { kind: all-at-once, at: 10020ms } }',
-    ],
-  });
+const race = cancelLocationRace;
 
 test("deregMatch coexist: msc-b's contact is added beside msc's; msc's late deregistration removes its own only — no SAR, msc-b stays registered", async () => {
   const r = await race('coexist');

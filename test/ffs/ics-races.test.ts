@@ -5,7 +5,7 @@ import { BINDING_MATCH_POLICIES } from '../../sim/policies/scscf-binding-match.t
 import { DEREG_MATCH_POLICIES } from '../../sim/policies/ics-dereg-match.ts';
 import { REG_EVENT_DURING_DEREG_POLICIES } from '../../sim/policies/reg-event-during-dereg.ts';
 import type { ImsSip } from '../../sim/ims/sip-message.ts';
-import { HOP, HOP_MSC, MS, S, deregisters, proc, registers, runIcs, sig, sigSeconds } from '../ims/ffs-harness.ts';
+import { HOP, HOP_MSC, MS, S, cancelLocationRace, deregisters, proc, registers, runIcs, sig, sigSeconds } from '../ims/ffs-harness.ts';
 
 // Issue 5, ICS: the other points TS 24.292 / TS 24.229 leave open around a deregistration — an
 // unanswered BYE, a NOTIFY or an HSS RTR during the transaction, the Cancel Location race — each
@@ -117,17 +117,7 @@ test('an HSS RTR during the deregistration (BYE unanswered): NOTIFY rejected —
 });
 
 test('Cancel Location race: the new MSC registers first; deregMatch contact keeps its binding, instance removes it (unreachable)', async () => {
-  const race = (match: string) =>
-    runIcs({
-      duration: '30s',
-      mscB: '',
-      scscf: `deregMatch: ${match}`,
-      workload: [
-        '- { target: msc, event: attach, pattern: { kind: all-at-once, at: 0s } }',
-        '- { target: msc-b, event: location-update, pattern: { kind: all-at-once, at: 10s } }',
-        '- { target: msc, event: cancel-location, pattern: { kind: all-at-once, at: 10020ms } }',
-      ],
-    });
+  const race = cancelLocationRace;
   const c = await race('contact');
   assert.equal(sig(c, 'scscf', 'binding.replaced'), 1, "msc-b's REGISTER (same +sip.instance) took over the binding");
   assert.equal(sig(c, 'scscf', 'scscf.dereg-binding-not-matched'), 1, "the old MSC's late deregistration matched nothing");

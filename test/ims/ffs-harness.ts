@@ -111,3 +111,19 @@ export function proc(r: RunResult, name: string): { started: number; completed: 
 
 export const S = 1e9;
 export const MS = 1e6;
+
+/**
+ * The Cancel Location race: msc attaches at 0 s, msc-b registers the same subscriber at 10 s (a
+ * location update), and the Cancel Location reaches msc 20 ms later — under the S-CSCF's deregMatch.
+ */
+export const cancelLocationRace = (match: string): Promise<RunResult> =>
+  runIcs({
+    duration: '30s',
+    mscB: '',
+    scscf: `deregMatch: ${match}`,
+    workload: [
+      '- { target: msc, event: attach, pattern: { kind: all-at-once, at: 0s } }',
+      '- { target: msc-b, event: location-update, pattern: { kind: all-at-once, at: 10s } }',
+      '- { target: msc, event: cancel-location, pattern: { kind: all-at-once, at: 10020ms } }',
+    ],
+  });
