@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { loadScenarioFile, type Scenario } from '../../sim/scenario/load.ts';
+import { runReplay } from '../../sim/emulate/replay.ts';
+import type { RunResult } from '../../sim/scenario/run.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const IMS_CORE = join(ROOT, 'scenarios/emulate/ims-core-ics-detach.yaml');
@@ -25,4 +28,20 @@ export function tsharkMalformed(file: string, diameterPorts: number[]): { frames
   const bad = spawnSync('tshark', ['-r', file, ...decodeAs, '-Y', '_ws.malformed || _ws.expert.severity == error'], { encoding: 'utf8' });
   const count = (s: string) => s.split('\n').filter((l) => l.trim() !== '').length;
   return { frames: count(all.stdout), malformed: count(bad.stdout) };
+}
+
+/**
+ * Replays a recorded emulation (its run directory) twice: the same traceHash both times, and the
+ * emulation's own rule verdicts. Returns the first replay for the caller's further checks.
+ */
+export function replayTwice(sc: Scenario, runDir: string, emulated: { rules: RunResult['rules'] }): RunResult {
+  const a = runReplay(sc, runDir);
+  const b = runReplay(sc, runDir);
+  assert.equal(a.summary.traceHash, b.summary.traceHash, 'replay is deterministic');
+  assert.deepEqual(
+    a.rules.map((x) => `${x.id}:${x.status}`),
+    emulated.rules.map((x) => `${x.id}:${x.status}`),
+    'the replay gives the emulation its verdicts',
+  );
+  return a;
 }
