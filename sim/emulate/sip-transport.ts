@@ -5,8 +5,6 @@ import type { PeerAddress, Arrival } from './wire-types.ts';
 
 /** Largest SIP message accepted (RFC 3261 §21.5.11: 513 Message Too Large above it). */
 export const MAX_SIP_MESSAGE = 65_535;
-/** RFC 3261 §18.1.1: a request larger than 1300 bytes goes over a congestion-controlled transport. */
-export const UDP_SIZE_LIMIT = 1300;
 /**
  * SO_RCVBUF of a node's UDP socket: 4 MiB (Linux caps it at net.core.rmem_max; Debian's is 208 KiB
  * unless raised). A burst of datagrams while the event loop runs a long event lands here instead of

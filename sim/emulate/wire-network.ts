@@ -15,7 +15,9 @@ import { createResponse } from '../sip/response.ts';
 import type { EmulateSection } from '../scenario/types/emulate.ts';
 import { ImsSipCodec, ViaTable, type WireMeta } from './ims-sip-codec.ts';
 import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION_ID, DIAMETER_COMMAND_UNSUPPORTED, type DiameterIdentity } from './diameter.ts';
-import { SipTransport, SipConnection, UDP_SIZE_LIMIT, MAX_SIP_MESSAGE } from './sip-transport.ts';
+import { SipTransport, SipConnection, MAX_SIP_MESSAGE } from './sip-transport.ts';
+// One source for RFC 3261 §18.1.1's limit: the model's SIP stack chooses TCP by it, the wire follows.
+import { UDP_SIZE_LIMIT } from '../ims/sip-stack.ts';
 import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
 import { SipWsTransport, SipWsConnection } from './sip-ws-transport.ts';
 import type { Via } from '../ims/sip-message.ts';
