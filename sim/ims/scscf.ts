@@ -18,6 +18,8 @@ import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { answerTooBrief, intervalTooBrief, type MinExpiresParams } from './scscf-min-expires.ts';
+import { RestorationFetch, ScscfRestoration } from './scscf-restoration.ts';
+import { DEFAULT_RESTORATION_POLICY, type RestorationPolicyName } from '../policies/scscf-restoration.ts';
 
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
@@ -52,6 +54,10 @@ export interface ScscfParams extends Partial<MinExpiresParams> {
   /** Longest registration / subscription the S-CSCF grants, seconds. */
   maxExpires: number;
   cxTimeout: Ns;
+  /** Whether the bindings survive a crash (persistent, the default) or are lost with it (scscf-restoration.ts). */
+  registrationStore?: 'persistent' | 'volatile';
+  /** A REGISTER for a registration this S-CSCF does not hold (sim/policies/scscf-restoration.ts). */
+  restoration?: RestorationPolicyName;
 }
 
 const SAR_RULES = [RULE.sarType];
@@ -125,6 +131,9 @@ export class Scscf extends ImsNode implements RegistrarView {
   private readonly watchInput: RegEventSubscribeRequest = { assertedOwn: false, externalClient: false };
   /** Node indices of p.trusted (resolved on start). */
   private readonly trusted = new Set<number>();
+  /** Restart and restoration (scscf-restoration.ts): only with a volatile store or a restoration policy. */
+  private readonly restoration: ScscfRestoration | undefined;
+  private startedOnce = false;
 
   constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -152,6 +161,34 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.mayWatch = REG_EVENT_AUTHORIZATION_POLICIES[p.regEventAuthorization];
     this.views = registrationViewsOf(this.ctx);
     this.views.addRegistrar(this);
+    const restoration = p.restoration ?? DEFAULT_RESTORATION_POLICY;
+    this.restoration =
+      p.registrationStore === 'volatile' || restoration !== DEFAULT_RESTORATION_POLICY
+        ? new ScscfRestoration(
+            {
+              index: this.index,
+              ctx: this.ctx,
+              population: n,
+              bindMsc: this.bindMsc,
+              bindToken: this.bindToken,
+              bindCseq: this.bindCseq,
+              bindInstance: this.bindInstance,
+              bindExpires: this.bindExpires,
+              watcher: this.watcher,
+              expiry: this.expiry,
+              views: this.views,
+              now: () => this.now(),
+              signal: (name, value, sub) => this.signal(name, value, sub),
+              reenter: (req, from, tx) => this.register(req, from, tx),
+              reject: (req, tx) => void this.answer(tx, req, 403, 'Forbidden', regToTag(req.callToken)),
+              sar: (sub, type, procedure, context) => this.sendCx(this.newSar(sub, type).seal(procedure, undefined), this.hss, context),
+              armExpiry: () => this.armExpiry(),
+              unbind: (sub) => this.unbind(sub),
+            },
+            p.registrationStore === 'volatile',
+            restoration,
+          )
+        : undefined;
   }
 
   /** views.ts: a binding here turned stale or stopped being stale (a gauge: its integral is the stale binding-seconds). */
@@ -164,7 +201,10 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.farEnd = this.env.indexOf(this.p.farEnd);
     for (const t of this.p.trusted) this.trusted.add(this.env.indexOf(t));
     const pre = this.env.cfg.preRegistered;
-    if (pre && pre.scscf === this.id && this.served === 0) {
+    // Only at the run's start: a restart (even before any message was served) keeps or loses what it had.
+    const first = !this.startedOnce;
+    this.startedOnce = true;
+    if (pre && pre.scscf === this.id && first) {
       const msc = this.env.indexOf(pre.msc);
       const cfg = this.env.cfg;
       const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
@@ -189,15 +229,19 @@ export class Scscf extends ImsNode implements RegistrarView {
         this.notifyCseq[s] = 1;
         if (hasSessions(cfg, s)) this.dialogs[s] = mask;
       }
+      this.restoration?.preloaded(msc, expires);
     }
     this.armExpiry();
     this.signal('binding.stale', 0); // the gauge exists from the start (0, not nothing, when never stale)
+    this.restoration?.started();
   }
 
   protected override onCrash(): void {
     super.onCrash();
-    // Registrations are kept (a real S-CSCF restores them from storage); sessions in flight are lost.
+    // Registrations are kept (a real S-CSCF restores them from storage) unless the store is
+    // volatile (scscf-restoration.ts); sessions in flight are lost.
     this.dialogs.fill(0);
+    if (this.restoration?.volatile) this.restoration.lose();
     this.expiryTimer = undefined;
     this.expiryTimerAt = Infinity;
   }
@@ -250,6 +294,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.answer(tx, req, 500, 'Server Internal Error', tag);
       return;
     }
+    if (!bound && this.restoration !== undefined && this.restoration.unbound(req, from, tx, expiry === 0)) return;
     if (expiry === 0 && this.other !== undefined && this.other.msc[sub] >= 0 && this.deregCoexisting(req, tx)) return;
     if (expiry === 0) {
       const q = this.matchInput;
@@ -418,6 +463,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       if (!ans.success) this.signal('scscf.sar-failed', 1, ans.sub);
       return;
     }
+    if (context instanceof RestorationFetch) return this.restoration!.fetched(context, ans);
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     const sub = req.sub;
@@ -430,6 +476,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       const granted = Math.min(expiry, this.p.maxExpires);
       this.bind(req, granted);
       this.signal('binding.created', 1, sub);
+      this.restoration?.stored(sub);
       this.registerOk(req, tx, true);
       this.notifyWatcher(sub, false, ContactEvent.Registered, req.contactNode, req.contactInstance, granted);
       return;
@@ -445,6 +492,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.signal('scscf.sar-timeout');
       return;
     }
+    if (context instanceof RestorationFetch) return this.restoration!.fetched(context, undefined);
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     if (!Scscf.isDeregistration(req)) {

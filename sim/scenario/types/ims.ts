@@ -21,6 +21,7 @@ import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies
 import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../policies/scscf-external-clients.ts';
 import { REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY } from '../../policies/scscf-reg-event-watchers.ts';
 import { REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY } from '../../policies/scscf-reg-event-authorization.ts';
+import { RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY } from '../../policies/scscf-restoration.ts';
 import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
 import type { BuildEnv } from '../node-type.ts';
@@ -238,6 +239,17 @@ export const ScscfParams = z.strictObject({
   minExpires: z.number().int().min(0).default(0).meta({ description: 'shortest registration accepted, seconds: a REGISTER asking for less gets 423 with Min-Expires (RFC 3261 §10.3 step 7); 0 = none' }),
   minExpiresFrom: Duration.default(0).meta({ description: 'from when minExpires applies (an operator raising it mid-run)' }),
   cxTimeout: Duration.default(5 * SECOND),
+  registrationStore: z
+    .enum(['persistent', 'volatile'])
+    .default('persistent')
+    .meta({ description: 'whether the bindings and reg-event subscriptions survive a crash (persistent) or are lost with it (volatile: the HSS still names this S-CSCF; `restoration` decides what follows)' }),
+  restoration: z
+    .enum(names(RESTORATION_POLICIES))
+    .default(DEFAULT_RESTORATION_POLICY)
+    .meta({
+      description:
+        "a REGISTER for a registration this S-CSCF does not hold (after a volatile restart): 'register-anew' (a new registration, SAR REGISTRATION — Kamailio ims_registrar_scscf; a deregistration removes nothing and the HSS keeps it registered: the default), 'reject-unknown' (403 to a refresh: the MSC registers anew) or 'hss-restoration' (TS 23.380: the restoration information kept in the HSS is fetched back first)",
+    }),
 });
 
 export const HssParams = z.strictObject({
