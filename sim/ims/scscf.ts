@@ -241,7 +241,10 @@ export class Scscf extends ImsNode implements RegistrarView {
     // Registrations are kept (a real S-CSCF restores them from storage) unless the store is
     // volatile (scscf-restoration.ts); sessions in flight are lost.
     this.dialogs.fill(0);
-    if (this.restoration?.volatile) this.restoration.lose();
+    if (this.restoration?.volatile) {
+      this.restoration.lose();
+      this.watchers.extra.clear(); // the further reg-event subscriptions are lost with the first ones
+    }
     this.expiryTimer = undefined;
     this.expiryTimerAt = Infinity;
   }
