@@ -14,6 +14,7 @@ import {
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import type { ImsSip } from './sip-message.ts';
 import type { ClientTransaction } from './sip-stack.ts';
+import { restorationStoreOf, type RestorationStore } from './scscf-restoration.ts';
 
 /** Registration state of a public identity in the HSS (TS 29.228 §6.1.2). */
 export const enum HssState {
@@ -48,6 +49,8 @@ export class Hss extends ImsNode {
   /** Assigned S-CSCF node per subscriber, -1 none. */
   readonly scscf: Int16Array;
   private readonly preScscf: string | undefined;
+  /** TS 23.380 restoration information (scscf-restoration.ts), when an S-CSCF keeps any here. */
+  private restorationStore: RestorationStore | undefined = undefined;
 
   constructor(
     id: string,
@@ -63,6 +66,8 @@ export class Hss extends ImsNode {
   }
 
   protected override onStart(): void {
+    // Every node is built by now: an S-CSCF using hss-restoration has created the store.
+    this.restorationStore = restorationStoreOf(this.ctx, false);
     // Sizing scenarios start with every identity registered at the configured S-CSCF.
     if (this.preScscf !== undefined && this.served === 0) {
       this.regState.fill(HssState.Registered);
@@ -132,10 +137,13 @@ export class Hss extends ImsNode {
       case ServerAssignmentType.AdministrativeDeregistration:
         this.regState[sub] = HssState.NotRegistered;
         this.scscf[sub] = -1;
+        this.restorationStore?.erase(sub);
         ans.resultCode = DIAMETER_SUCCESS;
         break;
       case ServerAssignmentType.UserDeregistrationStoreServerName:
       case ServerAssignmentType.TimeoutDeregistrationStoreServerName:
+        // The registration ends: its restoration information with it (TS 23.380 §4 [R]).
+        this.restorationStore?.erase(sub);
         if (this.p.storeServerName) {
           this.regState[sub] = HssState.Unregistered;
           ans.resultCode = DIAMETER_SUCCESS;
@@ -170,6 +178,7 @@ export class Hss extends ImsNode {
     rtr.reasonCode = RTR_REASONS[this.p.rtrReason] ?? DeregistrationReasonCode.PermanentTermination;
     this.regState[sub] = HssState.NotRegistered;
     this.scscf[sub] = -1;
+    this.restorationStore?.erase(sub);
     this.procedureStarted('hss-deregistration', sub);
     this.sendCx(rtr.seal('hss-deregistration', undefined), server, { sub, started: this.now() });
   }

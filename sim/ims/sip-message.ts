@@ -328,6 +328,16 @@ export class ImsSip implements Message {
   set assertedIdentity(v: boolean) {
     this.setFlag(1 << 29, v);
   }
+  /**
+   * From names a party outside the subscriber's identities — a real peer's own URI (emulation only:
+   * a lab client watching another user's reg event), rendered verbatim by its tag (ctx.foreign), bit 30.
+   */
+  get fromForeign(): boolean {
+    return this.flag(1 << 30);
+  }
+  set fromForeign(v: boolean) {
+    this.setFlag(1 << 30, v);
+  }
   get ruri(): Ruri {
     return this.field(7, 3);
   }
@@ -884,7 +894,10 @@ export class ImsSip implements Message {
 
   private writeParty(o: TextSink, party: Party, k: number, tag: number): void {
     o.s('<');
-    if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
+    // A real peer's own URI in its dialog (emulation only), found by its tag; else the model's party.
+    const fu = this.ctx.foreign === undefined || tag === 0 ? undefined : this.ctx.foreign.partyUri(tag);
+    if (fu !== undefined) o.s(fu);
+    else if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
     else this.writeFar(o);
     o.s('>');
     if (tag !== 0) {
@@ -901,6 +914,8 @@ export class ImsSip implements Message {
     if (tag !== 0) {
       const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.tag(tag);
       t = ';tag='.length + (f !== undefined ? f.length : hexWidth(tag, 8));
+      const fu = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.partyUri(tag);
+      if (fu !== undefined) return 2 + fu.length + t;
     }
     return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + t;
   }
