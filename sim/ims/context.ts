@@ -37,6 +37,8 @@ export interface ForeignNames {
   callId(token: number): string | undefined;
   /** The Contact URI of the real peer playing this node, undefined for the model's own. */
   contact(node: number): string | undefined;
+  /** The URI a real peer wrote beside this tag of its own, when it is no identity the model writes (a lab client's own From). */
+  partyUri(tag: number): string | undefined;
 }
 
 /**

@@ -123,6 +123,18 @@ export abstract class ImsNode extends Node implements StackUser {
     }
   }
 
+  /**
+   * The queue limit sheds new requests only (RFC 6357 §4, RFC 7339 §5.1: an overloaded server keeps
+   * processing responses): a SIP response or a Cx answer completes a transaction this node already
+   * admitted, and dropping it makes the peer retransmit, or the transaction time out, for work
+   * already done — under a flood the I-CSCF then spent its queue on retransmissions of its own
+   * forwarded REGISTERs whose 200s it kept dropping, and stopped completing any (issue 12, Security).
+   * Admitted requests bound the answers, so the queue stays bounded.
+   */
+  protected override admitsBeyondLimit(msg: Message): boolean {
+    return msg instanceof ImsSip ? msg.status !== 0 : msg instanceof CxMessage && !msg.request;
+  }
+
   /** Retry-After of this node's 503s, seconds. */
   protected retryAfter = 5;
 

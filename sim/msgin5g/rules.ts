@@ -15,6 +15,7 @@ import {
   OBS_PROFILE_OK,
   RegistrationRequest,
   RegistrationResponse,
+  isMsgin5gRequest,
   type Exchange,
 } from './messages.ts';
 import { checkBulkResponse, checkEntry, checkResultEntry, checkServiceId, checkRegistrationEntry } from './validate.ts';
@@ -39,7 +40,7 @@ function requestOf(trace: readonly TraceEntry[], e: TraceEntry): TraceEntry | un
     const x = trace[i];
     if (x.rec.from !== e.rec.to || x.rec.to !== e.rec.from || x.rec.event !== 'delivered') continue;
     const m = x.msg;
-    if ((m instanceof RegistrationRequest || m instanceof DeregistrationRequest || m instanceof BulkRequest) && m.tx === tx) return x;
+    if (isMsgin5gRequest(m) && m.tx === tx) return x;
   }
   return undefined;
 }

@@ -273,6 +273,14 @@ export abstract class Node implements Receiver {
     this.signals.discarded(this.time.now(), from, this.index, msg, `fault:${e.rule}`);
   }
 
+  /**
+   * Whether a message waits even when the queue is full: the queue limit sheds new work, and a
+   * protocol whose answers complete work already admitted says so here (the default: none do).
+   */
+  protected admitsBeyondLimit(_msg: Message): boolean {
+    return false;
+  }
+
   /** The model's answer when the queue is full; the default refuses silently. */
   protected onOverload(msg: Message, from: number): void {
     this.overloadDropped = true;
@@ -395,7 +403,7 @@ export abstract class Node implements Receiver {
     const w = svc.idle.pop();
     if (w !== undefined) {
       svc.begin(w, msg, from);
-    } else if (svc.qLen >= svc.queueLimit) {
+    } else if (svc.qLen >= svc.queueLimit && !this.admitsBeyondLimit(msg)) {
       svc.refused++;
       this.overloadDropped = false;
       this.onOverload(msg, from);

@@ -14,6 +14,7 @@ import { runEmulation } from '../../sim/emulate/emulate.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { loadScenarioFile, loadScenarioText } from '../../sim/scenario/load.ts';
 import { Kamailio } from '../interop/kamailio.ts';
+import { Inbox } from './inbox.ts';
 
 const FILE = join(fileURLToPath(new URL('../..', import.meta.url)), 'scenarios/emulate/ims-core-external-clients.yaml');
 const SET = ['ims.implicitSet=1'];
@@ -45,9 +46,9 @@ function tagOf(text: string, name: 'From' | 'To'): string | undefined {
   return /;tag=([^;\s>]+)/.exec(line(text, name) ?? '')?.[1];
 }
 
-class Peer {
-  readonly got: string[] = [];
+class Peer extends Inbox {
   private constructor(readonly sock: dgram.Socket) {
+    super();
     sock.on('message', (m) => this.got.push(m.toString('utf8')));
   }
   static async open(): Promise<Peer> {
@@ -60,14 +61,6 @@ class Peer {
   }
   send(text: string, port: number): void {
     this.sock.send(Buffer.from(text, 'utf8'), port, '127.0.0.1');
-  }
-  async waitFor(re: RegExp, after = 0): Promise<string> {
-    for (let i = 0; i < 150; i++) {
-      const hit = this.got.slice(after).find((g) => re.test(g));
-      if (hit !== undefined) return hit;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.fail(`nothing matching ${re} (got: ${this.got.map((g) => g.split('\r\n')[0]).join(' | ')})`);
   }
 }
 

@@ -19,6 +19,8 @@ import { REATTACH_POLICIES, DEFAULT_REATTACH_POLICY } from '../../policies/msc-r
 import { BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY } from '../../policies/scscf-binding-match.ts';
 import { DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY } from '../../policies/ics-dereg-match.ts';
 import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../policies/scscf-external-clients.ts';
+import { REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY } from '../../policies/scscf-reg-event-watchers.ts';
+import { REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY } from '../../policies/scscf-reg-event-authorization.ts';
 import { RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY } from '../../policies/scscf-restoration.ts';
 import { ICSCF_RESTORATION_POLICIES, DEFAULT_ICSCF_RESTORATION_POLICY } from '../../policies/icscf-restoration.ts';
 import { icsProbes } from '../../ims/views.ts';
@@ -228,6 +230,20 @@ export const ScscfParams = z.strictObject({
         "who may register without IMS AKA: 'auth-done' (a REGISTER with integrity-protected=\"auth-done\", from anyone: the default), 'trusted' (only the nodes in `trusted`, with or without it) or 'accept-unauthenticated' (anyone: a loopback lab only) — docs/policies.md",
     }),
   trusted: z.array(NodeId).default([]).meta({ description: "externalClients 'trusted': the senders admitted (in the emulation lab, the real peers playing these nodes)" }),
+  regEventWatchers: z
+    .enum(names(REG_EVENT_WATCHERS_POLICIES))
+    .default(DEFAULT_REG_EVENT_WATCHERS_POLICY)
+    .meta({
+      description:
+        "reg-event watchers per registration: 'keep-all' (every watcher gets each NOTIFY, TS 24.229 §5.4.2.1.2; a new SUBSCRIBE from the same watcher replaces its own older one — Kamailio ims_registrar_scscf; the default) or 'replace' (the newest only: it ends the others) — docs/policies.md",
+    }),
+  regEventAuthorization: z
+    .enum(names(REG_EVENT_AUTHORIZATION_POLICIES))
+    .default(DEFAULT_REG_EVENT_AUTHORIZATION_POLICY)
+    .meta({
+      description:
+        "who may subscribe to a user's reg event: 'asserted-own' (P-Asserted-Identity and From of the user itself, TS 24.229 §5.4.2.1.1 — Kamailio can_subscribe_to_reg; the default) or 'external-clients' (also any client the externalClients policy admits, whatever identity it watches: a lab only) — docs/policies.md",
+    }),
   maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
   minExpires: z.number().int().min(0).default(0).meta({ description: 'shortest registration accepted, seconds: a REGISTER asking for less gets 423 with Min-Expires (RFC 3261 §10.3 step 7); 0 = none' }),
   minExpiresFrom: Duration.default(0).meta({ description: 'from when minExpires applies (an operator raising it mid-run)' }),
