@@ -84,10 +84,24 @@ export class DiameterConnection {
       return;
     }
     if (this.state !== 'closed') {
+      // The PDUs written within one turn of the event loop (every datagram read in its poll phase)
+      // leave in one write — one syscall, one segment on loopback when they fit: a burst of SARs or
+      // SAAs costs one send, not one each. Released at the loop's check phase, before any timer.
+      if (!this.corked) {
+        this.corked = true;
+        this.socket.cork();
+        setImmediate(this.uncork);
+      }
       this.socket.write(b);
       this.transport.onWrite?.(this, b);
     }
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   close(): void {
     this.state = 'closed';

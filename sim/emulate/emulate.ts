@@ -118,7 +118,8 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
   const lateness = driver.lateness();
   const extra = [];
   if (wire.frames.length) extra.push({ name: 'trace.pcapng', data: writePcapng([...wire.frames].sort((a, b) => a.t - b.t)) });
-  extra.push({ name: 'arrivals.jsonl', data: wire.recording.map((r) => JSON.stringify(r)).join('\n') + (wire.recording.length ? '\n' : '') });
+  const recording = wire.recording;
+  extra.push({ name: 'arrivals.jsonl', data: recording.map((r) => JSON.stringify(r)).join('\n') + (recording.length ? '\n' : '') });
   extra.push({
     name: 'emulation.json',
     data: JSON.stringify({ host, ended, error, horizonNs: horizon, endpoints, lateness, wire: wire.counters }, null, 2) + '\n',

@@ -75,7 +75,7 @@ export class SipTransport {
 
   private async listenOnce(port: number): Promise<void> {
     const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: UDP_RECV_BUFFER });
-    udp.on('message', (buf, r) => this.onArrival({ bytes: new Uint8Array(buf), src: { host: r.address, port: r.port }, transport: 'udp', reply: (b) => this.sendUdp(b, { host: r.address, port: r.port }) }));
+    udp.on('message', (buf, r) => this.onArrival({ bytes: buf, src: { host: r.address, port: r.port }, transport: 'udp', reply: (b) => this.sendUdp(b, { host: r.address, port: r.port }) }));
     udp.on('error', () => {});
     this.udp = udp;
     await bindUdp(udp, port, this.host);

@@ -56,6 +56,9 @@ export interface RecordedArrival {
   http?: RecordedHttp;
 }
 
+/** A recorded arrival before it is written out: the bytes themselves, not yet base64. */
+type PendingArrival = Omit<RecordedArrival, 'data'> & { bytes: Uint8Array };
+
 /** The HTTP side of a recorded arrival (replay.ts rebuilds the model's message from it). */
 export interface RecordedHttp {
   /** A request: the transaction id and connection slot the server answers under. */
@@ -148,7 +151,11 @@ export class WireNetwork {
   private readonly ctx: ImsContext | undefined;
   private readonly codec: ImsSipCodec | undefined;
   readonly vias: ViaTable;
-  readonly recording: RecordedArrival[] = [];
+  /**
+   * The recording, as it arrives: the bytes are kept as received (base64 only when written out,
+   * recordedArrivals()), so the per-message path allocates no string for it.
+   */
+  private readonly arrivals: PendingArrival[] = [];
   readonly frames: PcapFrame[] = [];
   readonly counters: WireCounters = { sent: 0, received: 0, rejected: 0, discarded: 0, udpToTcp: 0, decodeMismatch: 0, byReason: {} };
   private readonly ids: string[];
@@ -352,7 +359,8 @@ export class WireNetwork {
     const bytes = msg instanceof SipMessage ? msg.wireBytes() : Buffer.from(text, 'utf8');
     if (msg instanceof ImsSip) {
       this.vias.noteSent(msg, this.o.sim.now());
-      this.remember(text, msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+      // Only a RegLab node reads the meta back (by the received text): a real peer never returns these bytes.
+      if (!this.external.has(to)) this.remember(text, msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
       const flow = this.wsFlow(msg, to);
       if (flow !== undefined) {
         // RFC 7118 §5: a response goes back on the connection its request came on, a request on the
@@ -396,7 +404,7 @@ export class WireNetwork {
       return;
     }
     const bytes = msg.encode();
-    this.remember(Buffer.from(bytes).toString('latin1'), msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
+    if (!this.external.has(to)) this.remember(view(bytes).toString('latin1'), msg, msg.sentAt >= 0 ? msg.sentAt : this.o.sim.now());
     this.counters.sent++;
     const peerHost = ctx.fqdn(to);
     let conn: DiameterConnection | undefined;
@@ -480,7 +488,7 @@ export class WireNetwork {
       this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', warning(this.ids[to], a.framingError)]] }), 'sip.400-framing');
       return;
     }
-    const text = Buffer.from(a.bytes).toString('utf8');
+    const text = view(a.bytes).toString('utf8');
     const meta = this.takeMeta(text);
     // The sender: by source address (UDP from a node's own socket, a configured external peer),
     // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
@@ -565,7 +573,7 @@ export class WireNetwork {
       } else this.count(to, 'discarded', 'diameter.unknown-answer');
       return;
     }
-    const key = Buffer.from(a.bytes).toString('latin1');
+    const key = view(a.bytes).toString('latin1');
     const meta = this.takeMeta(key);
     // Kept after the answer: a duplicated answer (a fault, a retransmission) still names its subscriber.
     const answerSub = isReq ? undefined : (meta?.sub ?? conn.pendingSubs.get(pdu.hopByHop));
@@ -586,28 +594,42 @@ export class WireNetwork {
   }
 
   private record(a: Arrival & { to: number; proto?: 'sip' | 'cx' }, to: number, from: number, meta: (WireMeta & { sub?: number }) | undefined, sub: number): void {
-    this.recording.push({
+    this.arrivals.push({
       t: this.o.sim.now(),
       to: this.ids[to],
       from: this.ids[from] ?? `${a.src.host}:${a.src.port}`,
       proto: (a as { proto: 'sip' | 'cx' }).proto,
       transport: a.transport,
-      data: Buffer.from(a.bytes).toString('base64'),
+      bytes: a.bytes,
       ...(meta ? { meta: { ...meta, sub } } : {}),
     });
+  }
+
+  /** The recording (arrivals.jsonl, docs/emulation.md): every arrival, its bytes in base64. */
+  get recording(): RecordedArrival[] {
+    return this.arrivals.map((r) => ({
+      t: r.t,
+      to: r.to,
+      from: r.from,
+      proto: r.proto,
+      transport: r.transport,
+      data: view(r.bytes).toString('base64'),
+      ...(r.meta ? { meta: r.meta } : {}),
+      ...(r.http ? { http: r.http } : {}),
+    }));
   }
 
   // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
 
   /** Records an HTTP message that reached a node (the replay rebuilds it with the same transaction ids). */
   private recordHttp(to: number, from: number, bytes: Uint8Array, http: RecordedHttp): void {
-    this.recording.push({
+    this.arrivals.push({
       t: this.o.sim.now(),
       to: this.ids[to],
       from: this.ids[from] ?? 'external',
       proto: 'http',
       transport: 'tcp',
-      data: Buffer.from(bytes).toString('base64'),
+      bytes,
       http: http.obs === undefined ? { tx: http.tx, slot: http.slot, ...(http.answers ? { answers: http.answers } : {}) } : http,
     });
   }
@@ -734,7 +756,15 @@ export class WireNetwork {
 
   /** What really went over the wire, for trace.pcapng: every send, and what came from outside RegLab. */
   private pushFrame(transport: 'udp' | 'tcp', src: PeerAddress, dst: PeerAddress, payload: Uint8Array): void {
-    this.frames.push({ t: this.o.sim.now(), transport, src: { ip: ipv4(src.host), port: src.port }, dst: { ip: ipv4(dst.host), port: dst.port }, payload });
+    this.frames.push({ t: this.o.sim.now(), transport, src: { ip: this.ip(src.host), port: src.port }, dst: { ip: this.ip(dst.host), port: dst.port }, payload });
+  }
+
+  /** ipv4() of a host, once per host (every frame names two). */
+  private readonly ips = new Map<string, string>();
+  private ip(host: string): string {
+    let a = this.ips.get(host);
+    if (a === undefined) this.ips.set(host, (a = ipv4(host)));
+    return a;
   }
 
   async close(): Promise<void> {
@@ -769,6 +799,11 @@ const OBSERVATIONS = ['observed', 'why', 'policy', 'tx', 'conn'] as const;
 export function warning(agent: string, text: string): string {
   const t = text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return `399 ${agent} "${t}"`;
+}
+
+/** The bytes as a Buffer without copying them (Buffer.from(Uint8Array) copies). */
+function view(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 function ipv4(h: string): string {

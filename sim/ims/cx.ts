@@ -2,9 +2,9 @@ import { LANE_B, LANE_C, LANE_D, digestJoin, digestWord, digestWords } from '../
 import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
-import { concatBytes } from '../observe/pcapng.ts';
 import type { WireMark } from '../observe/records.ts';
 import { RULE } from './rule-ids.ts';
+import { timeHigh, timeLow } from '../kernel/time.ts';
 
 /**
  * The Cx interface (TS 29.228 procedures, TS 29.229 encoding; REFERENCE §2 [V]) between the
@@ -168,35 +168,75 @@ export class AvpLength implements AvpSink {
   }
 }
 
-/** Encodes AVPs into bytes (RFC 6733 §4.1). */
+/**
+ * Encodes AVPs into bytes (RFC 6733 §4.1), in one buffer: each AVP's header is written first and
+ * its length patched in once its data (a grouped AVP's members) is written — no buffer per AVP.
+ * `at` leaves room for the message header in front.
+ */
 export class AvpEncoder implements AvpSink {
-  readonly parts: Uint8Array[] = [];
+  buf: Buffer;
+  len: number;
+  private readonly sink: TextSink;
+  constructor(size = 256, at = 0) {
+    this.buf = Buffer.allocUnsafe(Math.max(size, at + 16));
+    this.len = at;
+    const self = this;
+    this.sink = {
+      s(x: string): void {
+        self.room(3 * x.length);
+        self.len += self.buf.write(x, self.len, 'utf8');
+      },
+      dec(x: number, width = 1): void {
+        this.s(String(x).padStart(width, '0'));
+      },
+      hex(x: number, width = 1): void {
+        this.s((x >>> 0).toString(16).padStart(width, '0'));
+      },
+    };
+  }
   text(code: number, vendor: boolean, value: (o: TextSink) => void): void {
-    const s = new StringSink();
-    value(s);
-    this.avp(code, vendor, Buffer.from(s.out, 'utf8'));
+    const at = this.header(code, vendor);
+    value(this.sink);
+    this.end(at);
   }
   u32(code: number, vendor: boolean, value: number): void {
-    const d = new Uint8Array(4);
-    new DataView(d.buffer).setUint32(0, value >>> 0);
-    this.avp(code, vendor, d);
+    const at = this.header(code, vendor);
+    this.room(4);
+    this.buf.writeUInt32BE(value >>> 0, this.len);
+    this.len += 4;
+    this.end(at);
   }
   grouped(code: number, vendor: boolean, inner: (a: AvpSink) => void): void {
-    const g = new AvpEncoder();
-    inner(g);
-    this.avp(code, vendor, concatBytes(g.parts));
+    const at = this.header(code, vendor);
+    inner(this);
+    this.end(at);
   }
-  private avp(code: number, vendor: boolean, data: Uint8Array): void {
-    const h = vendor ? 12 : 8;
-    const len = h + data.length;
-    const out = new Uint8Array(pad4(len));
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, code);
-    dv.setUint32(4, len); // flags byte overwritten next: length is 24 bits
-    dv.setUint8(4, (vendor ? 0x80 : 0) | 0x40);
-    if (vendor) dv.setUint32(8, VENDOR_3GPP);
-    out.set(data, h);
-    this.parts.push(out);
+  /** The bytes written (a view of the buffer). */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const b = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.len + n));
+    this.buf.copy(b, 0, 0, this.len);
+    this.buf = b;
+  }
+  private header(code: number, vendor: boolean): number {
+    const at = this.len;
+    this.room(12);
+    this.buf.writeUInt32BE(code, at);
+    this.buf[at + 4] = (vendor ? 0x80 : 0) | 0x40; // flags; the 24-bit length follows in end()
+    if (vendor) this.buf.writeUInt32BE(VENDOR_3GPP, at + 8);
+    this.len += vendor ? 12 : 8;
+    return at;
+  }
+  private end(at: number): void {
+    const len = this.len - at;
+    this.buf.writeUIntBE(len, at + 5, 3);
+    const pad = pad4(len) - len;
+    this.room(pad);
+    this.buf.fill(0, this.len, this.len + pad);
+    this.len += pad;
   }
 }
 
@@ -266,9 +306,8 @@ export class CxMessage implements Message {
       this.sentHi = -1;
       this.sentLo = 0;
     } else {
-      const hi = Math.floor(t / 1073741824);
-      this.sentHi = hi;
-      this.sentLo = (t - hi * 1073741824) | 0;
+      this.sentHi = timeHigh(t);
+      this.sentLo = timeLow(t);
     }
   }
 
@@ -469,11 +508,11 @@ export class CxMessage implements Message {
 
   /** The Diameter PDU as bytes (RFC 6733 §3): what a capture shows. */
   encode(): Uint8Array {
-    const a = new AvpEncoder();
+    // Sized by the sealed length (exact; computeLength), the 20-byte header written in front last.
+    const a = new AvpEncoder(this.bytes > 0 ? this.bytes : 256, 20);
     this.writeAvps(a);
-    const body = concatBytes(a.parts);
-    const out = new Uint8Array(20 + body.length);
-    const dv = new DataView(out.buffer);
+    const out = a.bytes();
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
     dv.setUint32(0, out.length); // version byte set next: length is 24 bits
     dv.setUint8(0, 1);
     dv.setUint32(4, this.command);
@@ -481,7 +520,6 @@ export class CxMessage implements Message {
     dv.setUint32(8, CX_APPLICATION_ID);
     dv.setUint32(12, this.hopByHop >>> 0);
     dv.setUint32(16, this.endToEnd >>> 0);
-    out.set(body, 20);
     return out;
   }
 
