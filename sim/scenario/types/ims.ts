@@ -22,6 +22,7 @@ import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../
 import { REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY } from '../../policies/scscf-reg-event-watchers.ts';
 import { REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY } from '../../policies/scscf-reg-event-authorization.ts';
 import { RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY } from '../../policies/scscf-restoration.ts';
+import { ICSCF_RESTORATION_POLICIES, DEFAULT_ICSCF_RESTORATION_POLICY } from '../../policies/icscf-restoration.ts';
 import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
 import type { BuildEnv } from '../node-type.ts';
@@ -175,6 +176,14 @@ export const IcscfParams = z.strictObject({
   hss: NodeId,
   scscfs: z.array(NodeId).min(1).meta({ description: 'S-CSCFs to assign on a first registration (by subscriber id modulo their number)' }),
   cxTimeout: Duration.default(5 * SECOND).meta({ description: 'no UAA within this time: answer 480' }),
+  restoration: z
+    .enum(names(ICSCF_RESTORATION_POLICIES))
+    .default(DEFAULT_ICSCF_RESTORATION_POLICY)
+    .meta({
+      description:
+        "the S-CSCF the HSS names does not serve a REGISTER (no answer, transport error, 5xx): 'answer-failure' (the failure goes back to the MSC: the default) or 'reselect' (UAR REGISTRATION_AND_CAPABILITIES and another S-CSCF of `scscfs`, TS 29.228 §6.1.1 — Kamailio ims_icscf I_scscf_select)",
+    }),
+  scscfTimeout: Duration.default(0).meta({ description: "restoration 'reselect': a forwarded REGISTER unanswered this long counts as failed (a proxy's branch timer); 0 = Timer F (32 s)" }),
 });
 
 export const ScscfParams = z.strictObject({
