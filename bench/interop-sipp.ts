@@ -16,6 +16,12 @@
  *
  *   npm run bench -- interop-sipp [--steps 200,400,800,1600,3200] [--seconds 5] [--targets a,b,c,n]
  *                                 [--cpu-prof DIR]   (RegLab's targets write V8 CPU profiles there)
+ *                                 [--root DIR]       (RegLab's targets run DIR's bin/reglab.mjs: another
+ *                                                     checkout, for alternated A/B runs)
+ *                                 [--window N]       (SIPp's -l: at most N calls open at once — a closed
+ *                                                     loop: on a loaded machine the rate drops instead of
+ *                                                     the target drowning in retransmissions, so the CPU
+ *                                                     per transaction stays comparable between runs)
  *
  * Prints a table per target and the highest sustained REGISTER transactions/s (2 per call).
  */
@@ -36,11 +42,15 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '5' },
     targets: { type: 'string', default: 'a,b,c,n' },
     'cpu-prof': { type: 'string' },
+    window: { type: 'string' },
+    root: { type: 'string' },
   },
 });
 const STEPS = opt.steps!.split(',').map(Number);
 const SECONDS = Number(opt.seconds);
 const TARGETS = opt.targets!.split(',');
+const REGLAB_ROOT = opt.root !== undefined ? resolve(opt.root) : ROOT;
+const WINDOW = opt.window !== undefined ? Number(opt.window) : undefined;
 
 interface Target {
   /** SIPp's destination. */
@@ -68,7 +78,7 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
   const file = join(dir, 'core.yaml');
   writeFileSync(file, yaml);
   const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : [];
-  const p = new PeerProcess('reglab', process.execPath, [...prof, join(ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: ROOT });
+  const p = new PeerProcess('reglab', process.execPath, [...prof, join(REGLAB_ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: REGLAB_ROOT });
   await waitFor('reglab emulate to print its endpoints', async () => {
     if (!p.running) throw new Error(`reglab emulate exited: ${p.log()}`);
     return /\(Ctrl-C ends it early/.test(p.log()) ? true : undefined;
@@ -221,7 +231,7 @@ async function main(): Promise<void> {
       try {
         const cpu0 = { target: groupCpuMs(target.groups), sipp: exitedChildrenCpuMs() };
         const t0 = performance.now();
-        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
+        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: WINDOW ?? 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
         const wallS = (performance.now() - t0) / 1000;
         const cpu = {
           target: groupCpuMs(target.groups) - cpu0.target,

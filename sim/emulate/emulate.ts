@@ -70,6 +70,7 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
     await wire.start();
   } catch (e) {
     await wire.close();
+    wire.releaseRecording();
     throw e;
   }
   const endpoints = wire.endpoints();
@@ -118,9 +119,13 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
 
   const lateness = driver.lateness();
   const extra = [];
-  if (wire.frames.length) extra.push({ name: 'trace.pcapng', data: writePcapng([...wire.frames].sort((a, b) => a.t - b.t)) });
-  const recording = wire.recording;
-  extra.push({ name: 'arrivals.jsonl', data: recording.map((r) => JSON.stringify(r)).join('\n') + (recording.length ? '\n' : '') });
+  try {
+    // Captured in time order already (each frame at its event's time); the sort is stable.
+    if (wire.frames > 0) extra.push({ name: 'trace.pcapng', data: writePcapng(wire.capturedFrames().sort((a, b) => a.t - b.t)) });
+    extra.push({ name: 'arrivals.jsonl', data: wire.recordingJsonl() });
+  } finally {
+    wire.releaseRecording();
+  }
   extra.push({
     name: 'emulation.json',
     data: JSON.stringify({ host, ended, error, horizonNs: horizon, endpoints, lateness, wire: wire.counters }, null, 2) + '\n',

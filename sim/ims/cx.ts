@@ -4,6 +4,7 @@ import type { ImsContext } from './context.ts';
 import { LengthSink, StringSink, type TextSink } from './text-sink.ts';
 import type { WireMark } from '../observe/records.ts';
 import { RULE } from './rule-ids.ts';
+import { timeHigh, timeLow } from '../kernel/time.ts';
 
 /**
  * The Cx interface (TS 29.228 procedures, TS 29.229 encoding; REFERENCE §2 [V]) between the
@@ -305,9 +306,8 @@ export class CxMessage implements Message {
       this.sentHi = -1;
       this.sentLo = 0;
     } else {
-      const hi = Math.floor(t / 1073741824);
-      this.sentHi = hi;
-      this.sentLo = (t - hi * 1073741824) | 0;
+      this.sentHi = timeHigh(t);
+      this.sentLo = timeLow(t);
     }
   }
 

@@ -28,7 +28,11 @@ export class RegEventWatchers {
   /** Watchers beyond the primary slot, by subscriber (absent when none). */
   readonly extra = new Map<number, ExtraWatcher[]>();
 
-  constructor(population: number) {
+  /** `extraChanged(sub, ±n)`: the overflow gained or lost watchers (the S-CSCF's gauge of watchers beyond the first). */
+  constructor(
+    population: number,
+    private readonly extraChanged: (sub: number, delta: number) => void = () => {},
+  ) {
     this.node = new Int16Array(population).fill(NO_WATCHER);
     this.token = new Uint32Array(population);
     this.cseq = new Uint32Array(population);
@@ -63,6 +67,7 @@ export class RegEventWatchers {
     const xs = this.extra.get(sub);
     if (xs === undefined) this.extra.set(sub, [x]);
     else xs.push(x);
+    this.extraChanged(sub, 1);
   }
 
   /** Removes the subscription with this dialog token; true if there was one. */
@@ -77,12 +82,22 @@ export class RegEventWatchers {
     if (i < 0) return false;
     xs.splice(i, 1);
     if (xs.length === 0) this.extra.delete(sub);
+    this.extraChanged(sub, -1);
     return true;
   }
 
-  /** Every subscription of the subscriber ends. */
-  clear(sub: number): void {
-    this.node[sub] = NO_WATCHER;
-    if (this.extra.size !== 0) this.extra.delete(sub);
+  /** The subscriber's extra watchers leave the overflow (their subscriptions end); returns them, undefined when none. */
+  takeExtras(sub: number): ExtraWatcher[] | undefined {
+    const xs = this.extras(sub);
+    if (xs === undefined) return undefined;
+    this.extra.delete(sub);
+    this.extraChanged(sub, -xs.length);
+    return xs;
+  }
+
+  /** Every extra watcher of every subscriber is gone (a crash that loses them). */
+  clearExtras(): void {
+    for (const [sub, xs] of this.extra) this.extraChanged(sub, -xs.length);
+    this.extra.clear();
   }
 }

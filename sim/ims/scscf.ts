@@ -147,7 +147,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.bindCseq = new Uint32Array(n);
     this.bindInstance = new Int32Array(n).fill(-1);
     this.bindExpires = new Uint32Array(n);
-    this.watchers = new RegEventWatchers(n);
+    this.watchers = new RegEventWatchers(n, (sub, delta) => this.signal('reg-event.second-watchers', delta, sub));
     this.watcher = this.watchers.node;
     this.subToken = this.watchers.token;
     this.notifyCseq = this.watchers.cseq;
@@ -243,7 +243,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.dialogs.fill(0);
     if (this.restoration?.volatile) {
       this.restoration.lose();
-      this.watchers.extra.clear(); // the further reg-event subscriptions are lost with the first ones
+      this.watchers.clearExtras(); // the further reg-event subscriptions are lost with the first ones
     }
     this.expiryTimer = undefined;
     this.expiryTimerAt = Infinity;
@@ -660,7 +660,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.sendNotify(sub, node, w.token[sub], ++w.cseq[sub], 0);
     }
     if (xs === undefined) return;
-    if (ended) w.extra.delete(sub);
+    if (ended) w.takeExtras(sub);
     for (const x of ended ? xs : xs.slice()) this.sendNotify(sub, x.node, x.token, ++x.cseq, x.k);
   }
 

@@ -10,6 +10,7 @@ import type { ImsSip } from '../../sim/ims/sip-message.ts';
 import { REG_EVENT_WATCHERS_POLICIES } from '../../sim/policies/scscf-reg-event-watchers.ts';
 import { REG_EVENT_AUTHORIZATION_POLICIES } from '../../sim/policies/scscf-reg-event-authorization.ts';
 import { runIcs, sig } from './ffs-harness.ts';
+import { compareFfs } from '../ffs/compare-harness.ts';
 
 test('regEventWatchers and regEventAuthorization: the whole decision tables', () => {
   const rows: string[] = [];
@@ -78,4 +79,20 @@ test('an MSC change under replace (one watcher, the model before): msc-b ends ms
   // msc hears of msc-b's contact (its REGISTER), then its subscription ends when msc-b's SUBSCRIBE arrives.
   assert.deepEqual(notifies(r, 'msc'), ['0s sub=active reg=active', '10s sub=active reg=active', '10s sub=terminated reg=active']);
   assert.deepEqual(notifies(r, 'msc-b'), ['10s sub=active reg=active', '20s sub=terminated reg=terminated']);
+});
+
+test('reglab compare ffs/ics-reg-event-watchers: keep-all leaves the old MSC a watcher (NOTIFYs for its cancelled subscription, second-watcher seconds), replace ends it when msc-b subscribes; reachability and message count the same; same rows twice', () => {
+  const PATH = 'nodes.scscf.params.regEventWatchers';
+  const opts = ['--set', 'population.size=60'];
+  const a = compareFfs('ics-reg-event-watchers.yaml', PATH, ['keep-all', 'replace'], 1, opts);
+  const v = (p: string, m: string) => a.v(p, m) || 0; // an absent signal is 0
+  assert.equal(v('keep-all', 'node.scscf.signal.scscf.watcher-replaced'), 0);
+  assert.ok(v('replace', 'node.scscf.signal.scscf.watcher-replaced') > 15, 'msc-b won the race for part of the subscribers: their msc subscription ended at once');
+  assert.ok(v('keep-all', 'node.scscf.signal.reg-event.second-watchers.seconds') > 100, 'keep-all: the S-CSCF holds msc beside msc-b until the detach');
+  assert.equal(v('replace', 'node.scscf.signal.reg-event.second-watchers.seconds'), 0);
+  assert.ok(v('keep-all', 'node.msc.signal.notify.after-cancel') > v('replace', 'node.msc.signal.notify.after-cancel'), 'keep-all: msc hears the final deregistration of a subscription it considers cancelled');
+  assert.equal(v('keep-all', 'metric.ics.unreachable.last'), v('replace', 'metric.ics.unreachable.last'));
+  assert.equal(v('keep-all', 'messages'), v('replace', 'messages'), 'one NOTIFY to msc either way: the final one (keep-all) or the replacing one (replace)');
+  const b = compareFfs('ics-reg-event-watchers.yaml', PATH, ['replace', 'keep-all'], 1, opts);
+  for (const p of ['keep-all', 'replace']) assert.deepEqual(b.rows.get(p), a.rows.get(p), `${p}: the same numbers and trace hash again`);
 });
