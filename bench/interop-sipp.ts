@@ -16,6 +16,12 @@
  *
  *   npm run bench -- interop-sipp [--steps 200,400,800,1600,3200] [--seconds 5] [--targets a,b,c,n]
  *                                 [--cpu-prof DIR]   (RegLab's targets write V8 CPU profiles there)
+ *                                 [--root DIR]       (RegLab's targets run DIR's bin/reglab.mjs: another
+ *                                                     checkout, for alternated A/B runs)
+ *                                 [--window N]       (SIPp's -l: at most N calls open at once — a closed
+ *                                                     loop: on a loaded machine the rate drops instead of
+ *                                                     the target drowning in retransmissions, so the CPU
+ *                                                     per transaction stays comparable between runs)
  *
  * Prints a table per target and the highest sustained REGISTER transactions/s (2 per call).
  */
@@ -36,11 +42,15 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '5' },
     targets: { type: 'string', default: 'a,b,c,n' },
     'cpu-prof': { type: 'string' },
+    window: { type: 'string' },
+    root: { type: 'string' },
   },
 });
 const STEPS = opt.steps!.split(',').map(Number);
 const SECONDS = Number(opt.seconds);
 const TARGETS = opt.targets!.split(',');
+const REGLAB_ROOT = opt.root !== undefined ? resolve(opt.root) : ROOT;
+const WINDOW = opt.window !== undefined ? Number(opt.window) : undefined;
 
 interface Target {
   /** SIPp's destination. */
@@ -68,7 +78,7 @@ async function reglab(entry: 'icscf' | 'scscf', calls: number): Promise<Target> 
   const file = join(dir, 'core.yaml');
   writeFileSync(file, yaml);
   const prof = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(opt['cpu-prof'])] : [];
-  const p = new PeerProcess('reglab', process.execPath, [...prof, join(ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: ROOT });
+  const p = new PeerProcess('reglab', process.execPath, [...prof, join(REGLAB_ROOT, 'bin/reglab.mjs'), 'emulate', file, '--out', join(dir, 'out')], { cwd: REGLAB_ROOT });
   await waitFor('reglab emulate to print its endpoints', async () => {
     if (!p.running) throw new Error(`reglab emulate exited: ${p.log()}`);
     return /\(Ctrl-C ends it early/.test(p.log()) ? true : undefined;
@@ -121,13 +131,23 @@ function statFields(pid: string | number): string[] | undefined {
  * process and all its forked workers; RegLab's one process (its threads included).
  */
 function groupCpuMs(groups: number[]): number {
-  let ticks = 0;
+  const [user, sys] = groupCpuSplitMs(groups);
+  return user + sys;
+}
+
+/** groupCpuMs() as [user, system]: the kernel's share is the socket work (send, receive, wake-ups). */
+function groupCpuSplitMs(groups: number[]): [number, number] {
+  let user = 0;
+  let sys = 0;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const f = statFields(d);
-    if (f && groups.includes(Number(f[2]))) ticks += Number(f[11]) + Number(f[12]);
+    if (f && groups.includes(Number(f[2]))) {
+      user += Number(f[11]);
+      sys += Number(f[12]);
+    }
   }
-  return ticks * TICK_MS;
+  return [user * TICK_MS, sys * TICK_MS];
 }
 
 /**
@@ -173,12 +193,16 @@ interface Step {
   cpuMs: number;
   cpuUsPerTx: number;
   cpuPct: number;
+  /** The kernel's share of the target's CPU (system time ÷ user + system). */
+  sysShare: number;
   sippCpuMs: number;
   udpDrops: number[];
 }
 
 interface Cpu {
   target: number;
+  /** Of which in the kernel (system time). */
+  sys: number;
   sipp: number;
   drops: number[];
 }
@@ -202,6 +226,7 @@ function summarize(rate: number, calls: number, r: SippResult, wallS: number, cp
     cpuMs: cpu.target,
     cpuUsPerTx: r.successful > 0 ? (1000 * cpu.target) / (2 * r.successful) : NaN,
     cpuPct: cpu.target / (10 * wallS),
+    sysShare: cpu.target > 0 ? cpu.sys / cpu.target : NaN,
     sippCpuMs: cpu.sipp,
     udpDrops: cpu.drops,
   };
@@ -219,12 +244,13 @@ async function main(): Promise<void> {
       let step: Step;
       let note = '';
       try {
-        const cpu0 = { target: groupCpuMs(target.groups), sipp: exitedChildrenCpuMs() };
+        const cpu0 = { target: groupCpuMs(target.groups), sys: groupCpuSplitMs(target.groups)[1], sipp: exitedChildrenCpuMs() };
         const t0 = performance.now();
-        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
+        const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: WINDOW ?? 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
         const wallS = (performance.now() - t0) / 1000;
         const cpu = {
           target: groupCpuMs(target.groups) - cpu0.target,
+          sys: groupCpuSplitMs(target.groups)[1] - cpu0.sys,
           sipp: exitedChildrenCpuMs() - cpu0.sipp,
           drops: udpDrops(target.udpPorts),
         };
@@ -234,7 +260,7 @@ async function main(): Promise<void> {
       }
       results.get(t)!.push(step);
       process.stdout.write(
-        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
+        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx (${(100 * step.sysShare).toFixed(0)}% in the kernel) sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
       );
       if (!step.pass) stopped.add(t);
     }

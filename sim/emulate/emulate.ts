@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/load.ts';
 import type { TraceRecord } from '../observe/records.ts';
 import type { EmulateSection } from '../scenario/types/emulate.ts';
 import { RealTimeDriver, type LatenessMode, type LatenessSummary } from './realtime-driver.ts';
+import { handOverToPeers } from './peer-nodes.ts';
 import { ResultCollector } from './results.ts';
 import { WireNetwork, type EndpointInfo, type WireCounters } from './wire-network.ts';
 
@@ -63,12 +64,13 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
     verify: opts.verify,
     udpReceiveBuffer: opts.udpReceiveBuffer,
   });
-  // A node a real peer plays never runs here.
-  for (let i = 0; i < topo.nodes.length; i++) if (wire.isExternal(i)) topo.nodes[i].stop();
+  // A node a real peer plays never runs here, and the rules judge none of its acts.
+  handOverToPeers(topo.nodes, section);
   try {
     await wire.start();
   } catch (e) {
     await wire.close();
+    wire.releaseRecording();
     throw e;
   }
   const endpoints = wire.endpoints();
@@ -117,9 +119,13 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
 
   const lateness = driver.lateness();
   const extra = [];
-  if (wire.frames.length) extra.push({ name: 'trace.pcapng', data: writePcapng([...wire.frames].sort((a, b) => a.t - b.t)) });
-  const recording = wire.recording;
-  extra.push({ name: 'arrivals.jsonl', data: recording.map((r) => JSON.stringify(r)).join('\n') + (recording.length ? '\n' : '') });
+  try {
+    // Captured in time order already (each frame at its event's time); the sort is stable.
+    if (wire.frames > 0) extra.push({ name: 'trace.pcapng', data: writePcapng(wire.capturedFrames().sort((a, b) => a.t - b.t)) });
+    extra.push({ name: 'arrivals.jsonl', data: wire.recordingJsonl() });
+  } finally {
+    wire.releaseRecording();
+  }
   extra.push({
     name: 'emulation.json',
     data: JSON.stringify({ host, ended, error, horizonNs: horizon, endpoints, lateness, wire: wire.counters }, null, 2) + '\n',

@@ -18,6 +18,7 @@ import { readPdu, decodeCx, encodeErrorAnswer, isCxCommand, avpText, AVP_SESSION
 import { SipTransport, SipConnection, MAX_SIP_MESSAGE } from './sip-transport.ts';
 // One source for RFC 3261 §18.1.1's limit: the model's SIP stack chooses TCP by it, the wire follows.
 import { UDP_SIZE_LIMIT } from '../ims/sip-stack.ts';
+import { Spool } from './spool.ts';
 import { DiameterTransport, DiameterConnection } from './diameter-transport.ts';
 import { SipWsTransport, SipWsConnection } from './sip-ws-transport.ts';
 import type { Via } from '../ims/sip-message.ts';
@@ -55,9 +56,6 @@ export interface RecordedArrival {
   /** HTTP (MSGin5G): how the lab paired the message with its transaction, and the sender's observations. */
   http?: RecordedHttp;
 }
-
-/** A recorded arrival before it is written out: the bytes themselves, not yet base64. */
-type PendingArrival = Omit<RecordedArrival, 'data'> & { bytes: Uint8Array };
 
 /** The HTTP side of a recorded arrival (replay.ts rebuilds the model's message from it). */
 export interface RecordedHttp {
@@ -151,12 +149,15 @@ export class WireNetwork {
   private readonly ctx: ImsContext | undefined;
   private readonly codec: ImsSipCodec | undefined;
   readonly vias: ViaTable;
-  /**
-   * The recording, as it arrives: the bytes are kept as received (base64 only when written out,
-   * recordedArrivals()), so the per-message path allocates no string for it.
-   */
-  private readonly arrivals: PendingArrival[] = [];
-  readonly frames: PcapFrame[] = [];
+  /** The recording (arrivals.jsonl), one JSON line per arrival, on disk as it happens (spool.ts). */
+  private readonly arrivals = new Spool('arrivals.jsonl');
+  private arrivalCount = 0;
+  /** What went over the wire (trace.pcapng), on disk as it happens: see pushFrame(). */
+  private readonly frameSpool = new Spool('frames.bin');
+  private frameCount = 0;
+  /** The hosts the frames name (a frame stores its index). */
+  private readonly frameHosts: string[] = [];
+  private readonly frameHostIndex = new Map<string, number>();
   readonly counters: WireCounters = { sent: 0, received: 0, rejected: 0, discarded: 0, udpToTcp: 0, decodeMismatch: 0, byReason: {} };
   private readonly ids: string[];
   private readonly http = new Map<number, HttpServerTransport>();
@@ -488,8 +489,10 @@ export class WireNetwork {
       this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', warning(this.ids[to], a.framingError)]] }), 'sip.400-framing');
       return;
     }
-    const text = view(a.bytes).toString('utf8');
-    const meta = this.takeMeta(text);
+    // A real peer's bytes carry no meta of ours (none was remembered for them): no text to look up.
+    const fromPeer = own !== undefined && this.isExternal(own);
+    const text = fromPeer ? '' : view(a.bytes).toString('utf8');
+    const meta = fromPeer ? undefined : this.takeMeta(text);
     // The sender: by source address (UDP from a node's own socket, a configured external peer),
     // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
     let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);
@@ -594,42 +597,60 @@ export class WireNetwork {
   }
 
   private record(a: Arrival & { to: number; proto?: 'sip' | 'cx' }, to: number, from: number, meta: (WireMeta & { sub?: number }) | undefined, sub: number): void {
-    this.arrivals.push({
+    this.recordArrival({
       t: this.o.sim.now(),
       to: this.ids[to],
       from: this.ids[from] ?? `${a.src.host}:${a.src.port}`,
       proto: (a as { proto: 'sip' | 'cx' }).proto,
       transport: a.transport,
-      bytes: a.bytes,
+      data: view(a.bytes).toString('base64'),
       ...(meta ? { meta: { ...meta, sub } } : {}),
     });
   }
 
-  /** The recording (arrivals.jsonl, docs/emulation.md): every arrival, its bytes in base64. */
-  get recording(): RecordedArrival[] {
-    return this.arrivals.map((r) => ({
-      t: r.t,
-      to: r.to,
-      from: r.from,
-      proto: r.proto,
-      transport: r.transport,
-      data: view(r.bytes).toString('base64'),
-      ...(r.meta ? { meta: r.meta } : {}),
-      ...(r.http ? { http: r.http } : {}),
-    }));
+  private recordArrival(r: RecordedArrival): void {
+    this.arrivals.text(JSON.stringify(r) + '\n');
+    this.arrivalCount++;
+  }
+
+  /** arrivals.jsonl (docs/emulation.md): every arrival so far, one JSON line each. */
+  recordingJsonl(): Buffer {
+    return this.arrivals.readAll();
+  }
+
+  /** The frames captured so far, for trace.pcapng (read back from the spool, in capture order). */
+  capturedFrames(): PcapFrame[] {
+    const b = this.frameSpool.readAll();
+    const out: PcapFrame[] = [];
+    for (let i = 0; i < b.length; ) {
+      const t = b.readDoubleLE(i);
+      const transport = b[i + 8] === 0 ? 'udp' : 'tcp';
+      const src = { ip: this.frameHosts[b.readUInt16LE(i + 9)], port: b.readUInt16LE(i + 11) };
+      const dst = { ip: this.frameHosts[b.readUInt16LE(i + 13)], port: b.readUInt16LE(i + 15) };
+      const n = b.readUInt32LE(i + 17);
+      out.push({ t, transport, src, dst, payload: b.subarray(i + 21, i + 21 + n) });
+      i += 21 + n;
+    }
+    return out;
+  }
+
+  /** Removes the spooled recording (after the outputs are written). */
+  releaseRecording(): void {
+    this.arrivals.close();
+    this.frameSpool.close();
   }
 
   // ---- HTTP (MSGin5G) ----------------------------------------------------------------------------
 
   /** Records an HTTP message that reached a node (the replay rebuilds it with the same transaction ids). */
   private recordHttp(to: number, from: number, bytes: Uint8Array, http: RecordedHttp): void {
-    this.arrivals.push({
+    this.recordArrival({
       t: this.o.sim.now(),
       to: this.ids[to],
       from: this.ids[from] ?? 'external',
       proto: 'http',
       transport: 'tcp',
-      bytes,
+      data: view(bytes).toString('base64'),
       http: http.obs === undefined ? { tx: http.tx, slot: http.slot, ...(http.answers ? { answers: http.answers } : {}) } : http,
     });
   }
@@ -756,15 +777,33 @@ export class WireNetwork {
 
   /** What really went over the wire, for trace.pcapng: every send, and what came from outside RegLab. */
   private pushFrame(transport: 'udp' | 'tcp', src: PeerAddress, dst: PeerAddress, payload: Uint8Array): void {
-    this.frames.push({ t: this.o.sim.now(), transport, src: { ip: this.ip(src.host), port: src.port }, dst: { ip: this.ip(dst.host), port: dst.port }, payload });
+    // One record per frame: t (f64), transport (u8), source and destination (host index u16, port
+    // u16), payload length (u32), payload — capturedFrames() reads them back.
+    const f = this.frameSpool;
+    f.f64(this.o.sim.now());
+    f.u8(transport === 'udp' ? 0 : 1);
+    f.u16(this.hostIndex(src.host));
+    f.u16(src.port);
+    f.u16(this.hostIndex(dst.host));
+    f.u16(dst.port);
+    f.u32(payload.length);
+    f.bytes(payload);
+    this.frameCount++;
   }
 
-  /** ipv4() of a host, once per host (every frame names two). */
-  private readonly ips = new Map<string, string>();
-  private ip(host: string): string {
-    let a = this.ips.get(host);
-    if (a === undefined) this.ips.set(host, (a = ipv4(host)));
-    return a;
+  /** Frames captured so far. */
+  get frames(): number {
+    return this.frameCount;
+  }
+
+  /** The index of a host's IPv4 address in frameHosts, once per host (every frame names two). */
+  private hostIndex(host: string): number {
+    let i = this.frameHostIndex.get(host);
+    if (i === undefined) {
+      i = this.frameHosts.push(ipv4(host)) - 1;
+      this.frameHostIndex.set(host, i);
+    }
+    return i;
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { LengthSink, MarkingSink, StringSink, decDigits, type TextSink } from '.
 import { RULE } from './rule-ids.ts';
 import { LANE_B, LANE_C, LANE_D, digestJoin, digestString, digestWord, digestWords } from '../net/digest.ts';
 import type { WireMark } from '../observe/records.ts';
+import { timeHigh, timeLow } from '../kernel/time.ts';
 
 /**
  * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
@@ -236,9 +237,8 @@ export class ImsSip implements Message {
       this.sentHi = -1;
       this.sentLo = 0;
     } else {
-      const hi = Math.floor(t / 1073741824);
-      this.sentHi = hi;
-      this.sentLo = (t - hi * 1073741824) | 0;
+      this.sentHi = timeHigh(t);
+      this.sentLo = timeLow(t);
     }
   }
   /** From tag (32-bit, 0 none). */

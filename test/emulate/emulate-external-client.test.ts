@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { runEmulation } from '../../sim/emulate/emulate.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
+import { writeRunDir } from '../../sim/observe/export.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { replayTwice } from './lab.ts';
 
 const FILE = join(fileURLToPath(new URL('../..', import.meta.url)), 'scenarios/emulate/ims-core-external-clients.yaml');
 
@@ -28,7 +32,8 @@ test('an external SIP client plays the MSC: the emulated IMS core registers and 
     return got.find((g) => re.test(g));
   };
   let flow: Promise<void> | undefined;
-  const r = await runEmulation(loadScenarioFile(FILE, { set: ['duration=2500ms', `emulate.nodes.msc.external.address=127.0.0.1:${client.address().port}`] }), {
+  const sc = loadScenarioFile(FILE, { set: ['duration=2500ms', `emulate.nodes.msc.external.address=127.0.0.1:${client.address().port}`] });
+  const r = await runEmulation(sc, {
     verify: true,
     onStarted: (eps) => {
       const icscf = Number(/:(\d+);transport=udp/.exec(eps.find((e) => e.node === 'icscf' && e.url.endsWith('udp'))!.url)![1]);
@@ -57,4 +62,20 @@ test('an external SIP client plays the MSC: the emulated IMS core registers and 
   assert.equal(r.trace.filter((t) => t.kind === 'SAR' && t.event === 'delivered').length, 2);
   assert.equal(r.wire.decodeMismatch, 0);
   assert.equal(r.summary.rules.failed, 0, JSON.stringify(r.rules.filter((x) => x.status === 'failed')));
+  // The rules judge only RegLab's own nodes: the MSC's steps are the client's acts (n/a, naming
+  // it), the core's UAR and SAR are judged — in the emulation and, the same, in its replay.
+  const peerNa = /^n\/a: msc is external \(a real peer at 127\.0\.0\.1:\d+\): its deregistration REGISTERs are not RegLab's to judge \(1×\)$/;
+  const check = (rules: typeof r.rules, world: string) => {
+    const rule = (id: string) => rules.find((x) => x.id === id)!;
+    for (const step of [1, 4, 5, 7]) assert.match(`${rule(`24.292:6.3.6.2/${step}`).status} ${rule(`24.292:6.3.6.2/${step}`).detail}`, new RegExp(`^not-applicable ${peerNa.source.slice(1)}`), `${world}: step ${step}`);
+    for (const id of ['24.229:5.3.1.2/uar-type', '24.229:5.4.1.4/sar-type']) assert.equal(rule(id).status, 'passed', `${world}: ${id} ${rule(id).detail}`);
+  };
+  check(r.rules, 'emulation');
+  const dir = mkdtempSync(join(tmpdir(), 'reglab-external-client-'));
+  try {
+    await writeRunDir(join(dir, 'run'), { summary: r.summary, rules: r.rules, trace: r.trace, samples: r.samples, probes: r.probes, nodes: r.nodes, manifest: {}, extra: r.extra });
+    check(replayTwice(sc, join(dir, 'run'), r).rules, 'replay');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
