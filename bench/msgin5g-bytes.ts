@@ -10,19 +10,11 @@ import { gatewayToken, type Channel } from '../sim/msgin5g/http.ts';
 import { REG } from '../sim/msgin5g/ies.ts';
 import { BulkRequest, RegistrationRequest } from '../sim/msgin5g/messages.ts';
 import { UeDirectory } from '../sim/msgin5g/ue-directory.ts';
+import { DEFAULT_UES } from '../sim/scenario/types/msgin5g.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '1000000' } } });
 const N = Number(values.n);
-const dir = new UeDirectory(N, {
-  serviceIdTemplate: 'ue{n}@msgin5g.example.net',
-  triggerIdTemplate: '+1555{n:7}',
-  profileShare: 0.5,
-  urgentShare: 0,
-  badCredentials: [],
-  badCredentialShare: 0,
-  unauthorised: [],
-  unauthorisedShare: 0,
-});
+const dir = new UeDirectory(N, DEFAULT_UES);
 const ch: Channel = { host: 'server:8080', userAgent: 'RegLab-Message-Gateway/gw (MSGin5G-2)', token: gatewayToken('gw'), gateway: 'gw', dir };
 
 function time(label: string, fn: () => number): void {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { EXIT_OK } from '../errors.ts';
-import { action, commandNamed, wholeNumber, type CliCommand } from '../cli/common.ts';
+import { action, commandNamed, newCommand, wholeNumber, type CliCommand } from '../cli/common.ts';
 
 /**
  * What the worker and merge commands run, loaded when they run: BullMQ and ioredis are hundreds of
@@ -44,13 +44,13 @@ const parseLock = wholeNumber('--lock-duration', 1000, 3_600_000);
 
 export const workerCommand: CliCommand = {
   register(program, ctx) {
-    program
-      .command('worker')
-      .summary('take campaign runs from a BullMQ queue until stopped')
-      .description(
+    newCommand(program, {
+      name: 'worker',
+      summary: 'take campaign runs from a BullMQ queue until stopped',
+      description:
         'Takes runs of `reglab sweep|compare --queue` from Redis and runs them (each on its own thread).\n' +
-          'Only runs of the same RegLab version are taken. Ctrl-C finishes the current runs; Ctrl-C twice returns them to the queue.',
-      )
+        'Only runs of the same RegLab version are taken. Ctrl-C finishes the current runs; Ctrl-C twice returns them to the queue.',
+    })
       .requiredOption('--queue <redis-url>', 'the Redis of the campaigns (redis://[user:password@]HOST:PORT[/DB])')
       .option('--concurrency <n>', 'runs at once (1 … 256; one per core is right for CPU-bound runs)', parseConcurrency, 1)
       .addOption(new Option('--lock-duration <ms>', "how long a run's lock lasts unrenewed: a killed worker's run is retried by another after this").argParser(parseLock).default(30_000))
@@ -92,10 +92,11 @@ async function runWorker(opts: { queue: string; concurrency: number; lockDuratio
 
 export const mergeCommand: CliCommand = {
   register(program, ctx) {
-    const cmd: Command = program
-      .command('merge')
-      .summary("build a sharded campaign's sweep.csv / compare.csv from its shards' directories")
-      .description('Reads DIR/campaign.json and DIR/runs of every shard (`--shard i/n --out DIR`) and writes the same table a local run writes.')
+    const cmd: Command = newCommand(program, {
+      name: 'merge',
+      summary: "build a sharded campaign's sweep.csv / compare.csv from its shards' directories",
+      description: 'Reads DIR/campaign.json and DIR/runs of every shard (`--shard i/n --out DIR`) and writes the same table a local run writes.',
+    })
       .argument('<dir...>', 'the --out DIR of each shard')
       .option('--out <dir>', 'where the table goes (default: the first DIR)');
     cmd.action(

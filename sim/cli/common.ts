@@ -58,6 +58,27 @@ export function wholeNumber(flag: string, min: number, max: number): (v: string)
 export const parseSeed = wholeNumber('--seed', 0, 2 ** 32 - 1);
 export const parseWorkers = wholeNumber('--workers', 1, 64);
 
+/** What a command shows in `reglab --help` (summary) and `reglab NAME --help` (description, examples). */
+export interface CommandHelp {
+  name: string;
+  summary: string;
+  description: string;
+  /** Command lines shown under "examples:" after the options (a `# why` may follow each). */
+  examples?: string[];
+}
+
+/** Adds a command with its help texts: every command's help has the same shape. */
+export function newCommand(program: Command, help: CommandHelp): Command {
+  const cmd = program.command(help.name).summary(help.summary).description(help.description);
+  if (help.examples) cmd.addHelpText('after', `\nexamples:\n${help.examples.map((e) => `  ${e}`).join('\n')}`);
+  return cmd;
+}
+
+/** A command that runs one SCENARIO file: its help, the scenario argument and the options every such command shares. */
+export function scenarioCommand(program: Command, help: CommandHelp, scenarioHelp = 'a scenario file'): Command {
+  return runOptions(newCommand(program, help).argument('<scenario>', scenarioHelp));
+}
+
 /** The options every command that runs scenarios shares. */
 export function runOptions(cmd: Command): Command {
   return cmd

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import { loadScenarioFile, type Scenario } from '../scenario/load.ts';
 import { runOutput, writeRunDir } from '../observe/export.ts';
 import { formatSummary } from '../observe/summary-table.ts';
@@ -7,7 +7,7 @@ import type { RunResult } from '../scenario/run.ts';
 import { parseDuration } from '../scenario/units.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from '../errors.ts';
 import type { LatenessMode } from '../emulate/realtime-driver.ts';
-import { action, commandNamed, runOptions, usageError, type CliCommand } from './common.ts';
+import { action, commandNamed, scenarioCommand, usageError, type CliCommand } from './common.ts';
 import { prepareRunDir } from './out-path.ts';
 
 interface EmulateOpts {
@@ -28,24 +28,26 @@ interface EmulateOpts {
  */
 export const emulateCommand: CliCommand = {
   register(program, ctx) {
-    const cmd: Command = program
-      .command('emulate')
-      .summary('run a scenario in real time on real sockets (the emulation lab)')
-      .description(
-        "Builds SCENARIO's nodes on real loopback endpoints — SIP over UDP and TCP, Diameter Cx over TCP —\n" +
+    scenarioCommand(
+      program,
+      {
+        name: 'emulate',
+        summary: 'run a scenario in real time on real sockets (the emulation lab)',
+        description:
+          "Builds SCENARIO's nodes on real loopback endpoints — SIP over UDP and TCP, Diameter Cx over TCP —\n" +
           'prints every endpoint, runs the workload in real time, and at the end of the duration (or on Ctrl-C)\n' +
           'writes the same outputs as run, with trace.pcapng of the real packets, emulation.json (endpoints,\n' +
           'lateness, wire counters) and arrivals.jsonl (replay it: reglab run SCENARIO --replay DIR).',
-      )
-      .argument('<scenario>', 'a scenario file (e.g. scenarios/emulate/ims-core-ics-detach.yaml)');
-    runOptions(cmd)
+        examples: ['reglab emulate scenarios/emulate/ims-core-ics-detach.yaml --out runs/emu', 'reglab run scenarios/emulate/ims-core-ics-detach.yaml --replay runs/emu'],
+      },
+      'a scenario file (e.g. scenarios/emulate/ims-core-ics-detach.yaml)',
+    )
       .option('--out <dir>', 'write the run directory there')
       .option('--strict', 'exit 1 if a rule is violated or a procedure failed')
       .addOption(new Option('--host <addr>', 'address every listener binds (anything but loopback prints a warning)').default('127.0.0.1'))
       .option('--duration <d>', "how long to run (default: the scenario's duration), e.g. 30s")
       .addOption(new Option('--time-scale <x>', 'run x times slower than real time (demonstrations); below 1 runs faster').default('1'))
       .addOption(new Option('--lateness <mode>', "'best-effort', or 'hard-limit=<ms>' to stop when an event runs later than that").default('best-effort'))
-      .addHelpText('after', '\nexamples:\n  reglab emulate scenarios/emulate/ims-core-ics-detach.yaml --out runs/emu\n  reglab run scenarios/emulate/ims-core-ics-detach.yaml --replay runs/emu')
       .action(action(ctx, (file: string, opts: EmulateOpts) => cmdEmulate(file, opts)));
     commandNamed(program, 'run').addOption(new Option('--replay <dir>', 'replay the recording of a reglab emulate run (its --out directory) in virtual time'));
   },

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -10,7 +10,7 @@ import { runJobs } from '../scenario/worker-pool.ts';
 import { runManifest, type Job, type JobResult } from '../scenario/job.ts';
 import { ProgressBar } from '../observe/progress.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_STRICT } from '../errors.ts';
-import { action, runOptions, usageError, type CliCommand } from './common.ts';
+import { action, scenarioCommand, usageError, type CliCommand } from './common.ts';
 import { prepareRunDir, prepareWritableDir } from './out-path.ts';
 import { replayRun } from './emulate.ts';
 import type { Summary } from '../observe/records.ts';
@@ -28,26 +28,25 @@ interface RunOpts {
 
 export const runCommand: CliCommand = {
   register(program, ctx) {
-    const cmd: Command = program
-      .command('run')
-      .summary('run one scenario and print its summary')
-      .description(
-        'Runs SCENARIO in virtual time: progress on stderr, a summary table on stdout.\n' +
+    scenarioCommand(
+      program,
+      {
+        name: 'run',
+        summary: 'run one scenario and print its summary',
+        description:
+          'Runs SCENARIO in virtual time: progress on stderr, a summary table on stdout.\n' +
           'A scenario with variants: runs each (same seed) and prints them side by side.',
-      )
-      .argument('<scenario>', 'a scenario file (e.g. scenarios/learn/request-response.yaml)');
-    runOptions(cmd)
+        examples: [
+          'reglab run scenarios/learn/request-response.yaml',
+          'reglab run scenarios/learn/request-response.yaml --seed 7 --out runs/rr',
+          'reglab run scenarios/sizing/ics-storm.yaml --set population.size=10000 -q --strict',
+        ],
+      },
+      'a scenario file (e.g. scenarios/learn/request-response.yaml)',
+    )
       .option('--out <dir>', 'write summary.json, metrics.csv, trace.jsonl, trace.pcapng, flows.mmd, rules.json there (with variants: DIR/<variant>/ and DIR/comparison.csv)')
       .option('--strict', 'exit 1 if a rule is violated or a procedure failed')
       .addOption(new Option('--variant <name>', 'run only this variant of the scenario'))
-      .addHelpText(
-        'after',
-        `
-examples:
-  reglab run scenarios/learn/request-response.yaml
-  reglab run scenarios/learn/request-response.yaml --seed 7 --out runs/rr
-  reglab run scenarios/sizing/ics-storm.yaml --set population.size=10000 -q --strict`,
-      )
       .action(action(ctx, (file: string, opts: RunOpts) => cmdRun(file, opts)));
   },
 };

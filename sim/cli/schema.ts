@@ -1,17 +1,18 @@
 import { resolve } from 'node:path';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { EXIT_OK } from '../errors.ts';
-import { action, ROOT, type CliCommand } from './common.ts';
+import { action, newCommand, ROOT, type CliCommand } from './common.ts';
 import { writeOutFile } from './out-path.ts';
 
 export const schemaCommand: CliCommand = {
   register(program, ctx) {
-    program
-      .command('schema')
-      .summary('write the scenario JSON Schema (for editors and validators)')
-      .description('Writes the JSON Schema of scenario files, generated from the same zod schema the loader uses.')
+    newCommand(program, {
+      name: 'schema',
+      summary: 'write the scenario JSON Schema (for editors and validators)',
+      description: 'Writes the JSON Schema of scenario files, generated from the same zod schema the loader uses.',
+      examples: ['reglab schema', 'reglab schema --out - | jq .properties.observe'],
+    })
       .option('--out <file>', "where to write it; '-' for stdout (default: docs/scenario.schema.json)")
-      .addHelpText('after', '\nexamples:\n  reglab schema\n  reglab schema --out - | jq .properties.observe')
       .action(action(ctx, (opts: { out?: string }) => cmdSchema(opts.out)));
   },
 };

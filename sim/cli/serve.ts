@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_OK } from '../errors.ts';
-import { action, collect, ROOT, wholeNumber, type CliCommand } from './common.ts';
+import { action, collect, newCommand, ROOT, wholeNumber, type CliCommand } from './common.ts';
 import { defaultRunLimits } from '../server/run-workers.ts';
 
 interface ServeOpts {
@@ -24,10 +24,12 @@ const parsePort = wholeNumber('--port', 0, 65535);
 
 export const serveCommand: CliCommand = {
   register(program, ctx) {
-    program
-      .command('serve')
-      .summary('the dashboard and its API (http://127.0.0.1:8080 by default)')
-      .description('Serves the dashboard and its HTTP + WebSocket API. Listens on 127.0.0.1 only unless --host says otherwise.')
+    newCommand(program, {
+      name: 'serve',
+      summary: 'the dashboard and its API (http://127.0.0.1:8080 by default)',
+      description: 'Serves the dashboard and its HTTP + WebSocket API. Listens on 127.0.0.1 only unless --host says otherwise.',
+      examples: ['reglab serve', 'reglab serve --port 0            # any free port, printed', 'npm start                         # serve --build-if-needed'],
+    })
       .option('--port <n>', `TCP port (0: any free port; the default moves to the next free one of ${DEFAULT_PORT_FALLBACK} when taken)`, (v: string) => parsePort(v.trim() === '' ? 'x' : v), 8080)
       .option('--host <addr>', 'address to listen on', '127.0.0.1')
       .option('--allow-host <name>', 'a host name the dashboard is reached by, besides localhost and IP addresses (repeatable; DNS rebinding defence)', collect)
@@ -38,7 +40,6 @@ export const serveCommand: CliCommand = {
       .option('--run-heap-mb <mb>', `heap limit of one run's worker thread (default: ${defaultRunLimits().heapMb}, a share of this machine's memory)`, wholeNumber('--run-heap-mb', 64, 1 << 20))
       .option('--max-runs <n>', `runs at once over all clients (default: ${defaultRunLimits().maxRuns})`, wholeNumber('--max-runs', 1, 64))
       .option('--queue <redis-url>', "show the progress of distributed campaigns on this Redis (GET /api/queue; see reglab sweep --queue)")
-      .addHelpText('after', '\nexamples:\n  reglab serve\n  reglab serve --port 0            # any free port, printed\n  npm start                         # serve --build-if-needed')
       .action(action(ctx, (opts: ServeOpts, cmd: Command) => cmdServe(opts, cmd.getOptionValueSource('port') === 'default')));
   },
 };

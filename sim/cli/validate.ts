@@ -1,15 +1,16 @@
 import { loadScenarioFile, ScenarioError } from '../scenario/load.ts';
 import { EXIT_BAD_INPUT, EXIT_OK } from '../errors.ts';
-import { action, type CliCommand } from './common.ts';
+import { action, newCommand, type CliCommand } from './common.ts';
 
 export const validateCommand: CliCommand = {
   register(program, ctx) {
-    program
-      .command('validate')
-      .summary('check scenario files against the schema (nothing runs)')
-      .description('Checks each SCENARIO: one ok line per good file, field-level problems for bad ones; exit 2 if any is bad.')
+    newCommand(program, {
+      name: 'validate',
+      summary: 'check scenario files against the schema (nothing runs)',
+      description: 'Checks each SCENARIO: one ok line per good file, field-level problems for bad ones; exit 2 if any is bad.',
+      examples: ['reglab validate scenarios/*/*.yaml'],
+    })
       .argument('<scenario...>', 'one or more scenario files')
-      .addHelpText('after', '\nexamples:\n  reglab validate scenarios/*/*.yaml')
       .action(action(ctx, (files: string[]) => cmdValidate(files)));
   },
 };

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/load.ts';
 import type { TraceRecord } from '../observe/records.ts';
 import type { EmulateSection } from '../scenario/types/emulate.ts';
 import { RealTimeDriver, type LatenessMode, type LatenessSummary } from './realtime-driver.ts';
+import { handOverToPeers } from './peer-nodes.ts';
 import { ResultCollector } from './results.ts';
 import { WireNetwork, type EndpointInfo, type WireCounters } from './wire-network.ts';
 
@@ -63,8 +64,8 @@ export async function runEmulation(sc: Scenario, opts: EmulateOptions = {}): Pro
     verify: opts.verify,
     udpReceiveBuffer: opts.udpReceiveBuffer,
   });
-  // A node a real peer plays never runs here.
-  for (let i = 0; i < topo.nodes.length; i++) if (wire.isExternal(i)) topo.nodes[i].stop();
+  // A node a real peer plays never runs here, and the rules judge none of its acts.
+  handOverToPeers(topo.nodes, section);
   try {
     await wire.start();
   } catch (e) {

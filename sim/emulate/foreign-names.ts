@@ -25,6 +25,13 @@ export class ForeignNameTable implements ForeignNames {
   evicted = 0;
   /** The Contact URI of the real peer playing each node (a UA's own, e.g. sip.js's `sip:x@y.invalid;transport=ws`): the last one it registered or subscribed with. */
   private readonly contacts = new Map<number, string>();
+  /**
+   * The URI a real peer wrote beside its own tag when it is no identity of the message's subscriber:
+   * a lab client's own From in a dialog about another user (its reg-event SUBSCRIBE to a CS
+   * subscriber's identity). Keyed by the tag's value, so the model's messages in that dialog (the
+   * 200 OK's From, the NOTIFYs' To) carry the client's URI verbatim (RFC 3261 §8.2.6.2, §12.1.1).
+   */
+  private readonly partyUris = new Map<number, string>();
 
   constructor(readonly cap = 1 << 18) {}
 
@@ -38,6 +45,19 @@ export class ForeignNameTable implements ForeignNames {
 
   contact(node: number): string | undefined {
     return this.contacts.get(node);
+  }
+
+  partyUri(tag: number): string | undefined {
+    return this.partyUris.get(tag);
+  }
+
+  /** A real peer's own URI beside its tag (value `tag`, from internTag): rendered wherever the model writes that tag. */
+  setPartyUri(tag: number, uri: string): void {
+    refresh(this.partyUris, tag, uri);
+    while (this.partyUris.size > this.cap) {
+      this.partyUris.delete(this.partyUris.keys().next().value as number);
+      this.evicted++;
+    }
   }
 
   /** A real peer's Contact for the node it plays: rendered wherever the model writes that node's contact. */

@@ -188,7 +188,7 @@ export class ImsSipCodec {
       m.callToken = parseInt(cm[3], 16);
       m.callHost = this.node(cm[5], 'Call-ID host');
     } else {
-      sub = this.subscriberOf(f, s.requestUri);
+      sub = this.subscriberOf(f, isReq ? s.requestUri : undefined);
       m = new ImsSip(ctx, sub, method, shape);
       m.callKind = method === 'REGISTER' ? CallKind.Registration : method === 'SUBSCRIBE' || method === 'NOTIFY' ? CallKind.Subscription : CallKind.Call;
       m.callToken = this.names.internCallId(f.callId);
@@ -236,14 +236,15 @@ export class ImsSipCodec {
     const rr = s.header('record-route');
     if (rr !== undefined) m.recordRoute = this.node(one(/^<sip:([^:;>]+):5060;lr>$/, rr, 'Record-Route'), 'Record-Route');
 
-    const from = this.party(f.from.uriText, sub, 'From');
+    m.fromTag = this.tag(f.from.params, isReq ? roleTag(method, true, m.callToken, f.to.params) : undefined);
+    const from = this.party(f.from.uriText, sub, 'From', m.fromTag);
     m.fromParty = from.party;
     m.fromK = from.k;
-    m.fromTag = this.tag(f.from.params, isReq ? roleTag(method, true, m.callToken, f.to.params) : undefined);
-    const to = this.party(f.to.uriText, sub, 'To');
+    m.fromForeign = from.foreign;
+    m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
+    const to = this.party(f.to.uriText, sub, 'To', m.toTag);
     m.toParty = to.party;
     m.toK = to.k;
-    m.toTag = this.tag(f.to.params, isReq ? undefined : roleTag(method, false, m.callToken, f.from.params));
 
     const contact = s.header('contact');
     if (contact !== undefined) this.contact(m, contact, shape === Shape.Register || shape === Shape.RegisterResponse, sender);
@@ -283,9 +284,13 @@ export class ImsSipCodec {
     return this.names.internTag(v, role);
   }
 
-  /** The subscriber of a real peer's message: the identity in To, From or the Request-URI. */
+  /**
+   * The subscriber of a real peer's message: the identity in To, From or the Request-URI — for a
+   * response, From first (the model sent the request: its From is the model's party, its To may be
+   * a lab client's own URI, e.g. sip.js's 200 OK to a NOTIFY about another user).
+   */
   private subscriberOf(f: ParseSuccess['fields'], ruri: string | undefined): number {
-    for (const uri of [f.to.uriText, f.from.uriText, ruri]) {
+    for (const uri of ruri === undefined ? [f.from.uriText, f.to.uriText] : [f.to.uriText, f.from.uriText, ruri]) {
       if (uri === undefined) continue;
       const s = this.identityOwner(uri);
       if (s >= 0) return s;
@@ -352,11 +357,21 @@ export class ImsSipCodec {
     return -1;
   }
 
-  private party(uri: string, sub: number, what: string): { party: Party; k: number } {
-    if (this.isFar(uri, sub)) return { party: Party.Far, k: 0 };
+  /**
+   * From / To: the far end, an identity of the subscriber, or — beside a real peer's own tag — the
+   * peer's own URI (a lab client's From in its reg-event SUBSCRIBE to another user's identity, and
+   * the To of its answers), carried verbatim through the name table and never rewritten: the
+   * model's messages in that dialog render it back by the tag (RFC 3261 §8.2.6.2, §12.1.1). Whether
+   * the S-CSCF serves such a request is its regEventAuthorization policy's, not the codec's.
+   */
+  private party(uri: string, sub: number, what: string, tag: number): { party: Party; k: number; foreign: boolean } {
+    if (this.isFar(uri, sub)) return { party: Party.Far, k: 0, foreign: false };
     const k = this.publicK(uri, sub);
-    if (k < 0) throw new Refused(403, `${what} '${uri}' is no public identity of subscriber ${sub}`);
-    return { party: Party.Public, k };
+    if (k >= 0) return { party: Party.Public, k, foreign: false };
+    if (tag === 0 || this.names.tag(tag) === undefined || !/^sips?:[\x21-\x3b\x3d\x3f-\x7e]+$/.test(uri))
+      throw new Refused(403, `${what} '${uri}' is no public identity of subscriber ${sub}`);
+    this.names.setPartyUri(tag, uri);
+    return { party: Party.Public, k: 0, foreign: true };
   }
 
   private contact(m: ImsSip, value: string, binding: boolean, sender: number): void {

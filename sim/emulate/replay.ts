@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario/load.ts';
 import type { EmulateSection } from '../scenario/types/emulate.ts';
 import { ImsSipCodec, ViaTable } from './ims-sip-codec.ts';
 import { readPdu, decodeCx } from './diameter.ts';
+import { handOverToPeers } from './peer-nodes.ts';
 import { ResultCollector } from './results.ts';
 import { EmulateError, obsFromJson, type RecordedArrival } from './wire-network.ts';
 import { Msgin5gServer } from '../msgin5g/server.ts';
@@ -49,7 +50,7 @@ export function runReplay(sc: Scenario, dir: string): RunResult {
   const { sim, net, nodes, recorder } = topo;
   const ids = nodes.map((n) => n.id);
   const section = (sc.doc as { emulate?: EmulateSection }).emulate;
-  for (const [id, cfg] of Object.entries(section?.nodes ?? {})) if (cfg.external) nodes[ids.indexOf(id)]?.stop();
+  handOverToPeers(nodes, section);
   const ims = nodes.find((n): n is ImsNode => n instanceof ImsNode);
   const ctx = ims?.ctx;
   const vias = new ViaTable(64 * (ctx?.cfg.timers.T1 ?? 500_000_000) + 1_000_000_000);

@@ -10,20 +10,23 @@ interface Pending {
   timer: Timer;
 }
 
-/** Sends a request for each trigger and waits for the answer, or gives up after `timeout`. */
-export class GenClient extends Node {
-  private nextTx = 1;
-  private readonly pending = new Map<number, Pending>();
-  private firstHop = -1;
-
+/** What every generic node is built from: its parameters and the address book it resolves next hops with. */
+abstract class GenNode<P> extends Node {
   constructor(
     id: string,
     ctx: NodeContext,
-    private readonly p: { via: string; timeout: Ns; payload: number },
-    private readonly indexOf: (id: string) => number,
+    protected readonly p: P,
+    protected readonly indexOf: (id: string) => number,
   ) {
     super(id, ctx);
   }
+}
+
+/** Sends a request for each trigger and waits for the answer, or gives up after `timeout`. */
+export class GenClient extends GenNode<{ via: string; timeout: Ns; payload: number }> {
+  private nextTx = 1;
+  private readonly pending = new Map<number, Pending>();
+  private firstHop = -1;
 
   protected override onStart(): void {
     this.firstHop = this.indexOf(this.p.via);
@@ -60,16 +63,8 @@ export class GenClient extends Node {
 }
 
 /** Passes requests on to `next`, adding itself to Via, and answers back along Via. */
-export class GenRelay extends Node {
+export class GenRelay extends GenNode<{ next: string }> {
   private nextHop = -1;
-  constructor(
-    id: string,
-    ctx: NodeContext,
-    private readonly p: { next: string },
-    private readonly indexOf: (id: string) => number,
-  ) {
-    super(id, ctx);
-  }
 
   protected override onStart(): void {
     this.nextHop = this.indexOf(this.p.next);
@@ -91,16 +86,7 @@ export class GenRelay extends Node {
 }
 
 /** Answers each request to the node it came from. */
-export class GenServer extends Node {
-  constructor(
-    id: string,
-    ctx: NodeContext,
-    private readonly p: { payload: number },
-    private readonly indexOf: (id: string) => number,
-  ) {
-    super(id, ctx);
-  }
-
+export class GenServer extends GenNode<{ payload: number }> {
   protected handleMessage(msg: Message): void {
     if (!(msg instanceof GenMessage) || msg.kind !== 'request') return;
     const back = msg.via[0];

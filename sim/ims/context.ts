@@ -37,6 +37,8 @@ export interface ForeignNames {
   callId(token: number): string | undefined;
   /** The Contact URI of the real peer playing this node, undefined for the model's own. */
   contact(node: number): string | undefined;
+  /** The URI a real peer wrote beside this tag of its own, when it is no identity the model writes (a lab client's own From). */
+  partyUri(tag: number): string | undefined;
 }
 
 /**
@@ -160,6 +162,19 @@ export class ImsContext {
 
   /** Set by the emulation lab only: a real peer's tags and Call-IDs (undefined in simulation). */
   foreign: ForeignNames | undefined = undefined;
+
+  /**
+   * Set by the emulation lab only (emulation and its replay): the nodes a real peer plays, with the
+   * peer's address. RegLab never ran them, so the rules judge none of their acts (rules.ts).
+   */
+  readonly peers = new Map<number, string>();
+
+  /** What a rule says of a node it does not judge: undefined for RegLab's own node, else why. */
+  peerOf(node: string): string | undefined {
+    if (this.peers.size === 0) return undefined;
+    const a = this.peers.get(this.indexOfId(node));
+    return a === undefined ? undefined : `${node} is external (a real peer at ${a})`;
+  }
 }
 
 const contexts = new WeakMap<object, ImsContext>();

@@ -14,6 +14,7 @@ import {
 import { ImsNode, type ImsEnv } from './ims-node.ts';
 import type { ImsSip } from './sip-message.ts';
 import type { ClientTransaction } from './sip-stack.ts';
+import { restorationStoreOf, type RestorationStore } from './scscf-restoration.ts';
 
 /** Registration state of a public identity in the HSS (TS 29.228 §6.1.2). */
 export const enum HssState {
@@ -48,6 +49,8 @@ export class Hss extends ImsNode {
   /** Assigned S-CSCF node per subscriber, -1 none. */
   readonly scscf: Int16Array;
   private readonly preScscf: string | undefined;
+  /** TS 23.380 restoration information (scscf-restoration.ts), when an S-CSCF keeps any here. */
+  private restorationStore: RestorationStore | undefined = undefined;
 
   constructor(
     id: string,
@@ -63,6 +66,8 @@ export class Hss extends ImsNode {
   }
 
   protected override onStart(): void {
+    // Every node is built by now: an S-CSCF using hss-restoration has created the store.
+    this.restorationStore = restorationStoreOf(this.ctx, false);
     // Sizing scenarios start with every identity registered at the configured S-CSCF.
     if (this.preScscf !== undefined && this.served === 0) {
       this.regState.fill(HssState.Registered);
@@ -106,6 +111,11 @@ export class Hss extends ImsNode {
         ans.resultCode = DIAMETER_SUCCESS;
         ans.serverName = server;
       }
+    } else if (req.authType === UserAuthorizationType.RegistrationAndCapabilities) {
+      // The I-CSCF cannot reach the S-CSCF stored here and selects another (TS 29.228 §6.1.1 [R]):
+      // capabilities, no name — as the OpenIMSCore FHoSS answers it (DIAMETER_SUCCESS).
+      ans.resultCode = DIAMETER_SUCCESS;
+      ans.capabilities = true;
     } else if (server >= 0) {
       ans.experimentalCode = EXP_SUBSEQUENT_REGISTRATION;
       ans.serverName = server;
@@ -119,7 +129,16 @@ export class Hss extends ImsNode {
   /** TS 29.228 §6.1.2.1 (SAR): record the assignment, or its end. */
   private sar(req: CxMessage, ans: CxMessage, from: number): void {
     const sub = req.sub;
-    switch (req.assignmentType) {
+    const t = req.assignmentType;
+    if (t >= ServerAssignmentType.TimeoutDeregistration && t <= ServerAssignmentType.AdministrativeDeregistration && this.scscf[sub] >= 0 && this.scscf[sub] !== (req.serverName >= 0 ? req.serverName : from)) {
+      // The end of a registration at an S-CSCF this HSS no longer names (another was selected when
+      // it failed): the current assignment stays [I]. Answered as done — nothing of it is left here.
+      this.signal('hss.dereg-from-former-scscf', 1, sub);
+      ans.resultCode = DIAMETER_SUCCESS;
+      this.send(from, ans.seal(req.procedure, undefined));
+      return;
+    }
+    switch (t) {
       case ServerAssignmentType.Registration:
       case ServerAssignmentType.ReRegistration:
         this.regState[sub] = HssState.Registered;
@@ -132,10 +151,13 @@ export class Hss extends ImsNode {
       case ServerAssignmentType.AdministrativeDeregistration:
         this.regState[sub] = HssState.NotRegistered;
         this.scscf[sub] = -1;
+        this.restorationStore?.erase(sub);
         ans.resultCode = DIAMETER_SUCCESS;
         break;
       case ServerAssignmentType.UserDeregistrationStoreServerName:
       case ServerAssignmentType.TimeoutDeregistrationStoreServerName:
+        // The registration ends: its restoration information with it (TS 23.380 §4 [R]).
+        this.restorationStore?.erase(sub);
         if (this.p.storeServerName) {
           this.regState[sub] = HssState.Unregistered;
           ans.resultCode = DIAMETER_SUCCESS;
@@ -170,6 +192,7 @@ export class Hss extends ImsNode {
     rtr.reasonCode = RTR_REASONS[this.p.rtrReason] ?? DeregistrationReasonCode.PermanentTermination;
     this.regState[sub] = HssState.NotRegistered;
     this.scscf[sub] = -1;
+    this.restorationStore?.erase(sub);
     this.procedureStarted('hss-deregistration', sub);
     this.sendCx(rtr.seal('hss-deregistration', undefined), server, { sub, started: this.now() });
   }

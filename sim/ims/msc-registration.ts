@@ -112,6 +112,9 @@ export abstract class MscRegistration extends MscShell {
         }
         this.attempts[sub] = 0;
         this.st[sub] = MscState.Registered;
+        // TS 24.229 §5.1.1.4.1 [R]: each 200 OK's Service-Route replaces the stored one — another
+        // S-CSCF may have taken the registration over (I-CSCF re-selection, TS 23.380).
+        if (r.serviceRoute >= 0) this.route[sub] = r.serviceRoute;
         this.scheduleRefresh(sub, r.contactExpires >= 0 ? r.contactExpires : this.p.expires);
         if (this.flags[sub] & DEREG_PENDING) return this.deregPending(sub);
         if (this.subSt[sub] === SubState.Active) this.sendSubscribe(sub, true);

@@ -18,7 +18,7 @@ export const RULE = {
   s5: '24.292:6.3.6.2/5',
   /** Step 6: Expires header, or the Contact's expires parameter, = 0. */
   s6: '24.292:6.3.6.2/6',
-  /** Step 7: sent as in §6.3.3 (to the I-CSCF, auth-done, P-Visited-Network-ID, same Call-ID, CSeq + 1). */
+  /** Step 7: sent as in §6.3.3 (to the I-CSCF, auth-done, P-Visited-Network-ID, same Call-ID, CSeq + 1); "to the I-CSCF" n/a when the next hop is a real peer. */
   s7: '24.292:6.3.6.2/7',
   /** On the 200 (OK): remove all registration details of the identity. */
   on200: '24.292:6.3.6.2/on-200',

@@ -13,6 +13,11 @@ import { ImsSip } from './sip-message.ts';
  * (sim/sip/parser.ts) — so a header the model got wrong fails the rule even if the model's own
  * fields look right. Evidence: the trace records (seq) of the messages checked or at fault.
  *
+ * In the emulation lab a node can be a real peer (`emulate.nodes.<id>.external`): the rules judge
+ * only what RegLab's own nodes did. A peer's own messages, and a clause about a peer (e.g. step 7's
+ * "to the I-CSCF" when the next hop is a real registrar: no RegLab I-CSCF in the path), are not
+ * applicable — said in the verdict's detail as "n/a: <node> is external (…)", never silently passed.
+ *
  * Rule ids and the code realising each: sim/ims/rule-ids.ts; docs/ims.md lists them.
  */
 
@@ -139,8 +144,33 @@ function previousRegister(all: SipView[], d: SipView): SipView | undefined {
   return undefined;
 }
 
-/** A rule over the deregistration REGISTERs of the trace. */
-function deregRule(id: string, title: string, violation: (d: SipView, all: SipView[], trace: readonly TraceEntry[]) => string | undefined): Rule {
+/**
+ * What a rule did not judge, and why: the acts of a node a real peer plays (the emulation lab's
+ * `external`), or a clause about a node that is external or absent from the path. Reported in the
+ * verdict's detail ("n/a: …"), never silently passed.
+ */
+class Unjudged {
+  private readonly why = new Map<string, number>();
+  add(why: string): void {
+    this.why.set(why, (this.why.get(why) ?? 0) + 1);
+  }
+  get size(): number {
+    return this.why.size;
+  }
+  /** '; n/a: …' to append to a verdict's detail ('' when everything was judged). */
+  suffix(): string {
+    return this.size ? `; ${this.text()}` : '';
+  }
+  text(): string {
+    return [...this.why].map(([w, n]) => `n/a: ${w} (${n}×)`).join('; ');
+  }
+}
+
+/** Marks one clause of a rule not applicable to the message at hand, saying why. */
+type NotApplicable = (clause: string, why: string) => void;
+
+/** A rule over the deregistration REGISTERs of the trace, each sent by one of RegLab's own MSCs. */
+function deregRule(id: string, title: string, violation: (d: SipView, all: SipView[], trace: readonly TraceEntry[], na: NotApplicable) => string | undefined): Rule {
   return {
     id,
     title,
@@ -148,28 +178,44 @@ function deregRule(id: string, title: string, violation: (d: SipView, all: SipVi
       const all = views(trace);
       const bad: number[] = [];
       const checked: number[] = [];
+      const unjudged = new Unjudged();
+      const na: NotApplicable = (clause, why) => unjudged.add(`'${clause}' — ${why}`);
       let first = '';
       for (const e of trace) {
         const v = view(e);
         if (typeof v === 'string') {
           // A message that does not even parse fails every rule about it.
           if (e.msg instanceof ImsSip && e.msg.method === 'REGISTER') {
+            const peer = e.msg.ctx.peerOf(e.rec.from);
+            if (peer !== undefined) {
+              unjudged.add(`${peer}: its REGISTERs are not RegLab's to judge`);
+              continue;
+            }
             bad.push(e.rec.seq);
             first ||= `record ${e.rec.seq}: ${v}`;
           }
           continue;
         }
         if (v === undefined || !isDeregister(v)) continue;
+        // An MSC a real peer plays: RegLab did not write its REGISTER.
+        const peer = v.m.ctx.peerOf(v.from);
+        if (peer !== undefined) {
+          unjudged.add(`${peer}: its deregistration REGISTERs are not RegLab's to judge`);
+          continue;
+        }
         checked.push(v.seq);
-        const why = violation(v, all, trace);
+        const why = violation(v, all, trace, na);
         if (why !== undefined) {
           bad.push(v.seq);
           first ||= `record ${v.seq} (REGISTER ${v.from}→${v.to}, subscriber ${v.sub}): ${why}`;
         }
       }
-      if (bad.length) return { status: 'failed', detail: `${bad.length} of ${Math.max(checked.length, bad.length)} violate it; first: ${first}`, evidence: bad };
-      if (!checked.length) return { status: 'not-applicable', detail: 'no deregistration REGISTER (expiry 0 from an MSC) in the watched trace', evidence: [] };
-      return { status: 'passed', detail: `${checked.length} deregistration REGISTER(s) checked`, evidence: checked.slice(0, 5) };
+      if (bad.length) return { status: 'failed', detail: `${bad.length} of ${Math.max(checked.length, bad.length)} violate it; first: ${first}${unjudged.suffix()}`, evidence: bad };
+      if (!checked.length) {
+        if (unjudged.size) return { status: 'not-applicable', detail: unjudged.text(), evidence: [] };
+        return { status: 'not-applicable', detail: 'no deregistration REGISTER (expiry 0 from an MSC) in the watched trace', evidence: [] };
+      }
+      return { status: 'passed', detail: `${checked.length} deregistration REGISTER(s) checked${unjudged.suffix()}`, evidence: checked.slice(0, 5) };
     },
   };
 }
@@ -277,7 +323,7 @@ const step6 = deregRule(RULE.s6, 'Expires header, or the expires parameter of th
 const step7 = deregRule(
   RULE.s7,
   'Sent as in §6.3.3: to the I-CSCF, with integrity-protected="auth-done" and P-Visited-Network-ID, in the registration\'s dialog (same Call-ID, CSeq + 1)',
-  (d, all, trace) => {
+  (d, all, trace, na) => {
     const auth = d.msg.header('authorization') ?? '';
     if (!/integrity-protected\s*=\s*"auth-done"/.test(auth)) return 'Authorization lacks integrity-protected="auth-done"';
     const user = /username\s*=\s*"([^"]*)"/.exec(auth)?.[1];
@@ -285,9 +331,15 @@ const step7 = deregRule(
     if (!d.msg.header('p-visited-network-id')) return 'no P-Visited-Network-ID';
     // The node it went to acts as the I-CSCF: it asks the HSS (UAR) for this subscriber next —
     // after the request's first copy: a retransmission is absorbed by the I-CSCF's server transaction.
-    const first = firstCopy(all, d);
-    const uar = trace.find((e) => e.rec.seq > first.seq && e.msg instanceof CxMessage && e.msg.command === CxCommand.UserAuthorization && e.msg.request && e.rec.from === d.to && e.msg.sub === d.sub);
-    if (!uar) return `${d.to} sent no UAR for it: the REGISTER did not reach an I-CSCF`;
+    // A real peer there (e.g. a plain registrar as the S-CSCF): no RegLab I-CSCF is in the path,
+    // and what the peer does with the REGISTER is not RegLab's to judge.
+    const peer = d.m.ctx.peerOf(d.to);
+    if (peer !== undefined) na('to the I-CSCF', `${peer}, no RegLab I-CSCF in the path`);
+    else {
+      const first = firstCopy(all, d);
+      const uar = trace.find((e) => e.rec.seq > first.seq && e.msg instanceof CxMessage && e.msg.command === CxCommand.UserAuthorization && e.msg.request && e.rec.from === d.to && e.msg.sub === d.sub);
+      if (!uar) return `${d.to} sent no UAR for it: the REGISTER did not reach an I-CSCF`;
+    }
     const prev = previousRegister(all, d);
     if (prev) {
       if (prev.callId !== d.callId) return `Call-ID ${d.callId} is not the registration's ${prev.callId} (record ${prev.seq})`;
@@ -305,10 +357,16 @@ const on200: Rule = {
     const all = views(trace);
     const deregs = all.filter(isDeregister);
     const checked: number[] = [];
+    const unjudged = new Unjudged();
     for (const ok of all) {
       if (ok.method !== 'REGISTER' || ok.status !== 200) continue;
       const d = deregs.find((x) => x.callId === ok.callId && x.cseq === ok.cseq && x.from === ok.to && x.seq < ok.seq);
       if (!d) continue;
+      const peer = ok.m.ctx.peerOf(ok.to);
+      if (peer !== undefined) {
+        unjudged.add(`${peer}: what it does after the 200 OK is not RegLab's to judge`);
+        continue;
+      }
       checked.push(ok.seq);
       // The subscription(s) of this registration: SUBSCRIBE Call-IDs used by the MSC since it registered.
       const reg = registrationOf(all, d);
@@ -319,14 +377,14 @@ const on200: Rule = {
         if (x.callId === d.callId || subCallIds.has(x.callId)) {
           return {
             status: 'failed',
-            detail: `record ${x.seq}: ${x.method} from ${x.from} still uses the removed registration (Call-ID ${x.callId}) after its 200 OK (record ${ok.seq})`,
+            detail: `record ${x.seq}: ${x.method} from ${x.from} still uses the removed registration (Call-ID ${x.callId}) after its 200 OK (record ${ok.seq})${unjudged.suffix()}`,
             evidence: [ok.seq, x.seq],
           };
         }
       }
     }
-    if (!checked.length) return { status: 'not-applicable', detail: 'no 200 OK to a deregistration in the watched trace', evidence: [] };
-    return { status: 'passed', detail: `${checked.length} deregistration(s) answered 200 OK; nothing of them used afterwards`, evidence: checked.slice(0, 5) };
+    if (!checked.length) return { status: 'not-applicable', detail: unjudged.size ? unjudged.text() : 'no 200 OK to a deregistration in the watched trace', evidence: [] };
+    return { status: 'passed', detail: `${checked.length} deregistration(s) answered 200 OK; nothing of them used afterwards${unjudged.suffix()}`, evidence: checked.slice(0, 5) };
   },
 };
 
@@ -372,18 +430,26 @@ function cxRule(id: string, title: string, command: CxCommand, check: (c: CxMess
     check(trace) {
       const all = views(trace);
       const checked: number[] = [];
+      const unjudged = new Unjudged();
+      const name = command === CxCommand.UserAuthorization ? 'UAR' : 'SAR';
       for (const e of trace) {
         if (e.rec.event !== 'delivered' || !(e.msg instanceof CxMessage) || !e.msg.request || e.msg.command !== command) continue;
         const reg = registerAt(all, e.rec.from, e.msg.sub, e.rec.seq);
         if (!reg) continue; // not caused by a REGISTER in the trace
         // Nor by that one: a request of another procedure (e.g. the SAR of a binding's expiry).
         if (e.msg.procedure !== undefined && reg.m.procedure !== undefined && e.msg.procedure !== reg.m.procedure) continue;
+        // A real peer's request (e.g. a real I-CSCF asking RegLab's HSS): not RegLab's to judge.
+        const peer = reg.m.ctx.peerOf(e.rec.from);
+        if (peer !== undefined) {
+          unjudged.add(`${peer}: its ${name}s are not RegLab's to judge`);
+          continue;
+        }
         checked.push(e.rec.seq);
         const why = check(e.msg, reg);
-        if (why) return { status: 'failed', detail: `record ${e.rec.seq} (${e.msg.kind} ${e.rec.from}→${e.rec.to}, subscriber ${e.msg.sub}): ${why}`, evidence: [e.rec.seq, reg.seq] };
+        if (why) return { status: 'failed', detail: `record ${e.rec.seq} (${e.msg.kind} ${e.rec.from}→${e.rec.to}, subscriber ${e.msg.sub}): ${why}${unjudged.suffix()}`, evidence: [e.rec.seq, reg.seq] };
       }
-      if (!checked.length) return { status: 'not-applicable', detail: `no ${command === CxCommand.UserAuthorization ? 'UAR' : 'SAR'} following a REGISTER in the watched trace`, evidence: [] };
-      return { status: 'passed', detail: `${checked.length} message(s) checked`, evidence: checked.slice(0, 5) };
+      if (!checked.length) return { status: 'not-applicable', detail: unjudged.size ? unjudged.text() : `no ${name} following a REGISTER in the watched trace`, evidence: [] };
+      return { status: 'passed', detail: `${checked.length} message(s) checked${unjudged.suffix()}`, evidence: checked.slice(0, 5) };
     },
   };
 }
@@ -421,6 +487,7 @@ const notifyState: Rule = {
   check(trace) {
     const all = views(trace);
     const checked: number[] = [];
+    const unjudged = new Unjudged();
     for (const n of all) {
       if (n.method !== 'NOTIFY' || n.status !== 0) continue;
       // Not one the network sent on its own (RTR, registration expiry: 'network-deregistration').
@@ -428,12 +495,17 @@ const notifyState: Rule = {
       // NOTIFYs sent after the S-CSCF received a deregistration for this subscriber.
       const d = registerAt(all, n.from, n.sub, n.seq);
       if (!d || registerExpiry(d) !== 0 || d.t > n.sentAt) continue;
+      const peer = n.m.ctx.peerOf(n.from);
+      if (peer !== undefined) {
+        unjudged.add(`${peer}: its NOTIFYs are not RegLab's to judge`);
+        continue;
+      }
       checked.push(n.seq);
       const why = notifyViolation(n);
-      if (why) return { status: 'failed', detail: `record ${n.seq} (NOTIFY ${n.from}→${n.to}, subscriber ${n.sub}): ${why}`, evidence: [n.seq, d.seq] };
+      if (why) return { status: 'failed', detail: `record ${n.seq} (NOTIFY ${n.from}→${n.to}, subscriber ${n.sub}): ${why}${unjudged.suffix()}`, evidence: [n.seq, d.seq] };
     }
-    if (!checked.length) return { status: 'not-applicable', detail: 'no NOTIFY following a deregistration in the watched trace', evidence: [] };
-    return { status: 'passed', detail: `${checked.length} NOTIFY(s) checked`, evidence: checked.slice(0, 5) };
+    if (!checked.length) return { status: 'not-applicable', detail: unjudged.size ? unjudged.text() : 'no NOTIFY following a deregistration in the watched trace', evidence: [] };
+    return { status: 'passed', detail: `${checked.length} NOTIFY(s) checked${unjudged.suffix()}`, evidence: checked.slice(0, 5) };
   },
 };
 

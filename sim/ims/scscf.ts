@@ -5,11 +5,21 @@ import { receiveSip } from '../sip/receive.ts';
 import { createResponse } from '../sip/response.ts';
 import { BINDING_MATCH_POLICIES, type BindingMatchPolicy, type BindingMatchPolicyName } from '../policies/scscf-binding-match.ts';
 import { EXTERNAL_CLIENT_POLICIES, type ExternalClientPolicy, type ExternalClientPolicyName } from '../policies/scscf-external-clients.ts';
+import { REG_EVENT_WATCHERS_POLICIES, type OtherWatcher, type RegEventWatchersPolicy, type RegEventWatchersPolicyName } from '../policies/scscf-reg-event-watchers.ts';
+import {
+  REG_EVENT_AUTHORIZATION_POLICIES,
+  type RegEventAuthorizationPolicy,
+  type RegEventAuthorizationPolicyName,
+  type RegEventSubscribeRequest,
+} from '../policies/scscf-reg-event-authorization.ts';
+import { NO_WATCHER, RegEventWatchers, type ExtraWatcher } from './scscf-reg-event.ts';
 import { DEREG_MATCH_POLICIES, type DeregAgainstBinding, type DeregMatchPolicy, type DeregMatchPolicyName } from '../policies/ics-dereg-match.ts';
 import { MAX_DIALOGS_PER_SUBSCRIBER, hasSessions, mix32, refreshAfter } from './config.ts';
 import { DueQueue } from '../node/due-queue.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { answerTooBrief, intervalTooBrief, type MinExpiresParams } from './scscf-min-expires.ts';
+import { RestorationFetch, ScscfRestoration } from './scscf-restoration.ts';
+import { DEFAULT_RESTORATION_POLICY, type RestorationPolicyName } from '../policies/scscf-restoration.ts';
 
 import { registrationViewsOf, type RegistrarView, type RegistrationViews } from './views.ts';
 import { CxCommand, CxMessage, DIAMETER_SUCCESS, DeregistrationReasonCode, ServerAssignmentType } from './cx.ts';
@@ -37,9 +47,17 @@ export interface ScscfParams extends Partial<MinExpiresParams> {
   /** Who may register without IMS AKA (sim/policies/scscf-external-clients.ts), and the senders 'trusted' trusts. */
   externalClients: ExternalClientPolicyName;
   trusted: string[];
+  /** Reg-event watchers per registration: all kept, or the newest only (sim/policies/scscf-reg-event-watchers.ts). */
+  regEventWatchers: RegEventWatchersPolicyName;
+  /** Who may subscribe to a user's reg event (sim/policies/scscf-reg-event-authorization.ts). */
+  regEventAuthorization: RegEventAuthorizationPolicyName;
   /** Longest registration / subscription the S-CSCF grants, seconds. */
   maxExpires: number;
   cxTimeout: Ns;
+  /** Whether the bindings survive a crash (persistent, the default) or are lost with it (scscf-restoration.ts). */
+  registrationStore?: 'persistent' | 'volatile';
+  /** A REGISTER for a registration this S-CSCF does not hold (sim/policies/scscf-restoration.ts). */
+  restoration?: RestorationPolicyName;
 }
 
 const SAR_RULES = [RULE.sarType];
@@ -47,9 +65,6 @@ const NOTIFY_RULES = [RULE.notifyState];
 const EXPIRY = new ImsTimer('binding-expiry', -1);
 /** The context of a SAR TIMEOUT_DEREGISTRATION (no REGISTER behind it). */
 const TIMEOUT_SAR = { timeoutSar: true };
-
-/** A registration's subscription state at the S-CSCF. */
-const NO_WATCHER = -1;
 
 /**
  * The S-CSCF (TS 24.229 §5.4): registrar for the ICS subscribers, notifier of their reg event
@@ -67,9 +82,12 @@ const NO_WATCHER = -1;
  * what ends a stale binding left by a deregistration that never arrived. The expiry times live in
  * a typed-array heap (due-queue.ts), one kernel timer for the earliest.
  *
+ * Reg event: every watcher the regEventWatchers policy keeps gets each NOTIFY (§5.4.2.1.2); who may
+ * subscribe is the regEventAuthorization policy's (§5.4.2.1.1) — scscf-reg-event.ts holds them.
+ *
  * Per-subscriber state, typed arrays (≈ 31 bytes + the expiry queue's 20): the binding (MSC,
- * Call-ID token, CSeq, instance, granted expiry), the reg-event watcher (node, subscription token,
- * NOTIFY CSeq) and the dialogs it proxies.
+ * Call-ID token, CSeq, instance, granted expiry), the first reg-event watcher (node, subscription
+ * token, NOTIFY CSeq; further ones in an overflow map) and the dialogs it proxies.
  */
 export class Scscf extends ImsNode implements RegistrarView {
   readonly bindMsc: Int16Array;
@@ -77,6 +95,8 @@ export class Scscf extends ImsNode implements RegistrarView {
   readonly bindCseq: Uint32Array;
   readonly bindInstance: Int32Array;
   readonly bindExpires: Uint32Array;
+  /** The reg-event watchers (the first one's node, token and NOTIFY CSeq below, as typed arrays). */
+  readonly watchers: RegEventWatchers;
   readonly watcher: Int16Array;
   readonly subToken: Uint32Array;
   readonly notifyCseq: Uint32Array;
@@ -104,8 +124,16 @@ export class Scscf extends ImsNode implements RegistrarView {
    */
   private readonly other: { msc: Int16Array; token: Uint32Array; instance: Int32Array } | undefined;
   private readonly admit: ExternalClientPolicy;
+  private readonly keepWatcher: RegEventWatchersPolicy;
+  private readonly mayWatch: RegEventAuthorizationPolicy;
+  /** The policies' inputs, reused. */
+  private readonly otherWatcher: OtherWatcher = { sameWatcher: false };
+  private readonly watchInput: RegEventSubscribeRequest = { assertedOwn: false, externalClient: false };
   /** Node indices of p.trusted (resolved on start). */
   private readonly trusted = new Set<number>();
+  /** Restart and restoration (scscf-restoration.ts): only with a volatile store or a restoration policy. */
+  private readonly restoration: ScscfRestoration | undefined;
+  private startedOnce = false;
 
   constructor(id: string, nctx: NodeContext, p: ScscfParams, env: ImsEnv) {
     super(id, nctx, env);
@@ -119,17 +147,48 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.bindCseq = new Uint32Array(n);
     this.bindInstance = new Int32Array(n).fill(-1);
     this.bindExpires = new Uint32Array(n);
-    this.watcher = new Int16Array(n).fill(NO_WATCHER);
-    this.subToken = new Uint32Array(n);
-    this.notifyCseq = new Uint32Array(n);
+    this.watchers = new RegEventWatchers(n, (sub, delta) => this.signal('reg-event.second-watchers', delta, sub));
+    this.watcher = this.watchers.node;
+    this.subToken = this.watchers.token;
+    this.notifyCseq = this.watchers.cseq;
     this.dialogs = new Uint8Array(n);
     this.expiry = new DueQueue(n);
     this.matchPolicy = DEREG_MATCH_POLICIES[p.deregMatch];
     this.bindingMatch = BINDING_MATCH_POLICIES[p.bindingMatch];
     this.other = p.deregMatch === 'coexist' ? { msc: new Int16Array(n).fill(-1), token: new Uint32Array(n), instance: new Int32Array(n).fill(-1) } : undefined;
     this.admit = EXTERNAL_CLIENT_POLICIES[p.externalClients];
+    this.keepWatcher = REG_EVENT_WATCHERS_POLICIES[p.regEventWatchers];
+    this.mayWatch = REG_EVENT_AUTHORIZATION_POLICIES[p.regEventAuthorization];
     this.views = registrationViewsOf(this.ctx);
     this.views.addRegistrar(this);
+    const restoration = p.restoration ?? DEFAULT_RESTORATION_POLICY;
+    this.restoration =
+      p.registrationStore === 'volatile' || restoration !== DEFAULT_RESTORATION_POLICY
+        ? new ScscfRestoration(
+            {
+              index: this.index,
+              ctx: this.ctx,
+              population: n,
+              bindMsc: this.bindMsc,
+              bindToken: this.bindToken,
+              bindCseq: this.bindCseq,
+              bindInstance: this.bindInstance,
+              bindExpires: this.bindExpires,
+              watcher: this.watcher,
+              expiry: this.expiry,
+              views: this.views,
+              now: () => this.now(),
+              signal: (name, value, sub) => this.signal(name, value, sub),
+              reenter: (req, from, tx) => this.register(req, from, tx),
+              reject: (req, tx) => void this.answer(tx, req, 403, 'Forbidden', regToTag(req.callToken)),
+              sar: (sub, type, procedure, context) => this.sendCx(this.newSar(sub, type).seal(procedure, undefined), this.hss, context),
+              armExpiry: () => this.armExpiry(),
+              unbind: (sub) => this.unbind(sub),
+            },
+            p.registrationStore === 'volatile',
+            restoration,
+          )
+        : undefined;
   }
 
   /** views.ts: a binding here turned stale or stopped being stale (a gauge: its integral is the stale binding-seconds). */
@@ -142,7 +201,10 @@ export class Scscf extends ImsNode implements RegistrarView {
     this.farEnd = this.env.indexOf(this.p.farEnd);
     for (const t of this.p.trusted) this.trusted.add(this.env.indexOf(t));
     const pre = this.env.cfg.preRegistered;
-    if (pre && pre.scscf === this.id && this.served === 0) {
+    // Only at the run's start: a restart (even before any message was served) keeps or loses what it had.
+    const first = !this.startedOnce;
+    this.startedOnce = true;
+    if (pre && pre.scscf === this.id && first) {
       const msc = this.env.indexOf(pre.msc);
       const cfg = this.env.cfg;
       const mask = (1 << Math.min(cfg.sessions.perSubscriber, MAX_DIALOGS_PER_SUBSCRIBER)) - 1;
@@ -167,15 +229,22 @@ export class Scscf extends ImsNode implements RegistrarView {
         this.notifyCseq[s] = 1;
         if (hasSessions(cfg, s)) this.dialogs[s] = mask;
       }
+      this.restoration?.preloaded(msc, expires);
     }
     this.armExpiry();
     this.signal('binding.stale', 0); // the gauge exists from the start (0, not nothing, when never stale)
+    this.restoration?.started();
   }
 
   protected override onCrash(): void {
     super.onCrash();
-    // Registrations are kept (a real S-CSCF restores them from storage); sessions in flight are lost.
+    // Registrations are kept (a real S-CSCF restores them from storage) unless the store is
+    // volatile (scscf-restoration.ts); sessions in flight are lost.
     this.dialogs.fill(0);
+    if (this.restoration?.volatile) {
+      this.restoration.lose();
+      this.watchers.clearExtras(); // the further reg-event subscriptions are lost with the first ones
+    }
     this.expiryTimer = undefined;
     this.expiryTimerAt = Infinity;
   }
@@ -228,6 +297,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.answer(tx, req, 500, 'Server Internal Error', tag);
       return;
     }
+    if (!bound && this.restoration !== undefined && this.restoration.unbound(req, from, tx, expiry === 0)) return;
     if (expiry === 0 && this.other !== undefined && this.other.msc[sub] >= 0 && this.deregCoexisting(req, tx)) return;
     if (expiry === 0) {
       const q = this.matchInput;
@@ -396,6 +466,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       if (!ans.success) this.signal('scscf.sar-failed', 1, ans.sub);
       return;
     }
+    if (context instanceof RestorationFetch) return this.restoration!.fetched(context, ans);
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     const sub = req.sub;
@@ -408,6 +479,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       const granted = Math.min(expiry, this.p.maxExpires);
       this.bind(req, granted);
       this.signal('binding.created', 1, sub);
+      this.restoration?.stored(sub);
       this.registerOk(req, tx, true);
       this.notifyWatcher(sub, false, ContactEvent.Registered, req.contactNode, req.contactInstance, granted);
       return;
@@ -423,6 +495,7 @@ export class Scscf extends ImsNode implements RegistrarView {
       this.signal('scscf.sar-timeout');
       return;
     }
+    if (context instanceof RestorationFetch) return this.restoration!.fetched(context, undefined);
     const tx = context as ServerTransaction;
     const req = requestOf(tx);
     if (!Scscf.isDeregistration(req)) {
@@ -477,36 +550,66 @@ export class Scscf extends ImsNode implements RegistrarView {
     }
     // TS 24.229 §5.4.2.1.1: the S-CSCF authorises a reg-event subscriber by its asserted identity;
     // without one it refuses (Kamailio ims_registrar_scscf can_subscribe_to_reg: "P-Asserted-Identity empty", 403).
-    if (!req.assertedIdentity) {
-      this.signal('scscf.subscribe-no-asserted-identity', 1, sub);
+    // A lab client watching another user (its own From, no P-Asserted-Identity) only as regEventAuthorization says.
+    const q = this.watchInput;
+    q.assertedOwn = req.assertedIdentity && !req.fromForeign;
+    q.externalClient = this.admit({ authDone: false, trusted: this.trusted.has(from) });
+    if (!this.mayWatch(q)) {
+      this.signal(req.assertedIdentity ? 'scscf.subscribe-not-authorized' : 'scscf.subscribe-no-asserted-identity', 1, sub);
       this.answer(tx, req, 403, 'Forbidden', tag);
       return;
     }
-    const current = this.watcher[sub] === from && this.subToken[sub] === req.callToken;
+    const w = this.watchers;
+    const current = w.has(sub, from, req.callToken);
     if (req.expires === 0) {
-      // An unsubscribe (RFC 6665 §4.1.2.3): 200, then the final NOTIFY.
+      // An unsubscribe (RFC 6665 §4.1.2.3): 200, then the final NOTIFY to that subscription only.
       this.subscribeOk(req, tx, 0);
-      if (current) this.notifyWatcher(sub, this.bindMsc[sub] < 0, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true);
+      if (current) {
+        this.setNotify(this.bindMsc[sub] < 0, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true, this.p.maxExpires);
+        this.notifyOne(sub, from, req.callToken);
+        w.removeToken(sub, req.callToken);
+      }
       return;
     }
     if (this.bindMsc[sub] < 0) {
       this.answer(tx, req, 403, 'Forbidden', tag);
       return;
     }
-    if (!current && this.watcher[sub] !== NO_WATCHER) {
-      // One watcher per subscriber in this model: the new subscription ends the old one.
-      this.signal('scscf.watcher-replaced', 1, sub);
-      this.notifyWatcher(sub, false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true);
-    }
     if (!current) {
-      this.watcher[sub] = from;
-      this.subToken[sub] = req.callToken;
-      this.notifyCseq[sub] = 0;
+      // The other subscriptions stay or end as regEventWatchers says (an ended one gets its final NOTIFY).
+      if (w.count(sub) > 0) this.endOtherWatchers(sub, from);
+      w.add(sub, from, req.callToken, req.toK);
     }
     const granted = Math.min(req.expires >= 0 ? req.expires : 3600, this.p.maxExpires);
     this.subscribeOk(req, tx, granted);
-    // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted SUBSCRIBE, with the full state.
-    this.notifyWatcher(sub, false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, false, granted);
+    // RFC 6665 §4.2.1.2: a NOTIFY follows every accepted SUBSCRIBE, with the full state — to that subscription.
+    this.setNotify(false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, false, granted);
+    this.notifyOne(sub, from, req.callToken);
+  }
+
+  /** A new watcher of `sub` arrived from `from`: each other subscription is kept or ended (regEventWatchers). */
+  private endOtherWatchers(sub: number, from: number): void {
+    const w = this.watchers;
+    const o = this.otherWatcher;
+    this.setNotify(false, ContactEvent.Registered, this.bindMsc[sub], this.bindInstance[sub], this.bindExpires[sub], 0, true, this.p.maxExpires);
+    const node = w.node[sub];
+    if (node !== NO_WATCHER) {
+      o.sameWatcher = node === from;
+      if (this.keepWatcher(o) === 'end') {
+        this.signal('scscf.watcher-replaced', 1, sub);
+        this.sendNotify(sub, node, w.token[sub], ++w.cseq[sub], 0);
+        w.node[sub] = NO_WATCHER;
+      }
+    }
+    const xs = w.extras(sub);
+    if (xs === undefined) return;
+    for (const x of xs.slice()) {
+      o.sameWatcher = x.node === from;
+      if (this.keepWatcher(o) !== 'end') continue;
+      this.signal('scscf.watcher-replaced', 1, sub);
+      this.sendNotify(sub, x.node, x.token, ++x.cseq, x.k);
+      w.removeToken(sub, x.token);
+    }
   }
 
   private subscribeOk(req: ImsSip, tx: ServerTransaction, granted: number): void {
@@ -516,9 +619,25 @@ export class Scscf extends ImsNode implements RegistrarView {
     respond(tx, r.seal(req.procedure, undefined));
   }
 
+  /** What the next NOTIFYs say (set, then sent to one watcher or all): reused, no allocation per NOTIFY. */
+  private readonly nc = { terminated: false, event: ContactEvent.Registered, contactNode: -1, instance: -1, contactExpires: -1, bindToken: 0, ended: false, subExpires: 0 };
+
+  private setNotify(terminated: boolean, event: ContactEvent, contactNode: number, instance: number, contactExpires: number, bindToken: number, ended: boolean, subExpires: number): void {
+    const c = this.nc;
+    c.terminated = terminated;
+    c.event = event;
+    c.contactNode = contactNode;
+    c.instance = instance;
+    c.contactExpires = contactExpires;
+    c.bindToken = bindToken;
+    c.ended = ended;
+    c.subExpires = subExpires;
+  }
+
   /**
-   * A NOTIFY to the subscriber's watcher, if any: full state, one <registration> per identity of the
-   * implicit set. `ended` ends the subscription (Subscription-State: terminated).
+   * A NOTIFY to every watcher of the subscriber (TS 24.229 §5.4.2.1.2; TS 24.228's flows notify the UE and its P-CSCF alike): full
+   * state, one <registration> per identity of the implicit set. `ended` ends the subscriptions
+   * (Subscription-State: terminated).
    */
   private notifyWatcher(
     sub: number,
@@ -531,39 +650,67 @@ export class Scscf extends ImsNode implements RegistrarView {
     ended = terminated,
     subExpires = this.p.maxExpires,
   ): void {
-    const w = this.watcher[sub];
-    if (w === NO_WATCHER) return;
-    const tok = this.subToken[sub];
+    const w = this.watchers;
+    const node = w.node[sub];
+    const xs = w.extras(sub);
+    if (node === NO_WATCHER && xs === undefined) return;
+    this.setNotify(terminated, event, contactNode, instance, contactExpires, bindToken, ended, subExpires);
+    if (node !== NO_WATCHER) {
+      if (ended) w.node[sub] = NO_WATCHER;
+      this.sendNotify(sub, node, w.token[sub], ++w.cseq[sub], 0);
+    }
+    if (xs === undefined) return;
+    if (ended) w.takeExtras(sub);
+    for (const x of ended ? xs : xs.slice()) this.sendNotify(sub, x.node, x.token, ++x.cseq, x.k);
+  }
+
+  /** The NOTIFY (as setNotify said) to the subscription (node, token) of `sub`. */
+  private notifyOne(sub: number, node: number, token: number): void {
+    const w = this.watchers;
+    if (w.node[sub] === node && w.token[sub] === token) {
+      this.sendNotify(sub, node, token, ++w.cseq[sub], 0);
+      return;
+    }
+    const x = w.extras(sub)?.find((e: ExtraWatcher) => e.node === node && e.token === token);
+    if (x !== undefined) this.sendNotify(sub, node, token, ++x.cseq, x.k);
+  }
+
+  /** One NOTIFY in the subscription dialog `tok` to watcher node `w` (identity k of the implicit set watched). */
+  private sendNotify(sub: number, w: number, tok: number, cseq: number, k: number): void {
+    const c = this.nc;
     const n = new ImsSip(this.ctx, sub, 'NOTIFY', Shape.Notify);
     n.ruri = Ruri.Node;
     n.ruriNode = w;
     n.via = this.newVia(w);
     n.maxForwards = 70;
+    // From: the identity watched (the SUBSCRIBE's To); To: the watcher as it subscribed — a lab
+    // client's own URI is rendered by its tag (ctx.foreign), never rewritten.
     n.fromParty = Party.Public;
+    n.fromK = k;
     n.fromTag = notifierTag(tok);
     n.toParty = Party.Public;
+    n.toK = k;
     n.toTag = subscriberTag(tok);
     n.callKind = CallKind.Subscription;
     n.callToken = tok;
     n.callHost = w;
-    n.cseq = ++this.notifyCseq[sub];
+    n.cseq = cseq;
     n.contactNode = this.index;
-    n.regContact = contactNode >= 0 ? contactNode : w;
-    n.contactInstance = instance;
-    n.contactExpires = terminated ? -1 : contactExpires;
+    n.regContact = c.contactNode >= 0 ? c.contactNode : w;
+    n.contactInstance = c.instance;
+    n.contactExpires = c.terminated ? -1 : c.contactExpires;
     n.event = true;
-    n.subTerminated = ended;
-    n.subExpires = subExpires;
+    n.subTerminated = c.ended;
+    n.subExpires = c.subExpires;
     n.body = Body.RegInfo;
-    n.regVersion = this.notifyCseq[sub] - 1;
-    n.regTerminated = terminated;
-    n.contactEvent = event;
-    n.bindToken = bindToken !== 0 ? bindToken : this.bindToken[sub];
-    if (ended) this.watcher[sub] = NO_WATCHER;
+    n.regVersion = cseq - 1;
+    n.regTerminated = c.terminated;
+    n.contactEvent = c.event;
+    n.bindToken = c.bindToken !== 0 ? c.bindToken : this.bindToken[sub];
     // 24.229:5.4.2.1.2/notify-state — on deregistration every identity terminated/unregistered.
     // (A registration the network ends itself — RTR, expiry — is reported as 'network-deregistration'.)
-    const own = terminated && event === ContactEvent.Unregistered;
-    this.stack.request(n.seal(own ? 'ics-deregistration' : terminated ? 'network-deregistration' : 'reg-event', own ? NOTIFY_RULES : undefined), w, undefined);
+    const own = c.terminated && c.event === ContactEvent.Unregistered;
+    this.stack.request(n.seal(own ? 'ics-deregistration' : c.terminated ? 'network-deregistration' : 'reg-event', own ? NOTIFY_RULES : undefined), w, undefined);
   }
 
   private newVia(dest: number) {
@@ -591,8 +738,8 @@ export class Scscf extends ImsNode implements RegistrarView {
     if (r.method === 'NOTIFY') {
       const sub = r.sub;
       const tok = r.callToken;
-      // RFC 6665 §4.2.2: a 481 (or any failure) to a NOTIFY removes the subscription.
-      if (r.status >= 300 && this.subToken[sub] === tok && this.watcher[sub] !== NO_WATCHER) this.watcher[sub] = NO_WATCHER;
+      // RFC 6665 §4.2.2: a 481 (or any failure) to a NOTIFY removes that subscription.
+      if (r.status >= 300) this.watchers.removeToken(sub, tok);
       if (r.status >= 300) this.signal(`notify.answered-${r.status}`, 1, sub);
       return;
     }
@@ -610,7 +757,7 @@ export class Scscf extends ImsNode implements RegistrarView {
     const req = requestOf(ctx);
     if (req.method === 'NOTIFY') {
       const sub = req.sub;
-      if (this.subToken[sub] === req.callToken) this.watcher[sub] = NO_WATCHER;
+      this.watchers.removeToken(sub, req.callToken);
       this.signal('notify.timeout', 1, sub);
       return;
     }

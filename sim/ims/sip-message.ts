@@ -2,8 +2,9 @@ import type { Message } from '../net/message.ts';
 import type { ImsContext } from './context.ts';
 import { LengthSink, MarkingSink, StringSink, decDigits, type TextSink } from './text-sink.ts';
 import { RULE } from './rule-ids.ts';
-import { digestString, digestWord } from '../net/digest.ts';
+import { LANE_B, LANE_C, LANE_D, digestJoin, digestString, digestWord, digestWords } from '../net/digest.ts';
 import type { WireMark } from '../observe/records.ts';
+import { timeHigh, timeLow } from '../kernel/time.ts';
 
 /**
  * The SIP messages of the IMS model (REGISTER, SUBSCRIBE, NOTIFY, INVITE, ACK, BYE and their
@@ -236,9 +237,8 @@ export class ImsSip implements Message {
       this.sentHi = -1;
       this.sentLo = 0;
     } else {
-      const hi = Math.floor(t / 1073741824);
-      this.sentHi = hi;
-      this.sentLo = (t - hi * 1073741824) | 0;
+      this.sentHi = timeHigh(t);
+      this.sentLo = timeLow(t);
     }
   }
   /** From tag (32-bit, 0 none). */
@@ -328,6 +328,16 @@ export class ImsSip implements Message {
   set assertedIdentity(v: boolean) {
     this.setFlag(1 << 29, v);
   }
+  /**
+   * From names a party outside the subscriber's identities — a real peer's own URI (emulation only:
+   * a lab client watching another user's reg event), rendered verbatim by its tag (ctx.foreign), bit 30.
+   */
+  get fromForeign(): boolean {
+    return this.flag(1 << 30);
+  }
+  set fromForeign(v: boolean) {
+    this.setFlag(1 << 30, v);
+  }
   get ruri(): Ruri {
     return this.field(7, 3);
   }
@@ -415,37 +425,24 @@ export class ImsSip implements Message {
    * the run's salt (ImsContext.digestSalt: domains, addresses). Arithmetic on the compact fields,
    * never a rendering (DESIGN principle 5); test/ims/sip-digest.test.ts checks, field by field and
    * over the learn scenarios' messages, that a change on the wire changes it.
+   *
+   * Four independent FNV lanes joined at the end (digestJoin): every step is still a bijection of
+   * its lane and the join is one in each lane, so one changed field always changes the digest, but
+   * the CPU runs the lanes side by side instead of one 25-multiply chain (every message of a 1 M
+   * storm is digested: BENCHMARKS.md, issue 12).
    */
   digest(): number {
-    let h = digestWord(this.ctx.digestSalt, this.sub);
-    h = digestWord(h, this.shape);
-    h = digestWord(h, this.status);
-    if (this.status !== 0) h = digestString(h, this.reason);
-    h = digestWord(h, this.bits);
-    h = digestWord(h, this.ruriNode);
-    for (let v = this.via; v !== null; v = v.next) {
-      h = digestWord(h, v.node);
-      h = digestWord(h, v.branch);
-      h = digestWord(h, v.tcp ? 1 : 0);
-    }
-    h = digestWord(h, this.maxForwards);
-    h = digestWord(h, this.routeNode);
-    h = digestWord(h, this.recordRoute);
-    h = digestWord(h, this.fromTag32);
-    h = digestWord(h, this.toTag32);
-    h = digestWord(h, this.callKind);
-    h = digestWord(h, this.callToken32);
-    h = digestWord(h, this.callHost);
-    h = digestWord(h, this.cseq);
-    h = digestWord(h, this.contactNode);
-    h = digestWord(h, this.contactInstance);
-    h = digestWord(h, this.contactExpires);
-    h = digestWord(h, this.expires);
-    h = digestWord(h, this.serviceRoute);
-    h = digestWord(h, this.subExpires);
-    h = digestWord(h, this.regVersion);
-    h = digestWord(h, this.regContact);
-    return digestWord(h, this.bindToken32);
+    let a = digestWords(digestWord(this.ctx.digestSalt, this.sub), this.shape, this.status, this.bits, this.ruriNode);
+    let b = digestWords(LANE_B, this.maxForwards, this.routeNode, this.recordRoute, this.fromTag32);
+    let c = digestWords(LANE_C, this.callToken32, this.callHost, this.cseq, this.contactNode);
+    let d = digestWords(LANE_D, this.expires, this.serviceRoute, this.subExpires, this.regVersion);
+    b = digestWord(digestWord(b, this.toTag32), this.callKind);
+    c = digestWord(digestWord(c, this.contactInstance), this.contactExpires);
+    d = digestWord(digestWord(d, this.regContact), this.bindToken32);
+    // The Via chain (node and transport in one word: node * 2 + tcp is one-to-one for node indices).
+    for (let v = this.via; v !== null; v = v.next) a = digestWord(digestWord(a, v.node * 2 + (v.tcp ? 1 : 0)), v.branch);
+    if (this.status !== 0) d = digestString(d, this.reason);
+    return digestJoin(a, b, c, d);
   }
 
   /** The length by running the renderer into a LengthSink (the reference computeLength() is checked against). */
@@ -884,7 +881,10 @@ export class ImsSip implements Message {
 
   private writeParty(o: TextSink, party: Party, k: number, tag: number): void {
     o.s('<');
-    if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
+    // A real peer's own URI in its dialog (emulation only), found by its tag; else the model's party.
+    const fu = this.ctx.foreign === undefined || tag === 0 ? undefined : this.ctx.foreign.partyUri(tag);
+    if (fu !== undefined) o.s(fu);
+    else if (party === Party.Public) this.ctx.ids.writePublicId(o, this.sub, k);
     else this.writeFar(o);
     o.s('>');
     if (tag !== 0) {
@@ -901,6 +901,8 @@ export class ImsSip implements Message {
     if (tag !== 0) {
       const f = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.tag(tag);
       t = ';tag='.length + (f !== undefined ? f.length : hexWidth(tag, 8));
+      const fu = this.ctx.foreign === undefined ? undefined : this.ctx.foreign.partyUri(tag);
+      if (fu !== undefined) return 2 + fu.length + t;
     }
     return 2 + (party === Party.Public ? this.ctx.len.pub[k] : this.ctx.len.far) + t;
   }

@@ -632,6 +632,16 @@ export class ProblemResponse implements Message, Exchange {
 export type Msgin5gRequest = RegistrationRequest | DeregistrationRequest | BulkRequest;
 export type Msgin5gResponse = RegistrationResponse | DeregistrationResponse | BulkResponse;
 
+/** A registration or de-registration request of the API, individual or bulk (not a raw or per-UE authentication one). */
+export function isMsgin5gRequest(m: unknown): m is Msgin5gRequest {
+  return m instanceof RegistrationRequest || m instanceof DeregistrationRequest || m instanceof BulkRequest;
+}
+
+/** An answer to a Msgin5gRequest (not a ProblemResponse to a raw request). */
+export function isMsgin5gResponse(m: unknown): m is Msgin5gResponse {
+  return m instanceof RegistrationResponse || m instanceof DeregistrationResponse || m instanceof BulkResponse;
+}
+
 export function problem(cause: FailureCause, status: number, detail?: string): ProblemBody {
   const p: ProblemBody = { status, cause };
   if (detail !== undefined) p.detail = detail;

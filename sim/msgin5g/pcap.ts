@@ -1,18 +1,7 @@
 import type { TraceEntry } from '../observe/recorder.ts';
 import type { PcapFrame } from '../observe/pcapng.ts';
 import { HTTP_PORT } from './http.ts';
-import {
-  BulkRequest,
-  BulkResponse,
-  DeregistrationRequest,
-  DeregistrationResponse,
-  ProblemResponse,
-  RawHttpRequest,
-  RegistrationRequest,
-  RegistrationResponse,
-  UeAuthRequest,
-  UeAuthResponse,
-} from './messages.ts';
+import { isMsgin5gRequest, isMsgin5gResponse, ProblemResponse, RawHttpRequest, UeAuthRequest, UeAuthResponse } from './messages.ts';
 
 /** First client port of a gateway's connections to a server: connection k uses CLIENT_PORT + k. */
 export const CLIENT_PORT = 49152;
@@ -33,10 +22,10 @@ export function msgin5gFrames(e: TraceEntry, addressOf: (nodeId: string) => stri
   const payload = Buffer.from(e.rec.wire, 'utf8');
   const t = e.rec.t;
   const port = (conn: number, base: number) => base + (((conn % 16000) + 16000) % 16000);
-  if (m instanceof RegistrationRequest || m instanceof DeregistrationRequest || m instanceof BulkRequest || m instanceof RawHttpRequest) {
+  if (isMsgin5gRequest(m) || m instanceof RawHttpRequest) {
     return [{ t, transport: 'tcp', src: { ip: src, port: port(m.conn, CLIENT_PORT) }, dst: { ip: dst, port: HTTP_PORT }, payload }];
   }
-  if (m instanceof RegistrationResponse || m instanceof DeregistrationResponse || m instanceof BulkResponse || m instanceof ProblemResponse) {
+  if (isMsgin5gResponse(m) || m instanceof ProblemResponse) {
     return [{ t, transport: 'tcp', src: { ip: src, port: HTTP_PORT }, dst: { ip: dst, port: port(m.conn, CLIENT_PORT) }, payload }];
   }
   if (m instanceof UeAuthRequest) {

@@ -1,4 +1,29 @@
-import type { Summary } from './records.ts';
+import type { NodeSummary, ProcedureSummary, Summary } from './records.ts';
+
+/** A procedure's columns (proc.NAME.COLUMN), in their order. */
+const PROCEDURE_COLUMNS: [string, (p: ProcedureSummary) => number][] = [
+  ['started', (p) => p.started],
+  ['completed', (p) => p.completed],
+  ['failed', (p) => p.failed],
+  ['abandoned', (p) => p.abandoned],
+  ['p50_ms', (p) => p.latencyMs.p50],
+  ['p90_ms', (p) => p.latencyMs.p90],
+  ['p99_ms', (p) => p.latencyMs.p99],
+  ['max_ms', (p) => p.latencyMs.max],
+  ['last_completed_ms', (p) => p.lastCompletedMs],
+];
+
+/** A node's columns (node.ID.COLUMN), in their order; its signals follow them. */
+const NODE_COLUMNS: [string, (n: NodeSummary) => number][] = [
+  ['msgs_in', (n) => n.msgsIn],
+  ['msgs_out', (n) => n.msgsOut],
+  ['bytes_in', (n) => n.bytesIn],
+  ['bytes_out', (n) => n.bytesOut],
+  ['cpu_s', (n) => round(n.busySeconds)],
+  ['busy', (n) => n.busy],
+  ['peak_queue', (n) => n.peakQueue],
+  ['dropped', (n) => n.dropped],
+];
 
 /**
  * The headline metrics of a run as one flat row: what sweep.csv and comparison.csv hold, one column
@@ -16,27 +41,11 @@ export function headline(s: Summary): Record<string, number | string> {
     rules_failed: s.rules.failed,
   };
   for (const [name, p] of Object.entries(s.procedures)) {
-    const k = `proc.${name}`;
-    row[`${k}.started`] = p.started;
-    row[`${k}.completed`] = p.completed;
-    row[`${k}.failed`] = p.failed;
-    row[`${k}.abandoned`] = p.abandoned;
-    row[`${k}.p50_ms`] = p.latencyMs.p50;
-    row[`${k}.p90_ms`] = p.latencyMs.p90;
-    row[`${k}.p99_ms`] = p.latencyMs.p99;
-    row[`${k}.max_ms`] = p.latencyMs.max;
-    row[`${k}.last_completed_ms`] = p.lastCompletedMs;
+    for (const [col, value] of PROCEDURE_COLUMNS) row[`proc.${name}.${col}`] = value(p);
   }
   for (const [id, n] of Object.entries(s.nodes)) {
     const k = `node.${id}`;
-    row[`${k}.msgs_in`] = n.msgsIn;
-    row[`${k}.msgs_out`] = n.msgsOut;
-    row[`${k}.bytes_in`] = n.bytesIn;
-    row[`${k}.bytes_out`] = n.bytesOut;
-    row[`${k}.cpu_s`] = round(n.busySeconds);
-    row[`${k}.busy`] = n.busy;
-    row[`${k}.peak_queue`] = n.peakQueue;
-    row[`${k}.dropped`] = n.dropped;
+    for (const [col, value] of NODE_COLUMNS) row[`${k}.${col}`] = value(n);
     for (const [sig, v] of Object.entries(n.signals)) row[`${k}.signal.${sig}`] = v;
     // Every emitted signal gets its integral, zero included: a compare table must show 0, not a gap.
     for (const [sig, v] of Object.entries(n.signalSeconds ?? {})) row[`${k}.signal.${sig}.seconds`] = round(v);

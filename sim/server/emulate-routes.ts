@@ -48,6 +48,8 @@ export interface EmulateRouteOptions {
   /** Addresses besides 127.0.0.1 an emulation may bind (the server's --emulate-host). */
   extraHosts: readonly string[];
   files: EmulationFiles;
+  /** The folder a scenario's referenced files (CSV replays) must lie in: `reglab serve --data-dir`, as for runs and campaigns. */
+  dataDir?: string;
 }
 
 /** The server's one emulation. */
@@ -107,7 +109,7 @@ export function attachEmulateSocket(ws: WebSocket, o: EmulateRouteOptions): void
       );
     }
     const file = await resolveScenarioPath(o.scenariosDir, cmd.scenario);
-    const sc = loadScenarioFile(file, { set: overrides(cmd.set) });
+    const sc = loadScenarioFile(file, { set: overrides(cmd.set), ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
     const section = (sc.doc as { emulate?: EmulateSection }).emulate;
     const nodes: EmulateNodeInfo[] = sc.doc.nodes.map((n) => {
       const external = section?.nodes[n.id]?.external?.address;

@@ -119,7 +119,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     if (path === EMULATE_STREAM_PATH && sameOrigin(req)) {
-      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, { scenariosDir, log, extraHosts: opts.emulateHosts ?? [], files: emulationFiles }));
+      wss.handleUpgrade(req, socket, head, (ws) => attachEmulateSocket(ws, { scenariosDir, log, extraHosts: opts.emulateHosts ?? [], files: emulationFiles, dataDir: load.dataDir }));
       return;
     }
     if (path !== '/api/stream' || !sameOrigin(req)) {

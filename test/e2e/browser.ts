@@ -67,6 +67,19 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   return { page, problems };
 }
 
+/**
+ * Runs `fn` on a page openPage opened, then checks that the page logged no error; closes the page
+ * whatever happens.
+ */
+export async function onPage(opened: { page: Page; problems: string[] }, fn: (page: Page) => Promise<void>): Promise<void> {
+  try {
+    await fn(opened.page);
+    assert.deepEqual(opened.problems, []);
+  } finally {
+    await opened.page.close();
+  }
+}
+
 /** Picks a scenario in the list, runs it (optionally with a seed) and waits until it has finished. */
 export async function runScenarioInPage(page: Page, path: string, seed?: number, timeout = 60_000): Promise<void> {
   await page.locator(`[data-testid="scenario-item"][data-path="${path}"]`).click();

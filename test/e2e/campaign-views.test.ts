@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../sim/server/server.ts';
 import { reglab, ROOT } from '../reglab-process.ts';
+import { onPage } from './browser.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const BVI = 'sizing/msgin5g-bulk-vs-individual.yaml';
@@ -92,8 +93,7 @@ describe('campaign views', () => {
     const cli = await reglab('run', join('scenarios', BVI), '--seed', '7', '--set', 'population.size=2000', '--out', join(tmp, 'variants'), '--quiet');
     assert.equal(cli.status, 0, cli.stderr);
     const expected = readCsv(readFileSync(join(tmp, 'variants/comparison.csv'), 'utf8'));
-    const { page, problems } = await openPage(`?view=compare&scenario=${BVI}&seed=7&set=population.size%3D2000`);
-    try {
+    await onPage(await openPage(`?view=compare&scenario=${BVI}&seed=7&set=population.size%3D2000`), async (page) => {
       // The variants are visible and selectable before the run.
       const checks = page.getByTestId('variant-check');
       await checks.first().waitFor();
@@ -153,10 +153,7 @@ describe('campaign views', () => {
         mkdirSync(dirname(out), { recursive: true });
         await page.screenshot({ path: out, fullPage: true });
       }
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test('a bad override is refused with the field named, as the CLI names it, and nothing runs', async () => {
@@ -165,8 +162,7 @@ describe('campaign views', () => {
     assert.equal(cli.status, 2);
     const cliLine = cli.stderr.split('\n').map((l) => l.trim()).find((l) => l.startsWith('msgin5g.bulking.maxSize'));
     assert.ok(cliLine, cli.stderr);
-    const { page, problems } = await openPage(`?view=compare&scenario=${BVI}&set=population.size%3D2000`);
-    try {
+    await onPage(await openPage(`?view=compare&scenario=${BVI}&set=population.size%3D2000`), async (page) => {
       await page.locator('[data-testid="params-status"][data-state="ok"]').waitFor();
       await page.locator('[data-testid="param-input"][data-path="msgin5g.bulking.maxSize"]').fill('lots');
       const err = page.getByTestId('param-error').first();
@@ -174,10 +170,7 @@ describe('campaign views', () => {
       assert.equal((await err.textContent())?.trim(), cliLine);
       assert.equal(await page.getByTestId('campaign-run').isDisabled(), true);
       assert.equal(await page.getByTestId('campaign-status').count(), 0);
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test('sweep of the bulk size with 4 values: charted, table equal to the CLI’s sweep.csv', async () => {
@@ -186,8 +179,7 @@ describe('campaign views', () => {
     const cli = await reglab('sweep', join('scenarios', BVI), '--vary', `msgin5g.bulking.maxSize=${values}`, '--set', 'population.size=2000', '--out', join(tmp, 'sweep'), '--quiet');
     assert.equal(cli.status, 0, cli.stderr);
     const expected = readCsv(readFileSync(join(tmp, 'sweep/sweep.csv'), 'utf8'));
-    const { page, problems } = await openPage(`?view=sweep&scenario=${BVI}&set=population.size%3D2000&vary=msgin5g.bulking.maxSize%3D${values}&metric=node.server.cpu_s`);
-    try {
+    await onPage(await openPage(`?view=sweep&scenario=${BVI}&set=population.size%3D2000&vary=msgin5g.bulking.maxSize%3D${values}&metric=node.server.cpu_s`), async (page) => {
       await runClick(page);
       const csv = await finishedCsv(page);
       assert.equal(csv.name, 'sweep.csv');
@@ -199,10 +191,7 @@ describe('campaign views', () => {
       const shown = await page.locator('[data-testid="sweep-row"] td.num').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
       assert.deepEqual(shown, expected.map((r) => Number(r['node.server.cpu_s'])));
       assert.equal(await page.getByTestId('campaign-progress').getAttribute('data-done'), '4');
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test('policy view on an ffs scenario: 2 policies × 2 seeds, the numbers of reglab compare’s compare.csv', async () => {
@@ -212,8 +201,7 @@ describe('campaign views', () => {
     assert.equal(cli.status, 0, cli.stderr);
     const expectedText = readFileSync(join(tmp, 'compare/compare.csv'), 'utf8');
     const expected = readCsv(expectedText);
-    const { page, problems } = await openPage(`?view=policies&scenario=${FFS}&set=population.size%3D300&values=${policies}&seeds=2`);
-    try {
+    await onPage(await openPage(`?view=policies&scenario=${FFS}&set=population.size%3D300&values=${policies}&seeds=2`), async (page) => {
       await runClick(page);
       const csv = await finishedCsv(page);
       assert.equal(csv.name, 'compare.csv');
@@ -232,9 +220,6 @@ describe('campaign views', () => {
       }
       await page.getByTestId('spread-chart').nth(9).waitFor();
       assert.equal(await page.getByTestId('policy-signal-chart').getAttribute('data-series'), 'clear-locally|keep-and-report');
-      assert.deepEqual(problems, []);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });

@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { runEmulation } from '../../sim/emulate/emulate.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
+import { Inbox } from './inbox.ts';
 
 const FILE = join(fileURLToPath(new URL('../..', import.meta.url)), 'scenarios/emulate/ims-core-external-clients.yaml');
 const SET = ['ims.implicitSet=1'];
@@ -34,10 +35,10 @@ function asWsClient(text: string, n: number): string {
     .replace(/^(From: .*;tag=)[0-9a-f]{8}$/m, `$1p0e2vjv${n}ul`);
 }
 
-class WsPeer {
-  readonly got: string[] = [];
+class WsPeer extends Inbox {
   closed: { code: number; reason: string } | undefined;
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on('message', (d) => this.got.push(d.toString()));
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
@@ -47,14 +48,6 @@ class WsPeer {
       ws.once('open', () => res(new WsPeer(ws)));
       ws.once('error', rej);
     });
-  }
-  async waitFor(re: RegExp, after = 0): Promise<string> {
-    for (let i = 0; i < 150; i++) {
-      const hit = this.got.slice(after).find((g) => re.test(g));
-      if (hit !== undefined) return hit;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.fail(`nothing matching ${re} (got: ${this.got.map((g) => g.split('\r\n')[0]).join(' | ')})`);
   }
   async waitClosed(): Promise<{ code: number; reason: string }> {
     for (let i = 0; i < 150 && this.closed === undefined; i++) await new Promise((r) => setTimeout(r, 20));

@@ -10,38 +10,17 @@ import assert from 'node:assert/strict';
 import { parseRequest, parseResponse, isParseError } from '../../sim/msgin5g/codec.ts';
 import { checkBulk, checkBulkResponse, checkEntry, checkResultEntry } from '../../sim/msgin5g/validate.ts';
 import { DEREG, REG } from '../../sim/msgin5g/ies.ts';
-import { causeCode } from '../../sim/msgin5g/causes.ts';
-import {
-  BulkRequest,
-  BulkResponse,
-  DeregistrationRequest,
-  DeregistrationResponse,
-  RegistrationRequest,
-  RegistrationResponse,
-  problem,
-  type Msgin5gRequest,
-} from '../../sim/msgin5g/messages.ts';
+import { BulkRequest, BulkResponse, RegistrationRequest, type Msgin5gRequest } from '../../sim/msgin5g/messages.ts';
 import { channel, directory } from '../msgin5g/harness.ts';
+import { sampleExchanges } from '../msgin5g/samples.ts';
 import { runFuzz, mutateText, mutateJson, pick, type Prng } from './fuzz-kit.ts';
 
 const dir = directory(1000, { profileShare: 0.7 });
 const ch = channel(dir);
 
-const REQUESTS: Msgin5gRequest[] = [
-  new RegistrationRequest(ch, 17, 1, 2, 'urgent'),
-  new RegistrationRequest(ch, 999, 1, 2, 'urgent'),
-  new DeregistrationRequest(ch, 17, 1, 2, 'urgent'),
-  new BulkRequest(REG, ch, Int32Array.of(1, 2, 3, 500), 1, 2, undefined),
-  new BulkRequest(DEREG, ch, Int32Array.of(9, 8, 7), 1, 2, undefined),
-];
-const bulk = REQUESTS[3] as BulkRequest;
-const RESPONSES: [Msgin5gRequest, string][] = [
-  [REQUESTS[0]!, new RegistrationResponse(ch, 17, 1, 2, 201, 0, 0).wire()],
-  [REQUESTS[0]!, new RegistrationResponse(ch, 17, 1, 2, 403, causeCode('AUTHENTICATION_FAILED'), 0).wire()],
-  [REQUESTS[2]!, new DeregistrationResponse(ch, 17, 1, 2, 404, causeCode('UNKNOWN_UE_SERVICE_ID'), 0).wire()],
-  [bulk, new BulkResponse(REG, ch, 200, bulk.subs, Uint8Array.of(0, causeCode('NOT_AUTHORISED'), 0, 0), 1, 2, undefined).wire()],
-  [bulk, new BulkResponse(REG, ch, 503, bulk.subs, new Uint8Array(0), 1, 2, undefined, problem('SERVER_OVERLOADED', 503), undefined, 4).wire()],
-];
+const samples = sampleExchanges(ch);
+const REQUESTS: Msgin5gRequest[] = samples.requests;
+const RESPONSES: [Msgin5gRequest, string][] = samples.answers.map(([req, res]) => [req, res.wire()]);
 
 const HTTP_DICTIONARY = [
   'Content-Length: ', 'Content-Type: application/json', 'Content-Type: application/problem+json', 'Authorization: Bearer ', 'Host: ',

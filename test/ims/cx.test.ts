@@ -63,14 +63,20 @@ const u32 = (a: Avp) => new DataView(a.data.buffer, a.data.byteOffset, 4).getUin
 const str = (a: Avp) => Buffer.from(a.data).toString('utf8');
 const find = (avps: Avp[], code: number) => avps.find((a) => a.code === code);
 
+/** A Cx request from `from` (its Origin-Host, and the node of its Session-Id `from;hi;lo`), to `to` when given (Destination-Host). */
+function request(command: CxCommand, sub: number, from: number, session: [hi: number, lo: number], to?: number): CxMessage {
+  const m = new CxMessage(ctx, sub, command, true);
+  m.sessionNode = from;
+  [m.sessionHi, m.sessionLo] = session;
+  m.origin = from;
+  if (to !== undefined) m.destination = to;
+  return m;
+}
+
 function uar(sub: number, type: number): CxMessage {
-  const m = new CxMessage(ctx, sub, CxCommand.UserAuthorization, true);
-  m.sessionNode = ICSCF;
-  m.sessionHi = 1;
-  m.sessionLo = 123456;
+  const m = request(CxCommand.UserAuthorization, sub, ICSCF, [1, 123456]);
   m.hopByHop = 0xdeadbeef;
   m.endToEnd = 77;
-  m.origin = ICSCF;
   m.authType = type;
   return m.seal(undefined, undefined);
 }
@@ -92,12 +98,7 @@ function variants(): CxMessage[] {
     [ServerAssignmentType.UserDeregistration, false],
     [ServerAssignmentType.UserDeregistrationStoreServerName, false],
   ] as const) {
-    const sar = new CxMessage(ctx, 42, CxCommand.ServerAssignment, true);
-    sar.sessionNode = SCSCF;
-    sar.sessionHi = 2;
-    sar.sessionLo = 9;
-    sar.origin = SCSCF;
-    sar.destination = HSS;
+    const sar = request(CxCommand.ServerAssignment, 42, SCSCF, [2, 9], HSS);
     sar.serverName = SCSCF;
     sar.assignmentType = t;
     out.push(sar.seal(undefined, undefined));
@@ -107,12 +108,7 @@ function variants(): CxMessage[] {
     out.push(saa.seal(undefined, undefined));
   }
   for (const reason of [0, 1, 2, 3]) {
-    const rtr = new CxMessage(ctx, 7, CxCommand.RegistrationTermination, true);
-    rtr.sessionNode = HSS;
-    rtr.sessionHi = 1;
-    rtr.sessionLo = 1;
-    rtr.origin = HSS;
-    rtr.destination = SCSCF;
+    const rtr = request(CxCommand.RegistrationTermination, 7, HSS, [1, 1], SCSCF);
     rtr.reasonCode = reason;
     out.push(rtr.seal(undefined, undefined));
     const rta = rtr.answer(SCSCF);

@@ -84,4 +84,12 @@ test('SIPp registers and deregisters 50 subscribers with RegLab\'s emulated I-CS
   assert.equal(kinds('SAR', /Server-Assignment-Type[^\n]*: 5 USER_DEREGISTRATION/), CALLS, 'SAR USER_DEREGISTRATION per subscriber');
   const failed = res.rules.filter((x) => x.status === 'failed');
   assert.deepEqual(failed.map((f) => f.id), [], 'RegLab\'s rules pass on what its own nodes did');
+  // SIPp plays the MSC: the §6.3.6.2 steps (Via sent-by = the MSC's address, …) are its acts, not
+  // RegLab's — n/a, naming the real peer, never judged against the model's address for that node.
+  // The I-CSCF's and S-CSCF's Cx rules are RegLab's own and are judged.
+  const rule = (id: string) => res.rules.find((x) => x.id === id)!;
+  const s5 = rule('24.292:6.3.6.2/5');
+  assert.equal(s5.status, 'not-applicable', s5.detail);
+  assert.match(s5.detail ?? '', new RegExp(`^n/a: msc is external \\(a real peer at 127\\.0\\.0\\.1:${sippPort}\\): its deregistration REGISTERs are not RegLab's to judge \\(${CALLS}×\\)$`));
+  for (const id of ['24.229:5.3.1.2/uar-type', '24.229:5.4.1.4/sar-type']) assert.equal(rule(id).status, 'passed', `${id}: ${rule(id).detail}`);
 });

@@ -1,31 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { causeCode } from '../../sim/msgin5g/causes.ts';
 import { parseHead, parseRequest, parseResponse, isParseError } from '../../sim/msgin5g/codec.ts';
-import { DEREG, REG } from '../../sim/msgin5g/ies.ts';
-import {
-  BulkRequest,
-  BulkResponse,
-  DeregistrationRequest,
-  DeregistrationResponse,
-  RegistrationRequest,
-  RegistrationResponse,
-  problem,
-} from '../../sim/msgin5g/messages.ts';
+import { REG } from '../../sim/msgin5g/ies.ts';
+import { BulkRequest, BulkResponse, DeregistrationRequest, type RegistrationResponse } from '../../sim/msgin5g/messages.ts';
 import { channel, directory } from './harness.ts';
+import { sampleExchanges } from './samples.ts';
 
 const dir = directory(1000, { profileShare: 0.7 });
 const ch = channel(dir);
 
+const samples = sampleExchanges(ch);
+
 test('what RegLab writes, its strict reader reads back the same (requests)', () => {
-  const msgs = [
-    new RegistrationRequest(ch, 17, 1, 2, 'urgent'),
-    new RegistrationRequest(ch, 999, 1, 2, 'urgent'),
-    new DeregistrationRequest(ch, 17, 1, 2, 'urgent'),
-    new BulkRequest(REG, ch, Int32Array.of(1, 2, 3, 500), 1, 2, undefined),
-    new BulkRequest(DEREG, ch, Int32Array.of(9, 8, 7), 1, 2, undefined),
-  ];
-  for (const m of msgs) {
+  for (const m of samples.requests) {
     const p = parseRequest(m.wire(), dir, 'gw', m.tx, m.conn);
     assert.ok(!isParseError(p), `${m.kind}: ${JSON.stringify(p)}`);
     assert.equal(p.constructor, m.constructor);
@@ -38,17 +25,7 @@ test('what RegLab writes, its strict reader reads back the same (requests)', () 
 });
 
 test('what RegLab writes, its strict reader reads back the same (responses)', () => {
-  const reg = new RegistrationRequest(ch, 17, 1, 2, 'urgent');
-  const dereg = new DeregistrationRequest(ch, 17, 1, 2, 'urgent');
-  const bulk = new BulkRequest(REG, ch, Int32Array.of(1, 2, 3), 1, 2, undefined);
-  const pairs: [RegistrationRequest | DeregistrationRequest | BulkRequest, RegistrationResponse | DeregistrationResponse | BulkResponse][] = [
-    [reg, new RegistrationResponse(ch, 17, 1, 2, 201, 0, 0)],
-    [reg, new RegistrationResponse(ch, 17, 1, 2, 403, causeCode('AUTHENTICATION_FAILED'), 0)],
-    [dereg, new DeregistrationResponse(ch, 17, 1, 2, 404, causeCode('UNKNOWN_UE_SERVICE_ID'), 0)],
-    [bulk, new BulkResponse(REG, ch, 200, bulk.subs, Uint8Array.of(0, causeCode('NOT_AUTHORISED'), 0), 1, 2, undefined)],
-    [bulk, new BulkResponse(REG, ch, 503, bulk.subs, new Uint8Array(0), 1, 2, undefined, problem('SERVER_OVERLOADED', 503), undefined, 4)],
-  ];
-  for (const [req, res] of pairs) {
+  for (const [req, res] of samples.answers) {
     const p = parseResponse(res.wire(), req);
     assert.ok(!isParseError(p), JSON.stringify(p));
     assert.deepEqual(p.body(), res.body());
@@ -60,7 +37,7 @@ test('what RegLab writes, its strict reader reads back the same (responses)', ()
 });
 
 test('the reader refuses broken HTTP with a status, a cause and what is wrong', () => {
-  const good = new RegistrationRequest(ch, 17, 1, 2, 'urgent').wire();
+  const good = samples.requests[0]!.wire(); // an individual registration
   const cases: [string, number, RegExp][] = [
     [good.replace('\r\n\r\n', '\r\n'), 400, /empty line/],
     [good.replace('HTTP/1.1', 'HTTP/2.0'), 400, /request line/],

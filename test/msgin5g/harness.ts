@@ -13,20 +13,11 @@ import { UeDirectory, type UeSettings } from '../../sim/msgin5g/ue-directory.ts'
 import { loadScenarioText } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
 import { simulationPorts } from '../../sim/scenario/build.ts';
+import { DEFAULT_UES } from '../../sim/scenario/types/msgin5g.ts';
 
-export const UE_DEFAULTS: UeSettings = {
-  serviceIdTemplate: 'ue{n}@msgin5g.example.net',
-  triggerIdTemplate: '+1555{n:7}',
-  profileShare: 0.5,
-  urgentShare: 0,
-  badCredentials: [],
-  badCredentialShare: 0,
-  unauthorised: [],
-  unauthorisedShare: 0,
-};
-
+/** A directory of a scenario's default UEs (DEFAULT_UES), with `ues` changed. */
 export function directory(population: number, ues: Partial<UeSettings> = {}): UeDirectory {
-  return new UeDirectory(population, { ...UE_DEFAULTS, ...ues });
+  return new UeDirectory(population, { ...DEFAULT_UES, ...ues });
 }
 
 export function channel(dir: UeDirectory, gateway = 'gw'): Channel {

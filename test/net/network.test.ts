@@ -45,6 +45,14 @@ function sendSeries(sim: Simulator, net: InProcessNetwork, from: number, to: num
   for (let i = 0; i < n; i++) sim.post(i * gap, () => net.send(from, to, msg(i, bytes)));
 }
 
+/** A setup() whose node a sent b `n` messages `gap` apart (sendSeries), run to the end. */
+function seriesAB(link: Partial<LinkParams>, n: number, gap: Ns, seed = 1) {
+  const w = setup(link, undefined, seed);
+  sendSeries(w.sim, w.net, 0, 1, n, gap);
+  w.sim.run();
+  return w;
+}
+
 function inversions(ns: number[]): number {
   let k = 0;
   for (let i = 1; i < ns.length; i++) if (ns[i] < ns[i - 1]) k++;
@@ -167,9 +175,7 @@ test(
 );
 
 test("datagram loss 1 drops every message with a 'loss' signal at the far end", () => {
-  const { sim, net, signals, nodes } = setup({ delay: 1 * MS, loss: 1 });
-  sendSeries(sim, net, 0, 1, 50, 1 * MS);
-  sim.run();
+  const { signals, nodes } = seriesAB({ delay: 1 * MS, loss: 1 }, 50, 1 * MS);
   assert.equal(nodes[1].arrivals.length, 0);
   assert.equal(signals.deliveredLog.length, 0);
   assert.equal(signals.sentLog.length, 50);
@@ -186,18 +192,14 @@ test("datagram loss 1 drops every message with a 'loss' signal at the far end", 
 });
 
 test('datagram loss 0 drops nothing', () => {
-  const { sim, net, signals, nodes } = setup({ delay: 1 * MS, loss: 0 });
-  sendSeries(sim, net, 0, 1, 1000, 1 * US);
-  sim.run();
+  const { signals, nodes } = seriesAB({ delay: 1 * MS, loss: 0 }, 1000, 1 * US);
   assert.equal(nodes[1].arrivals.length, 1000);
   assert.equal(signals.droppedLog.length, 0);
 });
 
 test('datagram loss 0.3 drops about 30% of many messages', () => {
   const n = 20_000;
-  const { sim, net, signals, nodes } = setup({ delay: 1 * MS, loss: 0.3 });
-  sendSeries(sim, net, 0, 1, n, 1 * US);
-  sim.run();
+  const { signals, nodes } = seriesAB({ delay: 1 * MS, loss: 0.3 }, n, 1 * US);
   const lost = signals.droppedLog.filter((d) => d.reason === 'loss').length;
   assert.equal(lost + nodes[1].arrivals.length, n);
   const se = Math.sqrt((0.3 * 0.7) / n);
@@ -205,9 +207,7 @@ test('datagram loss 0.3 drops about 30% of many messages', () => {
 });
 
 test('a stream transport never loses, whatever the loss setting', () => {
-  const { sim, net, signals, nodes } = setup({ delay: 1 * MS, loss: 1, transport: 'stream' });
-  sendSeries(sim, net, 0, 1, 500, 10 * US);
-  sim.run();
+  const { signals, nodes } = seriesAB({ delay: 1 * MS, loss: 1, transport: 'stream' }, 500, 10 * US);
   assert.equal(nodes[1].arrivals.length, 500);
   assert.equal(signals.droppedLog.length, 0);
 });
@@ -216,17 +216,13 @@ test('a stream transport never loses, whatever the loss setting', () => {
 const REORDER_LINK: Partial<LinkParams> = { delay: 1 * MS, jitter: 5 * MS };
 
 test('a datagram link with large jitter reorders messages', () => {
-  const { sim, net, nodes } = setup({ ...REORDER_LINK, transport: 'datagram' }, undefined, 42);
-  sendSeries(sim, net, 0, 1, 500, 10 * US);
-  sim.run();
+  const { nodes } = seriesAB({ ...REORDER_LINK, transport: 'datagram' }, 500, 10 * US, 42);
   assert.equal(nodes[1].arrivals.length, 500);
   assert.ok(inversions(nodes[1].arrivals.map((a) => a.n)) > 0, 'no reordering with 5 ms jitter over 10 us gaps');
 });
 
 test('a stream transport never reorders, even with large jitter (and still applies it)', () => {
-  const { sim, net, nodes } = setup({ ...REORDER_LINK, transport: 'stream', loss: 0.5 }, undefined, 42);
-  sendSeries(sim, net, 0, 1, 500, 10 * US);
-  sim.run();
+  const { nodes } = seriesAB({ ...REORDER_LINK, transport: 'stream', loss: 0.5 }, 500, 10 * US, 42);
   const arr = nodes[1].arrivals;
   assert.deepEqual(
     arr.map((a) => a.n),
@@ -301,9 +297,7 @@ test('sent is signalled at send time and delivered at arrival time, once per mes
 
 test('the same seed gives the same losses and jitter; another seed does not', () => {
   const run = (seed: number) => {
-    const { sim, net, nodes } = setup({ delay: 1 * MS, jitter: 1 * MS, loss: 0.2 }, undefined, seed);
-    sendSeries(sim, net, 0, 1, 300, 10 * US);
-    sim.run();
+    const { nodes } = seriesAB({ delay: 1 * MS, jitter: 1 * MS, loss: 0.2 }, 300, 10 * US, seed);
     return nodes[1].arrivals.map((a) => `${a.n}@${a.t}`);
   };
   assert.deepEqual(run(5), run(5));

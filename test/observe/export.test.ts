@@ -26,8 +26,14 @@ function output(tag: string, extra: RunOutput['extra'] = []): RunOutput {
   };
 }
 
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'reglab-export-'));
+/** Runs `fn` in a fresh temporary directory, removed afterwards whatever happens. */
+async function inTmp(fn: (base: string) => Promise<void>): Promise<void> {
+  const base = mkdtempSync(join(tmpdir(), 'reglab-export-'));
+  try {
+    await fn(base);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 }
 
 // ---- flows.mmd --------------------------------------------------------------------------------
@@ -88,9 +94,8 @@ test('metricsCsv: a node id with a comma or quote is quoted; no samples → head
 
 // ---- writeRunDir ------------------------------------------------------------------------------
 
-test('writeRunDir: writes every file, creating parent directories', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: writes every file, creating parent directories', () =>
+  inTmp(async (base) => {
     const dir = join(base, 'deep', 'run');
     await writeRunDir(dir, output('A', [{ name: 'trace.pcapng', data: new Uint8Array([1, 2, 3]) }]));
     assert.deepEqual(readdirSync(dir).sort(), ['flows.mmd', 'manifest.json', 'metrics.csv', 'rules.json', 'summary.json', 'trace.jsonl', 'trace.pcapng']);
@@ -103,38 +108,26 @@ test('writeRunDir: writes every file, creating parent directories', async () => 
     assert.equal(readFileSync(join(dir, 'metrics.csv'), 'utf8').split('\n').length, 4);
     assert.deepEqual([...readFileSync(join(dir, 'trace.pcapng'))], [1, 2, 3]);
     assert.deepEqual(readdirSync(join(base, 'deep')), ['run'], 'no temporary directory left behind');
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: replaces an earlier run directory completely (no stale files)', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: replaces an earlier run directory completely (no stale files)', () =>
+  inTmp(async (base) => {
     const dir = join(base, 'run');
     await writeRunDir(dir, output('A', [{ name: 'trace.pcapng', data: 'old' }]));
     await writeRunDir(dir, output('B'));
     assert.equal(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).traceHash, 'B');
     assert.equal(existsSync(join(dir, 'trace.pcapng')), false);
     assert.deepEqual(readdirSync(base), ['run']);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: an existing empty directory is used', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: an existing empty directory is used', () =>
+  inTmp(async (base) => {
     await writeRunDir(base, output('A'));
     assert.ok(existsSync(join(base, 'summary.json')));
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: refuses a directory that is not a run directory (E_OUT_DIR) and leaves it as it was', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: refuses a directory that is not a run directory (E_OUT_DIR) and leaves it as it was', () =>
+  inTmp(async (base) => {
     const dir = join(base, 'thesis');
     mkdirSync(dir);
     writeFileSync(join(dir, 'chapter1.tex'), 'precious');
@@ -146,26 +139,18 @@ test('writeRunDir: refuses a directory that is not a run directory (E_OUT_DIR) a
     assert.deepEqual(readdirSync(dir), ['chapter1.tex']);
     assert.equal(readFileSync(join(dir, 'chapter1.tex'), 'utf8'), 'precious');
     assert.deepEqual(readdirSync(base), ['thesis']);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: refuses an existing file with E_OUT_DIR, leaving it alone', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: refuses an existing file with E_OUT_DIR, leaving it alone', () =>
+  inTmp(async (base) => {
     const file = join(base, 'notes.txt');
     writeFileSync(file, 'keep me');
     await assert.rejects(writeRunDir(file, output('A')), (err: Error & { code?: string }) => err.code === 'E_OUT_DIR');
     assert.equal(readFileSync(file, 'utf8'), 'keep me');
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: a write that fails leaves the earlier run directory untouched and no temporary behind', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: a write that fails leaves the earlier run directory untouched and no temporary behind', () =>
+  inTmp(async (base) => {
     const dir = join(base, 'run');
     await writeRunDir(dir, output('A'));
     const before = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
@@ -174,21 +159,14 @@ test('writeRunDir: a write that fails leaves the earlier run directory untouched
     const after = Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     assert.deepEqual(after, before);
     assert.deepEqual(readdirSync(base), ['run']);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writeRunDir: a failed first write leaves no directory at all', async () => {
-  const base = tmp();
-  try {
+test('writeRunDir: a failed first write leaves no directory at all', () =>
+  inTmp(async (base) => {
     const dir = join(base, 'run');
     await assert.rejects(writeRunDir(dir, output('B', [{ name: 'missing/file.bin', data: 'x' }])));
     assert.deepEqual(readdirSync(base), []);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('mermaid: node ids that sanitise alike (a-b, a_b) stay two participants', () => {
   const rec = (from: string, to: string, seq: number) => ({ seq, t: seq * 1e6, from, to, proto: 'gen', kind: 'request', subscribers: [0], bytes: 1, wire: '', rules: [], event: 'delivered' as const });

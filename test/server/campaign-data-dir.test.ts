@@ -3,40 +3,25 @@
  * for the dashboard's campaigns (plan, validate, every run's worker) as it does for single runs —
  * a wider folder lets a campaign read a replay beside the scenarios, a narrower one refuses it.
  */
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../sim/server/server.ts';
+import type { RunningServer } from '../../sim/server/server.ts';
 import type { CampaignCommand, ValidateResult } from '../../sim/server/campaign-types.ts';
 import { CampaignClient, campaignEnd } from './campaign-client.ts';
 import { ROOT } from '../reglab-process.ts';
+import { dataDirLab } from './data-dir-lab.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'reglab-datadir-'));
-const scenarios = join(tmp, 'lab', 'scenarios');
-const servers: RunningServer[] = [];
+const { lab, scenarios, data, serve } = dataDirLab('reglab-datadir-');
 
 before(() => {
-  mkdirSync(join(tmp, 'lab', 'data'), { recursive: true });
-  mkdirSync(scenarios, { recursive: true });
-  copyFileSync(join(ROOT, 'test/fixtures/replay.csv'), join(tmp, 'lab', 'data', 'replay.csv'));
+  copyFileSync(join(ROOT, 'test/fixtures/replay.csv'), join(data, 'replay.csv'));
   const text = readFileSync(join(ROOT, 'test/fixtures/generic-replay.yaml'), 'utf8')
     .replace('file: replay.csv', 'file: ../data/replay.csv')
     .concat('\nvariants:\n  small: ["population.size=10"]\n  large: ["population.size=12"]\n');
   writeFileSync(join(scenarios, 'replay.yaml'), text);
 });
-
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-async function serve(dataDir?: string): Promise<RunningServer> {
-  const s = await startServer({ port: 0, scenariosDir: scenarios, ...(dataDir ? { dataDir } : {}) });
-  servers.push(s);
-  return s;
-}
 
 async function campaign(server: RunningServer, cmd: CampaignCommand) {
   const c = await CampaignClient.open(server.url);
@@ -53,7 +38,7 @@ const VARIANTS: CampaignCommand = { type: 'variants', scenario: 'replay.yaml' };
 const validate = async (server: RunningServer) => (await (await fetch(new URL('api/validate?path=replay.yaml&set=population.size%3D10', server.url))).json()) as ValidateResult;
 
 test('--data-dir wider than the scenarios folder: sweeps, variants and validation read the replay beside it', async () => {
-  const server = await serve(join(tmp, 'lab'));
+  const server = await serve(lab);
   assert.deepEqual(await validate(server), { ok: true });
   for (const cmd of [SWEEP, VARIANTS]) {
     const e = await campaign(server, cmd);

@@ -7,37 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { startServer } from '../../sim/server/server.ts';
 import { TraceBatcher } from '../../sim/server/emulate-routes.ts';
-import type { EmulateEvent } from '../../sim/server/emulate-types.ts';
 import type { TraceRecord } from '../../sim/observe/records.ts';
+import type { EmulateEvent } from '../../sim/server/emulate-types.ts';
+import { lab } from './emulate-client.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** A socket on /api/emulate that keeps every event and can wait for one. */
-async function lab(url: string) {
-  const ws = new WebSocket(new URL('api/emulate', url.replace('http', 'ws')));
-  const events: EmulateEvent[] = [];
-  const waiters: { pred: (e: EmulateEvent) => boolean; res: (e: EmulateEvent) => void }[] = [];
-  ws.on('message', (d) => {
-    const e = JSON.parse(d.toString()) as EmulateEvent;
-    events.push(e);
-    for (const w of waiters.filter((x) => x.pred(e))) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.res(e);
-    }
-  });
-  await new Promise((res) => ws.once('open', res));
-  const next = <T extends EmulateEvent['type']>(type: T, pred: (e: Extract<EmulateEvent, { type: T }>) => boolean = () => true, ms = 15_000) =>
-    new Promise<Extract<EmulateEvent, { type: T }>>((res, rej) => {
-      const seen = events.find((e) => e.type === type && pred(e as Extract<EmulateEvent, { type: T }>));
-      if (seen) return res(seen as Extract<EmulateEvent, { type: T }>);
-      const t = setTimeout(() => rej(new Error(`no '${type}' event within ${ms} ms; got ${events.map((e) => e.type).join(', ')}`)), ms);
-      waiters.push({ pred: (e) => e.type === type && pred(e as Extract<EmulateEvent, { type: T }>), res: (e) => (clearTimeout(t), res(e as Extract<EmulateEvent, { type: T }>)) });
-    });
-  return { ws, events, next, send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
-}
 
 test('emulate route: hello, bad commands, a start refused off loopback without --emulate-host, live batches, stop → outputs served from the run directory', async () => {
   const server = await startServer({ port: 0, scenariosDir: join(ROOT, 'scenarios'), emulateHosts: ['127.0.0.2'] });

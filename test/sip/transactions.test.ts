@@ -47,6 +47,21 @@ class Env implements TransactionEnv {
   }
 }
 
+/** A simulator, a recording environment on it, and a recording client TU: what each test starts from. */
+function world(): { sim: Simulator; env: Env; tu: Tu } {
+  const sim = new Simulator();
+  return { sim, env: new Env(sim), tu: new Tu(sim) };
+}
+
+/** A non-INVITE client transaction for a new `method` request to `dest`, started in a fresh world(). */
+function startedNonInviteClient(method: string, dest: number, reliable: boolean) {
+  const w = world();
+  const req = request(method);
+  const tx = new NonInviteClientTransaction(w.env, req, dest, reliable, w.tu);
+  tx.start();
+  return { ...w, req, tx };
+}
+
 class Tu implements ClientTransactionUser {
   responses: { t: Ns; status: number }[] = [];
   timeouts: Ns[] = [];
@@ -64,12 +79,7 @@ class Tu implements ClientTransactionUser {
 }
 
 test('non-INVITE client on UDP: Timer E at 500, 1000, 2000, 4000, 4000… ms until Timer F at 32 s, onTimeout once', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
-  const req = request('REGISTER');
-  const tx = new NonInviteClientTransaction(env, req, 7, false, tu);
-  tx.start();
+  const { sim, env, tu, req, tx } = startedNonInviteClient('REGISTER', 7, false);
   sim.run();
   const times = env.sent.map((s) => s.t / MS);
   // first send at 0, then gaps 500, 1000, 2000, 4000, 4000, … while below 32 s
@@ -96,9 +106,7 @@ test('non-INVITE client on UDP: Timer E at 500, 1000, 2000, 4000, 4000… ms unt
 });
 
 test('non-INVITE client on a reliable transport: no retransmission, Timer F still ends it', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
+  const { sim, env, tu } = world();
   const tx = new NonInviteClientTransaction(env, request('REGISTER'), 1, true, tu);
   tx.start();
   sim.run();
@@ -107,12 +115,7 @@ test('non-INVITE client on a reliable transport: no retransmission, Timer F stil
 });
 
 test('a final response stops retransmission; Timer K (T4 on UDP) absorbs late responses, then terminates', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
-  const req = request('REGISTER');
-  const tx = new NonInviteClientTransaction(env, req, 1, false, tu);
-  tx.start();
+  const { sim, env, tu, req, tx } = startedNonInviteClient('REGISTER', 1, false);
   const ok = createResponse(req, 200, { toTag: 'x' });
   runTo(sim, 1200 * MS); // sends at 0 and 500
   tx.receiveResponse(createResponse(req, 100));
@@ -136,12 +139,7 @@ test('a final response stops retransmission; Timer K (T4 on UDP) absorbs late re
 });
 
 test('in Proceeding, Timer E retransmits every T2', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
-  const req = request('SUBSCRIBE');
-  const tx = new NonInviteClientTransaction(env, req, 1, false, tu);
-  tx.start();
+  const { sim, env, tu, req, tx } = startedNonInviteClient('SUBSCRIBE', 1, false);
   runTo(sim, 100 * MS);
   tx.receiveResponse(createResponse(req, 100));
   runTo(sim, 12_000 * MS);
@@ -150,12 +148,7 @@ test('in Proceeding, Timer E retransmits every T2', () => {
 });
 
 test('reliable transport: Timer K = 0, the transaction ends with the final response', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
-  const req = request('REGISTER');
-  const tx = new NonInviteClientTransaction(env, req, 1, true, tu);
-  tx.start();
+  const { sim, env, tu, req, tx } = startedNonInviteClient('REGISTER', 1, true);
   runTo(sim, 10 * MS);
   tx.receiveResponse(createResponse(req, 200, { toTag: 'x' }));
   assert.equal(tx.state, TxState.Terminated);
@@ -164,8 +157,7 @@ test('reliable transport: Timer K = 0, the transaction ends with the final respo
 });
 
 test('non-INVITE server: absorbs retransmissions in Trying, resends the last response after, Timer J = 64·T1 on UDP', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
+  const { sim, env } = world();
   const req = request('REGISTER');
   let terminated = 0;
   const tx = new NonInviteServerTransaction(env, req, 3, false, { onServerTerminated: () => terminated++ });
@@ -197,9 +189,7 @@ test('non-INVITE server: absorbs retransmissions in Trying, resends the last res
 });
 
 test('INVITE client on UDP: Timer A doubles without cap, Timer B at 64·T1 reports a timeout', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
+  const { sim, env, tu } = world();
   const tx = new InviteClientTransaction(env, request('INVITE'), 1, false, tu);
   tx.start();
   sim.run();
@@ -208,9 +198,7 @@ test('INVITE client on UDP: Timer A doubles without cap, Timer B at 64·T1 repor
 });
 
 test('INVITE client: a non-2xx final response is ACKed by the transaction (same branch, CSeq ACK), re-ACKed on retransmission, Timer D 32 s', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
+  const { sim, env, tu } = world();
   const inv = request('INVITE', ids.branch(), 5);
   const tx = new InviteClientTransaction(env, inv, 1, false, tu);
   tx.start();
@@ -233,9 +221,7 @@ test('INVITE client: a non-2xx final response is ACKed by the transaction (same 
 });
 
 test('INVITE client: 2xx goes to Accepted (RFC 6026), 2xx retransmissions reach the TU until Timer M', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
-  const tu = new Tu(sim);
+  const { sim, env, tu } = world();
   const inv = request('INVITE');
   const tx = new InviteClientTransaction(env, inv, 1, false, tu);
   tx.start();
@@ -252,8 +238,7 @@ test('INVITE client: 2xx goes to Accepted (RFC 6026), 2xx retransmissions reach 
 });
 
 test('INVITE server: 100 Trying after 200 ms, non-2xx retransmitted by Timer G until the ACK, Timer I = T4', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
+  const { sim, env } = world();
   const inv = request('INVITE');
   const tx = new InviteServerTransaction(env, inv, 2, false, {});
   runTo(sim, 1 * SECOND);
@@ -275,8 +260,7 @@ test('INVITE server: 100 Trying after 200 ms, non-2xx retransmitted by Timer G u
 });
 
 test('INVITE server: Timer H reports a missing ACK', () => {
-  const sim = new Simulator();
-  const env = new Env(sim);
+  const { sim, env } = world();
   const inv = request('INVITE');
   let timeouts = 0;
   const tx = new InviteServerTransaction(env, inv, 2, true, { onAckTimeout: () => timeouts++ }, false);
@@ -443,8 +427,7 @@ test('sipTimers validates its values and derives from T1', () => {
   assert.throws(() => sipTimers({ T2: 100 * MS }), /T2/);
   assert.throws(() => sipTimers({ T4: 1.5 }), /T4/);
   const t = sipTimers({ T1: 100 * MS });
-  const sim = new Simulator();
-  const env = new Env(sim);
+  const { sim, env } = world();
   (env as { timers: unknown }).timers = t;
   const tu = new Tu(sim);
   new NonInviteClientTransaction(env, request('REGISTER'), 1, false, tu).start();

@@ -101,8 +101,8 @@ for (const c of cases) {
     test(`${w.name}: ${c.label} — the same verdicts and per-subscriber message sequences as ${REFERENCE.name}`, async () => {
       const [ref, got] = await Promise.all([reference(c), w.runScenario(c.file, c.opts)]);
       // A real-time world says how late it ran: part of every failure message.
-      const l = (got as { lateness?: { p99Ms: number; maxMs: number } }).lateness;
-      const late = l ? ` (lateness p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms)` : '';
+      const l = (got as { lateness?: { p99Ms: number; maxMs: number; timeScale: number } }).lateness;
+      const late = l ? ` (lateness p99 ${l.p99Ms.toFixed(1)} ms, max ${l.maxMs.toFixed(1)} ms, time scale ${l.timeScale})` : '';
       assert.deepEqual(verdicts(got), verdicts(ref), `the rule verdicts${late}`);
       const a = sequences(ref);
       const b = sequences(got);

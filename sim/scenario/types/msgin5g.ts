@@ -6,7 +6,7 @@ import { Msgin5gServer } from '../../msgin5g/server.ts';
 import { MSGIN5G_RULES } from '../../msgin5g/rules.ts';
 import { msgin5gFrames } from '../../msgin5g/pcap.ts';
 import { CAUSE_LIST } from '../../msgin5g/causes.ts';
-import { DEFAULT_PROFILES, IdTemplate, UeDirectory } from '../../msgin5g/ue-directory.ts';
+import { DEFAULT_PROFILES, IdTemplate, UeDirectory, type UeSettings } from '../../msgin5g/ue-directory.ts';
 import { mismatchProbes } from '../../msgin5g/views.ts';
 import { SERVICE_ID_RE } from '../../msgin5g/validate.ts';
 import { ScenarioError } from '../scenario-error.ts';
@@ -48,6 +48,9 @@ const Ues = z
     unauthorisedShare: Probability.default(0).meta({ description: 'share of UEs the server does not authorise' }),
   })
   .meta({ description: 'the Non-MSGin5G UEs: identities, credentials, profiles (nothing stored per UE: every fact is a function of the UE index)' });
+
+/** The UEs of a scenario whose `msgin5g.ues` says nothing (tests and benchmarks start from these too). */
+export const DEFAULT_UES: UeSettings = Ues.parse({});
 
 const Profile = z
   .strictObject({
