@@ -131,13 +131,23 @@ function statFields(pid: string | number): string[] | undefined {
  * process and all its forked workers; RegLab's one process (its threads included).
  */
 function groupCpuMs(groups: number[]): number {
-  let ticks = 0;
+  const [user, sys] = groupCpuSplitMs(groups);
+  return user + sys;
+}
+
+/** groupCpuMs() as [user, system]: the kernel's share is the socket work (send, receive, wake-ups). */
+function groupCpuSplitMs(groups: number[]): [number, number] {
+  let user = 0;
+  let sys = 0;
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     const f = statFields(d);
-    if (f && groups.includes(Number(f[2]))) ticks += Number(f[11]) + Number(f[12]);
+    if (f && groups.includes(Number(f[2]))) {
+      user += Number(f[11]);
+      sys += Number(f[12]);
+    }
   }
-  return ticks * TICK_MS;
+  return [user * TICK_MS, sys * TICK_MS];
 }
 
 /**
@@ -183,12 +193,16 @@ interface Step {
   cpuMs: number;
   cpuUsPerTx: number;
   cpuPct: number;
+  /** The kernel's share of the target's CPU (system time ÷ user + system). */
+  sysShare: number;
   sippCpuMs: number;
   udpDrops: number[];
 }
 
 interface Cpu {
   target: number;
+  /** Of which in the kernel (system time). */
+  sys: number;
   sipp: number;
   drops: number[];
 }
@@ -212,6 +226,7 @@ function summarize(rate: number, calls: number, r: SippResult, wallS: number, cp
     cpuMs: cpu.target,
     cpuUsPerTx: r.successful > 0 ? (1000 * cpu.target) / (2 * r.successful) : NaN,
     cpuPct: cpu.target / (10 * wallS),
+    sysShare: cpu.target > 0 ? cpu.sys / cpu.target : NaN,
     sippCpuMs: cpu.sipp,
     udpDrops: cpu.drops,
   };
@@ -229,12 +244,13 @@ async function main(): Promise<void> {
       let step: Step;
       let note = '';
       try {
-        const cpu0 = { target: groupCpuMs(target.groups), sipp: exitedChildrenCpuMs() };
+        const cpu0 = { target: groupCpuMs(target.groups), sys: groupCpuSplitMs(target.groups)[1], sipp: exitedChildrenCpuMs() };
         const t0 = performance.now();
         const r = await runSipp({ target: `127.0.0.1:${target.port}`, users: { calls }, rate, localPort: target.sippPort, limit: WINDOW ?? 20_000, timeoutS: SECONDS * 4 + 20, extra: ['-recv_timeout', '10s'] });
         const wallS = (performance.now() - t0) / 1000;
         const cpu = {
           target: groupCpuMs(target.groups) - cpu0.target,
+          sys: groupCpuSplitMs(target.groups)[1] - cpu0.sys,
           sipp: exitedChildrenCpuMs() - cpu0.sipp,
           drops: udpDrops(target.udpPorts),
         };
@@ -244,7 +260,7 @@ async function main(): Promise<void> {
       }
       results.get(t)!.push(step);
       process.stdout.write(
-        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
+        `  ${t.padEnd(3)} rate ${String(rate).padStart(5)}/s  calls ${String(step.ok).padStart(6)}/${step.calls}  failed ${step.failed}  REGISTER/s ${step.achieved.toFixed(0).padStart(5)}  p50 ${step.p50} p90 ${step.p90} p99 ${step.p99} max ${step.max} ms  cpu ${step.cpuPct.toFixed(0)}% ${step.cpuUsPerTx.toFixed(0)} µs/tx (${(100 * step.sysShare).toFixed(0)}% in the kernel) sipp ${step.sippCpuMs} ms  udp drops ${step.udpDrops.join('/')}  ${step.pass ? 'ok' : 'LIMIT'}${note ? `  [${note}]` : ''}\n`,
       );
       if (!step.pass) stopped.add(t);
     }

@@ -489,8 +489,10 @@ export class WireNetwork {
       this.replySip(a, to, createResponse(r.parsed.msg, 400, { headers: [['Warning', warning(this.ids[to], a.framingError)]] }), 'sip.400-framing');
       return;
     }
-    const text = view(a.bytes).toString('utf8');
-    const meta = this.takeMeta(text);
+    // A real peer's bytes carry no meta of ours (none was remembered for them): no text to look up.
+    const fromPeer = own !== undefined && this.isExternal(own);
+    const text = fromPeer ? '' : view(a.bytes).toString('utf8');
+    const meta = fromPeer ? undefined : this.takeMeta(text);
     // The sender: by source address (UDP from a node's own socket, a configured external peer),
     // else the connection's peer, else the top Via's sent-by (RFC 3261 §18.2.2) when it is a node's.
     let from = this.byAddr.get(`${a.src.host}:${a.src.port}`);

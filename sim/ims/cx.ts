@@ -184,7 +184,23 @@ export class AvpEncoder implements AvpSink {
     this.sink = {
       s(x: string): void {
         self.room(3 * x.length);
-        self.len += self.buf.write(x, self.len, 'utf8');
+        const b = self.buf;
+        const at = self.len;
+        // Short ASCII pieces (most of them: names, digits, XML tags) byte by byte; a call into
+        // Buffer.write costs more than copying them.
+        if (x.length <= 32) {
+          let i = 0;
+          for (; i < x.length; i++) {
+            const c = x.charCodeAt(i);
+            if (c >= 0x80) break;
+            b[at + i] = c;
+          }
+          if (i === x.length) {
+            self.len = at + i;
+            return;
+          }
+        }
+        self.len = at + b.write(x, at, 'utf8');
       },
       dec(x: number, width = 1): void {
         this.s(String(x).padStart(width, '0'));

@@ -111,6 +111,11 @@ export class Hss extends ImsNode {
         ans.resultCode = DIAMETER_SUCCESS;
         ans.serverName = server;
       }
+    } else if (req.authType === UserAuthorizationType.RegistrationAndCapabilities) {
+      // The I-CSCF cannot reach the S-CSCF stored here and selects another (TS 29.228 §6.1.1 [R]):
+      // capabilities, no name — as the OpenIMSCore FHoSS answers it (DIAMETER_SUCCESS).
+      ans.resultCode = DIAMETER_SUCCESS;
+      ans.capabilities = true;
     } else if (server >= 0) {
       ans.experimentalCode = EXP_SUBSEQUENT_REGISTRATION;
       ans.serverName = server;
@@ -124,7 +129,16 @@ export class Hss extends ImsNode {
   /** TS 29.228 §6.1.2.1 (SAR): record the assignment, or its end. */
   private sar(req: CxMessage, ans: CxMessage, from: number): void {
     const sub = req.sub;
-    switch (req.assignmentType) {
+    const t = req.assignmentType;
+    if (t >= ServerAssignmentType.TimeoutDeregistration && t <= ServerAssignmentType.AdministrativeDeregistration && this.scscf[sub] >= 0 && this.scscf[sub] !== (req.serverName >= 0 ? req.serverName : from)) {
+      // The end of a registration at an S-CSCF this HSS no longer names (another was selected when
+      // it failed): the current assignment stays [I]. Answered as done — nothing of it is left here.
+      this.signal('hss.dereg-from-former-scscf', 1, sub);
+      ans.resultCode = DIAMETER_SUCCESS;
+      this.send(from, ans.seal(req.procedure, undefined));
+      return;
+    }
+    switch (t) {
       case ServerAssignmentType.Registration:
       case ServerAssignmentType.ReRegistration:
         this.regState[sub] = HssState.Registered;

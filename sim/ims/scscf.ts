@@ -635,7 +635,7 @@ export class Scscf extends ImsNode implements RegistrarView {
   }
 
   /**
-   * A NOTIFY to every watcher of the subscriber (TS 24.229 §5.4.2.1.2: "to all subscribers"): full
+   * A NOTIFY to every watcher of the subscriber (TS 24.229 §5.4.2.1.2; TS 24.228's flows notify the UE and its P-CSCF alike): full
    * state, one <registration> per identity of the implicit set. `ended` ends the subscriptions
    * (Subscription-State: terminated).
    */

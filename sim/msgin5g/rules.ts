@@ -77,6 +77,27 @@ function resultKey(op: Op): 'registrationResult' | 'deregistrationResult' {
   return op === REG ? 'registrationResult' : 'deregistrationResult';
 }
 
+/** The first entry of a bulk's list that `check` faults, as 'entry k: why'; undefined when every entry passes. */
+function firstEntryProblem(list: readonly unknown[], check: (entry: unknown, k: number) => string | undefined): string | undefined {
+  for (let k = 0; k < list.length; k++) {
+    const v = check(list[k], k);
+    if (v) return `entry ${k}: ${v}`;
+  }
+  return undefined;
+}
+
+/** Each entry's result of a bulk response against what the server observed of its store (8.2.4/3, 8.2.X/3). */
+function bulkObservationProblem(b: BulkResponse): string | undefined {
+  const list = b.list() ?? [];
+  const observed = b.observed;
+  if (!observed || observed.length !== list.length) return 'the response carries no per-entry observation of the store';
+  const key = resultKey(b.op);
+  return firstEntryProblem(list, (ent, k) => {
+    const r = ent as Record<string, unknown>;
+    return entryObservationProblem(b.op, r[key] === 'SUCCESS', r.failureCause as string | undefined, observed[k]);
+  });
+}
+
 const isDeregRequest = (e: TraceEntry) =>
   delivered(e) && (e.msg instanceof DeregistrationRequest || (e.msg instanceof BulkRequest && e.msg.op === DEREG));
 
@@ -92,11 +113,7 @@ export const MSGIN5G_RULES: readonly Rule[] = [
       }
       const list = (e.msg as BulkRequest).list();
       if (!list) return 'the bulk de-registration has no list of individual requests';
-      for (let k = 0; k < list.length; k++) {
-        const v = checkServiceId((list[k] as { ueServiceId?: unknown } | undefined)?.ueServiceId);
-        if (v) return `entry ${k}: ${v}`;
-      }
-      return undefined;
+      return firstEntryProblem(list, (ent) => checkServiceId((ent as { ueServiceId?: unknown } | undefined)?.ueServiceId));
     },
     notApplicable: 'no de-registration request in the watched trace',
   }),
@@ -113,15 +130,7 @@ export const MSGIN5G_RULES: readonly Rule[] = [
         const body = m.body();
         return entryObservationProblem(DEREG, body.deregistrationResult === 'SUCCESS', body.failureCause as string | undefined, m.observed);
       }
-      const b = m as BulkResponse;
-      const list = b.list() ?? [];
-      if (!b.observed || b.observed.length !== list.length) return 'the response carries no per-entry observation of the store';
-      for (let k = 0; k < list.length; k++) {
-        const ent = list[k] as { deregistrationResult?: string; failureCause?: string };
-        const v = entryObservationProblem(DEREG, ent.deregistrationResult === 'SUCCESS', ent.failureCause, b.observed[k]);
-        if (v) return `entry ${k}: ${v}`;
-      }
-      return undefined;
+      return bulkObservationProblem(m as BulkResponse);
     },
     notApplicable: 'no de-registration response in the watched trace',
   }),
@@ -137,11 +146,7 @@ export const MSGIN5G_RULES: readonly Rule[] = [
       }
       const list = (e.msg as BulkResponse).list();
       if (!list) return 'no list of individual de-registration responses';
-      for (let k = 0; k < list.length; k++) {
-        const v = checkResultEntry(DEREG, list[k], false);
-        if (v) return `entry ${k}: ${v}`;
-      }
-      return undefined;
+      return firstEntryProblem(list, (ent) => checkResultEntry(DEREG, ent, false));
     },
     notApplicable: 'no de-registration response in the watched trace',
   }),
@@ -206,11 +211,7 @@ export const MSGIN5G_RULES: readonly Rule[] = [
       const list = m.list();
       if (!list) return 'no list of individual requests';
       if (b.numberOfRequests !== list.length) return `numberOfRequests is ${JSON.stringify(b.numberOfRequests)} but the list holds ${list.length}`;
-      for (let k = 0; k < list.length; k++) {
-        const v = checkEntry(m.op, list[k]);
-        if (v) return `entry ${k}: ${v}`;
-      }
-      return undefined;
+      return firstEntryProblem(list, (ent) => checkEntry(m.op, ent));
     },
     notApplicable: 'no bulk request in the watched trace',
   }),
@@ -219,18 +220,7 @@ export const MSGIN5G_RULES: readonly Rule[] = [
     title:
       'Step 3: the MSGin5G Server splits the bulk and authenticates, authorises and stores (deletes) each entry individually — every entry processed on its own, its result matching what the store holds afterwards',
     applies: (e) => delivered(e) && e.msg instanceof BulkResponse && !e.msg.isProblem && e.msg.explicit === undefined,
-    violation: (e) => {
-      const m = e.msg as BulkResponse;
-      const list = m.list() ?? [];
-      if (!m.observed || m.observed.length !== list.length) return 'the response carries no per-entry observation of the store';
-      const key = resultKey(m.op);
-      for (let k = 0; k < list.length; k++) {
-        const ent = list[k] as Record<string, unknown>;
-        const v = entryObservationProblem(m.op, ent[key] === 'SUCCESS', ent.failureCause as string | undefined, m.observed[k]);
-        if (v) return `entry ${k}: ${v}`;
-      }
-      return undefined;
-    },
+    violation: (e) => bulkObservationProblem(e.msg as BulkResponse),
     notApplicable: 'no bulk response in the watched trace',
   }),
   perMessageRule({

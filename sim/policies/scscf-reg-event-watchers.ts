@@ -2,7 +2,8 @@
  * How many reg-event watchers the S-CSCF keeps per registration (issue 13 item 13). RFC 3680 and
  * TS 24.229 §5.4.2.1.1 let several parties subscribe to one user's reg event — the UE itself, its
  * P-CSCF, application servers (and, in ICS, the MSC Server acting for the CS subscriber, TS 24.292
- * §6.3.3) — and §5.4.2.1.2 sends every NOTIFY "to all subscribers". What happens to an existing
+ * §6.3.3), "based on the local policy" — and §5.4.2.1.2 notifies each subscription (TS 24.228's
+ * register flows show the UE and its P-CSCF subscribed at once, both notified). What happens to an existing
  * subscription when a new SUBSCRIBE arrives is the implementation's:
  *
  *  - 'keep-all' (default): every watcher is kept; a new SUBSCRIBE from a watcher that already has a
@@ -37,5 +38,5 @@ export const REG_EVENT_WATCHERS_POLICIES = {
 } as const satisfies Record<string, RegEventWatchersPolicy>;
 
 export type RegEventWatchersPolicyName = keyof typeof REG_EVENT_WATCHERS_POLICIES;
-/** Kamailio's IMS S-CSCF, and TS 24.229 §5.4.2.1.2's "all subscribers". */
+/** Kamailio's IMS S-CSCF, and TS 24.228's flows (several watchers, each notified). */
 export const DEFAULT_REG_EVENT_WATCHERS_POLICY: RegEventWatchersPolicyName = 'keep-all';

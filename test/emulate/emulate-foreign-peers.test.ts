@@ -47,6 +47,27 @@ function tagOf(text: string, name: 'From' | 'To'): string | undefined {
   return /;tag=([^;\s>]+)/.exec(line(text, name) ?? '')?.[1];
 }
 
+/** The names a real peer chose for a request: its Via (sent-by and branch), Call-ID and From tag. */
+interface PeerNames {
+  via: string;
+  callId: string;
+  fromTag: string;
+}
+
+/** The model's request text under a peer's own names. */
+function named(text: string, n: PeerNames): string {
+  const t = withHeader(withHeader(text, 'Via', n.via), 'Call-ID', n.callId);
+  assert.match(t, /^From: .*;tag=[0-9a-f]{8}$/m, "a From tag in the model's text");
+  return t.replace(/^(From: .*;tag=)[0-9a-f]{8}$/m, `$1${n.fromTag}`);
+}
+
+/** The answer echoes the peer's names byte for byte: the Via, the Call-ID (not re-rendered) and the From tag. */
+function assertEchoed(answer: string, n: PeerNames): void {
+  assert.equal(line(answer, 'Via'), `Via: ${n.via}`, 'the Via (sent-by and branch) echoed');
+  assert.equal(line(answer, 'Call-ID'), `Call-ID: ${n.callId}`, 'the Call-ID echoed, not re-rendered');
+  assert.equal(tagOf(answer, 'From'), n.fromTag, 'the From tag echoed');
+}
+
 class Peer extends Inbox {
   private constructor(readonly sock: dgram.Socket) {
     super();
@@ -80,28 +101,20 @@ test('SIPp- and sip.js-shaped names (Call-ID, tags, branch, Via sent-by) go thro
       const port = (node: string) => Number(/:(\d+);transport=udp/.exec(eps.find((e) => e.node === node && e.url.endsWith('udp'))!.url)![1]);
       {
         // SIPp's shapes: [call_id] = <call>-<pid>@<local ip>, tag [pid]SIPpTag00[call], branch z9hG4bK-<pid>-<call>-<msg>.
-        const via1 = `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-31337-1-0`;
-        let reg = withHeader(model.register, 'Via', via1);
-        reg = withHeader(reg, 'Call-ID', '1-31337@127.0.0.1');
-        reg = reg.replace(/^(From: .*;tag=)[0-9a-f]{8}$/m, '$131337SIPpTag001');
+        const sipp = { via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-31337-1-0`, callId: '1-31337@127.0.0.1', fromTag: '31337SIPpTag001' };
+        const reg = named(model.register, sipp);
         peer.send(reg, port('icscf'));
         const ok = await peer.waitFor(/^SIP\/2\.0 200 OK[\s\S]*CSeq: 1 REGISTER/);
-        assert.equal(line(ok, 'Via'), `Via: ${via1}`, 'the Via (sent-by and branch) echoed');
+        assertEchoed(ok, sipp);
         assert.equal(line(ok, 'From'), line(reg, 'From'), 'the From tag echoed');
-        assert.equal(line(ok, 'Call-ID'), 'Call-ID: 1-31337@127.0.0.1', 'the Call-ID echoed, not re-rendered');
         assert.match(tagOf(ok, 'To') ?? '', /^[0-9a-f]{8}$/, "the registrar's own To tag");
 
         // sip.js's shapes: a random Call-ID and tag, z9hG4bK<7 digits>, a .invalid sent-by (RFC 7118 §5).
-        const via2 = 'SIP/2.0/UDP k2s0a1gdprqe.invalid;branch=z9hG4bK2716437;rport';
-        let sub = withHeader(model.subscribe, 'Via', via2);
-        sub = withHeader(sub, 'Call-ID', '8n2lma3rcuq8b1vokt3b');
-        sub = sub.replace(/^(From: .*;tag=)[0-9a-f]{8}$/m, '$1ff0mvh6ajk');
+        const sipJs = { via: 'SIP/2.0/UDP k2s0a1gdprqe.invalid;branch=z9hG4bK2716437;rport', callId: '8n2lma3rcuq8b1vokt3b', fromTag: 'ff0mvh6ajk' };
         const before = peer.got.length;
-        peer.send(sub, port('scscf'));
+        peer.send(named(model.subscribe, sipJs), port('scscf'));
         const subOk = await peer.waitFor(/^SIP\/2\.0 200 OK[\s\S]*CSeq: 1 SUBSCRIBE/, before);
-        assert.equal(line(subOk, 'Via'), `Via: ${via2}`);
-        assert.equal(line(subOk, 'Call-ID'), 'Call-ID: 8n2lma3rcuq8b1vokt3b');
-        assert.equal(tagOf(subOk, 'From'), 'ff0mvh6ajk');
+        assertEchoed(subOk, sipJs);
         const notifierTag = tagOf(subOk, 'To');
         // The S-CSCF's own NOTIFY, in the dialog the peer opened: the peer's Call-ID and tag as the To tag (RFC 6665 §4.1.2).
         const notify = await peer.waitFor(/^NOTIFY [\s\S]*Subscription-State: active/, before);
@@ -111,16 +124,11 @@ test('SIPp- and sip.js-shaped names (Call-ID, tags, branch, Via sent-by) go thro
         peer.send(okTo(notify), port('scscf'));
 
         // §6.3.6.2: the deregistration in SIPp's registration dialog; the terminated NOTIFY in sip.js's subscription dialog.
-        const via3 = `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-31337-1-2`;
-        let dereg = withHeader(model.deregister, 'Via', via3);
-        dereg = withHeader(dereg, 'Call-ID', '1-31337@127.0.0.1');
-        dereg = dereg.replace(/^(From: .*;tag=)[0-9a-f]{8}$/m, '$131337SIPpTag001');
+        const sippDereg = { ...sipp, via: `SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-31337-1-2` };
         const mark = peer.got.length;
-        peer.send(dereg, port('icscf'));
+        peer.send(named(model.deregister, sippDereg), port('icscf'));
         const ok2 = await peer.waitFor(/^SIP\/2\.0 200 OK[\s\S]*CSeq: 2 REGISTER/, mark);
-        assert.equal(line(ok2, 'Via'), `Via: ${via3}`);
-        assert.equal(line(ok2, 'Call-ID'), 'Call-ID: 1-31337@127.0.0.1');
-        assert.equal(tagOf(ok2, 'From'), '31337SIPpTag001');
+        assertEchoed(ok2, sippDereg);
         const last = await peer.waitFor(/^NOTIFY [\s\S]*Subscription-State: terminated/, mark);
         assert.equal(line(last, 'Call-ID'), 'Call-ID: 8n2lma3rcuq8b1vokt3b');
         assert.equal(tagOf(last, 'To'), 'ff0mvh6ajk');

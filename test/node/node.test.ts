@@ -85,6 +85,17 @@ function arriveAt(sim: Simulator, node: Node, t: Ns, ...ms: Msg[]): void {
   });
 }
 
+/** Workers busy and messages queued at `node` now. */
+function assertOccupancy(node: Node, busy: number, queued: number): void {
+  assert.equal(node.busyWorkers, busy, 'busy workers');
+  assert.equal(node.queueLength, queued, 'queue length');
+}
+
+/** What TestNode handled, as [message number, time in ms], in order. */
+function handledMs(node: TestNode): [number, number][] {
+  return node.handled.map((h) => [h.n, h.t / MS]);
+}
+
 test('service time = perMessage + perEntry×entries + perByte×bytes, per kind or default', () => {
   const { sim, node } = setup({
     defaultCost: cost(1 * MS, 100 * US, 10),
@@ -124,23 +135,10 @@ test('one worker serves in FIFO order, each message after the previous one', () 
   const { sim, node } = setup({ defaultCost: cost(1 * MS) });
   arriveAt(sim, node, 0, msg(0), msg(1), msg(2));
   arriveAt(sim, node, 500 * US, msg(3), msg(4));
-  sim.post(500 * US, () => {
-    assert.equal(node.busyWorkers, 1);
-    assert.equal(node.queueLength, 4);
-  });
+  sim.post(500 * US, () => assertOccupancy(node, 1, 4));
   sim.run();
-  assert.deepEqual(
-    node.handled.map((h) => [h.n, h.t / MS]),
-    [
-      [0, 1],
-      [1, 2],
-      [2, 3],
-      [3, 4],
-      [4, 5],
-    ],
-  );
-  assert.equal(node.queueLength, 0);
-  assert.equal(node.busyWorkers, 0);
+  assert.deepEqual(handledMs(node), [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]);
+  assertOccupancy(node, 0, 0);
 });
 
 test('after a service the worker takes the next queued message at once, with its own service time', () => {
@@ -149,33 +147,15 @@ test('after a service the worker takes the next queued message at once, with its
   // Arrives when the worker is idle again: served at once.
   arriveAt(sim, node, 20 * MS, msg(3, 'long'));
   sim.run();
-  assert.deepEqual(
-    node.handled.map((h) => [h.n, h.t / MS]),
-    [
-      [0, 1],
-      [1, 6],
-      [2, 7],
-      [3, 25],
-    ],
-  );
+  assert.deepEqual(handledMs(node), [[0, 1], [1, 6], [2, 7], [3, 25]]);
 });
 
 test('two workers serve two messages in parallel; the third waits for the first free one', () => {
   const { sim, node } = setup({ workers: 2, defaultCost: cost(10 * MS) });
   arriveAt(sim, node, 0, msg(0), msg(1), msg(2));
-  sim.post(5 * MS, () => {
-    assert.equal(node.busyWorkers, 2);
-    assert.equal(node.queueLength, 1);
-  });
+  sim.post(5 * MS, () => assertOccupancy(node, 2, 1));
   sim.run();
-  assert.deepEqual(
-    node.handled.map((h) => [h.n, h.t / MS]),
-    [
-      [0, 10],
-      [1, 10],
-      [2, 20],
-    ],
-  );
+  assert.deepEqual(handledMs(node), [[0, 10], [1, 10], [2, 20]]);
 });
 
 test("queueLimit: with 1 worker and limit 2, the 4th simultaneous message gets a dropped 'overload'", () => {
@@ -325,8 +305,7 @@ test("crash(): queued and in-service messages are dropped with 'crash', and onCr
     signals.droppedLog.map((d) => [d.n, d.reason, d.t / MS, d.from, d.at]).sort((a, b) => +a[0] - +b[0]),
     [0, 1, 2, 3, 4].map((n) => [n, 'crash', 5, 3, node.index]),
   );
-  assert.equal(node.queueLength, 0);
-  assert.equal(node.busyWorkers, 0);
+  assertOccupancy(node, 0, 0);
   // Work done before the crash still counts as busy time: 2 workers × 5 ms.
   assert.equal(node.busyTime(), 10 * MS);
   assert.equal(node.served, 0);
@@ -366,14 +345,7 @@ test('after crash and restart the node serves again', () => {
   arriveAt(sim, node, 50 * MS, msg(10), msg(11), msg(12));
   sim.run();
   assert.equal(node.state, 'up');
-  assert.deepEqual(
-    node.handled.map((h) => [h.n, h.t / MS]),
-    [
-      [10, 53],
-      [11, 53],
-      [12, 56],
-    ],
-  );
+  assert.deepEqual(handledMs(node), [[10, 53], [11, 53], [12, 56]]);
   assert.equal(signals.droppedLog.filter((d) => d.reason === 'crash').length, 3);
 });
 
@@ -404,17 +376,9 @@ test('stale completions stay harmless over several crash/restart cycles and with
   sim.post(4 * MS, () => node.start());
   arriveAt(sim, node, 5 * MS, msg(4), msg(5), msg(6)); // 4, 5 due at 15 ms, 6 at 25 ms
   sim.run();
-  assert.deepEqual(
-    node.handled.map((h) => [h.n, h.t / MS]),
-    [
-      [4, 15],
-      [5, 15],
-      [6, 25],
-    ],
-  );
+  assert.deepEqual(handledMs(node), [[4, 15], [5, 15], [6, 25]]);
   assert.equal(node.served, 3);
-  assert.equal(node.busyWorkers, 0);
-  assert.equal(node.queueLength, 0);
+  assertOccupancy(node, 0, 0);
 });
 
 test('scheduleSelf reaches handleMessage with FROM_SELF at its time, at no service cost', () => {

@@ -22,6 +22,7 @@ import { EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY } from '../../
 import { REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY } from '../../policies/scscf-reg-event-watchers.ts';
 import { REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY } from '../../policies/scscf-reg-event-authorization.ts';
 import { RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY } from '../../policies/scscf-restoration.ts';
+import { ICSCF_RESTORATION_POLICIES, DEFAULT_ICSCF_RESTORATION_POLICY } from '../../policies/icscf-restoration.ts';
 import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
 import type { BuildEnv } from '../node-type.ts';
@@ -109,12 +110,12 @@ function imsEnv(env: BuildEnv) {
   return { cfg: imsConfigOf(env.section('ims')), population: env.population, indexOf: env.indexOf };
 }
 
-const DEREG_POLICY_NAMES = Object.keys(DEREG_FAILURE_POLICIES) as [keyof typeof DEREG_FAILURE_POLICIES, ...(keyof typeof DEREG_FAILURE_POLICIES)[]];
-const NOTIFY_POLICY_NAMES = Object.keys(REG_EVENT_AFTER_CANCEL_POLICIES) as [
-  keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES,
-  ...(keyof typeof REG_EVENT_AFTER_CANCEL_POLICIES)[],
-];
 const names = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+/** A named-policy field (docs/policies.md): one of the policy table's names, the default, and what the choice decides. */
+function policyField<T extends Record<string, unknown>>(table: T, dflt: keyof T & string, description: string) {
+  return z.enum(names(table)).default(dflt).meta({ description });
+}
 
 const DeregRetryParams = z
   .strictObject({
@@ -141,31 +142,13 @@ export const MscParams = z.strictObject({
   }),
   policies: z
     .strictObject({
-      deregFailure: z.enum(DEREG_POLICY_NAMES).default(DEFAULT_DEREG_FAILURE_POLICY).meta({ description: 'what to do when a deregistration gets no 200 OK (TS 24.292 FFS)' }),
-      regEventAfterCancel: z
-        .enum(NOTIFY_POLICY_NAMES)
-        .default(DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY)
-        .meta({ description: 'how to answer a NOTIFY for the reg-event subscription considered cancelled' }),
-      byeRelease: z
-        .enum(names(BYE_RELEASE_POLICIES))
-        .default(DEFAULT_BYE_RELEASE_POLICY)
-        .meta({ description: 'how long unanswered BYEs hold the deregistration REGISTER back: wait (for every answer or timeout), wait-capped (byeWaitCap), proceed' }),
-      regEventDuringDereg: z
-        .enum(names(REG_EVENT_DURING_DEREG_POLICIES))
-        .default(DEFAULT_REG_EVENT_DURING_DEREG_POLICY)
-        .meta({ description: 'a NOTIFY ending this registration while its deregistration is under way: ignore it, or trust-notify (finish as on a 200 OK)' }),
-      reattach: z
-        .enum(names(REATTACH_POLICIES))
-        .default(DEFAULT_REATTACH_POLICY)
-        .meta({ description: 'an attach while the deregistration is under way: drop it, queue (register once it is over), cancel (call it off while still possible), supersede (REGISTER at once)' }),
-      refreshFailure: z
-        .enum(names(REFRESH_FAILURE_POLICIES))
-        .default(DEFAULT_REFRESH_FAILURE_POLICY)
-        .meta({ description: 'a refresh with no 200 OK (423, 5xx + Retry-After, 408 timeout): drop the registration, give-up-and-report (keep until expiry), retry-backoff, retry-until-expiry, reregister' }),
-      restartRecovery: z
-        .enum(names(RESTART_RECOVERY_POLICIES))
-        .default(DEFAULT_RESTART_RECOVERY_POLICY)
-        .meta({ description: 'after a restart that lost a volatile registrationStore: wait-for-activity, reregister-all or deregister-all (paced over sweepSpread)' }),
+      deregFailure: policyField(DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, 'what to do when a deregistration gets no 200 OK (TS 24.292 FFS)'),
+      regEventAfterCancel: policyField(REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY, 'how to answer a NOTIFY for the reg-event subscription considered cancelled'),
+      byeRelease: policyField(BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY, 'how long unanswered BYEs hold the deregistration REGISTER back: wait (for every answer or timeout), wait-capped (byeWaitCap), proceed'),
+      regEventDuringDereg: policyField(REG_EVENT_DURING_DEREG_POLICIES, DEFAULT_REG_EVENT_DURING_DEREG_POLICY, 'a NOTIFY ending this registration while its deregistration is under way: ignore it, or trust-notify (finish as on a 200 OK)'),
+      reattach: policyField(REATTACH_POLICIES, DEFAULT_REATTACH_POLICY, 'an attach while the deregistration is under way: drop it, queue (register once it is over), cancel (call it off while still possible), supersede (REGISTER at once)'),
+      refreshFailure: policyField(REFRESH_FAILURE_POLICIES, DEFAULT_REFRESH_FAILURE_POLICY, 'a refresh with no 200 OK (423, 5xx + Retry-After, 408 timeout): drop the registration, give-up-and-report (keep until expiry), retry-backoff, retry-until-expiry, reregister'),
+      restartRecovery: policyField(RESTART_RECOVERY_POLICIES, DEFAULT_RESTART_RECOVERY_POLICY, 'after a restart that lost a volatile registrationStore: wait-for-activity, reregister-all or deregister-all (paced over sweepSpread)'),
     })
     .default({
       deregFailure: DEFAULT_DEREG_FAILURE_POLICY,
@@ -193,48 +176,26 @@ export const IcscfParams = z.strictObject({
   hss: NodeId,
   scscfs: z.array(NodeId).min(1).meta({ description: 'S-CSCFs to assign on a first registration (by subscriber id modulo their number)' }),
   cxTimeout: Duration.default(5 * SECOND).meta({ description: 'no UAA within this time: answer 480' }),
+  restoration: z
+    .enum(names(ICSCF_RESTORATION_POLICIES))
+    .default(DEFAULT_ICSCF_RESTORATION_POLICY)
+    .meta({
+      description:
+        "the S-CSCF the HSS names does not serve a REGISTER (no answer, transport error, 5xx): 'answer-failure' (the failure goes back to the MSC: the default) or 'reselect' (UAR REGISTRATION_AND_CAPABILITIES and another S-CSCF of `scscfs`, TS 29.228 §6.1.1 — Kamailio ims_icscf I_scscf_select)",
+    }),
+  scscfTimeout: Duration.default(0).meta({ description: "restoration 'reselect': a forwarded REGISTER unanswered this long counts as failed (a proxy's branch timer); 0 = Timer F (32 s)" }),
 });
 
 export const ScscfParams = z.strictObject({
   hss: NodeId,
   farEnd: NodeId.meta({ description: 'where the subscribers’ INVITEs go' }),
   deregistrationSar: z.enum(['USER_DEREGISTRATION', 'USER_DEREGISTRATION_STORE_SERVER_NAME']).default('USER_DEREGISTRATION'),
-  bindingMatch: z
-    .enum(names(BINDING_MATCH_POLICIES))
-    .default(DEFAULT_BINDING_MATCH_POLICY)
-    .meta({
-      description:
-        "how a deregistration from the binding's own Contact matches it: 'contact' (Kamailio ims_usrloc_scscf matching_mode 0, the default; a fresh Call-ID still removes it), 'contact-call-id' (matching_mode 1) or 'instance' (RFC 5626 §6)",
-    }),
-  deregMatch: z
-    .enum(names(DEREG_MATCH_POLICIES))
-    .default(DEFAULT_DEREG_MATCH_POLICY)
-    .meta({
-      description:
-        "the Cancel Location race — a new MSC's REGISTER (same +sip.instance) arrived before the old MSC's deregistration: 'contact' (it replaced the binding, RFC 5626 §6; the late deregistration removes nothing), 'instance' (replaced; the late deregistration removes the new MSC's binding) or 'coexist' (Kamailio ims_usrloc_scscf: both contacts kept, the late deregistration removes the old MSC's only)",
-    }),
-  externalClients: z
-    .enum(names(EXTERNAL_CLIENT_POLICIES))
-    .default(DEFAULT_EXTERNAL_CLIENT_POLICY)
-    .meta({
-      description:
-        "who may register without IMS AKA: 'auth-done' (a REGISTER with integrity-protected=\"auth-done\", from anyone: the default), 'trusted' (only the nodes in `trusted`, with or without it) or 'accept-unauthenticated' (anyone: a loopback lab only) — docs/policies.md",
-    }),
+  bindingMatch: policyField(BINDING_MATCH_POLICIES, DEFAULT_BINDING_MATCH_POLICY, "how a deregistration from the binding's own Contact matches it: 'contact' (Kamailio ims_usrloc_scscf matching_mode 0, the default; a fresh Call-ID still removes it), 'contact-call-id' (matching_mode 1) or 'instance' (RFC 5626 §6)"),
+  deregMatch: policyField(DEREG_MATCH_POLICIES, DEFAULT_DEREG_MATCH_POLICY, "the Cancel Location race — a new MSC's REGISTER (same +sip.instance) arrived before the old MSC's deregistration: 'contact' (it replaced the binding, RFC 5626 §6; the late deregistration removes nothing), 'instance' (replaced; the late deregistration removes the new MSC's binding) or 'coexist' (Kamailio ims_usrloc_scscf: both contacts kept, the late deregistration removes the old MSC's only)"),
+  externalClients: policyField(EXTERNAL_CLIENT_POLICIES, DEFAULT_EXTERNAL_CLIENT_POLICY, "who may register without IMS AKA: 'auth-done' (a REGISTER with integrity-protected=\"auth-done\", from anyone: the default), 'trusted' (only the nodes in `trusted`, with or without it) or 'accept-unauthenticated' (anyone: a loopback lab only) — docs/policies.md"),
   trusted: z.array(NodeId).default([]).meta({ description: "externalClients 'trusted': the senders admitted (in the emulation lab, the real peers playing these nodes)" }),
-  regEventWatchers: z
-    .enum(names(REG_EVENT_WATCHERS_POLICIES))
-    .default(DEFAULT_REG_EVENT_WATCHERS_POLICY)
-    .meta({
-      description:
-        "reg-event watchers per registration: 'keep-all' (every watcher gets each NOTIFY, TS 24.229 §5.4.2.1.2; a new SUBSCRIBE from the same watcher replaces its own older one — Kamailio ims_registrar_scscf; the default) or 'replace' (the newest only: it ends the others) — docs/policies.md",
-    }),
-  regEventAuthorization: z
-    .enum(names(REG_EVENT_AUTHORIZATION_POLICIES))
-    .default(DEFAULT_REG_EVENT_AUTHORIZATION_POLICY)
-    .meta({
-      description:
-        "who may subscribe to a user's reg event: 'asserted-own' (P-Asserted-Identity and From of the user itself, TS 24.229 §5.4.2.1.1 — Kamailio can_subscribe_to_reg; the default) or 'external-clients' (also any client the externalClients policy admits, whatever identity it watches: a lab only) — docs/policies.md",
-    }),
+  regEventWatchers: policyField(REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY, "reg-event watchers per registration: 'keep-all' (every watcher gets each NOTIFY, TS 24.229 §5.4.2.1.2; a new SUBSCRIBE from the same watcher replaces its own older one — Kamailio ims_registrar_scscf; the default) or 'replace' (the newest only: it ends the others) — docs/policies.md"),
+  regEventAuthorization: policyField(REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY, "who may subscribe to a user's reg event: 'asserted-own' (P-Asserted-Identity and From of the user itself, TS 24.229 §5.4.2.1.1 — Kamailio can_subscribe_to_reg; the default) or 'external-clients' (also any client the externalClients policy admits, whatever identity it watches: a lab only) — docs/policies.md"),
   maxExpires: z.number().int().min(1).default(600000).meta({ description: 'longest registration / subscription granted, seconds' }),
   minExpires: z.number().int().min(0).default(0).meta({ description: 'shortest registration accepted, seconds: a REGISTER asking for less gets 423 with Min-Expires (RFC 3261 §10.3 step 7); 0 = none' }),
   minExpiresFrom: Duration.default(0).meta({ description: 'from when minExpires applies (an operator raising it mid-run)' }),
@@ -243,13 +204,7 @@ export const ScscfParams = z.strictObject({
     .enum(['persistent', 'volatile'])
     .default('persistent')
     .meta({ description: 'whether the bindings and reg-event subscriptions survive a crash (persistent) or are lost with it (volatile: the HSS still names this S-CSCF; `restoration` decides what follows)' }),
-  restoration: z
-    .enum(names(RESTORATION_POLICIES))
-    .default(DEFAULT_RESTORATION_POLICY)
-    .meta({
-      description:
-        "a REGISTER for a registration this S-CSCF does not hold (after a volatile restart): 'register-anew' (a new registration, SAR REGISTRATION — Kamailio ims_registrar_scscf; a deregistration removes nothing and the HSS keeps it registered: the default), 'reject-unknown' (403 to a refresh: the MSC registers anew) or 'hss-restoration' (TS 23.380: the restoration information kept in the HSS is fetched back first)",
-    }),
+  restoration: policyField(RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY, "a REGISTER for a registration this S-CSCF does not hold (after a volatile restart): 'register-anew' (a new registration, SAR REGISTRATION — Kamailio ims_registrar_scscf; a deregistration removes nothing and the HSS keeps it registered: the default), 'reject-unknown' (403 to a refresh: the MSC registers anew) or 'hss-restoration' (TS 23.380: the restoration information kept in the HSS is fetched back first)"),
 });
 
 export const HssParams = z.strictObject({
