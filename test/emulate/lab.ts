@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { loadScenarioFile, type Scenario } from '../../sim/scenario/load.ts';
 import { runReplay } from '../../sim/emulate/replay.ts';
+import { runEmulation, type EmulateOptions, type EmulationResult } from '../../sim/emulate/emulate.ts';
+import type { EndpointInfo } from '../../sim/emulate/wire-network.ts';
 import type { RunResult } from '../../sim/scenario/run.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,4 +46,24 @@ export function replayTwice(sc: Scenario, runDir: string, emulated: { rules: Run
     'the replay gives the emulation its verdicts',
   );
   return a;
+}
+
+/**
+ * Runs an emulation while a test's stand-in peer drives it: `drive` starts with the lab (given its
+ * endpoints) and the emulation stops as soon as `drive` settles — the scenario's duration is only a
+ * cap. On a loaded host the peer's round trips take longer; a fixed end would cut the exchange short.
+ * Rethrows what `drive` threw (its assertions).
+ */
+export async function emulateWhile(sc: Scenario, opts: EmulateOptions, drive: (endpoints: EndpointInfo[]) => Promise<void>): Promise<EmulationResult> {
+  const abort = new AbortController();
+  let flow: Promise<void> | undefined;
+  const r = await runEmulation(sc, {
+    ...opts,
+    signal: abort.signal,
+    onStarted: (eps) => {
+      flow = drive(eps).finally(() => abort.abort());
+    },
+  });
+  await flow;
+  return r;
 }
