@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -320,4 +320,15 @@ test('run --out of a scenario without a wire protocol says why there is no trace
   assert.equal(r.status, 0, r.stderr);
   assert.equal(existsSync(join(dir, 'trace.pcapng')), false);
   assert.match(r.stderr, /^note: no trace\.pcapng — learn\/request-response's messages have no wire protocol to capture/m);
+});
+
+test('a reader that closes the pipe early (reglab --help | head -1) ends reglab quietly: exit 0, no EPIPE trace', async () => {
+  const child = spawn(process.execPath, ['bin/reglab.mjs', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Closed before reglab writes anything: every write of the help text meets a closed pipe.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+  assert.equal(stderr, '', 'nothing on stderr');
+  assert.equal(code, 0);
 });
