@@ -4,7 +4,7 @@
  * a fresh REGISTER after the flood — from a client behaving as RFC 3261 says (Timer E
  * retransmissions over UDP, a new attempt after Retry-After) — gets its 200 within a bound.
  *
- * The bound (20 s) is generous for a loaded CI host and far below what a node that stopped serving
+ * The bound (30 s: 20 s was exceeded once in a full suite at load ~35) is generous for a loaded CI host and far below what a node that stopped serving
  * would take: before the queue limit admitted answers (ims-node.ts admitsBeyondLimit), the
  * I-CSCF dropped the UAAs and the S-CSCF's 200s of requests it had admitted while the flood kept its
  * queue full, then spent its queue on its own retransmissions whose answers it dropped again; the
@@ -22,7 +22,7 @@ import { loadScenarioFile } from '../../sim/scenario/load.ts';
 const FILE = join(fileURLToPath(new URL('../..', import.meta.url)), 'scenarios/emulate/ims-core-external-clients.yaml');
 const FLOOD = 300;
 /** How long the fresh REGISTER may take to get its 200 after the flood (measured and printed). */
-const SERVE_BOUND_MS = 20_000;
+const SERVE_BOUND_MS = 30_000;
 /** RFC 3261 §17.1.2.2: Timer E starts at T1 and doubles up to T2. */
 const T1 = 500;
 const T2 = 4000;
