@@ -53,19 +53,29 @@ function scenarios(name: string, studentPort: number, policies: Record<string, s
   return dir;
 }
 
-test("the student's sip.js UA joins the lab from the page, subscribes to a CS subscriber's reg event, and receives the terminated NOTIFY on its own lane when that subscriber detaches", async () => {
+/**
+ * Opens the dashboard on scenario `name` (written by scenarios() with `policies`), its student
+ * played by a UDP socket of this test, starts the emulation and runs `body` on the page. A failure
+ * half-way leaves the emulation running: it is stopped, or the next test could not start one.
+ */
+async function inLab(name: string, policies: Record<string, string>, body: (page: Page, problems: string[]) => Promise<void>): Promise<void> {
   let opened: Page | undefined;
-  // A failure half-way leaves the emulation running: stop it, or the next test cannot start one.
-  const stopIfRunning = async () => {
-    if (opened && (await opened.locator('[data-testid="emulate-status"][data-phase="done"]').count()) === 0) await opened.getByTestId('emulate-stop').click({ timeout: 5_000 }).catch(() => {});
-  };
   const student = createSocket('udp4');
   await new Promise<void>((res) => student.bind(0, '127.0.0.1', res));
   try {
-    const { server, browser } = await harness(scenarios(SCENARIO, student.address().port));
-    const { page, problems } = await openPage(browser, new URL(`?view=emulate&scenario=${encodeURIComponent(SCENARIO)}`, server.url).href);
+    const { server, browser } = await harness(scenarios(name, student.address().port, policies));
+    const { page, problems } = await openPage(browser, new URL(`?view=emulate&scenario=${encodeURIComponent(name)}`, server.url).href);
     opened = page;
     await page.getByTestId('emulate-start').click();
+    await body(page, problems);
+  } finally {
+    if (opened && (await opened.locator('[data-testid="emulate-status"][data-phase="done"]').count()) === 0) await opened.getByTestId('emulate-stop').click({ timeout: 5_000 }).catch(() => {});
+    student.close();
+  }
+}
+
+test("the student's sip.js UA joins the lab from the page, subscribes to a CS subscriber's reg event, and receives the terminated NOTIFY on its own lane when that subscriber detaches", () =>
+  inLab(SCENARIO, {}, async (page, problems) => {
 
     // The join panel offers the S-CSCF's WebSocket endpoint and the population's identities.
     await page.getByTestId('ua-panel').waitFor({ timeout: 15_000 });
@@ -129,26 +139,10 @@ test("the student's sip.js UA joins the lab from the page, subscribes to a CS su
     assert.match(pcap, /NOTIFY sip:[a-z0-9]+@[a-z0-9]+\.invalid;transport=ws SIP\/2\.0\r\nVia: SIP\/2\.0\/WS /, "the NOTIFY to sip.js's own Contact, as it crossed the WebSocket, is in the capture");
     assert.match(pcap, /Subscription-State: terminated\r\n/);
     assert.deepEqual(problems, []);
-  } finally {
-    await stopIfRunning();
-    student.close();
-  }
-});
+  }));
 
-test("under the S-CSCF's default regEventAuthorization (asserted-own: TS 24.229 §5.4.2.1.1) the page shows the 403 to its SUBSCRIBE for another user's identity", async () => {
-  let opened: Page | undefined;
-  // A failure half-way leaves the emulation running: stop it, or the next test cannot start one.
-  const stopIfRunning = async () => {
-    if (opened && (await opened.locator('[data-testid="emulate-status"][data-phase="done"]').count()) === 0) await opened.getByTestId('emulate-stop').click({ timeout: 5_000 }).catch(() => {});
-  };
-  const student = createSocket('udp4');
-  await new Promise<void>((res) => student.bind(0, '127.0.0.1', res));
-  try {
-    const name = 'emulate/ims-core-browser-ua-asserted-own.yaml';
-    const { server, browser } = await harness(scenarios(name, student.address().port, { regEventAuthorization: 'asserted-own' }));
-    const { page, problems } = await openPage(browser, new URL(`?view=emulate&scenario=${encodeURIComponent(name)}`, server.url).href);
-    opened = page;
-    await page.getByTestId('emulate-start').click();
+test("under the S-CSCF's default regEventAuthorization (asserted-own: TS 24.229 §5.4.2.1.1) the page shows the 403 to its SUBSCRIBE for another user's identity", () =>
+  inLab('emulate/ims-core-browser-ua-asserted-own.yaml', { regEventAuthorization: 'asserted-own' }, async (page, problems) => {
     await page.getByTestId('ua-panel').waitFor({ timeout: 15_000 });
     await page.locator('[data-testid="ladder-arrow"][data-kind="200 REGISTER"][data-to="msc"]').first().waitFor({ timeout: 15_000 });
     await page.getByTestId('ua-join').click();
@@ -159,8 +153,4 @@ test("under the S-CSCF's default regEventAuthorization (asserted-own: TS 24.229 
     await page.locator('[data-testid="emulate-status"][data-phase="done"]').waitFor({ timeout: 15_000 });
     dirs.push((await page.getByTestId('emulate-dir').textContent())!);
     assert.deepEqual(problems, []);
-  } finally {
-    await stopIfRunning();
-    student.close();
-  }
-});
+  }));
