@@ -7,6 +7,7 @@ import { sipTimers } from '../sip/timers.ts';
 import type { ImsConfig } from './config.ts';
 import { imsContextFor, type ImsContext } from './context.ts';
 import { CxMessage, DIAMETER_TOO_BUSY, DIAMETER_UNABLE_TO_COMPLY } from './cx.ts';
+import { DeadlineFifo } from '../node/deadline-fifo.ts';
 import { IdTable } from '../node/id-table.ts';
 import { ImsTimer } from './ims-timer.ts';
 import { RawSip } from './raw-sip.ts';
@@ -42,9 +43,7 @@ export abstract class ImsNode extends Node implements StackUser {
   // Diameter requests in flight: answer matching by Hop-by-Hop id, timeouts in send order.
   private hopByHop = 0;
   private readonly cxPending = new IdTable<unknown>();
-  private cxFifoIds: number[] = [];
-  private cxFifoDeadlines: number[] = [];
-  private cxFifoHead = 0;
+  private readonly cxFifo = new DeadlineFifo();
   private cxTickArmed = false;
   protected cxTimeout: Ns = 5_000_000_000;
 
@@ -98,9 +97,7 @@ export abstract class ImsNode extends Node implements StackUser {
     this.stack.clear();
     this.timers.clear();
     this.cxPending.clear();
-    this.cxFifoIds = [];
-    this.cxFifoDeadlines = [];
-    this.cxFifoHead = 0;
+    this.cxFifo.clear();
     this.cxTickArmed = false;
   }
 
@@ -257,8 +254,7 @@ export abstract class ImsNode extends Node implements StackUser {
   /** Sends a Cx request (its hopByHop set by nextHopByHop) and waits for its answer or the timeout. */
   protected sendCx(req: CxMessage, to: number, context: unknown): void {
     this.cxPending.set(req.hopByHop, context);
-    this.cxFifoIds.push(req.hopByHop);
-    this.cxFifoDeadlines.push(this.now() + this.cxTimeout);
+    this.cxFifo.push(req.hopByHop, this.now() + this.cxTimeout);
     if (!this.cxTickArmed) this.armCxTick();
     req.sentAt = this.now();
     this.send(to, req);
@@ -275,8 +271,8 @@ export abstract class ImsNode extends Node implements StackUser {
   }
 
   private armCxTick(): void {
-    if (this.cxFifoHead >= this.cxFifoIds.length) return;
-    const due = this.cxFifoDeadlines[this.cxFifoHead];
+    if (this.cxFifo.size === 0) return;
+    const due = this.cxFifo.peekDeadline();
     // One check per CX_TICK at most: requests are timed out in batches, not one kernel timer each.
     const at = Math.ceil(due / CX_TICK) * CX_TICK;
     this.cxTickArmed = true;
@@ -286,8 +282,8 @@ export abstract class ImsNode extends Node implements StackUser {
   private cxTick(): void {
     this.cxTickArmed = false;
     const now = this.now();
-    while (this.cxFifoHead < this.cxFifoIds.length && this.cxFifoDeadlines[this.cxFifoHead] <= now) {
-      const id = this.cxFifoIds[this.cxFifoHead++];
+    while (this.cxFifo.size > 0 && this.cxFifo.peekDeadline() <= now) {
+      const id = this.cxFifo.shift();
       const ctx = this.cxPending.get(id);
       if (ctx !== undefined) {
         this.cxPending.delete(id);
@@ -295,14 +291,8 @@ export abstract class ImsNode extends Node implements StackUser {
         this.onCxTimeout(ctx);
       }
     }
-    // Drop consumed entries now and then so the FIFO does not grow without bound.
-    if (this.cxFifoHead > 4096 && this.cxFifoHead * 2 > this.cxFifoIds.length) {
-      this.cxFifoIds = this.cxFifoIds.slice(this.cxFifoHead);
-      this.cxFifoDeadlines = this.cxFifoDeadlines.slice(this.cxFifoHead);
-      this.cxFifoHead = 0;
-    }
     // Skip entries already answered, then wait for the next one still pending.
-    while (this.cxFifoHead < this.cxFifoIds.length && !this.cxPending.has(this.cxFifoIds[this.cxFifoHead])) this.cxFifoHead++;
+    while (this.cxFifo.size > 0 && !this.cxPending.has(this.cxFifo.peekId())) this.cxFifo.shift();
     this.armCxTick();
   }
 }
