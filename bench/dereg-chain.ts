@@ -30,7 +30,7 @@ import type { Message } from '../sim/net/message.ts';
 import { Node, FROM_WORKLOAD, type NodeContext } from '../sim/node/node.ts';
 import { DEFAULT_CAPACITY } from '../sim/node/capacity.ts';
 import { nearestRank } from '../sim/observe/latency.ts';
-import { simulationPorts } from '../sim/scenario/build.ts';
+import { simulationPorts } from '../sim/scenario/simulation-ports.ts';
 
 /** Per-message service times (ns), by node. */
 export const SERVICE = {

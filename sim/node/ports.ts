@@ -12,7 +12,7 @@ import type { Interceptor } from '../net/interceptor.ts';
  * these interfaces and nothing else of the world — never `Simulator`, `InProcessNetwork`, a socket
  * or another node's class. Two worlds bind them:
  *
- * | port          | simulation (sim/scenario/build.ts)            | emulation (sim/emulate)                          |
+ * | port          | simulation (sim/scenario/simulation-ports.ts) | emulation (sim/emulate)                          |
  * |---------------|-----------------------------------------------|--------------------------------------------------|
  * | ClockPort     | the Simulator: virtual time, the event queue  | the real-time clock (monotonic, same (time, seq) order) |
  * | TransportPort | the InProcessNetwork: links with delay, loss… | sockets: SIP over UDP/TCP/WS, Diameter/TCP, HTTP |

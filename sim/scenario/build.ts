@@ -3,7 +3,7 @@ import { InProcessNetwork } from '../net/network.ts';
 import { DEFAULT_LINK, type LinkParams } from '../net/link.ts';
 import type { Signals } from '../net/signals.ts';
 import type { Node } from '../node/node.ts';
-import type { FaultableTransport, NodePorts } from '../node/ports.ts';
+import { simulationPorts, type BindPorts } from './simulation-ports.ts';
 import { FROM_WORKLOAD } from '../net/message.ts';
 import type { CapacityConfig, ServiceCost } from '../node/capacity.ts';
 import { Recorder } from '../observe/recorder.ts';
@@ -29,18 +29,6 @@ export interface Topology {
   rules: Rule[];
   faults: FaultInjector | undefined;
 }
-
-/**
- * The simulation world's binding of the node ports (sim/node/ports.ts): the Simulator is the clock
- * and the random streams, the in-process network the transport and the address book — the objects
- * themselves, so the hot paths call them directly.
- */
-export function simulationPorts(sim: Simulator, net: InProcessNetwork): NodePorts & { transport: FaultableTransport } {
-  return { clock: sim, transport: net, streams: sim, addresses: net };
-}
-
-/** How a world binds the node ports on the run's kernel and network (default: simulationPorts). */
-export type BindPorts = (sim: Simulator, net: InProcessNetwork) => NodePorts & { transport: FaultableTransport };
 
 export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void, bind: BindPorts = simulationPorts): Topology {
   const doc = sc.doc;

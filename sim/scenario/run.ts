@@ -6,7 +6,8 @@ import type { ExtraFile } from '../observe/export.ts';
 import { writePcapng, nodeAddress, frameComment, type PcapFrame } from '../observe/pcapng.ts';
 import type { NodeType } from './node-type.ts';
 import { REGLAB_VERSION } from '../version.ts';
-import { buildTopology, type BindPorts } from './build.ts';
+import { buildTopology } from './build.ts';
+import type { BindPorts } from './simulation-ports.ts';
 import type { Scenario } from './load.ts';
 
 export interface RunHooks {

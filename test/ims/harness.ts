@@ -20,7 +20,7 @@ import { Scscf } from '../../sim/ims/scscf.ts';
 import { Hss } from '../../sim/ims/hss.ts';
 import { FarEnd } from '../../sim/ims/far-end.ts';
 import { IMS_SECTION, imsConfigOf, MscParams, IcscfParams, ScscfParams, HssParams, FarEndParams } from '../../sim/scenario/types/ims.ts';
-import { simulationPorts } from '../../sim/scenario/build.ts';
+import { simulationPorts } from '../../sim/scenario/simulation-ports.ts';
 
 export interface Delivery {
   t: number;

@@ -12,7 +12,7 @@ import { UeAuthRequest, UeAuthResponse } from '../../sim/msgin5g/messages.ts';
 import { UeDirectory, type UeSettings } from '../../sim/msgin5g/ue-directory.ts';
 import { loadScenarioText } from '../../sim/scenario/load.ts';
 import { runScenario, type RunResult } from '../../sim/scenario/run.ts';
-import { simulationPorts } from '../../sim/scenario/build.ts';
+import { simulationPorts } from '../../sim/scenario/simulation-ports.ts';
 import { DEFAULT_UES } from '../../sim/scenario/types/msgin5g.ts';
 
 /** A directory of a scenario's default UEs (DEFAULT_UES), with `ues` changed. */

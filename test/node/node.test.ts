@@ -10,7 +10,7 @@ import { NO_SIGNALS, type Signals, type DropReason } from '../../sim/net/signals
 import { ArrivalRecorder, numbered, type Numbered } from '../net/numbered-messages.ts';
 import { Node, FROM_SELF, FROM_WORKLOAD } from '../../sim/node/node.ts';
 import { ZERO_COST, type CapacityConfig, type ServiceCost } from '../../sim/node/capacity.ts';
-import { simulationPorts } from '../../sim/scenario/build.ts';
+import { simulationPorts } from '../../sim/scenario/simulation-ports.ts';
 
 type Msg = Numbered;
 const msg = (n: number, kind = 'request', entries = 1, bytes = 100): Msg => numbered(n, bytes, kind, entries);

@@ -22,7 +22,7 @@ import { createResponse } from '../../sim/sip/response.ts';
 import { TransactionLayer } from '../../sim/sip/transaction-layer.ts';
 import { cseqValue, fromToValue, parseNameAddr, param, viaValue } from '../../sim/sip/headers.ts';
 import { readWithSipJs } from './sipjs.ts';
-import { simulationPorts } from '../../sim/scenario/build.ts';
+import { simulationPorts } from '../../sim/scenario/simulation-ports.ts';
 
 const DIR = '/work/shared/testdata/rfc4475/';
 const torture = readdirSync(DIR)

@@ -14,7 +14,7 @@ import { NO_SIGNALS } from '../../sim/net/signals.ts';
 import type { Message } from '../../sim/net/message.ts';
 import type { FaultableTransport } from '../../sim/node/ports.ts';
 import { ImsSip, Via } from '../../sim/ims/sip-message.ts';
-import { simulationPorts, type BindPorts } from '../../sim/scenario/build.ts';
+import { simulationPorts, type BindPorts } from '../../sim/scenario/simulation-ports.ts';
 import { loadScenarioFile } from '../../sim/scenario/load.ts';
 import { runScenario } from '../../sim/scenario/run.ts';
 import type { OpenOptions, OpenWorld, World } from './world.ts';
