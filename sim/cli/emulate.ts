@@ -71,7 +71,7 @@ async function emulator() {
 export async function replayRun(sc: Scenario, dir: string): Promise<RunResult> {
   const { runReplay, EmulateError } = await emulator();
   try {
-    return runReplay(sc, dir);
+    return await runReplay(sc, dir);
   } catch (e) {
     if (e instanceof EmulateError) throw usageError(e.message);
     throw e;

@@ -28,7 +28,7 @@ import { modelForm } from './msgin5g-model-form.ts';
  * and faults run on the kernel as in the emulation. No wall clock, no socket: the same recording
  * gives the same trace hash every time, and the rule verdicts the emulation gave.
  */
-export function runReplay(sc: Scenario, dir: string): RunResult {
+export async function runReplay(sc: Scenario, dir: string): Promise<RunResult> {
   const wall0 = wallClockMs();
   const file = join(dir, 'arrivals.jsonl');
   if (!existsSync(file)) throw new EmulateError('E_REPLAY', `--replay ${dir}: no arrivals.jsonl there — give the --out directory of a reglab emulate run`);
@@ -46,7 +46,7 @@ export function runReplay(sc: Scenario, dir: string): RunResult {
   const emu = join(dir, 'emulation.json');
   if (existsSync(emu)) horizon = (JSON.parse(readFileSync(emu, 'utf8')) as { horizonNs?: number }).horizonNs ?? horizon;
 
-  const topo = buildTopology(sc);
+  const topo = await buildTopology(sc);
   const { sim, net, nodes, recorder } = topo;
   const ids = nodes.map((n) => n.id);
   const section = (sc.doc as { emulate?: EmulateSection }).emulate;

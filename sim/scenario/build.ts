@@ -11,7 +11,7 @@ import type { Rule } from '../observe/rules.ts';
 import type { TraceRecord } from '../observe/records.ts';
 import { generateTriggers, type Triggers, type WorkloadPattern } from '../population/workload.ts';
 import { Trigger } from '../population/trigger.ts';
-import { NODE_TYPE_BY_NAME } from './node-types.ts';
+import { NODE_TYPE_BY_NAME, loadNodeTypes } from './node-types.ts';
 import { FaultInjector } from '../faults/fault-injector.ts';
 import type { FaultRule } from '../faults/fault-rules.ts';
 import type { NodeType } from './node-type.ts';
@@ -30,8 +30,9 @@ export interface Topology {
   faults: FaultInjector | undefined;
 }
 
-export function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void, bind: BindPorts = simulationPorts): Topology {
+export async function buildTopology(sc: Scenario, onTrace?: (rec: TraceRecord) => void, bind: BindPorts = simulationPorts): Promise<Topology> {
   const doc = sc.doc;
+  await loadNodeTypes(doc.nodes.map((n) => n.type));
   const sim = new Simulator(sc.seed);
   const population = doc.population.size;
   const watched = watchSet(doc, population);

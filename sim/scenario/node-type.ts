@@ -27,6 +27,13 @@ export interface NodeType<P = any> {
   params: z.ZodType<P, any>;
   /** Node ids named in params, as [field, id], so the loader can check they exist. */
   refs(p: P): [field: string, id: string][];
+  /**
+   * Loads what `create`, `rules`, `pcap` and `probes` need (the domain's node classes and protocol
+   * code) before a run builds this type: buildTopology awaits it for the types its scenario names,
+   * so a run loads only its own domains (start-up: each module costs a worker thread ~2–3 ms).
+   * Idempotent. Absent: everything is loaded with the type.
+   */
+  load?(): Promise<void>;
   create(id: string, ctx: NodeContext, p: P, env: BuildEnv): Node;
   /** Volatile + persistent state per subscriber, in bytes, to refuse populations that cannot fit. */
   bytesPerSubscriber: number;

@@ -46,7 +46,7 @@ const PROGRESS_EVERY_MS = 100;
 
 export async function runScenario(sc: Scenario, hooks: RunHooks = {}): Promise<RunResult> {
   const wall0 = wallClockMs();
-  const topo = buildTopology(sc, hooks.onTrace, hooks.bind);
+  const topo = await buildTopology(sc, hooks.onTrace, hooks.bind);
   const { sim, nodes, recorder } = topo;
   const doc = sc.doc;
   const interval = doc.observe.interval;

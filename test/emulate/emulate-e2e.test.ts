@@ -50,11 +50,11 @@ test('reglab emulate: the IMS core end to end over SIP/UDP (+TCP above 1300 B) a
     assert.ok(t.frames >= r.wire.sent, `${t.frames} frames for ${r.wire.sent} messages sent`);
     assert.equal(t.malformed, 0);
 
-    const a = replayTwice(sc, join(dir, 'run'), r);
+    const a = await replayTwice(sc, join(dir, 'run'), r);
     // The replay reproduces the emulated session exactly: same deliveries at the same times.
     assert.equal(a.summary.traceHash, r.summary.traceHash);
     writeFileSync(join(dir, 'run', 'arrivals.jsonl'), 'not json\n');
-    assert.throws(() => runReplay(sc, join(dir, 'run')), /arrivals\.jsonl:1: not a JSON line/);
+    await assert.rejects(() => runReplay(sc, join(dir, 'run')), /arrivals\.jsonl:1: not a JSON line/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -71,7 +71,7 @@ test('an external SIP client plays the MSC: the emulated IMS core registers and 
   const dir = mkdtempSync(join(tmpdir(), 'reglab-external-client-'));
   try {
     await writeRunDir(join(dir, 'run'), { summary: r.summary, rules: r.rules, trace: r.trace, samples: r.samples, probes: r.probes, nodes: r.nodes, manifest: {}, extra: r.extra });
-    check(replayTwice(sc, join(dir, 'run'), r).rules, 'replay');
+    check((await replayTwice(sc, join(dir, 'run'), r)).rules, 'replay');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -57,7 +57,7 @@ test('a recorded MSGin5G emulation driven over HTTP replays twice to the same tr
     assert.ok(http_.filter((x) => x.to === 'server').length >= 4, 'the gateway’s bulk requests and the client’s two, at the server');
     assert.ok(http_.filter((x) => x.to === 'gateway' && x.http?.answers !== undefined).length >= 2, 'the server’s answers, at the gateway');
 
-    const a = replayTwice(sc, join(dir, 'run'), r);
+    const a = await replayTwice(sc, join(dir, 'run'), r);
     assert.ok(a.rules.some((x) => x.status === 'passed'), 'rules were judged, not all n/a');
     assert.equal(a.summary.procedures['msgin5g-registration'].completed, 5);
     assert.equal(a.summary.procedures['msgin5g-deregistration'].completed, 5);

@@ -36,9 +36,9 @@ export function tsharkMalformed(file: string, diameterPorts: number[]): { frames
  * Replays a recorded emulation (its run directory) twice: the same traceHash both times, and the
  * emulation's own rule verdicts. Returns the first replay for the caller's further checks.
  */
-export function replayTwice(sc: Scenario, runDir: string, emulated: { rules: RunResult['rules'] }): RunResult {
-  const a = runReplay(sc, runDir);
-  const b = runReplay(sc, runDir);
+export async function replayTwice(sc: Scenario, runDir: string, emulated: { rules: RunResult['rules'] }): Promise<RunResult> {
+  const a = await runReplay(sc, runDir);
+  const b = await runReplay(sc, runDir);
   assert.equal(a.summary.traceHash, b.summary.traceHash, 'replay is deterministic');
   assert.deepEqual(
     a.rules.map((x) => `${x.id}:${x.status}`),

@@ -2,13 +2,6 @@ import { z } from 'zod';
 import type { NodeType } from '../node-type.ts';
 import { Duration, NodeId, Probability } from '../fields.ts';
 import { DEFAULT_IMS_CONFIG, MAX_DIALOGS_PER_SUBSCRIBER, type ImsConfig } from '../../ims/config.ts';
-import { MscIcs } from '../../ims/msc-ics.ts';
-import { Icscf } from '../../ims/icscf.ts';
-import { Scscf } from '../../ims/scscf.ts';
-import { Hss } from '../../ims/hss.ts';
-import { FarEnd } from '../../ims/far-end.ts';
-import { IMS_RULES } from '../../ims/rules.ts';
-import { imsPcapFrames } from '../../ims/pcap.ts';
 import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, DEFAULT_DEREG_RETRY } from '../../policies/msc-dereg-failure.ts';
 import { REG_EVENT_AFTER_CANCEL_POLICIES, DEFAULT_REG_EVENT_AFTER_CANCEL_POLICY } from '../../policies/reg-event-after-cancel.ts';
 import { BYE_RELEASE_POLICIES, DEFAULT_BYE_RELEASE_POLICY } from '../../policies/msc-bye-release.ts';
@@ -23,8 +16,9 @@ import { REG_EVENT_WATCHERS_POLICIES, DEFAULT_REG_EVENT_WATCHERS_POLICY } from '
 import { REG_EVENT_AUTHORIZATION_POLICIES, DEFAULT_REG_EVENT_AUTHORIZATION_POLICY } from '../../policies/scscf-reg-event-authorization.ts';
 import { RESTORATION_POLICIES, DEFAULT_RESTORATION_POLICY } from '../../policies/scscf-restoration.ts';
 import { ICSCF_RESTORATION_POLICIES, DEFAULT_ICSCF_RESTORATION_POLICY } from '../../policies/icscf-restoration.ts';
-import { icsProbes } from '../../ims/views.ts';
 import type { Node } from '../../node/node.ts';
+import type * as Ims from '../../ims/implementation.ts';
+import type { TraceEntry } from '../../observe/recorder.ts';
 import type { BuildEnv } from '../node-type.ts';
 
 /**
@@ -216,7 +210,17 @@ export const FarEndParams = z.strictObject({
   answerAfter: Duration.default(2 * SECOND).meta({ description: 'from INVITE (answered 180 at once) to 200 OK' }),
 });
 
-const pcap = { protos: ['sip', 'cx'] as const, frames: imsPcapFrames };
+// The IMS implementation (sim/ims/implementation.ts), loaded when a scenario names an IMS type.
+let ims: typeof Ims | undefined;
+async function load(): Promise<void> {
+  ims ??= await import('../../ims/implementation.ts');
+}
+function impl(): typeof Ims {
+  if (ims === undefined) throw new Error('IMS node types used before their load() (buildTopology awaits it)');
+  return ims;
+}
+
+const pcap = { protos: ['sip', 'cx'] as const, frames: (e: TraceEntry, addressOf: (nodeId: string) => string) => impl().imsPcapFrames(e, addressOf) };
 
 export const IMS_NODE_TYPES: NodeType[] = [
   {
@@ -227,10 +231,13 @@ export const IMS_NODE_TYPES: NodeType[] = [
       ['icscf', p.icscf],
       ['farEnd', p.farEnd],
     ],
-    create: (id, ctx, p, env) => new MscIcs(id, ctx, p, imsEnv(env)),
+    load,
+    create: (id, ctx, p, env) => new (impl().MscIcs)(id, ctx, p, imsEnv(env)),
     // + the expiry time (8) and the run's registration views (views.ts, 5).
     bytesPerSubscriber: 71,
-    rules: IMS_RULES,
+    get rules() {
+      return impl().IMS_RULES;
+    },
     pcap,
   },
   {
@@ -238,9 +245,12 @@ export const IMS_NODE_TYPES: NodeType[] = [
     title: 'I-CSCF: Cx UAR/UAA to find the S-CSCF, forwards REGISTER (TS 24.229 §5.3.1)',
     params: IcscfParams,
     refs: (p: z.output<typeof IcscfParams>) => [['hss', p.hss], ...p.scscfs.map((s, i) => [`scscfs[${i}]`, s] as [string, string])],
-    create: (id, ctx, p, env) => new Icscf(id, ctx, p, imsEnv(env)),
+    load,
+    create: (id, ctx, p, env) => new (impl().Icscf)(id, ctx, p, imsEnv(env)),
     bytesPerSubscriber: 0,
-    rules: IMS_RULES,
+    get rules() {
+      return impl().IMS_RULES;
+    },
     pcap,
   },
   {
@@ -252,22 +262,31 @@ export const IMS_NODE_TYPES: NodeType[] = [
       ['farEnd', p.farEnd],
       ...p.trusted.map((t, i) => [`trusted[${i}]`, t] as [string, string]),
     ],
-    create: (id, ctx, p, env) => new Scscf(id, ctx, p, imsEnv(env)),
+    load,
+    create: (id, ctx, p, env) => new (impl().Scscf)(id, ctx, p, imsEnv(env)),
     // + the binding expiry queue (20).
     bytesPerSubscriber: 51,
-    rules: IMS_RULES,
+    get rules() {
+      return impl().IMS_RULES;
+    },
     pcap,
     // The ICS consequence metrics (views.ts), once per run: the S-CSCF type is in every ICS network.
-    probes: (nodes: readonly Node[]) => icsProbes(nodes.find((n): n is Scscf => n instanceof Scscf)?.ctx),
+    probes: (nodes: readonly Node[]) => {
+      const { icsProbes, Scscf } = impl();
+      return icsProbes(nodes.find((n): n is InstanceType<typeof Scscf> => n instanceof Scscf)?.ctx);
+    },
   },
   {
     type: 'hss',
     title: 'HSS: answers UAR and SAR, sends RTR (TS 29.228 §6.1)',
     params: HssParams,
     refs: () => [],
-    create: (id, ctx, p, env) => new Hss(id, ctx, p, imsEnv(env)),
+    load,
+    create: (id, ctx, p, env) => new (impl().Hss)(id, ctx, p, imsEnv(env)),
     bytesPerSubscriber: 3,
-    rules: IMS_RULES,
+    get rules() {
+      return impl().IMS_RULES;
+    },
     pcap,
   },
   {
@@ -275,7 +294,8 @@ export const IMS_NODE_TYPES: NodeType[] = [
     title: 'Far end of the IMS sessions: answers INVITE (180, 200) and BYE',
     params: FarEndParams,
     refs: () => [],
-    create: (id, ctx, p, env) => new FarEnd(id, ctx, p, imsEnv(env)),
+    load,
+    create: (id, ctx, p, env) => new (impl().FarEnd)(id, ctx, p, imsEnv(env)),
     bytesPerSubscriber: 1,
     pcap,
   },

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import type { NodeType, BuildEnv } from '../node-type.ts';
 import { Count, Duration, NodeId, PositiveCount, Probability } from '../fields.ts';
-import { MessageGateway } from '../../msgin5g/gateway.ts';
-import { Msgin5gServer } from '../../msgin5g/server.ts';
-import { MSGIN5G_RULES } from '../../msgin5g/rules.ts';
-import { msgin5gFrames } from '../../msgin5g/pcap.ts';
 import { CAUSE_LIST } from '../../msgin5g/causes.ts';
 import { DEFAULT_PROFILES, IdTemplate, UeDirectory, type UeSettings } from '../../msgin5g/ue-directory.ts';
-import { mismatchProbes } from '../../msgin5g/views.ts';
 import { SERVICE_ID_RE } from '../../msgin5g/validate.ts';
 import { ScenarioError } from '../scenario-error.ts';
+import type * as Msgin5g from '../../msgin5g/implementation.ts';
 
 /**
  * The MSGin5G domain in scenario files: the `msgin5g:` section (UEs, profiles and the named
@@ -201,12 +197,23 @@ function directory(env: BuildEnv): UeDirectory {
   return new UeDirectory(env.population, s.ues, s.profiles);
 }
 
+// The MSGin5G implementation (sim/msgin5g/implementation.ts), loaded when a scenario names an MSGin5G type.
+let msgin5g: typeof Msgin5g | undefined;
+async function load(): Promise<void> {
+  msgin5g ??= await import('../../msgin5g/implementation.ts');
+}
+function impl(): typeof Msgin5g {
+  if (msgin5g === undefined) throw new Error('MSGin5G node types used before their load() (buildTopology awaits it)');
+  return msgin5g;
+}
+
 export const MSGIN5G_NODE_TYPES: NodeType[] = [
   {
     type: 'message-gateway',
     title: 'Message Gateway (MSGin5G-2/-4): registers and de-registers Non-MSGin5G UEs with the MSGin5G Server, individually or in bulk',
     params: GatewayParams,
     refs: (p: GatewayParamsOut) => (p.servers ?? []).map((s, i) => [`servers[${i}]`, s] as [string, string]),
+    load,
     create: (id, ctx, p: GatewayParamsOut, env) => {
       const s = section(env);
       const from = p.ues.from;
@@ -216,7 +223,7 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
           `nodes.${id}.params.ues: UEs ${from} … ${from + count - 1} exceed the population (0 … ${env.population - 1}) — lower from/count or raise population.size`,
         ]);
       }
-      return new MessageGateway(id, ctx, {
+      return new (impl().MessageGateway)(id, ctx, {
         kind: p.kind,
         servers: p.servers,
         from,
@@ -241,9 +248,10 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
     title: 'MSGin5G Server: authenticates, authorises and stores (deletes) Non-MSGin5G UEs, one by one or split from a bulk',
     params: ServerParams,
     refs: () => [],
+    load,
     create: (id, ctx, p: ServerParamsOut, env) => {
       const s = section(env);
-      return new Msgin5gServer(id, ctx, {
+      return new (impl().Msgin5gServer)(id, ctx, {
         maxBulkSize: p.maxBulkSize,
         authTimeout: p.authTimeout,
         retryAfter: p.retryAfter,
@@ -257,10 +265,12 @@ export const MSGIN5G_NODE_TYPES: NodeType[] = [
     },
     // registered (1), profile (1), via (2).
     bytesPerSubscriber: 4,
-    rules: MSGIN5G_RULES,
-    pcap: { protos: ['msgin5g'], frames: msgin5gFrames },
+    get rules() {
+      return impl().MSGIN5G_RULES;
+    },
+    pcap: { protos: ['msgin5g'], frames: (e, addressOf) => impl().msgin5gFrames(e, addressOf) },
     // Gateways' and servers' views compared at every sample (sim/msgin5g/views.ts); defined on the
     // server type only, so the probes exist once whatever the number of node types present.
-    probes: mismatchProbes,
+    probes: (nodes) => impl().mismatchProbes(nodes),
   },
 ];
