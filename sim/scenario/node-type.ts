@@ -53,3 +53,21 @@ export interface NodeType<P = any> {
    */
   probes?(nodes: readonly Node[]): { name: string; read(): number }[];
 }
+
+/**
+ * A domain's implementation module, imported on first `load()` (NodeType.load) and read through
+ * `get()` afterwards; `get()` before any load is a programming error and says which domain.
+ */
+export function lazyImplementation<M>(domain: string, importIt: () => Promise<M>): { load(): Promise<void>; get(): M } {
+  let mod: M | undefined;
+  let loading: Promise<void> | undefined;
+  return {
+    load() {
+      return (loading ??= importIt().then((m) => void (mod = m)));
+    },
+    get() {
+      if (mod === undefined) throw new Error(`${domain} node types used before their load() (buildTopology awaits it)`);
+      return mod;
+    },
+  };
+}

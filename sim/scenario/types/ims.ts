@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NodeType } from '../node-type.ts';
+import { lazyImplementation, type BuildEnv, type NodeType } from '../node-type.ts';
 import { Duration, NodeId, Probability } from '../fields.ts';
 import { DEFAULT_IMS_CONFIG, MAX_DIALOGS_PER_SUBSCRIBER, type ImsConfig } from '../../ims/config.ts';
 import { DEREG_FAILURE_POLICIES, DEFAULT_DEREG_FAILURE_POLICY, DEFAULT_DEREG_RETRY } from '../../policies/msc-dereg-failure.ts';
@@ -19,7 +19,6 @@ import { ICSCF_RESTORATION_POLICIES, DEFAULT_ICSCF_RESTORATION_POLICY } from '..
 import type { Node } from '../../node/node.ts';
 import type * as Ims from '../../ims/implementation.ts';
 import type { TraceEntry } from '../../observe/recorder.ts';
-import type { BuildEnv } from '../node-type.ts';
 
 /**
  * The IMS domain in scenario files: the `ims:` section (what every IMS node must agree on) and the
@@ -211,14 +210,7 @@ export const FarEndParams = z.strictObject({
 });
 
 // The IMS implementation (sim/ims/implementation.ts), loaded when a scenario names an IMS type.
-let ims: typeof Ims | undefined;
-async function load(): Promise<void> {
-  ims ??= await import('../../ims/implementation.ts');
-}
-function impl(): typeof Ims {
-  if (ims === undefined) throw new Error('IMS node types used before their load() (buildTopology awaits it)');
-  return ims;
-}
+const { load, get: impl } = lazyImplementation<typeof Ims>('IMS', () => import('../../ims/implementation.ts'));
 
 const pcap = { protos: ['sip', 'cx'] as const, frames: (e: TraceEntry, addressOf: (nodeId: string) => string) => impl().imsPcapFrames(e, addressOf) };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { NodeType, BuildEnv } from '../node-type.ts';
+import { lazyImplementation, type NodeType, type BuildEnv } from '../node-type.ts';
 import { Count, Duration, NodeId, PositiveCount, Probability } from '../fields.ts';
 import { CAUSE_LIST } from '../../msgin5g/causes.ts';
 import { DEFAULT_PROFILES, IdTemplate, UeDirectory, type UeSettings } from '../../msgin5g/ue-directory.ts';
@@ -198,14 +198,7 @@ function directory(env: BuildEnv): UeDirectory {
 }
 
 // The MSGin5G implementation (sim/msgin5g/implementation.ts), loaded when a scenario names an MSGin5G type.
-let msgin5g: typeof Msgin5g | undefined;
-async function load(): Promise<void> {
-  msgin5g ??= await import('../../msgin5g/implementation.ts');
-}
-function impl(): typeof Msgin5g {
-  if (msgin5g === undefined) throw new Error('MSGin5G node types used before their load() (buildTopology awaits it)');
-  return msgin5g;
-}
+const { load, get: impl } = lazyImplementation<typeof Msgin5g>('MSGin5G', () => import('../../msgin5g/implementation.ts'));
 
 export const MSGIN5G_NODE_TYPES: NodeType[] = [
   {
